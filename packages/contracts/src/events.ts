@@ -1,0 +1,173 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { eventSchema } from './envelope.js';
+
+const Id = Type.Integer({ minimum: 1 });
+const Money = Type.Integer({ minimum: 0, description: 'whole currency units (the seeds use KRW)' });
+const SeatQty = Type.Integer({ minimum: 1 });
+
+export const CancelReason = Type.Union([
+  Type.Literal('SOLD_OUT'),
+  Type.Literal('PAYMENT_DECLINED'),
+  Type.Literal('PAYMENT_TIMEOUT'),
+  Type.Literal('CUSTOMER'),
+  Type.Literal('FLIGHT_CANCELLED'),
+]);
+export type CancelReason = Static<typeof CancelReason>;
+
+export const SoldOutReason = Type.Union([Type.Literal('SOLD_OUT'), Type.Literal('FLIGHT_CANCELLED')]);
+
+// ---- flight catalog (flight → reservation's local copy, dashboards) ----
+export const FlightRegistered = eventSchema(
+  'FlightRegistered',
+  Type.Object({
+    flightId: Id,
+    flightCode: Type.String(),
+    takeoffDate: Type.String(),
+    cost: Money,
+    capacity: Type.Integer({ minimum: 0 }),
+    remainingSeatsCount: Type.Integer({ minimum: 0 }),
+  }),
+  'Staff registered a flight; consumers keep a local copy of the catalog from it.',
+);
+export const FlightCancelled = eventSchema(
+  'FlightCancelled',
+  Type.Object({ flightId: Id, flightCode: Type.String() }),
+  'Staff cancelled a flight; every active reservation on it is cancelled with reason FLIGHT_CANCELLED.',
+);
+
+// ---- the booking saga, in the order it runs ----
+export const ReservationPlaced = eventSchema(
+  'ReservationPlaced',
+  Type.Object({
+    reservationId: Id,
+    bookingReference: Type.String({ minLength: 6, maxLength: 6 }),
+    customerId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    amount: Money,
+    reserveDate: Type.String(),
+    card: Type.String({ description: 'sandbox card number (a processor token in production)' }),
+    holdExpiresAt: Type.String({ format: 'date-time' }),
+  }),
+  'Step 1: a customer placed a reservation; it is PENDING until seats are held and paid.',
+);
+export const SeatsReserved = eventSchema(
+  'SeatsReserved',
+  Type.Object({
+    reservationId: Id,
+    customerId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    amount: Money,
+    card: Type.String(),
+    remainingSeatsCount: Type.Integer({ minimum: 0 }),
+  }),
+  'Step 2: the flight held the seats (remaining seats decremented); payment may charge.',
+);
+export const SeatsSoldOut = eventSchema(
+  'SeatsSoldOut',
+  Type.Object({
+    reservationId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    remainingSeatsCount: Type.Integer({ minimum: 0 }),
+    reason: SoldOutReason,
+  }),
+  'Step 2 (failure): not enough seats, or the flight is cancelled; the reservation is cancelled.',
+);
+export const PaymentApproved = eventSchema(
+  'PaymentApproved',
+  Type.Object({
+    reservationId: Id,
+    paymentId: Id,
+    amount: Money,
+    authorizationCode: Type.String(),
+  }),
+  'Step 4: the processor approved the charge.',
+);
+export const PaymentDeclined = eventSchema(
+  'PaymentDeclined',
+  Type.Object({
+    reservationId: Id,
+    paymentId: Id,
+    amount: Money,
+    reason: Type.String({ description: 'processor decline code, e.g. card_declined, insufficient_funds' }),
+  }),
+  'Step 4 (failure): the processor declined the charge; the reservation is cancelled and the seats released.',
+);
+export const ReservationConfirmed = eventSchema(
+  'ReservationConfirmed',
+  Type.Object({
+    reservationId: Id,
+    bookingReference: Type.String(),
+    customerId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    amount: Money,
+    reserveDate: Type.String(),
+  }),
+  'Step 5: paid and held; the booking is final.',
+);
+export const ReservationCancelled = eventSchema(
+  'ReservationCancelled',
+  Type.Object({
+    reservationId: Id,
+    bookingReference: Type.String(),
+    customerId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    amount: Money,
+    reserveDate: Type.String(),
+    reason: CancelReason,
+    previousStatus: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED')]),
+  }),
+  'Compensation: the reservation is CANCELED; held seats are released and any payment refunded.',
+);
+export const SeatsReleased = eventSchema(
+  'SeatsReleased',
+  Type.Object({
+    reservationId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    remainingSeatsCount: Type.Integer({ minimum: 0 }),
+  }),
+  'Compensation: held or sold seats went back to the flight.',
+);
+export const PaymentRefunded = eventSchema(
+  'PaymentRefunded',
+  Type.Object({ reservationId: Id, paymentId: Id, amount: Money }),
+  'Compensation: an approved payment was refunded.',
+);
+
+/** Every integration event, in saga order; the AsyncAPI document and the validators come from this list. */
+export const eventSchemas = [
+  FlightRegistered,
+  FlightCancelled,
+  ReservationPlaced,
+  SeatsReserved,
+  SeatsSoldOut,
+  PaymentApproved,
+  PaymentDeclined,
+  ReservationConfirmed,
+  ReservationCancelled,
+  SeatsReleased,
+  PaymentRefunded,
+] as const;
+
+export type FlightRegistered = Static<typeof FlightRegistered>;
+export type FlightCancelled = Static<typeof FlightCancelled>;
+export type ReservationPlaced = Static<typeof ReservationPlaced>;
+export type SeatsReserved = Static<typeof SeatsReserved>;
+export type SeatsSoldOut = Static<typeof SeatsSoldOut>;
+export type PaymentApproved = Static<typeof PaymentApproved>;
+export type PaymentDeclined = Static<typeof PaymentDeclined>;
+export type ReservationConfirmed = Static<typeof ReservationConfirmed>;
+export type ReservationCancelled = Static<typeof ReservationCancelled>;
+export type SeatsReleased = Static<typeof SeatsReleased>;
+export type PaymentRefunded = Static<typeof PaymentRefunded>;
+
+export type IntegrationEvent = Static<(typeof eventSchemas)[number]>;
+export type EventType = IntegrationEvent['type'];
+export type EventOfType<T extends EventType> = Extract<IntegrationEvent, { type: T }>;
+export type EventData<T extends EventType> = EventOfType<T>['data'];
+export const eventTypes = eventSchemas.map((s) => s.properties.type.const) as EventType[];

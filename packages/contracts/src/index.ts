@@ -1,0 +1,5 @@
+export * from './envelope.js';
+export * from './events.js';
+export * from './validate.js';
+export * from './factory.js';
+export * from './asyncapi.js';

@@ -1,0 +1,3 @@
+export * from './port.js';
+export * from './pglite.js';
+export * from './migrate.js';

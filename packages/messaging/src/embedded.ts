@@ -1,0 +1,144 @@
+import type { IntegrationEvent } from '@airline/contracts';
+import type { Database } from '@airline/database';
+import { migrate } from '@airline/database';
+import { backoffMs, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
+
+const SCHEMA = `
+CREATE TABLE event_log (
+  seq bigserial PRIMARY KEY,
+  event_id uuid NOT NULL UNIQUE,
+  type text NOT NULL,
+  correlation_id text NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  payload jsonb NOT NULL
+);
+CREATE INDEX event_log_correlation ON event_log (correlation_id, seq);
+CREATE TABLE consumer_position (consumer text PRIMARY KEY, position bigint NOT NULL);
+CREATE TABLE consumer_retry (
+  consumer text NOT NULL,
+  seq bigint NOT NULL REFERENCES event_log (seq),
+  attempt int NOT NULL,
+  due_at timestamptz NOT NULL,
+  PRIMARY KEY (consumer, seq)
+);`;
+
+export interface EmbeddedBusOptions {
+  batchSize?: number;
+  /** How often a consumer looks for due retries when nothing new arrives. */
+  pollMs?: number;
+  backoff?: (attempt: number) => number;
+  onError?: (err: unknown, consumer: string) => void;
+}
+
+/**
+ * The in-process durable event log of the embedded runtime: an append-only table (deduplicated by
+ * eventId) and, per durable consumer, a stored position and a table of events waiting for a retry.
+ * A consumer's position advances only after its batch was handled, so after a crash nothing is lost;
+ * what is delivered again is absorbed by the consumer's inbox.
+ */
+export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusOptions = {}): Promise<EventBus & EventLogReader> {
+  await migrate(db, [{ name: '001_event_log.sql', sql: SCHEMA }]);
+  const batchSize = options.batchSize ?? 256;
+  const pollMs = options.pollMs ?? 200;
+  const backoff = options.backoff ?? ((a: number) => backoffMs(a));
+  const wakers = new Set<() => void>();
+  const loops: Promise<void>[] = [];
+  let closed = false;
+
+  async function consume(sub: Subscription) {
+    await db.query('INSERT INTO consumer_position (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [sub.consumer]);
+    let wake: () => void = () => {};
+    const waker = () => wake();
+    wakers.add(waker);
+    try {
+      while (!closed) {
+        let handled = 0;
+        try {
+          handled = await consumeOnce(sub);
+        } catch (err) {
+          options.onError?.(err, sub.consumer);
+        }
+        if (handled === 0 && !closed) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, pollMs);
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          wake = () => {};
+        }
+      }
+    } finally {
+      wakers.delete(waker);
+    }
+  }
+
+  async function consumeOnce(sub: Subscription): Promise<number> {
+    const pos = Number((await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [sub.consumer])).rows[0]?.position ?? 0);
+    const retries = await db.query<{ seq: string; attempt: number; payload: IntegrationEvent }>(
+      `SELECT r.seq, r.attempt, l.payload FROM consumer_retry r JOIN event_log l USING (seq)
+       WHERE r.consumer = $1 AND r.due_at <= now() ORDER BY r.seq LIMIT $2`,
+      [sub.consumer, batchSize],
+    );
+    const fresh = await db.query<{ seq: string; payload: IntegrationEvent }>(
+      `SELECT seq, payload FROM event_log WHERE seq > $1 AND type = ANY($2::text[]) ORDER BY seq LIMIT $3`,
+      [pos, [...sub.eventTypes], batchSize],
+    );
+    const batch: Array<Delivery & { seq: number; retry: boolean }> = [
+      ...retries.rows.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: r.attempt + 1, retry: true })),
+      ...fresh.rows.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: 1, retry: false })),
+    ];
+    if (batch.length === 0) return 0;
+    const outcomes = await sub.handle(batch.map(({ event, attempt }) => ({ event, attempt })));
+    const newPos = fresh.rows.length ? Number(fresh.rows[fresh.rows.length - 1]!.seq) : pos;
+    const now = Date.now();
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < batch.length; i++) {
+        const d = batch[i]!;
+        if (outcomes[i] === 'done') {
+          if (d.retry) await tx.query('DELETE FROM consumer_retry WHERE consumer = $1 AND seq = $2', [sub.consumer, d.seq]);
+        } else {
+          await tx.query(
+            `INSERT INTO consumer_retry (consumer, seq, attempt, due_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (consumer, seq) DO UPDATE SET attempt = EXCLUDED.attempt, due_at = EXCLUDED.due_at`,
+            [sub.consumer, d.seq, d.attempt, new Date(now + backoff(d.attempt)).toISOString()],
+          );
+        }
+      }
+      if (newPos !== pos) await tx.query('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [sub.consumer, newPos]);
+    });
+    return batch.length;
+  }
+
+  return {
+    async publish(events) {
+      if (events.length === 0) return;
+      await db.query(
+        `INSERT INTO event_log (event_id, type, correlation_id, occurred_at, payload)
+         SELECT (e->>'eventId')::uuid, e->>'type', e->>'correlationId', (e->>'occurredAt')::timestamptz, e
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i
+         ON CONFLICT (event_id) DO NOTHING`,
+        [JSON.stringify(events)],
+      );
+      for (const w of wakers) w();
+    },
+    async subscribe(sub) {
+      loops.push(consume(sub));
+    },
+    async read({ correlationId, types, after = 0, limit = 10_000 }) {
+      const r = await db.query<{ seq: string; payload: IntegrationEvent }>(
+        `SELECT seq, payload FROM event_log
+         WHERE seq > $1 AND ($2::text IS NULL OR correlation_id = $2) AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+         ORDER BY seq LIMIT $4`,
+        [after, correlationId ?? null, types ? [...types] : null, limit],
+      );
+      return r.rows.map((row) => ({ seq: Number(row.seq), event: row.payload }));
+    },
+    async close() {
+      closed = true;
+      for (const w of wakers) w();
+      await Promise.all(loops);
+    },
+  };
+}

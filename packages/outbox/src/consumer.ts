@@ -1,0 +1,120 @@
+import type { EventOfType, EventType, IntegrationEvent, NewEvent } from '@airline/contracts';
+import { parseEvent } from '@airline/contracts';
+import type { Database, Sql } from '@airline/database';
+import type { Delivery, DeliveryOutcome, Subscription } from '@airline/messaging';
+import { appendToOutbox, type Clock } from './outbox.js';
+
+/** What an inbound handler gets: the transaction of its effect, and a way to emit events in it. */
+export interface HandlerContext {
+  tx: Sql;
+  now: Date;
+  /** Appends events to the outbox in this transaction; correlation and causation come from the handled event. */
+  emit(...events: NewEvent[]): Promise<void>;
+  /** Same, with another correlation id (e.g. one event per reservation of a cancelled flight). */
+  emitFor(correlationId: string, ...events: NewEvent[]): Promise<void>;
+}
+
+export type EventHandlers = { [T in EventType]?: (event: EventOfType<T>, ctx: HandlerContext) => Promise<void> };
+
+export interface ConsumerOptions {
+  db: Database;
+  consumer: string;
+  handlers: EventHandlers;
+  /** After this many failed deliveries the event is parked in dead_letters. */
+  maxAttempts?: number;
+  clock?: Clock;
+  /** Called after a commit that wrote to the outbox (kicks the relay). */
+  onCommit?: () => void;
+  onError?: (err: unknown, event: IntegrationEvent, attempt: number) => void;
+  onDeadLetter?: (event: IntegrationEvent, error: string) => void;
+}
+
+export interface Consumer extends Subscription {
+  /** Handles one event now, through the inbox (used by redrive). */
+  handleOne(event: IntegrationEvent): Promise<void>;
+}
+
+/**
+ * A durable consumer with an inbox: the event id is recorded in the same transaction as the handler's
+ * effect, so an event delivered again changes nothing. A batch is handled in one transaction; if that
+ * fails, each event is retried alone so one bad event cannot hold the others back. An event that still
+ * fails after maxAttempts deliveries is parked as a dead letter, never dropped.
+ */
+export function createConsumer(options: ConsumerOptions): Consumer {
+  const { db, consumer, handlers } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const clock = options.clock ?? (() => new Date());
+  const eventTypes = Object.keys(handlers) as EventType[];
+
+  async function apply(tx: Sql, raw: IntegrationEvent): Promise<boolean> {
+    const event = parseEvent(raw);
+    const claimed = await tx.query(
+      'INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [consumer, event.eventId, event.type],
+    );
+    if (claimed.rowCount === 0) return false; // already handled: a redelivery
+    let wrote = false;
+    const now = clock();
+    const ctx: HandlerContext = {
+      tx,
+      now,
+      emit: (...events) => ctx.emitFor(event.correlationId, ...events),
+      async emitFor(correlationId, ...events) {
+        if (events.length === 0) return;
+        wrote = true;
+        await appendToOutbox(tx, events, { correlationId, causationId: event.eventId }, () => now);
+      },
+    };
+    const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
+    if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
+    await handler(event, ctx);
+    return wrote;
+  }
+
+  async function handleOne(event: IntegrationEvent) {
+    const wrote = await db.transaction((tx) => apply(tx, event));
+    if (wrote) options.onCommit?.();
+  }
+
+  async function park(d: Delivery, err: unknown) {
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await db.query(
+      `INSERT INTO dead_letters (consumer, event_id, event_type, payload, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (consumer, event_id) DO UPDATE SET error = EXCLUDED.error, attempts = EXCLUDED.attempts, parked_at = now(), redriven_at = NULL`,
+      [consumer, d.event.eventId, String(d.event.type), JSON.stringify(d.event), error, d.attempt],
+    );
+    options.onDeadLetter?.(d.event, error);
+  }
+
+  async function handle(batch: Delivery[]): Promise<DeliveryOutcome[]> {
+    if (batch.length > 1) {
+      try {
+        const wrote = await db.transaction(async (tx) => {
+          let any = false;
+          for (const d of batch) any = (await apply(tx, d.event)) || any;
+          return any;
+        });
+        if (wrote) options.onCommit?.();
+        return batch.map(() => 'done');
+      } catch {
+        // fall through: find the event(s) that fail, one transaction each
+      }
+    }
+    const outcomes: DeliveryOutcome[] = [];
+    for (const d of batch) {
+      try {
+        await handleOne(d.event);
+        outcomes.push('done');
+      } catch (err) {
+        options.onError?.(err, d.event, d.attempt);
+        if (d.attempt >= maxAttempts) {
+          await park(d, err);
+          outcomes.push('done');
+        } else outcomes.push('retry');
+      }
+    }
+    return outcomes;
+  }
+
+  return { consumer, eventTypes, handle, handleOne };
+}

@@ -1,0 +1,56 @@
+import type { IntegrationEvent } from '@airline/contracts';
+import type { Database } from '@airline/database';
+import type { Consumer } from './consumer.js';
+
+export interface DeadLetter {
+  id: number;
+  consumer: string;
+  eventId: string;
+  eventType: string;
+  error: string;
+  attempts: number;
+  parkedAt: string;
+  event: IntegrationEvent;
+}
+
+export async function listDeadLetters(db: Database): Promise<DeadLetter[]> {
+  const r = await db.query<{ id: string; consumer: string; event_id: string; event_type: string; error: string; attempts: number; parked_at: Date; payload: IntegrationEvent }>(
+    'SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id',
+  );
+  return r.rows.map((x) => ({
+    id: Number(x.id),
+    consumer: x.consumer,
+    eventId: x.event_id,
+    eventType: x.event_type,
+    error: x.error,
+    attempts: x.attempts,
+    parkedAt: new Date(x.parked_at).toISOString(),
+    event: x.payload,
+  }));
+}
+
+/**
+ * Hands parked events to their consumer again (after the fix). A redriven event that fails again stays
+ * parked with the new error. Returns what happened to each.
+ */
+export async function redriveDeadLetters(db: Database, consumers: Consumer[], ids?: number[]) {
+  const results: Array<{ id: number; eventId: string; outcome: 'redriven' | 'failed'; error?: string }> = [];
+  for (const letter of await listDeadLetters(db)) {
+    if (ids && !ids.includes(letter.id)) continue;
+    const consumer = consumers.find((c) => c.consumer === letter.consumer);
+    if (!consumer) {
+      results.push({ id: letter.id, eventId: letter.eventId, outcome: 'failed', error: `no consumer ${letter.consumer} here` });
+      continue;
+    }
+    try {
+      await consumer.handleOne(letter.event);
+      await db.query('UPDATE dead_letters SET redriven_at = now() WHERE id = $1', [letter.id]);
+      results.push({ id: letter.id, eventId: letter.eventId, outcome: 'redriven' });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      await db.query('UPDATE dead_letters SET error = $2, attempts = attempts + 1 WHERE id = $1', [letter.id, error]);
+      results.push({ id: letter.id, eventId: letter.eventId, outcome: 'failed', error });
+    }
+  }
+  return results;
+}
