@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import { HttpProblem, problemBody } from './problem.js';
+
+export interface HttpAppOptions {
+  service: string;
+  logger?: FastifyServerOptions['logger'];
+  bodyLimit?: number;
+  /** Readiness checks: each resolves when its dependency answers. */
+  readiness?: Record<string, () => Promise<unknown>>;
+  /** Collect Node process metrics (once per process). */
+  processMetrics?: boolean;
+}
+
+export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> & { metrics: Registry };
+
+/**
+ * The HTTP app every service starts from: schema-first routes (TypeBox), errors as problem+json,
+ * health endpoints, Prometheus metrics.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+    genReqId: () => randomUUID(),
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+
+  const metrics = new Registry();
+  metrics.setDefaultLabels({ service: options.service });
+  if (options.processMetrics) collectDefaultMetrics({ register: metrics });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metrics],
+  });
+  app.decorate('metrics', metrics);
+
+  app.addHook('onResponse', async (req, reply) => {
+    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  // The seeds' scripts use httpie, which sends `seatQty=3` as the string "3". Decimal strings are
+  // accepted for integer fields (and only they: "3.5", "", true, null are still type errors).
+  app.addHook('preValidation', async (req) => {
+    const schema = req.routeOptions.schema?.body as { properties?: Record<string, { type?: unknown }> } | undefined;
+    const body = req.body as Record<string, unknown> | null;
+    if (!schema?.properties || !body || typeof body !== 'object' || Array.isArray(body)) return;
+    for (const [name, prop] of Object.entries(schema.properties)) {
+      const v = body[name];
+      if (prop.type === 'integer' && typeof v === 'string' && /^-?\d{1,15}$/.test(v)) body[name] = Number(v);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError & Partial<HttpProblem>, req, reply) => {
+    let body: ReturnType<typeof problemBody>;
+    if (err instanceof HttpProblem) {
+      body = problemBody({ status: err.status, title: err.title, detail: err.detail, field: err.field, extra: err.extra });
+    } else if (err.validation) {
+      const first = err.validation[0];
+      const params = (first?.params ?? {}) as Record<string, unknown>;
+      const path = [first?.instancePath?.replace(/^\//, '').replace(/\//g, '.'), params.missingProperty ?? params.additionalProperty]
+        .filter(Boolean)
+        .join('.');
+      const where = err.validationContext ?? 'body';
+      body = problemBody({
+        status: 400,
+        title: 'Invalid request',
+        detail: `${where}${path ? `.${path}` : ''} ${first?.message ?? 'is invalid'}`,
+        field: path || where,
+      });
+    } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      body = problemBody({ status: 400, title: 'Malformed JSON', detail: 'the request body is not valid JSON' });
+    } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      body = problemBody({ status: 400, title: 'Invalid request', detail: 'the request body is empty; a JSON object is expected', field: 'body' });
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      body = problemBody({ status: err.statusCode, title: err.statusCode === 413 ? 'Payload too large' : 'Bad request', detail: err.message });
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      body = problemBody({ status: 500, title: 'Internal error', detail: 'the server failed to handle this request' });
+    }
+    reply.status(body.status).type('application/problem+json').send({ ...body, instance: req.url });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send(problemBody({ status: 404, title: 'Not found', detail: `no route ${req.method} ${req.url.split('?')[0]}`, instance: req.url }));
+  });
+
+  app.get('/health/live', async () => ({ status: 'UP', service: options.service }));
+  app.get('/health/ready', async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    for (const [name, check] of Object.entries(options.readiness ?? {})) {
+      try {
+        await Promise.race([check(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref())]);
+        checks[name] = 'UP';
+      } catch (err) {
+        ready = false;
+        checks[name] = `DOWN: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    reply.status(ready ? 200 : 503).send({ status: ready ? 'UP' : 'DOWN', service: options.service, checks });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.contentType).send(await metrics.metrics());
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import type { Database, Migration } from '@airline/database';
+import { migrate } from '@airline/database';
+import type { EventBus } from '@airline/messaging';
+import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
+import { idempotencyMigration, type HttpApp } from '@airline/http';
+
+/** What a service is given by its composition root (embedded runtime, cluster process, or a test). */
+export interface ServiceDeps {
+  db: Database;
+  bus: EventBus;
+  log: Logger;
+  clock: Clock;
+  /** Kicks the service's outbox relay after a commit that wrote events. */
+  relay: OutboxRelay;
+  /** A durable consumer of this service, with inbox, dead letters and logging wired in. */
+  consumer(name: string, handlers: EventHandlers): Consumer;
+}
+
+/** A background loop of a service (payment worker, hold-expiry sweeper). */
+export interface Worker {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface BuiltService {
+  app: HttpApp;
+  consumers: Consumer[];
+  workers: Worker[];
+}
+
+export interface ServiceDefinition<C> {
+  name: string;
+  migrations: Migration[];
+  build(deps: ServiceDeps, config: C): BuiltService | Promise<BuiltService>;
+}
+
+export interface RunningService extends BuiltService {
+  name: string;
+  db: Database;
+  relay: OutboxRelay;
+  /** Listening address (after listen). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  db: Database;
+  bus: EventBus;
+  log: Logger;
+  clock?: Clock;
+  port: number;
+  host?: string;
+  /** Start consumers, workers and the relay (false: HTTP only — for a test that wants a stopped pipeline). */
+  pipeline?: boolean;
+  /** Failed deliveries before an event is parked as a dead letter. */
+  maxAttempts?: number;
+}
+
+/**
+ * Starts one service: migrations (shared messaging tables first), HTTP, outbox relay, consumers,
+ * workers. stop() goes in reverse: no new requests, finish in-flight work, drain the outbox, close.
+ */
+export async function startService<C>(def: ServiceDefinition<C>, config: C, opts: StartOptions): Promise<RunningService> {
+  const { db, bus } = opts;
+  const log = opts.log.child({ service: def.name });
+  await migrate(db, [messagingMigration, idempotencyMigration, ...def.migrations]);
+  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry') });
+  const clock = opts.clock ?? (() => new Date());
+  const consumer = (name: string, handlers: EventHandlers) =>
+    createConsumer({
+      db,
+      consumer: name,
+      handlers,
+      maxAttempts: opts.maxAttempts,
+      clock,
+      onCommit: relay.kick,
+      onError: (err, event, attempt) => log.warn({ err, eventType: event.type, eventId: event.eventId, attempt }, 'handler failed; will retry'),
+      onDeadLetter: (event, error) => log.error({ eventType: event.type, eventId: event.eventId, error }, 'event parked as dead letter'),
+    });
+  const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
+  await built.app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
+  const address = built.app.server.address();
+  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : String(address);
+  const pipeline = opts.pipeline ?? true;
+  if (pipeline) {
+    relay.start();
+    for (const c of built.consumers) await bus.subscribe(c);
+    for (const w of built.workers) w.start();
+  }
+  log.info({ url }, `${def.name} started`);
+  return {
+    ...built,
+    name: def.name,
+    db,
+    relay,
+    url,
+    async stop() {
+      await built.app.close();
+      for (const w of built.workers) await w.stop();
+      await relay.stop();
+      if (pipeline) await relay.drain().catch((err) => log.warn({ err }, 'outbox not drained at shutdown; it will be on next start'));
+    },
+  };
+}

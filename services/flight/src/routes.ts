@@ -1,0 +1,109 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Database } from '@airline/database';
+import { appendToOutbox, type Clock } from '@airline/outbox';
+import { badRequest, conflict, idempotent, notFound, type HttpApp } from '@airline/http';
+import { decideCancelFlight, flightRegistered, type Flight as FlightModel } from './domain.js';
+import { findFlight, insertFlight, listFlights, seatAccounting, setFlightStatus } from './repository.js';
+
+const MAX_SEATS = 100_000;
+
+export const FlightInput = Type.Object(
+  {
+    flightCode: Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z0-9-]+$', examples: ['ACE890'] }),
+    takeoffDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$', examples: ['2025-12-25'] }),
+    cost: Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'fare per seat' }),
+    remainingSeatsCount: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEATS, description: 'seeds: seats on sale; capacity when capacity is not given' })),
+    capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEATS })),
+  },
+  { description: 'Unknown fields (the seeds send id and status) are ignored: the server owns them.' },
+);
+
+export const Flight = Type.Object({
+  id: Type.Integer(),
+  flightCode: Type.String(),
+  takeoffDate: Type.String(),
+  cost: Type.Integer(),
+  capacity: Type.Integer(),
+  remainingSeatsCount: Type.Integer(),
+  status: Type.Union([Type.Literal('SCHEDULED'), Type.Literal('CANCELLED')]),
+});
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
+
+export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void) {
+  app.post(
+    '/flights',
+    {
+      schema: {
+        tags: ['flights'],
+        summary: 'Register a flight (staff)',
+        body: FlightInput,
+        headers: IdempotencyHeaders,
+        response: { 201: Flight, 400: Problem, 422: Problem },
+      },
+    },
+    async (req, reply) => {
+      const input = req.body as Static<typeof FlightInput>;
+      if (Number.isNaN(Date.parse(input.takeoffDate))) throw badRequest('takeoffDate is not a real date', 'takeoffDate');
+      const capacity = input.capacity ?? input.remainingSeatsCount;
+      if (capacity === undefined) throw badRequest('give capacity or remainingSeatsCount', 'capacity');
+      const remaining = input.remainingSeatsCount ?? capacity;
+      if (remaining > capacity) throw badRequest('remainingSeatsCount cannot exceed capacity', 'remainingSeatsCount');
+      const result = await idempotent(db, req.headers['idempotency-key'], input, async (tx) => {
+        const flight = await insertFlight(tx, { flightCode: input.flightCode, takeoffDate: input.takeoffDate, cost: input.cost, capacity, remainingSeatsCount: remaining });
+        await appendToOutbox(tx, [flightRegistered(flight)], { correlationId: `flight-${flight.id}`, causationId: req.id }, clock);
+        return { status: 201, body: flight };
+      });
+      if (!result.replayed) onCommit();
+      reply.status(result.status as 201).header('location', `/flights/${result.body.id}`);
+      return result.body;
+    },
+  );
+
+  app.get('/flights', { schema: { tags: ['flights'], summary: 'All flights with remaining seats', response: { 200: Type.Array(Flight) } } }, async () => listFlights(db));
+
+  app.get(
+    '/flights/:id',
+    { schema: { tags: ['flights'], params: IdParams, response: { 200: Flight, 404: Problem } } },
+    async (req) => (await findFlight(db, req.params.id)) ?? Promise.reject(notFound(`flight ${req.params.id}`)),
+  );
+
+  app.get(
+    '/flights/:id/seats',
+    {
+      schema: {
+        tags: ['flights'],
+        summary: 'Seat accounting: capacity = remaining + held + sold',
+        params: IdParams,
+        response: { 200: Type.Object({ capacity: Type.Integer(), remainingSeatsCount: Type.Integer(), held: Type.Integer(), sold: Type.Integer() }), 404: Problem },
+      },
+    },
+    async (req) => {
+      const flight = await findFlight(db, req.params.id);
+      if (!flight) throw notFound(`flight ${req.params.id}`);
+      const { held, sold } = await seatAccounting(db, flight.id);
+      return { capacity: flight.capacity, remainingSeatsCount: flight.remainingSeatsCount, held, sold };
+    },
+  );
+
+  app.post(
+    '/flights/:id/cancel',
+    { schema: { tags: ['flights'], summary: 'Cancel a flight (staff): every active reservation on it is cancelled and refunded', params: IdParams, response: { 200: Flight, 404: Problem, 409: Problem } } },
+    async (req) => {
+      const flight = await db.transaction(async (tx) => {
+        const found = await findFlight(tx, req.params.id, true);
+        if (!found) throw notFound(`flight ${req.params.id}`);
+        const decision = decideCancelFlight(found);
+        if (!decision.ok) throw conflict(`flight ${found.id} is already cancelled`);
+        await setFlightStatus(tx, found.id, 'CANCELLED');
+        await appendToOutbox(tx, [decision.event], { correlationId: `flight-${found.id}`, causationId: req.id }, clock);
+        return { ...found, status: 'CANCELLED' } satisfies FlightModel;
+      });
+      onCommit();
+      return flight;
+    },
+  );
+}
+

@@ -1,0 +1,40 @@
+// Inbound events of the flight service: the seat side of the booking saga.
+import type { EventHandlers } from '@airline/outbox';
+import { answerToPlacement, releasable, seatsReleased } from './domain.js';
+import { findFlight, findHold, openHold, returnSeats, setHoldStatus, takeSeats } from './repository.js';
+
+export const seatHandlers: EventHandlers = {
+  /** Step 2: hold the seats, or answer that they are sold out. */
+  async ReservationPlaced(event, { tx, emit }) {
+    const placed = event.data;
+    if (!(await openHold(tx, placed.reservationId, placed.flightId, placed.seatQty))) return; // cancelled before it got here
+    const remaining = await takeSeats(tx, placed.flightId, placed.seatQty);
+    if (remaining !== undefined) {
+      await setHoldStatus(tx, placed.reservationId, 'HELD');
+      await emit(answerToPlacement(placed, { held: true, remainingSeatsCount: remaining }));
+      return;
+    }
+    const flight = await findFlight(tx, placed.flightId);
+    if (!flight) throw new Error(`ReservationPlaced for unknown flight ${placed.flightId}`);
+    await emit(answerToPlacement(placed, { held: false, flight }));
+  },
+
+  /** Step 5: the held seats are sold. */
+  async ReservationConfirmed(event, { tx }) {
+    await setHoldStatus(tx, event.data.reservationId, 'SOLD', ['HELD']);
+  },
+
+  /** Compensation: give held or sold seats back; a cancel that overtakes its placement leaves a tombstone. */
+  async ReservationCancelled(event, { tx, emit }) {
+    const c = event.data;
+    const hold = await findHold(tx, c.reservationId, true);
+    if (!hold) {
+      await tx.query(`INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, 0, 'RELEASED')`, [c.reservationId, c.flightId]);
+      return;
+    }
+    if (!releasable(hold.status)) return;
+    await setHoldStatus(tx, c.reservationId, 'RELEASED');
+    const remaining = await returnSeats(tx, hold.flight_id, hold.seat_qty);
+    await emit(seatsReleased({ ...c, seatQty: hold.seat_qty }, remaining));
+  },
+};

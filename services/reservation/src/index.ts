@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { migrationsFrom } from '@airline/database';
+import { createHttpApp } from '@airline/http';
+import type { ServiceDefinition } from '@airline/service';
+import { reservationHandlers } from './handlers.js';
+import { holdExpiryWorker } from './hold-expiry.js';
+import { reservationRoutes } from './routes.js';
+
+export interface ReservationConfig {
+  /** How long seats stay held waiting for payment (SPEC default 15 minutes). */
+  holdTtlMs: number;
+  /** How often unpaid holds are looked for. */
+  expirySweepMs: number;
+}
+
+export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
+
+/** The reservation service: the core domain and the booking saga's start and end (steps 1, 3, 5–8). */
+export const reservationService: ServiceDefinition<ReservationConfig> = {
+  name: 'reservation',
+  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  build({ db, clock, relay, consumer, log }, config) {
+    const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
+    reservationRoutes(app, db, clock, relay.kick, config);
+    return {
+      app,
+      consumers: [consumer('reservation', reservationHandlers)],
+      workers: [holdExpiryWorker(db, clock, config.expirySweepMs, relay.kick, log)],
+    };
+  },
+};
+
+export * from './reservation.js';
+export * from './booking-saga.js';

@@ -1,0 +1,110 @@
+import type { Sql } from '@airline/database';
+import type { CatalogFlight, Reservation } from './reservation.js';
+
+type Row = {
+  id: number;
+  booking_reference: string;
+  customer_id: number;
+  flight_id: number;
+  seat_qty: number;
+  amount: number;
+  reserve_date: string;
+  card_last4: string;
+  status: Reservation['status'];
+  cancel_reason: Reservation['cancelReason'];
+  hold_expires_at: Date | string;
+};
+
+const toReservation = (r: Row): Reservation => ({
+  id: r.id,
+  bookingReference: r.booking_reference,
+  customerId: r.customer_id,
+  flightId: r.flight_id,
+  seatQty: r.seat_qty,
+  amount: r.amount,
+  reserveDate: r.reserve_date,
+  cardLast4: r.card_last4,
+  status: r.status,
+  cancelReason: r.cancel_reason,
+  holdExpiresAt: new Date(r.hold_expires_at).toISOString(),
+});
+
+export async function nextReservationId(tx: Sql): Promise<number> {
+  const r = await tx.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('reservations', 'id'))::text AS id`);
+  return Number(r.rows[0]!.id);
+}
+
+/** Inserts a new reservation; false when its booking reference is taken (the caller draws another). */
+export async function insertReservation(tx: Sql, r: Reservation): Promise<boolean> {
+  const res = await tx.query(
+    `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (booking_reference) DO NOTHING`,
+    [r.id, r.bookingReference, r.customerId, r.flightId, r.seatQty, r.amount, r.reserveDate, r.cardLast4, r.status, r.cancelReason, r.holdExpiresAt],
+  );
+  return res.rowCount === 1;
+}
+
+export async function saveReservation(tx: Sql, r: Reservation) {
+  await tx.query('UPDATE reservations SET status = $2, cancel_reason = $3, updated_at = now() WHERE id = $1', [r.id, r.status, r.cancelReason]);
+}
+
+export async function findReservation(tx: Sql, id: number, forUpdate = false): Promise<Reservation | undefined> {
+  const r = await tx.query<Row>(`SELECT * FROM reservations WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return r.rows[0] && toReservation(r.rows[0]);
+}
+
+export async function findByReference(tx: Sql, ref: string): Promise<Reservation | undefined> {
+  const r = await tx.query<Row>('SELECT * FROM reservations WHERE booking_reference = $1', [ref.toUpperCase()]);
+  return r.rows[0] && toReservation(r.rows[0]);
+}
+
+export async function listReservations(tx: Sql, filter: { customerId?: number; flightId?: number; status?: string; limit: number; afterId: number }) {
+  const r = await tx.query<Row>(
+    `SELECT * FROM reservations
+     WHERE id > $1 AND ($2::int IS NULL OR customer_id = $2) AND ($3::int IS NULL OR flight_id = $3) AND ($4::text IS NULL OR status = $4)
+     ORDER BY id LIMIT $5`,
+    [filter.afterId, filter.customerId ?? null, filter.flightId ?? null, filter.status ?? null, filter.limit],
+  );
+  return r.rows.map(toReservation);
+}
+
+export async function activeReservationIdsOnFlight(tx: Sql, flightId: number): Promise<number[]> {
+  const r = await tx.query<{ id: number }>(`SELECT id FROM reservations WHERE flight_id = $1 AND status <> 'CANCELED' ORDER BY id FOR UPDATE`, [flightId]);
+  return r.rows.map((x) => x.id);
+}
+
+/** PENDING reservations whose hold has expired, locked for this sweeper only (other replicas skip them). */
+export async function claimExpiredHolds(tx: Sql, now: Date, limit: number): Promise<Reservation[]> {
+  const r = await tx.query<Row>(
+    `SELECT * FROM reservations WHERE status = 'PENDING' AND hold_expires_at <= $1 ORDER BY hold_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [now.toISOString(), limit],
+  );
+  return r.rows.map(toReservation);
+}
+
+export async function upsertCatalogFlight(tx: Sql, f: CatalogFlight & { flightCode: string; takeoffDate: string }) {
+  await tx.query(
+    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code, takeoff_date = EXCLUDED.takeoff_date, cost = EXCLUDED.cost`,
+    [f.flightId, f.flightCode, f.takeoffDate, f.cost, f.status],
+  );
+}
+
+export async function markCatalogFlightCancelled(tx: Sql, flightId: number, flightCode: string) {
+  // The cancel may arrive before the registration (replay across streams): keep a row either way.
+  await tx.query(
+    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES ($1, $2, '', 0, 'CANCELLED')
+     ON CONFLICT (flight_id) DO UPDATE SET status = 'CANCELLED'`,
+    [flightId, flightCode],
+  );
+}
+
+export async function findCatalogFlight(tx: Sql, flightId: number): Promise<CatalogFlight | undefined> {
+  const r = await tx.query<{ flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string }>(
+    'SELECT flight_id, cost, status, takeoff_date FROM flight_catalog WHERE flight_id = $1',
+    [flightId],
+  );
+  const row = r.rows[0];
+  if (!row || row.takeoff_date === '') return row && row.status === 'CANCELLED' ? { flightId, cost: 0, status: 'CANCELLED' } : undefined;
+  return { flightId: row.flight_id, cost: row.cost, status: row.status };
+}

@@ -1,0 +1,172 @@
+// The reservation aggregate: decide (command → events) and evolve (event → state), pure.
+// Time, ids and the booking reference come in with the command, never from the clock here.
+import type { CancelReason, NewEvent } from '@airline/contracts';
+
+export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED';
+
+export interface Reservation {
+  id: number;
+  bookingReference: string;
+  customerId: number;
+  flightId: number;
+  seatQty: number;
+  amount: number;
+  reserveDate: string;
+  cardLast4: string;
+  status: ReservationStatus;
+  cancelReason: CancelReason | null;
+  holdExpiresAt: string;
+}
+
+export interface CatalogFlight {
+  flightId: number;
+  cost: number;
+  status: 'SCHEDULED' | 'CANCELLED';
+}
+
+export type ReservationCommand =
+  | {
+      type: 'PlaceReservation';
+      reservationId: number;
+      bookingReference: string;
+      customerId: number;
+      flightId: number;
+      /** The flight as the local catalog knows it; undefined when it does not. */
+      flight: CatalogFlight | undefined;
+      seatQty: number;
+      reserveDate: string;
+      card: string;
+      holdExpiresAt: string;
+    }
+  | { type: 'ConfirmReservation' }
+  | { type: 'CancelReservation'; reason: CancelReason };
+
+export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfirmed' | 'ReservationCancelled'>;
+
+/** A command the aggregate refuses; `field` names the input at fault when there is one. */
+export class ReservationRejected extends Error {
+  constructor(
+    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ReservationRejected';
+  }
+}
+
+const ACTIVE: ReservationStatus[] = ['PENDING', 'CONFIRMED'];
+
+/** Which cancel reasons may still cancel a reservation in a given status. Stale saga messages do nothing. */
+const cancellableFrom: Record<CancelReason, ReservationStatus[]> = {
+  SOLD_OUT: ['PENDING'],
+  PAYMENT_DECLINED: ['PENDING'],
+  PAYMENT_TIMEOUT: ['PENDING'],
+  CUSTOMER: ACTIVE,
+  FLIGHT_CANCELLED: ACTIVE,
+};
+
+export function decide(state: Reservation | undefined, command: ReservationCommand): ReservationEvent[] {
+  switch (command.type) {
+    case 'PlaceReservation': {
+      const { flight } = command;
+      if (!flight) throw new ReservationRejected('UNKNOWN_FLIGHT', `flight ${command.flightId} does not exist`, 'flightId');
+      if (flight.status === 'CANCELLED') throw new ReservationRejected('FLIGHT_CANCELLED', `flight ${flight.flightId} is cancelled and takes no bookings`, 'flightId');
+      return [
+        {
+          type: 'ReservationPlaced',
+          data: {
+            reservationId: command.reservationId,
+            bookingReference: command.bookingReference,
+            customerId: command.customerId,
+            flightId: flight.flightId,
+            seatQty: command.seatQty,
+            amount: flight.cost * command.seatQty,
+            reserveDate: command.reserveDate,
+            card: command.card,
+            holdExpiresAt: command.holdExpiresAt,
+          },
+        },
+      ];
+    }
+    case 'ConfirmReservation': {
+      if (!state) throw new ReservationRejected('NOT_PLACED', 'no such reservation');
+      if (state.status !== 'PENDING') return []; // cancelled meanwhile (expiry, customer): payment refunds it
+      return [{ type: 'ReservationConfirmed', data: { ...summary(state) } }];
+    }
+    case 'CancelReservation': {
+      if (!state) throw new ReservationRejected('NOT_PLACED', 'no such reservation');
+      if (!cancellableFrom[command.reason].includes(state.status)) {
+        if (command.reason === 'CUSTOMER' && state.status === 'CANCELED') {
+          throw new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is already cancelled (${state.cancelReason})`);
+        }
+        return [];
+      }
+      return [
+        {
+          type: 'ReservationCancelled',
+          data: { ...summary(state), reason: command.reason, previousStatus: state.status as 'PENDING' | 'CONFIRMED' },
+        },
+      ];
+    }
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+export function evolve(state: Reservation | undefined, event: ReservationEvent): Reservation {
+  switch (event.type) {
+    case 'ReservationPlaced': {
+      const d = event.data;
+      return {
+        id: d.reservationId,
+        bookingReference: d.bookingReference,
+        customerId: d.customerId,
+        flightId: d.flightId,
+        seatQty: d.seatQty,
+        amount: d.amount,
+        reserveDate: d.reserveDate,
+        cardLast4: d.card.slice(-4),
+        status: 'PENDING',
+        cancelReason: null,
+        holdExpiresAt: d.holdExpiresAt,
+      };
+    }
+    case 'ReservationConfirmed':
+      return { ...must(state), status: 'CONFIRMED' };
+    case 'ReservationCancelled':
+      return { ...must(state), status: 'CANCELED', cancelReason: event.data.reason };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function must(state: Reservation | undefined): Reservation {
+  if (!state) throw new Error('event applied to a reservation that was never placed');
+  return state;
+}
+
+function summary(r: Reservation) {
+  return {
+    reservationId: r.id,
+    bookingReference: r.bookingReference,
+    customerId: r.customerId,
+    flightId: r.flightId,
+    seatQty: r.seatQty,
+    amount: r.amount,
+    reserveDate: r.reserveDate,
+  };
+}
+
+/** Airline-style record locator: 6 characters without the look-alikes 0/O and 1/I. */
+export const BOOKING_REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export function bookingReference(randomBytes: Uint8Array): string {
+  if (randomBytes.length < 6) throw new Error('need 6 random bytes');
+  let ref = '';
+  for (let i = 0; i < 6; i++) ref += BOOKING_REFERENCE_ALPHABET[randomBytes[i]! % BOOKING_REFERENCE_ALPHABET.length];
+  return ref;
+}

@@ -1,0 +1,133 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Database } from '@airline/database';
+import type { Clock } from '@airline/outbox';
+import { HttpProblem, badRequest, idempotent, notFound, type HttpApp } from '@airline/http';
+import { customerCancelled } from './booking-saga.js';
+import { emitFromRequest, execute, place } from './commands.js';
+import { ReservationRejected, type Reservation } from './reservation.js';
+import { findByReference, findReservation, listReservations } from './repository.js';
+
+export const MAX_SEATS_PER_BOOKING = 100;
+export const DEFAULT_CARD = '4242424242424242';
+
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
+export const ReservationInput = Type.Object(
+  {
+    customerId: Id,
+    flightId: Id,
+    seatQty: Type.Integer({ minimum: 1, maximum: MAX_SEATS_PER_BOOKING }),
+    reserveDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', maxLength: 40, description: 'defaults to today' })),
+    card: Type.Optional(Type.String({ pattern: '^[0-9 ]{12,23}$', description: `sandbox card number; default ${DEFAULT_CARD} (approves)` })),
+  },
+  { description: 'id and status are owned by the server: when sent (the seeds do) they are ignored.' },
+);
+
+export const ReservationView = Type.Object({
+  id: Type.Integer(),
+  bookingReference: Type.String(),
+  customerId: Type.Integer(),
+  flightId: Type.Integer(),
+  seatQty: Type.Integer(),
+  amount: Type.Integer(),
+  reserveDate: Type.String(),
+  cardLast4: Type.String(),
+  status: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')]),
+  cancelReason: Type.Union([Type.String(), Type.Null()]),
+  holdExpiresAt: Type.String(),
+});
+
+const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const IdParams = Type.Object({ id: Id });
+const ListQuery = Type.Object({
+  customerId: Type.Optional(Id),
+  flightId: Type.Optional(Id),
+  status: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 })),
+});
+
+function toProblem(err: unknown): never {
+  if (err instanceof ReservationRejected) {
+    const status = err.code === 'UNKNOWN_FLIGHT' ? 422 : 409;
+    throw new HttpProblem(status, err.code === 'UNKNOWN_FLIGHT' ? 'Unknown flight' : 'Conflict', err.message, err.field, { code: err.code });
+  }
+  throw err;
+}
+
+export interface ReservationRouteConfig {
+  holdTtlMs: number;
+}
+
+export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void, config: ReservationRouteConfig) {
+  app.post(
+    '/reservations',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Book seats: the reservation starts PENDING and the saga takes it to CONFIRMED or CANCELED',
+        body: ReservationInput,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        response: { 201: ReservationView, 400: Problem, 409: Problem, 422: Problem },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as Static<typeof ReservationInput>;
+      const now = clock();
+      const reserveDate = body.reserveDate ?? now.toISOString().slice(0, 10);
+      if (Number.isNaN(Date.parse(reserveDate))) throw badRequest('reserveDate is not a real date', 'reserveDate');
+      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, card: (body.card ?? DEFAULT_CARD).replace(/ /g, '') };
+      const result = await idempotent(db, req.headers['idempotency-key'], input, async (tx) => ({
+        status: 201,
+        body: await place(tx, input, now, config.holdTtlMs, emitFromRequest(tx, req.id, () => now)).catch(toProblem),
+      }));
+      if (!result.replayed) onCommit();
+      reply.status(201).header('location', `/reservations/${result.body.id}`);
+      return result.body;
+    },
+  );
+
+  app.get(
+    '/reservations',
+    { schema: { tags: ['reservations'], summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId)', querystring: ListQuery, response: { 200: Type.Array(ReservationView) } } },
+    async (req) => listReservations(db, { ...req.query, limit: req.query.limit ?? 1000, afterId: req.query.after ?? 0 }),
+  );
+
+  app.get(
+    '/reservations/:id',
+    { schema: { tags: ['reservations'], summary: 'A reservation: status and cancelReason', params: IdParams, response: { 200: ReservationView, 404: Problem } } },
+    async (req) => (await findReservation(db, req.params.id)) ?? Promise.reject(notFound(`reservation ${req.params.id}`)),
+  );
+
+  app.get(
+    '/reservations/by-reference/:bookingReference',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Find a reservation by its booking reference',
+        params: Type.Object({ bookingReference: Type.String({ pattern: '^[A-Za-z0-9]{6}$' }) }),
+        response: { 200: ReservationView, 404: Problem },
+      },
+    },
+    async (req) => (await findByReference(db, req.params.bookingReference)) ?? Promise.reject(notFound(`booking ${req.params.bookingReference}`)),
+  );
+
+  const cancel = async (id: number, requestId: string): Promise<Reservation> => {
+    const reservation = await db
+      .transaction(async (tx) => {
+        if (!(await findReservation(tx, id))) throw notFound(`reservation ${id}`);
+        return execute(tx, id, customerCancelled(), emitFromRequest(tx, requestId, clock));
+      })
+      .catch(toProblem);
+    onCommit();
+    return reservation;
+  };
+  const cancelSchema = {
+    tags: ['reservations'],
+    summary: 'Cancel (customer): seats go back, payment is refunded',
+    params: IdParams,
+    response: { 200: ReservationView, 404: Problem, 409: Problem },
+  };
+  app.post('/reservations/:id/cancel', { schema: cancelSchema }, async (req) => cancel(req.params.id, req.id));
+  app.delete('/reservations/:id', { schema: cancelSchema }, async (req) => cancel(req.params.id, req.id));
+}
