@@ -97,8 +97,8 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
     relay,
     url,
     async stop() {
-      await built.app.close();
       for (const w of built.workers) await w.stop();
+      await built.app.close();
       await relay.stop();
       if (pipeline) await relay.drain().catch((err) => log.warn({ err }, 'outbox not drained at shutdown; it will be on next start'));
     },

@@ -1,0 +1,33 @@
+// Inbound events of the payment service. Charging happens in the payment worker, not here: a handler
+// only records what must be done, in the inbox transaction, so a processor outage never blocks or
+// dead-letters the event stream.
+import type { EventHandlers } from '@airline/outbox';
+import { onReservationCancelled, type PaymentStatus } from './payment.js';
+import { findPaymentForReservation, insertVoidedPayment, openPayment, toPayment, updatePayment } from './repository.js';
+
+export function paymentHandlers(workToDo: () => void): EventHandlers {
+  return {
+    /** Step 4 begins: seats are held, so a payment is due. */
+    async SeatsReserved(event, { tx }) {
+      const d = event.data;
+      if (await openPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, card: d.card })) workToDo();
+    },
+
+    /** Compensation: void a payment not made yet, refund one that was. */
+    async ReservationCancelled(event, { tx }) {
+      const d = event.data;
+      const row = await findPaymentForReservation(tx, d.reservationId, true);
+      if (!row) {
+        await insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount });
+        return;
+      }
+      const next = onReservationCancelled(toPayment(row));
+      if (!next) return;
+      if ('cancelRequested' in next) await updatePayment(tx, row.id, { cancelRequested: true });
+      else {
+        await updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0) });
+        if (next.status === 'REFUND_PENDING') workToDo();
+      }
+    },
+  };
+}
