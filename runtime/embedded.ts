@@ -1,0 +1,25 @@
+// `npm start`: the whole system in one process. Configuration by environment:
+//   DATA_DIR (default ./data), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL.
+import pino from 'pino';
+import { startEmbeddedSystem } from './system.js';
+
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+const dataDir = process.env.DATA_DIR ?? './data';
+const system = await startEmbeddedSystem({
+  dataDir,
+  host: process.env.HOST ?? '127.0.0.1',
+  log,
+  reservation: process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {},
+});
+log.info({ urls: system.urls, dataDir }, `airline is up: open ${system.urls.gateway}`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing in-flight work`);
+    await system.stop();
+    process.exit(0);
+  });
+}

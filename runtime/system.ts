@@ -1,0 +1,109 @@
+// The embedded runtime: every service in this one process, each with its own PGlite database under
+// DATA_DIR, an in-process durable event log, the processor sandbox, and the gateway. Tests start it
+// the same way `npm start` does, on free ports.
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createPgliteDatabase, type Database } from '@airline/database';
+import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
+import { startService, type RunningService } from '@airline/service';
+import { flightService } from '@airline/flight';
+import { reservationService, defaultReservationConfig, type ReservationConfig } from '@airline/reservation';
+import { paymentService, type PaymentConfig } from '@airline/payment';
+import { buildPaymentProcessor } from '@airline/payment-processor';
+import { buildGateway } from '@airline/gateway';
+import type { HttpApp } from '@airline/http';
+
+export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, processor: 8089 } as const;
+export type PortMap = Record<keyof typeof SEED_PORTS, number>;
+
+export interface EmbeddedOptions {
+  /** Where the databases live; undefined = in memory (nothing survives). */
+  dataDir?: string;
+  ports?: Partial<PortMap>;
+  host?: string;
+  log?: Logger;
+  reservation?: Partial<ReservationConfig>;
+  payment?: Partial<Omit<PaymentConfig, 'processorUrl'>> & { processorUrl?: string };
+  /** Failed deliveries before an event is parked. */
+  maxAttempts?: number;
+  /** Services whose consumers, relay and workers do not run (HTTP only): to test catch-up and crashes. */
+  paused?: Array<'flight' | 'reservation' | 'payment'>;
+  busPollMs?: number;
+}
+
+export interface EmbeddedSystem {
+  urls: Record<keyof typeof SEED_PORTS, string>;
+  services: Record<'flight' | 'reservation' | 'payment', RunningService>;
+  processor: HttpApp & { faults: { latencyMs: number; failureRate: number; outage: boolean } };
+  bus: EventBus & EventLogReader;
+  busDb: Database;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+const urlOf = (app: HttpApp) => {
+  const a = app.server.address();
+  if (!a || typeof a === 'string') throw new Error('not listening');
+  return `http://127.0.0.1:${a.port}`;
+};
+
+export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
+  const ports = { ...SEED_PORTS, ...options.ports };
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? pino({ level: 'silent' });
+  const dbFor = (name: string) => createPgliteDatabase(options.dataDir ? join(options.dataDir, name) : undefined);
+  const paused = new Set(options.paused ?? []);
+
+  const busDb = await dbFor('event-log');
+  const bus = await createEmbeddedEventBus(busDb, {
+    pollMs: options.busPollMs,
+    onError: (err, consumer) => log.warn({ err, consumer }, 'consumer pass failed; retrying'),
+  });
+
+  const processor = buildPaymentProcessor();
+  await processor.listen({ port: ports.processor, host });
+  const common = (name: 'flight' | 'reservation' | 'payment') => ({
+    bus,
+    log,
+    host,
+    port: ports[name],
+    maxAttempts: options.maxAttempts,
+    pipeline: !paused.has(name),
+  });
+
+  const flight = await startService(flightService, {}, { db: await dbFor('flight'), ...common('flight') });
+  const reservation = await startService(
+    reservationService,
+    { ...defaultReservationConfig, ...options.reservation },
+    { db: await dbFor('reservation'), ...common('reservation') },
+  );
+  const payment = await startService(
+    paymentService,
+    { processorUrl: urlOf(processor), ...options.payment },
+    { db: await dbFor('payment'), ...common('payment') },
+  );
+  const services = { flight, reservation, payment };
+
+  const gateway = await buildGateway({ upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url } });
+  await gateway.listen({ port: ports.gateway, host });
+
+  let stopped = false;
+  return {
+    urls: { gateway: urlOf(gateway), flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor) },
+    services,
+    processor,
+    bus,
+    busDb,
+    log,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await gateway.close();
+      await bus.close(); // consumers finish their batch and stop
+      for (const s of Object.values(services)) await s.stop(); // workers, HTTP, outbox drained into the log
+      await processor.close();
+      for (const s of Object.values(services)) await s.db.close();
+      await busDb.close();
+    },
+  };
+}
