@@ -24,7 +24,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
@@ -46,15 +46,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  // The seeds' scripts use httpie, which sends `seatQty=3` as the string "3". Decimal strings are
-  // accepted for integer fields (and only they: "3.5", "", true, null are still type errors).
+  // Path and query parameters are strings on the wire, and the seeds' scripts use httpie, which sends
+  // `seatQty=3` as "3": Ajv coerces decimal strings to the declared number types. What must not be
+  // coerced (true → 1, null → 0, 5 → "5") is refused here, before validation, naming the field.
   app.addHook('preValidation', async (req) => {
     const schema = req.routeOptions.schema?.body as { properties?: Record<string, { type?: unknown }> } | undefined;
     const body = req.body as Record<string, unknown> | null;
     if (!schema?.properties || !body || typeof body !== 'object' || Array.isArray(body)) return;
     for (const [name, prop] of Object.entries(schema.properties)) {
       const v = body[name];
-      if (prop.type === 'integer' && typeof v === 'string' && /^-?\d{1,15}$/.test(v)) body[name] = Number(v);
+      const declared = prop.type;
+      if (declared !== 'integer' && declared !== 'number' && declared !== 'string') continue;
+      const wrong = v === null || typeof v === 'boolean' || (declared === 'string' && typeof v === 'number');
+      if (wrong) throw new HttpProblem(400, 'Invalid request', `body.${name} must be ${declared === 'string' ? 'a string' : `an ${declared}`}, not ${JSON.stringify(v)}`, name);
     }
   });
 

@@ -1,0 +1,73 @@
+// Test helpers shared by every service's specs.
+import { expect } from 'vitest';
+
+/** given(state).when(command).then(events) for a decide function: reads as the specification. */
+export function decideSpec<S, C, E>(decide: (state: S, command: C) => E[]) {
+  return {
+    given: (state: S) => ({
+      when: (command: C) => ({
+        then: (expected: E[] | ((events: E[]) => void)) => {
+          const events = decide(state, command);
+          if (typeof expected === 'function') expected(events);
+          else expect(events).toEqual(expected);
+        },
+        thenNothingHappened: () => expect(decide(state, command)).toEqual([]),
+        thenRejected: (match: RegExp | ((err: unknown) => boolean)) => {
+          let thrown: unknown;
+          try {
+            decide(state, command);
+          } catch (err) {
+            thrown = err;
+          }
+          expect(thrown, 'expected the command to be rejected').toBeDefined();
+          if (match instanceof RegExp) expect(String((thrown as Error).message)).toMatch(match);
+          else expect(match(thrown)).toBe(true);
+        },
+      }),
+    }),
+  };
+}
+
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A small JSON HTTP client for tests against a running system. */
+export function http(base: string, defaults: Record<string, string> = {}) {
+  async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...defaults, ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+  return {
+    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
+    put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PUT', path, body ?? {}, headers),
+    delete: <T = any>(path: string, headers?: Record<string, string>) => call<T>('DELETE', path, undefined, headers),
+    call,
+  };
+}
+
+/** Polls until `probe` returns a value that passes `done`, or fails with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, { timeoutMs = 30_000, everyMs = 50 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await probe();
+  }
+  return last;
+}
