@@ -4,6 +4,7 @@ import { migrate } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
 import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
+import { deadLetterRoutes } from './dead-letter-routes.js';
 
 /** What a service is given by its composition root (embedded runtime, cluster process, or a test). */
 export interface ServiceDeps {
@@ -80,6 +81,7 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
       onDeadLetter: (event, error) => log.error({ eventType: event.type, eventId: event.eventId, error }, 'event parked as dead letter'),
     });
   const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
+  deadLetterRoutes(built.app, db, built.consumers);
   await built.app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = built.app.server.address();
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : String(address);

@@ -3,12 +3,12 @@ import proxy from '@fastify/http-proxy';
 import { createHttpApp, type HttpApp } from '@airline/http';
 
 export interface GatewayConfig {
-  /** Base URL of each upstream service. */
-  upstreams: Record<'flight' | 'reservation' | 'payment', string>;
+  /** Base URL of each upstream service, by service name. */
+  upstreams: Record<string, string>;
 }
 
-/** Which service owns which path prefix. */
-export const routes: Array<{ prefix: string; service: keyof GatewayConfig['upstreams'] }> = [
+/** Which service owns which path prefix (one row per public resource). */
+export const routes: Array<{ prefix: string; service: string; rewritePrefix?: string }> = [
   { prefix: '/flights', service: 'flight' },
   { prefix: '/reservations', service: 'reservation' },
   { prefix: '/payments', service: 'payment' },
@@ -17,10 +17,12 @@ export const routes: Array<{ prefix: string; service: keyof GatewayConfig['upstr
 export async function buildGateway(config: GatewayConfig): Promise<HttpApp> {
   const app = createHttpApp({ service: 'gateway' });
   for (const r of routes) {
+    const upstream = config.upstreams[r.service];
+    if (!upstream) continue; // that service does not run in this deployment
     await app.register(proxy, {
-      upstream: config.upstreams[r.service],
+      upstream,
       prefix: r.prefix,
-      rewritePrefix: r.prefix,
+      rewritePrefix: r.rewritePrefix ?? r.prefix,
       http: { requestOptions: { timeout: 10_000 } },
     });
   }
