@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { answerToPlacement, canHold, decideCancelFlight, releasable, seatsReleased, type Flight } from '../src/domain.js';
+
+const placed = {
+  reservationId: 7,
+  bookingReference: 'ABC234',
+  customerId: 1,
+  flightId: 1,
+  seatQty: 3,
+  amount: 600_000,
+  reserveDate: '2024-11-21',
+  card: '4242424242424242',
+  holdExpiresAt: '2026-01-01T00:15:00.000Z',
+};
+const flight: Flight = { id: 1, flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, capacity: 5, remainingSeatsCount: 5, status: 'SCHEDULED' };
+
+describe('holding seats (saga step 2)', () => {
+  it('holds when enough seats remain, and only then', () => {
+    expect(canHold(flight, 5)).toBe(true);
+    expect(canHold(flight, 6)).toBe(false);
+    expect(canHold({ ...flight, status: 'CANCELLED' }, 1)).toBe(false);
+  });
+  it('answers SeatsReserved with what payment needs', () => {
+    expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2 })).toEqual({
+      type: 'SeatsReserved',
+      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, card: '4242424242424242', remainingSeatsCount: 2 },
+    });
+  });
+  it('answers SeatsSoldOut with the reservation id when seats are short (seeds 000/004)', () => {
+    expect(answerToPlacement(placed, { held: false, flight: { ...flight, remainingSeatsCount: 2 } })).toEqual({
+      type: 'SeatsSoldOut',
+      data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 2, reason: 'SOLD_OUT' },
+    });
+  });
+  it('says FLIGHT_CANCELLED when the flight no longer flies', () => {
+    const answer = answerToPlacement(placed, { held: false, flight: { ...flight, status: 'CANCELLED' } });
+    expect(answer.type === 'SeatsSoldOut' && answer.data.reason).toBe('FLIGHT_CANCELLED');
+  });
+});
+
+describe('releasing seats (compensation)', () => {
+  it('gives back held and sold seats, never rejected or already released ones', () => {
+    expect(releasable('HELD')).toBe(true);
+    expect(releasable('SOLD')).toBe(true);
+    expect(releasable('REJECTED')).toBe(false);
+    expect(releasable('RELEASED')).toBe(false);
+  });
+  it('reports the seats and the new remaining count', () => {
+    const cancelled = { ...placed, reason: 'PAYMENT_DECLINED' as const, previousStatus: 'PENDING' as const };
+    expect(seatsReleased(cancelled, 5)).toEqual({ type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 5 } });
+  });
+});
+
+describe('cancelling a flight (staff)', () => {
+  it('emits FlightCancelled once', () => {
+    expect(decideCancelFlight(flight)).toEqual({ ok: true, event: { type: 'FlightCancelled', data: { flightId: 1, flightCode: 'ACE890' } } });
+    expect(decideCancelFlight({ ...flight, status: 'CANCELLED' })).toEqual({ ok: false, reason: 'ALREADY_CANCELLED' });
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { decideSpec } from '@airline/testing';
+import { decide, evolve, bookingReference, ReservationRejected, type Reservation, type ReservationCommand } from '../src/reservation.js';
+import { customerCancelled, flightCancelled, holdExpired, sagaReaction } from '../src/booking-saga.js';
+
+const spec = decideSpec(decide);
+const flight = { flightId: 1, cost: 200_000, status: 'SCHEDULED' as const };
+const place: ReservationCommand = {
+  type: 'PlaceReservation',
+  reservationId: 7,
+  bookingReference: 'ABC234',
+  customerId: 1,
+  flightId: 1,
+  flight,
+  seatQty: 3,
+  reserveDate: '2024-11-21',
+  card: '4242424242424242',
+  holdExpiresAt: '2026-01-01T00:15:00.000Z',
+};
+const pending: Reservation = {
+  id: 7,
+  bookingReference: 'ABC234',
+  customerId: 1,
+  flightId: 1,
+  seatQty: 3,
+  amount: 600_000,
+  reserveDate: '2024-11-21',
+  cardLast4: '4242',
+  status: 'PENDING',
+  cancelReason: null,
+  holdExpiresAt: '2026-01-01T00:15:00.000Z',
+};
+const confirmed: Reservation = { ...pending, status: 'CONFIRMED' };
+const cancelled = (reason: Reservation['cancelReason']): Reservation => ({ ...pending, status: 'CANCELED', cancelReason: reason });
+const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, reserveDate: '2024-11-21' };
+
+describe('placing a reservation (saga step 1)', () => {
+  it('charges the catalog fare per seat and starts PENDING', () =>
+    spec.given(undefined as never).when(place).then([
+      {
+        type: 'ReservationPlaced',
+        data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' },
+      },
+    ]));
+  it('evolves into a PENDING reservation that keeps only the last four card digits', () => {
+    const state = decide(undefined, place).reduce<Reservation | undefined>(evolve, undefined);
+    expect(state).toEqual(pending);
+  });
+  it('is refused for a flight the catalog does not know, naming flightId', () =>
+    spec.given(undefined as never).when({ ...place, flight: undefined }).thenRejected((e) => e instanceof ReservationRejected && e.code === 'UNKNOWN_FLIGHT' && e.field === 'flightId'));
+  it('is refused for a cancelled flight', () =>
+    spec.given(undefined as never).when({ ...place, flight: { ...flight, status: 'CANCELLED' } }).thenRejected(/cancelled/));
+});
+
+describe('confirming (saga step 5)', () => {
+  it('confirms a PENDING reservation', () => spec.given(pending).when({ type: 'ConfirmReservation' }).then([{ type: 'ReservationConfirmed', data: summary }]));
+  it('does nothing to a reservation cancelled meanwhile (payment refunds it)', () =>
+    spec.given(cancelled('PAYMENT_TIMEOUT')).when({ type: 'ConfirmReservation' }).thenNothingHappened());
+  it('does nothing twice', () => spec.given(confirmed).when({ type: 'ConfirmReservation' }).thenNothingHappened());
+});
+
+describe('cancelling (compensation)', () => {
+  it.each(['SOLD_OUT', 'PAYMENT_DECLINED', 'PAYMENT_TIMEOUT', 'CUSTOMER', 'FLIGHT_CANCELLED'] as const)('cancels a PENDING reservation for %s', (reason) =>
+    spec.given(pending).when({ type: 'CancelReservation', reason }).then([{ type: 'ReservationCancelled', data: { ...summary, reason, previousStatus: 'PENDING' } }]));
+  it.each(['CUSTOMER', 'FLIGHT_CANCELLED'] as const)('cancels a CONFIRMED reservation for %s (refund and miles follow)', (reason) =>
+    spec.given(confirmed).when({ type: 'CancelReservation', reason }).then([{ type: 'ReservationCancelled', data: { ...summary, reason, previousStatus: 'CONFIRMED' } }]));
+  it.each(['SOLD_OUT', 'PAYMENT_DECLINED', 'PAYMENT_TIMEOUT'] as const)('ignores a stale %s for a CONFIRMED reservation', (reason) =>
+    spec.given(confirmed).when({ type: 'CancelReservation', reason }).thenNothingHappened());
+  it('tells a customer that an already cancelled reservation is cancelled', () =>
+    spec.given(cancelled('SOLD_OUT')).when(customerCancelled()).thenRejected((e) => e instanceof ReservationRejected && e.code === 'ALREADY_CANCELLED'));
+  it('ignores a second saga cancel', () => spec.given(cancelled('SOLD_OUT')).when(flightCancelled()).thenNothingHappened());
+  it('records the reason', () => {
+    const events = decide(pending, holdExpired());
+    expect(events.reduce(evolve, pending)).toMatchObject({ status: 'CANCELED', cancelReason: 'PAYMENT_TIMEOUT' });
+  });
+});
+
+describe('the booking saga, as the reservation service reacts', () => {
+  const meta = { eventId: '00000000-0000-4000-8000-000000000001', version: 1 as const, occurredAt: '2026-01-01T00:00:00.000Z', correlationId: '7', causationId: null };
+  it('SeatsSoldOut → cancel with the flight\'s reason', () => {
+    expect(sagaReaction({ ...meta, type: 'SeatsSoldOut', data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 2, reason: 'SOLD_OUT' } })).toEqual({
+      reservationId: 7,
+      command: { type: 'CancelReservation', reason: 'SOLD_OUT' },
+    });
+  });
+  it('PaymentApproved → confirm', () => {
+    expect(sagaReaction({ ...meta, type: 'PaymentApproved', data: { reservationId: 7, paymentId: 1, amount: 1, authorizationCode: 'X' } })).toEqual({ reservationId: 7, command: { type: 'ConfirmReservation' } });
+  });
+  it('PaymentDeclined → cancel PAYMENT_DECLINED', () => {
+    expect(sagaReaction({ ...meta, type: 'PaymentDeclined', data: { reservationId: 7, paymentId: 1, amount: 1, reason: 'card_declined' } })).toEqual({
+      reservationId: 7,
+      command: { type: 'CancelReservation', reason: 'PAYMENT_DECLINED' },
+    });
+  });
+  it('other events cause nothing here', () => {
+    expect(sagaReaction({ ...meta, type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 5 } })).toBeNull();
+  });
+});
+
+describe('booking reference', () => {
+  it('is 6 characters without look-alikes', () => {
+    expect(bookingReference(new Uint8Array([0, 1, 2, 30, 31, 255]))).toBe('ABC899');
+    expect(bookingReference(new Uint8Array(6).fill(200))).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+  });
+});
