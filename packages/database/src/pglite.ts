@@ -9,7 +9,7 @@ export async function createPgliteDatabase(dir?: string): Promise<Database> {
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query(text, params) {
       const r = await q.query(text, params as unknown[] | undefined);
-      return { rows: r.rows as never[], rowCount: r.affectedRows ?? r.rows.length };
+      return { rows: r.rows as never[], rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
     async exec(text) {
       await q.exec(text);
