@@ -1,3 +1,4 @@
 export * from './port.js';
 export * from './pglite.js';
+export * from './pg.js';
 export * from './migrate.js';

@@ -1,6 +1,8 @@
 // Test helpers shared by every service's specs.
 import { expect } from 'vitest';
 
+export * from './infra.js';
+
 /** given(state).when(command).then(events) for a decide function: reads as the specification. */
 export function decideSpec<S, C, E>(decide: (state: S, command: C) => E[]) {
   return {
