@@ -15,8 +15,28 @@ export const eventRoutes: Record<(typeof eventSchemas)[number]['properties']['ty
   PaymentRefunded: { producer: 'payment', consumers: ['dashboard'] },
 };
 
+/** Root of the events' subjects; a deployment (or a test run) may choose another to keep its streams apart. */
+export const EVENTS_ROOT = 'airline';
+
 /** Subject (NATS) / channel name of an event type. */
-export const channelOf = (type: string) => `airline.events.${type}`;
+export const channelOf = (type: string, root = EVENTS_ROOT) => `${root}.events.${type}`;
+
+/**
+ * Subject of one event: its channel, then its correlation id, so a saga's events can be selected with
+ * a subject filter (`airline.events.*.<reservationId>`). Characters a subject token cannot hold are
+ * %-escaped (UTF-8 bytes), so every correlation id maps to exactly one token.
+ */
+export const subjectOf = (event: { type: string; correlationId: string }, root = EVENTS_ROOT) => `${channelOf(event.type, root)}.${subjectToken(event.correlationId)}`;
+
+export function subjectToken(value: string): string {
+  if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
+  let out = '';
+  for (const ch of value) {
+    if (/^[A-Za-z0-9_-]$/.test(ch)) out += ch;
+    else for (const b of new TextEncoder().encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
 
 /** The AsyncAPI 3 document of every integration event, generated from the same schemas as the validators. */
 export function buildAsyncApiDocument() {
@@ -37,7 +57,13 @@ export function buildAsyncApiDocument() {
       payload: { $ref: `#/components/schemas/${type}` },
     };
     channels[type] = {
-      address: channelOf(type),
+      address: `${channelOf(type)}.{correlationId}`,
+      parameters: {
+        correlationId: {
+          description: 'the correlationId of the envelope (the reservation id for the booking saga), characters outside [A-Za-z0-9_-] %-escaped',
+          location: '$message.payload#/correlationId',
+        },
+      },
       messages: { [type]: { $ref: `#/components/messages/${type}` } },
     };
     operations[`${route.producer}.send.${type}`] = {

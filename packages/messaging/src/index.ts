@@ -1,2 +1,3 @@
 export * from './port.js';
 export * from './embedded.js';
+export * from './jetstream.js';
