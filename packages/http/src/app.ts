@@ -14,7 +14,11 @@ export interface HttpAppOptions {
   processMetrics?: boolean;
 }
 
-export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> & { metrics: Registry };
+export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> & {
+  metrics: Registry;
+  /** The readiness checks of /health/ready; a composition root may add its own (e.g. the broker). */
+  readiness: Record<string, () => Promise<unknown>>;
+};
 
 /**
  * The HTTP app every service starts from: schema-first routes (TypeBox), errors as problem+json,
@@ -41,6 +45,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     registers: [metrics],
   });
   app.decorate('metrics', metrics);
+  const readiness: Record<string, () => Promise<unknown>> = { ...options.readiness };
+  app.decorate('readiness', readiness);
 
   app.addHook('onResponse', async (req, reply) => {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
@@ -103,7 +109,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.get('/health/ready', async (_req, reply) => {
     const checks: Record<string, string> = {};
     let ready = true;
-    for (const [name, check] of Object.entries(options.readiness ?? {})) {
+    for (const [name, check] of Object.entries(readiness)) {
       try {
         await Promise.race([check(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref())]);
         checks[name] = 'UP';

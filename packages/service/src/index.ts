@@ -6,6 +6,8 @@ import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, t
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 
+export * from './process.js';
+
 /** What a service is given by its composition root (embedded runtime, cluster process, or a test). */
 export interface ServiceDeps {
   db: Database;
@@ -57,6 +59,8 @@ export interface StartOptions {
   pipeline?: boolean;
   /** Failed deliveries before an event is parked as a dead letter. */
   maxAttempts?: number;
+  /** More readiness checks of /health/ready (the distributed runtime adds the broker). */
+  readiness?: Record<string, () => Promise<unknown>>;
 }
 
 /**
@@ -82,6 +86,7 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
     });
   const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
   deadLetterRoutes(built.app, db, built.consumers);
+  Object.assign(built.app.readiness, opts.readiness);
   await built.app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   const address = built.app.server.address();
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : String(address);
