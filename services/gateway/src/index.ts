@@ -1,6 +1,7 @@
 // The single public entry (port 8088): routes each resource to the service that owns it.
 import proxy from '@fastify/http-proxy';
 import { createHttpApp, type HttpApp } from '@airline/http';
+import { webUi } from './ui.js';
 
 export interface GatewayConfig {
   /** Base URL of each upstream service, by service name. */
@@ -26,5 +27,6 @@ export async function buildGateway(config: GatewayConfig): Promise<HttpApp> {
       http: { requestOptions: { timeout: 10_000 } },
     });
   }
+  await app.register(webUi); // the web UI at /, after the API routes (ui.ts)
   return app;
 }

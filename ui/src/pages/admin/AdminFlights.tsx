@@ -1,0 +1,184 @@
+// Staff: register flights; cancel one after a confirmation that says how many bookings it cancels.
+import { useRef, useState, type FormEvent } from 'react';
+import { allPages, api, newIdempotencyKey } from '../../api';
+import { useResource, useTitle } from '../../hooks';
+import { activeBookings, formatDate, formatMoney, plural } from '../../format';
+import { ConfirmDialog, Empty, ErrorNote, Field, Loading, fieldError, formError } from '../../components/ui';
+import type { Flight, Reservation } from '../../types';
+
+const REFRESH_MS = 3000;
+const FIELDS = ['flightCode', 'takeoffDate', 'cost', 'capacity'];
+
+export function AdminFlights() {
+  useTitle('Manage flights');
+  const flights = useResource((signal) => api.get<Flight[]>('/flights', { signal }), [], REFRESH_MS);
+  const [cancelling, setCancelling] = useState<Flight | null>(null);
+  const [registered, setRegistered] = useState<Flight | null>(null);
+  const list = [...(flights.data ?? [])].reverse();
+
+  return (
+    <main id="main">
+      <h1>Flights</h1>
+      <div className="split">
+        <RegisterFlight
+          onRegistered={(f) => {
+            setRegistered(f);
+            flights.reload();
+          }}
+        />
+        <section className="card" aria-labelledby="all-flights">
+          <h2 id="all-flights">All flights</h2>
+          {registered ? (
+            <p className="notice" role="status">
+              Registered {registered.flightCode} with {plural(registered.capacity, 'seat')}.
+            </p>
+          ) : null}
+          {flights.loading ? <Loading what="flights" /> : null}
+          <ErrorNote error={flights.error} prefix="Could not refresh the flights" />
+          {flights.data && list.length === 0 ? <Empty>No flights yet. Register the first one.</Empty> : null}
+          {list.length > 0 ? (
+            <table className="responsive">
+              <thead>
+                <tr>
+                  <th scope="col">Flight</th>
+                  <th scope="col">Takeoff</th>
+                  <th scope="col" className="num">Fare</th>
+                  <th scope="col" className="num">Seats left</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Action</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((f) => (
+                  <tr key={f.id} data-flight-code={f.flightCode}>
+                    <th scope="row" data-label="Flight">
+                      {f.flightCode}
+                    </th>
+                    <td data-label="Takeoff">{formatDate(f.takeoffDate)}</td>
+                    <td data-label="Fare" className="num">
+                      {formatMoney(f.cost)}
+                    </td>
+                    <td data-label="Seats left" className="num">
+                      {f.remainingSeatsCount} / {f.capacity}
+                    </td>
+                    <td data-label="Status">
+                      <span className={`badge ${f.status === 'CANCELLED' ? 'badge-canceled' : 'badge-confirmed'}`}>{f.status === 'CANCELLED' ? 'Cancelled' : 'Scheduled'}</span>
+                    </td>
+                    <td className="actions-cell">
+                      {f.status === 'SCHEDULED' ? (
+                        <button type="button" className="danger small" onClick={() => setCancelling(f)} aria-label={`Cancel flight ${f.flightCode}`}>
+                          Cancel flight
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+      </div>
+      {cancelling ? (
+        <CancelFlight
+          key={cancelling.id}
+          flight={cancelling}
+          onClose={() => setCancelling(null)}
+          onCancelled={() => {
+            setCancelling(null);
+            flights.reload();
+          }}
+        />
+      ) : null}
+    </main>
+  );
+}
+
+function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void }) {
+  const empty = { flightCode: '', takeoffDate: '', cost: '', capacity: '' };
+  const [form, setForm] = useState(empty);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const key = useRef(newIdempotencyKey());
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      // numbers are sent as typed: the API names the field when one is not a whole number
+      const body = { flightCode: form.flightCode.trim(), takeoffDate: form.takeoffDate, cost: toNumber(form.cost), capacity: toNumber(form.capacity) };
+      const flight = await api.post<Flight>('/flights', body, { idempotencyKey: key.current });
+      key.current = newIdempotencyKey();
+      setForm(empty);
+      onRegistered(flight);
+    } catch (err) {
+      key.current = newIdempotencyKey();
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="register-heading">
+      <h2 id="register-heading">Register a flight</h2>
+      <form onSubmit={submit} noValidate>
+        <Field label="Flight code" name="flightCode" value={form.flightCode} onChange={set('flightCode')} required placeholder="KE081" error={fieldError(error, 'flightCode')} hint="Letters, digits and dashes" />
+        <Field label="Takeoff date" name="takeoffDate" type="date" value={form.takeoffDate} onChange={set('takeoffDate')} required error={fieldError(error, 'takeoffDate')} />
+        <Field label="Fare per seat" name="cost" type="number" inputMode="numeric" min={0} value={form.cost} onChange={set('cost')} required error={fieldError(error, 'cost')} />
+        <Field label="Seats (capacity)" name="capacity" type="number" inputMode="numeric" min={0} value={form.capacity} onChange={set('capacity')} required error={fieldError(error, 'capacity')} />
+        <ErrorNote error={formError(error, FIELDS)} />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Registering…' : 'Register flight'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** '' → undefined (the API says the field is required); '12' → 12; anything else is sent as typed. */
+function toNumber(value: string): number | string | undefined {
+  if (value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : value;
+}
+
+function CancelFlight({ flight, onClose, onCancelled }: { flight: Flight; onClose: () => void; onCancelled: () => void }) {
+  const reservations = useResource((signal) => allPages<Reservation>('/reservations', { flightId: flight.id }, signal), [flight.id]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const impact = reservations.data ? activeBookings(reservations.data) : null;
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/flights/${flight.id}/cancel`);
+      onCancelled();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <ConfirmDialog open title={`Cancel flight ${flight.flightCode}?`} confirmLabel="Cancel the flight" cancelLabel="Keep the flight" danger busy={busy || !impact} onConfirm={confirm} onClose={onClose}>
+      {reservations.loading ? <Loading what="its bookings" /> : null}
+      <ErrorNote error={reservations.error} prefix="Could not count its bookings" />
+      {impact ? (
+        <p data-testid="cancel-impact">
+          {impact.bookings === 0
+            ? 'No active booking is on this flight.'
+            : `This will cancel ${plural(impact.bookings, 'active booking')} (${plural(impact.seats, 'seat')}); paid bookings are refunded and customers are notified.`}
+        </p>
+      ) : null}
+      <p className="muted">
+        {flight.flightCode} on {formatDate(flight.takeoffDate)}. This cannot be undone.
+      </p>
+      <ErrorNote error={error} />
+    </ConfirmDialog>
+  );
+}
