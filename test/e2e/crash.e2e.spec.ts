@@ -30,7 +30,7 @@ async function launch(paused: string[] = []) {
     child.once('exit', (code) => reject(new Error(`system exited with ${code} before it was up`)));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return { child, urls: JSON.parse(line).urls as Record<string, string>, exited };
+  return { child, urls: JSON.parse(line).urls as { gateway: string }, exited };
 }
 
 describe('crash between commit and delivery', () => {

@@ -26,6 +26,8 @@ export interface EmbeddedBusOptions {
   batchSize?: number;
   /** How often a consumer looks for due retries when nothing new arrives. */
   pollMs?: number;
+  /** How long a woken consumer waits for more events to batch with (ms). */
+  lingerMs?: number;
   backoff?: (attempt: number) => number;
   onError?: (err: unknown, consumer: string) => void;
 }
@@ -40,75 +42,110 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   await migrate(db, [{ name: '001_event_log.sql', sql: SCHEMA }]);
   const batchSize = options.batchSize ?? 256;
   const pollMs = options.pollMs ?? 200;
+  const lingerMs = options.lingerMs ?? 2;
   const backoff = options.backoff ?? ((a: number) => backoffMs(a));
-  const wakers = new Set<() => void>();
   const loops: Promise<void>[] = [];
   let closed = false;
 
+  /** In-memory view of each consumer; the table rows are the durable truth, loaded at subscribe. */
+  interface ConsumerState {
+    sub: Subscription;
+    types: Set<string>;
+    position: number;
+    /** Events of its types were published since its last look. */
+    dirty: boolean;
+    pendingRetries: number;
+    wake: () => void;
+  }
+  const consumers = new Set<ConsumerState>();
+
   async function consume(sub: Subscription) {
     await db.query('INSERT INTO consumer_position (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [sub.consumer]);
-    let wake: () => void = () => {};
-    const waker = () => wake();
-    wakers.add(waker);
+    const position = Number((await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [sub.consumer])).rows[0]!.position);
+    const retries = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM consumer_retry WHERE consumer = $1', [sub.consumer])).rows[0]!.n);
+    const state: ConsumerState = { sub, types: new Set(sub.eventTypes), position, dirty: true, pendingRetries: retries, wake: () => {} };
+    consumers.add(state);
     try {
       while (!closed) {
         let handled = 0;
         try {
-          handled = await consumeOnce(sub);
+          handled = await consumeOnce(state);
         } catch (err) {
+          state.dirty = true;
           options.onError?.(err, sub.consumer);
         }
-        if (handled === 0 && !closed) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, pollMs);
-            wake = () => {
-              clearTimeout(t);
-              resolve();
-            };
-          });
-          wake = () => {};
-        }
+        if (handled > 0 || closed) continue;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, pollMs);
+          state.wake = () => {
+            clearTimeout(t);
+            // linger briefly so that events published together are handled as one batch
+            setTimeout(resolve, lingerMs);
+          };
+          if (state.dirty) state.wake();
+        });
+        state.wake = () => {};
       }
     } finally {
-      wakers.delete(waker);
+      consumers.delete(state);
     }
   }
 
-  async function consumeOnce(sub: Subscription): Promise<number> {
-    const pos = Number((await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [sub.consumer])).rows[0]?.position ?? 0);
-    const retries = await db.query<{ seq: string; attempt: number; payload: IntegrationEvent }>(
-      `SELECT r.seq, r.attempt, l.payload FROM consumer_retry r JOIN event_log l USING (seq)
-       WHERE r.consumer = $1 AND r.due_at <= now() ORDER BY r.seq LIMIT $2`,
-      [sub.consumer, batchSize],
-    );
-    const fresh = await db.query<{ seq: string; payload: IntegrationEvent }>(
-      `SELECT seq, payload FROM event_log WHERE seq > $1 AND type = ANY($2::text[]) ORDER BY seq LIMIT $3`,
-      [pos, [...sub.eventTypes], batchSize],
-    );
+  async function consumeOnce(state: ConsumerState): Promise<number> {
+    const { sub } = state;
+    const retries =
+      state.pendingRetries > 0
+        ? (
+            await db.query<{ seq: string; attempt: number; payload: IntegrationEvent }>(
+              `SELECT r.seq, r.attempt, l.payload FROM consumer_retry r JOIN event_log l USING (seq)
+               WHERE r.consumer = $1 AND r.due_at <= now() ORDER BY r.seq LIMIT $2`,
+              [sub.consumer, batchSize],
+            )
+          ).rows
+        : [];
+    let fresh: Array<{ seq: string; payload: IntegrationEvent }> = [];
+    if (state.dirty) {
+      state.dirty = false;
+      fresh = (
+        await db.query<{ seq: string; payload: IntegrationEvent }>(
+          `SELECT seq, payload FROM event_log WHERE seq > $1 AND type = ANY($2::text[]) ORDER BY seq LIMIT $3`,
+          [state.position, [...sub.eventTypes], batchSize],
+        )
+      ).rows;
+      if (fresh.length === batchSize) state.dirty = true; // more to read
+    }
     const batch: Array<Delivery & { seq: number; retry: boolean }> = [
-      ...retries.rows.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: r.attempt + 1, retry: true })),
-      ...fresh.rows.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: 1, retry: false })),
+      ...retries.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: r.attempt + 1, retry: true })),
+      ...fresh.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: 1, retry: false })),
     ];
     if (batch.length === 0) return 0;
     const outcomes = await sub.handle(batch.map(({ event, attempt }) => ({ event, attempt })));
-    const newPos = fresh.rows.length ? Number(fresh.rows[fresh.rows.length - 1]!.seq) : pos;
+    const newPos = fresh.length ? Number(fresh[fresh.length - 1]!.seq) : state.position;
     const now = Date.now();
+    let retriesDelta = 0;
     await db.transaction(async (tx) => {
       for (let i = 0; i < batch.length; i++) {
         const d = batch[i]!;
         if (outcomes[i] === 'done') {
-          if (d.retry) await tx.query('DELETE FROM consumer_retry WHERE consumer = $1 AND seq = $2', [sub.consumer, d.seq]);
+          if (d.retry) {
+            await tx.query('DELETE FROM consumer_retry WHERE consumer = $1 AND seq = $2', [sub.consumer, d.seq]);
+            retriesDelta--;
+          }
         } else {
           await tx.query(
             `INSERT INTO consumer_retry (consumer, seq, attempt, due_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (consumer, seq) DO UPDATE SET attempt = EXCLUDED.attempt, due_at = EXCLUDED.due_at`,
             [sub.consumer, d.seq, d.attempt, new Date(now + backoff(d.attempt)).toISOString()],
           );
+          if (!d.retry) retriesDelta++;
         }
       }
-      if (newPos !== pos) await tx.query('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [sub.consumer, newPos]);
+      if (newPos !== state.position) await tx.query('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [sub.consumer, newPos]);
     });
-    return batch.length;
+    state.position = newPos;
+    state.pendingRetries += retriesDelta;
+    // only retries that are not due yet: report nothing handled, so the loop waits
+    return fresh.length + retries.length;
   }
 
   return {
@@ -121,7 +158,12 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
          ON CONFLICT (event_id) DO NOTHING`,
         [JSON.stringify(events)],
       );
-      for (const w of wakers) w();
+      for (const c of consumers) {
+        if (events.some((e) => c.types.has(e.type))) {
+          c.dirty = true;
+          c.wake();
+        }
+      }
     },
     async subscribe(sub) {
       loops.push(consume(sub));
@@ -137,7 +179,7 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
     },
     async close() {
       closed = true;
-      for (const w of wakers) w();
+      for (const c of consumers) c.wake();
       await Promise.all(loops);
     },
   };

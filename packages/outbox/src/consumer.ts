@@ -2,13 +2,13 @@ import type { EventOfType, EventType, IntegrationEvent, NewEvent } from '@airlin
 import { parseEvent } from '@airline/contracts';
 import type { Database, Sql } from '@airline/database';
 import type { Delivery, DeliveryOutcome, Subscription } from '@airline/messaging';
-import { appendToOutbox, type Clock } from './outbox.js';
+import { insertIntoOutbox, stampEvents, type Clock } from './outbox.js';
 
 /** What an inbound handler gets: the transaction of its effect, and a way to emit events in it. */
 export interface HandlerContext {
   tx: Sql;
   now: Date;
-  /** Appends events to the outbox in this transaction; correlation and causation come from the handled event. */
+  /** Emits events in this transaction (outbox); correlation and causation come from the handled event. */
   emit(...events: NewEvent[]): Promise<void>;
   /** Same, with another correlation id (e.g. one event per reservation of a cancelled flight). */
   emitFor(correlationId: string, ...events: NewEvent[]): Promise<void>;
@@ -46,33 +46,42 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   const clock = options.clock ?? (() => new Date());
   const eventTypes = Object.keys(handlers) as EventType[];
 
-  async function apply(tx: Sql, raw: IntegrationEvent): Promise<boolean> {
-    const event = parseEvent(raw);
-    const claimed = await tx.query(
-      'INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [consumer, event.eventId, event.type],
+  /**
+   * Applies events in the caller's transaction: claims their ids in the inbox (one statement), runs the
+   * handler of each event not handled before, and writes everything they emitted to the outbox (one
+   * statement). Returns whether anything was emitted.
+   */
+  async function apply(tx: Sql, raws: IntegrationEvent[]): Promise<boolean> {
+    const events = raws.map(parseEvent);
+    const claimed = await tx.query<{ event_id: string }>(
+      `INSERT INTO inbox (consumer, event_id, event_type)
+       SELECT $1, (e->>'eventId')::uuid, e->>'type' FROM jsonb_array_elements($2::jsonb) AS t(e)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, JSON.stringify(events.map((e) => ({ eventId: e.eventId, type: e.type })))],
     );
-    if (claimed.rowCount === 0) return false; // already handled: a redelivery
-    let wrote = false;
+    const fresh = new Set(claimed.rows.map((r) => r.event_id));
+    const outgoing: IntegrationEvent[] = [];
     const now = clock();
-    const ctx: HandlerContext = {
-      tx,
-      now,
-      emit: (...events) => ctx.emitFor(event.correlationId, ...events),
-      async emitFor(correlationId, ...events) {
-        if (events.length === 0) return;
-        wrote = true;
-        await appendToOutbox(tx, events, { correlationId, causationId: event.eventId }, () => now);
-      },
-    };
-    const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
-    if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
-    await handler(event, ctx);
-    return wrote;
+    for (const event of events) {
+      if (!fresh.delete(event.eventId)) continue; // handled before: a redelivery
+      const ctx: HandlerContext = {
+        tx,
+        now,
+        emit: (...emitted) => ctx.emitFor(event.correlationId, ...emitted),
+        async emitFor(correlationId, ...emitted) {
+          outgoing.push(...stampEvents(emitted, { correlationId, causationId: event.eventId }, () => now));
+        },
+      };
+      const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
+      if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
+      await handler(event, ctx);
+    }
+    await insertIntoOutbox(tx, outgoing);
+    return outgoing.length > 0;
   }
 
   async function handleOne(event: IntegrationEvent) {
-    const wrote = await db.transaction((tx) => apply(tx, event));
+    const wrote = await db.transaction((tx) => apply(tx, [event]));
     if (wrote) options.onCommit?.();
   }
 
@@ -89,11 +98,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   async function handle(batch: Delivery[]): Promise<DeliveryOutcome[]> {
     if (batch.length > 1) {
       try {
-        const wrote = await db.transaction(async (tx) => {
-          let any = false;
-          for (const d of batch) any = (await apply(tx, d.event)) || any;
-          return any;
-        });
+        const wrote = await db.transaction((tx) => apply(tx, batch.map((d) => d.event)));
         if (wrote) options.onCommit?.();
         return batch.map(() => 'done');
       } catch {

@@ -10,16 +10,26 @@ export interface Causation {
 
 export type Clock = () => Date;
 
-/** Stamps domain events with their identity and appends them to the outbox of the same transaction. */
-export async function appendToOutbox(tx: Sql, events: NewEvent[], cause: Causation, clock: Clock = () => new Date()): Promise<IntegrationEvent[]> {
-  if (events.length === 0) return [];
+/** Gives domain events their transport identity (id, time, correlation, causation). */
+export function stampEvents(events: NewEvent[], cause: Causation, clock: Clock = () => new Date()): IntegrationEvent[] {
   const occurredAt = clock().toISOString();
-  const stamped = events.map((e) => envelope(e, { eventId: randomUUID(), occurredAt, ...cause }) as IntegrationEvent);
+  return events.map((e) => envelope(e, { eventId: randomUUID(), occurredAt, ...cause }) as IntegrationEvent);
+}
+
+/** Inserts stamped events into the outbox (one statement, in order). */
+export async function insertIntoOutbox(tx: Sql, stamped: IntegrationEvent[]): Promise<void> {
+  if (stamped.length === 0) return;
   await tx.query(
     `INSERT INTO outbox (event_id, type, payload)
      SELECT (e->>'eventId')::uuid, e->>'type', e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i`,
     [JSON.stringify(stamped)],
   );
+}
+
+/** Stamps domain events and appends them to the outbox of the same transaction. */
+export async function appendToOutbox(tx: Sql, events: NewEvent[], cause: Causation, clock: Clock = () => new Date()): Promise<IntegrationEvent[]> {
+  const stamped = stampEvents(events, cause, clock);
+  await insertIntoOutbox(tx, stamped);
   return stamped;
 }
 
@@ -35,6 +45,8 @@ export interface OutboxRelay {
 export interface RelayOptions {
   batchSize?: number;
   pollMs?: number;
+  /** After a kick, wait this long for more commits to publish together (ms). */
+  lingerMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -47,6 +59,7 @@ export interface RelayOptions {
 export function createOutboxRelay(db: Database, bus: EventBus, options: RelayOptions = {}): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 250;
+  const lingerMs = options.lingerMs ?? 2;
   let running = false;
   let loop: Promise<void> | undefined;
   let pending = true;
@@ -89,7 +102,7 @@ export function createOutboxRelay(db: Database, bus: EventBus, options: RelayOpt
         }, pollMs);
         wake = () => {
           clearTimeout(t);
-          resolve();
+          setTimeout(resolve, lingerMs);
         };
         if (pending) wake();
       });

@@ -3,10 +3,11 @@
 // give up on their own: the reservation's hold expiry decides when waiting is over.
 import type { Database } from '@airline/database';
 import { backoffMs } from '@airline/messaging';
-import { appendToOutbox, type Clock } from '@airline/outbox';
+import { insertIntoOutbox, stampEvents, type Clock } from '@airline/outbox';
+import type { IntegrationEvent } from '@airline/contracts';
 import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
-import { afterCharge, afterRefund } from './payment.js';
+import { afterCharge, afterRefund, type ChargeResult, type RefundResult } from './payment.js';
 import type { PaymentProcessor } from './processor.js';
 import { claimDuePayments, findPayment, toPayment, updatePayment, type PaymentRow } from './repository.js';
 
@@ -33,30 +34,42 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
 
   const reference = (row: PaymentRow) => `reservation-${row.reservation_id}`;
 
-  async function process(row: PaymentRow) {
-    const charging = row.status === 'CHARGING';
-    const result = charging ? await processor.charge({ reference: reference(row), amount: row.amount, card: row.card }) : await processor.refund({ reference: reference(row) });
+  /** Calls the processor for one claimed payment (charge or refund). */
+  async function call(row: PaymentRow): Promise<ChargeResult | RefundResult> {
+    return row.status === 'CHARGING'
+      ? processor.charge({ reference: reference(row), amount: row.amount, card: row.card })
+      : processor.refund({ reference: reference(row) });
+  }
+
+  /** Records the answers of one pass, and their events, in one transaction. */
+  async function record(answers: Array<{ row: PaymentRow; result: ChargeResult | RefundResult }>) {
     await db.transaction(async (tx) => {
-      const current = await findPayment(tx, row.id, true); // re-read: a cancel may have arrived during the call
-      if (!current) return;
-      const payment = toPayment(current);
-      const t = charging ? afterCharge(payment, result as Parameters<typeof afterCharge>[1]) : afterRefund(payment, result as Parameters<typeof afterRefund>[1]);
-      await updatePayment(tx, row.id, {
-        status: t.status,
-        declineReason: t.declineReason,
-        authorizationCode: t.authorizationCode,
-        nextAttemptAt: t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined,
-        lastError: result.outcome === 'failed' ? result.error : null,
-      });
-      await appendToOutbox(tx, t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}` }, clock);
+      const outgoing: IntegrationEvent[] = [];
+      for (const { row, result } of answers) {
+        const current = await findPayment(tx, row.id, true); // re-read: a cancel may have arrived during the call
+        if (!current) continue;
+        const payment = toPayment(current);
+        const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
+        await updatePayment(tx, row.id, {
+          status: t.status,
+          declineReason: t.declineReason,
+          authorizationCode: t.authorizationCode,
+          nextAttemptAt: t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined,
+          lastError: result.outcome === 'failed' ? result.error : null,
+        });
+        outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}` }, clock));
+        if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
+      }
+      await insertIntoOutbox(tx, outgoing);
     });
-    if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
   }
 
   async function runOnce(): Promise<number> {
     const rows = await db.transaction((tx) => claimDuePayments(tx, clock(), leaseMs, batchSize));
     if (rows.length === 0) return 0;
-    await Promise.all(rows.map((r) => process(r).catch((err) => log.error({ err, paymentId: r.id }, 'recording a processor answer failed; the lease will expire and it is retried'))));
+    // processor calls never throw (failures are results); a failed recording leaves the leases to expire
+    const answers = await Promise.all(rows.map(async (row) => ({ row, result: await call(row) })));
+    await record(answers);
     onCommit();
     return rows.length;
   }
@@ -67,7 +80,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
       try {
         n = await runOnce();
       } catch (err) {
-        log.warn({ err }, 'payment worker pass failed');
+        log.warn({ err }, 'payment worker pass failed; the claimed payments are retried when their lease runs out');
       }
       if (n > 0 || !running) continue;
       await new Promise<void>((resolve) => {

@@ -1,0 +1,133 @@
+// `npm run bench [-- --bookings 6000 --concurrency 64 --flights 20]`
+// Books seats over HTTP at high concurrency against the embedded runtime (run in its own process, so
+// the load generator does not share its event loop) and prints confirmed bookings/s and the time from
+// POST to CONFIRMED (p50/p99), measured from the saga's own event timestamps.
+// `npm run bench -- --cluster` runs the distributed benchmark instead (bench/cluster.ts).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { createPgliteDatabase } from '@airline/database';
+
+const { values: args } = parseArgs({
+  options: {
+    cluster: { type: 'boolean', default: false },
+    bookings: { type: 'string', default: '6000' },
+    concurrency: { type: 'string', default: '64' },
+    flights: { type: 'string', default: '20' },
+    seats: { type: 'string', default: '1' },
+    target: { type: 'string', default: 'reservation', description: 'reservation (service port) or gateway' },
+  },
+  strict: false,
+});
+
+if (args.cluster) {
+  const cluster = (await import(new URL('./cluster.ts', import.meta.url).href)) as { runClusterBench(argv: string[]): Promise<void> };
+  await cluster.runClusterBench(process.argv.slice(2));
+  process.exit(0);
+}
+
+const bookings = Number(args.bookings);
+const concurrency = Number(args.concurrency);
+const flights = Number(args.flights);
+const seatQty = Number(args.seats);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'airline-bench-'));
+const fixture = fileURLToPath(new URL('../test/e2e/fixtures/system-process.ts', import.meta.url));
+const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+const urls = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))).urls as Record<string, string>;
+const base = String(args.target) === 'gateway' ? urls.gateway! : urls.reservation!;
+const pool = new Pool(base, { connections: concurrency, pipelining: 1 });
+const adminPool = new Pool(urls.flight!, { connections: 4 });
+
+async function post(p: Pool, path: string, body: unknown): Promise<any> {
+  const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.body.json()) as any;
+  // 422 unknown flight: the reservation service's catalog copy has not caught up with FlightRegistered yet
+  if (res.statusCode === 422 && json.field === 'flightId') {
+    await new Promise((r) => setTimeout(r, 50));
+    return post(p, path, body);
+  }
+  if (res.statusCode !== 201) throw new Error(`${path} → ${res.statusCode} ${JSON.stringify(json)}`);
+  return json;
+}
+async function get(p: Pool, path: string) {
+  const res = await p.request({ method: 'GET', path });
+  return (await res.body.json()) as any;
+}
+
+const perFlight = Math.ceil((bookings * seatQty) / flights);
+const flightIds: number[] = [];
+for (let i = 0; i < flights; i++) flightIds.push((await post(adminPool, '/flights', { flightCode: `BN${i}`, takeoffDate: '2027-01-01', cost: 100, capacity: perFlight })).id);
+
+
+console.log(`booking ${bookings} × ${seatQty} seat(s) over ${flights} flights, ${concurrency} concurrent clients → ${String(args.target)}`);
+const postedAt = new Map<number, number>();
+const postLatency: number[] = [];
+let next = 0;
+const t0 = Date.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < bookings) {
+      const i = next++;
+      const started = Date.now();
+      const r = await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty });
+      postedAt.set(r.id, started);
+      postLatency.push(Date.now() - started);
+    }
+  }),
+);
+const postedMs = Date.now() - t0;
+
+// wait until every saga has ended
+let confirmed = 0;
+for (;;) {
+  const pending = await get(pool, '/reservations?status=PENDING&limit=1');
+  if (pending.length === 0) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+const endMs = Date.now() - t0;
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+
+const log = await createPgliteDatabase(join(dataDir, 'event-log'));
+const rows = await log.query<{ correlation_id: string; at: string }>(
+  `SELECT correlation_id, (extract(epoch from occurred_at) * 1000)::bigint::text AS at FROM event_log WHERE type = 'ReservationConfirmed'`,
+);
+await log.close();
+rmSync(dataDir, { recursive: true, force: true });
+const toConfirm: number[] = [];
+let lastConfirm = 0;
+for (const r of rows.rows) {
+  const start = postedAt.get(Number(r.correlation_id));
+  if (start === undefined) continue;
+  confirmed++;
+  toConfirm.push(Number(r.at) - start);
+  lastConfirm = Math.max(lastConfirm, Number(r.at));
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const confirmSpan = (lastConfirm - t0) / 1000;
+console.log(
+  JSON.stringify(
+    {
+      bookings,
+      confirmed,
+      'confirmed bookings/s': Math.round(confirmed / confirmSpan),
+      'POST/s': Math.round(bookings / (postedMs / 1000)),
+      'POST ms p50/p99': [pct(postLatency, 50), pct(postLatency, 99)],
+      'POST → CONFIRMED ms p50/p99': [pct(toConfirm, 50), pct(toConfirm, 99)],
+      'all sagas ended after s': endMs / 1000,
+    },
+    null,
+    2,
+  ),
+);
+await pool.close();
+await adminPool.close();
