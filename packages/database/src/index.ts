@@ -1,4 +1,5 @@
 export * from './port.js';
 export * from './pglite.js';
+export * from './pglite-worker.js';
 export * from './pg.js';
 export * from './migrate.js';
