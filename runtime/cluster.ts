@@ -106,6 +106,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
 
   const primaries = new Map<string, { child: ChildProcess; exited: Promise<number | null> }>();
   const live = new Map<string, Map<number, number>>(); // service → replica → pid
+  const startupFailures = new Map<string, string>(); // a replica that died before its service was ready
+  const ready = new Set<string>();
 
   function launch(s: ClusterService) {
     const replicas = replicaCount(s);
@@ -131,9 +133,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     if (typeof out === 'number') closeSync(out);
     const pids = new Map<number, number>();
     live.set(s.name, pids);
+    ready.delete(s.name);
+    startupFailures.delete(s.name);
     child.on('message', (m: ReplicaReport) => {
       if (m.type === 'replica-listening') pids.set(m.replica, m.pid);
-      else if (pids.get(m.replica) === m.pid) pids.delete(m.replica);
+      else {
+        if (pids.get(m.replica) === m.pid) pids.delete(m.replica);
+        if (!ready.has(s.name) && m.code !== 0) startupFailures.set(s.name, `replica ${m.replica} exited with ${m.code ?? m.signal} while starting`);
+      }
       options.onReport?.(m);
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -147,9 +154,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     const primary = primaries.get(name);
     for (;;) {
       if (primary && primary.child.exitCode !== null) throw new Error(`${name} exited with ${primary.child.exitCode} while starting`);
+      const failure = startupFailures.get(name);
+      if (failure) throw new Error(`${name}: ${failure} (see its log)`);
       if ((live.get(name)?.size ?? 0) >= replicaCount(s)) {
         const ok = await fetch(`${urls[name]}/health/ready`).then((r) => r.ok, () => false);
-        if (ok) return;
+        if (ok) {
+          ready.add(name);
+          return;
+        }
       }
       if (Date.now() > deadline) throw new Error(`${name} not ready after ${readyTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
