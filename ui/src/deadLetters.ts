@@ -18,4 +18,4 @@ export interface RedriveOutcome {
 
 export const DEAD_LETTER_SERVICES = ['flight', 'reservation', 'payment', 'mileage', 'notification', 'dashboard'] as const;
 
-export const deadLettersPath = (service: string) => `/admin/dead-letters/${service}`;
+export const deadLettersPath = (service: string) => `/dead-letters/${encodeURIComponent(service)}`;

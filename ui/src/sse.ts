@@ -44,9 +44,12 @@ export interface StreamHandlers {
  */
 export async function followStream(path: string, handlers: StreamHandlers, signal: AbortSignal): Promise<void> {
   let delay = 500;
+  let lastEventId: string | undefined;
   while (!signal.aborted) {
     try {
-      const res = await fetch(path, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal });
+      // after a drop, Last-Event-ID asks the server for what was missed meanwhile
+      const resume: Record<string, string> = lastEventId ? { 'last-event-id': lastEventId } : {};
+      const res = await fetch(path, { headers: { accept: 'text/event-stream', ...authHeaders(), ...resume }, signal });
       if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
         await res.body?.cancel();
         if (res.status >= 400 && res.status < 500) return handlers.onUnavailable(res.status);
@@ -61,7 +64,10 @@ export async function followStream(path: string, handlers: StreamHandlers, signa
         if (done) break;
         const parsed = parseServerEvents(buffer + value);
         buffer = parsed.rest;
-        parsed.events.forEach(handlers.onEvent);
+        for (const event of parsed.events) {
+          if (event.id !== undefined) lastEventId = event.id;
+          handlers.onEvent(event);
+        }
       }
     } catch (err) {
       if (isAbort(err) || signal.aborted) return;

@@ -1,32 +1,32 @@
-// A reservation's saga as the timeline API gives it, read tolerantly, with the time between steps.
-export type TimelineEntry = { type?: string; eventType?: string; occurredAt?: string; at?: string; service?: string; source?: string; producer?: string; eventId?: string; data?: unknown; [key: string]: unknown };
-export type TimelineAnswer = TimelineEntry[] | { events?: TimelineEntry[]; steps?: TimelineEntry[]; timeline?: TimelineEntry[] };
-
+// A reservation's saga as GET /reservations/:id/timeline gives it (read from the event log).
 export interface TimelineStep {
-  key: string;
+  seq: number;
   type: string;
-  at: string | undefined;
-  service: string | undefined;
-  /** ms since the first step */
-  sinceStart: number | null;
-  /** ms since the step before */
-  sincePrevious: number | null;
+  /** the service that published the event */
+  service: string;
+  eventId: string;
+  causationId: string | null;
+  occurredAt: string;
+  sinceStartMs: number;
+  /** null for the first step */
+  sincePreviousMs: number | null;
+  data: Record<string, unknown>;
 }
 
-export function timelineSteps(answer: TimelineAnswer): TimelineStep[] {
-  const entries = Array.isArray(answer) ? answer : (answer.events ?? answer.steps ?? answer.timeline ?? []);
-  const times = entries.map((e) => Date.parse(e.occurredAt ?? e.at ?? ''));
-  const first = times.find((t) => !Number.isNaN(t));
-  return entries.map((e, i) => {
-    const t = times[i]!;
-    const prev = i > 0 ? times[i - 1]! : NaN;
-    return {
-      key: e.eventId ?? `${i}`,
-      type: e.type ?? e.eventType ?? 'event',
-      at: e.occurredAt ?? e.at,
-      service: e.service ?? e.source ?? e.producer,
-      sinceStart: first === undefined || Number.isNaN(t) ? null : t - first,
-      sincePrevious: Number.isNaN(t) || Number.isNaN(prev) ? null : t - prev,
-    };
-  });
+export interface SagaTimeline {
+  reservationId: number;
+  bookingReference: string;
+  status: string;
+  cancelReason: string | null;
+  totalMs: number;
+  steps: TimelineStep[];
+}
+
+const SHOWN_FIELDS = ['seatQty', 'amount', 'reason', 'previousStatus', 'remainingSeatsCount', 'authorizationCode', 'paymentId'];
+
+/** The facts of a step worth a glance (`seatQty 2 · amount 600`), leaving out ids every step repeats. */
+export function stepFacts(step: Pick<TimelineStep, 'data'>): string {
+  return SHOWN_FIELDS.filter((k) => step.data[k] !== undefined && step.data[k] !== null)
+    .map((k) => `${k} ${String(step.data[k])}`)
+    .join(' · ');
 }

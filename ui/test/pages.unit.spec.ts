@@ -1,7 +1,7 @@
 // Routing of page paths, the saga timeline's step timings and the mileage ledger's wording.
 import { describe, expect, it } from 'vitest';
 import { matchPath } from '../src/router';
-import { timelineSteps } from '../src/timeline';
+import { stepFacts } from '../src/timeline';
 import { ledgerRows } from '../src/mileage';
 
 describe('matchPath', () => {
@@ -13,18 +13,11 @@ describe('matchPath', () => {
   });
 });
 
-describe('timelineSteps', () => {
-  it('gives each step its time since the previous one and since the start', () => {
-    const steps = timelineSteps([
-      { eventId: 'a', type: 'ReservationPlaced', occurredAt: '2026-01-01T00:00:00.000Z', service: 'reservation' },
-      { eventId: 'b', type: 'SeatsReserved', occurredAt: '2026-01-01T00:00:00.040Z', service: 'flight' },
-      { eventId: 'c', type: 'PaymentApproved', occurredAt: '2026-01-01T00:00:00.250Z', service: 'payment' },
-    ]);
-    expect(steps.map((s) => [s.type, s.service, s.sincePrevious, s.sinceStart])).toEqual([
-      ['ReservationPlaced', 'reservation', null, 0],
-      ['SeatsReserved', 'flight', 40, 40],
-      ['PaymentApproved', 'payment', 210, 250],
-    ]);
+describe('stepFacts', () => {
+  it('shows what a saga step decided, without the ids every step repeats', () => {
+    expect(stepFacts({ data: { reservationId: 1, customerId: 2, seatQty: 2, amount: 600 } })).toBe('seatQty 2 · amount 600');
+    expect(stepFacts({ data: { reservationId: 1, reason: 'card_declined' } })).toBe('reason card_declined');
+    expect(stepFacts({ data: { reservationId: 1 } })).toBe('');
   });
 });
 

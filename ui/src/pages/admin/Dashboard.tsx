@@ -1,25 +1,28 @@
 // Staff: the read models of the dashboard service (customerInfos, flight board) and bookings over time.
 import { api } from '../../api';
 import { useResource, useTitle } from '../../hooks';
-import { bucketOutcomes, chooseBucket } from '../../format';
+import { bucketOutcomes, chooseBucket, formatDate, formatDateTime } from '../../format';
 import { DataTable } from '../../components/DataTable';
 import { OutcomeChart } from '../../components/OutcomeChart';
 import { Empty, ErrorNote, Loading } from '../../components/ui';
-import { loadOutcomeEvents } from '../../outcomes';
+import { HISTORY_LIMIT, loadOutcomeEvents } from '../../outcomes';
 
 const REFRESH_MS = 5000;
+const CHART_REFRESH_MS = 15_000;
 const BARS = 24;
 
 export function Dashboard() {
   useTitle('Dashboard');
-  const infos = useResource((signal) => api.get<Array<Record<string, unknown>>>('/customerInfos', { signal }), [], REFRESH_MS);
-  const board = useResource((signal) => api.get<Array<Record<string, unknown>>>('/flightBoard', { signal }), [], REFRESH_MS);
-  const events = useResource((signal) => loadOutcomeEvents(signal), [], REFRESH_MS);
+  const infos = useResource((signal) => api.get<CustomerInfo[]>('/customerInfos', { signal }), [], REFRESH_MS);
+  const board = useResource((signal) => api.get<FlightBoardEntry[]>('/flightBoard', { signal }), [], REFRESH_MS);
+  // the history is the heaviest answer here: asked for less often
+  const events = useResource((signal) => loadOutcomeEvents(signal), [], CHART_REFRESH_MS);
 
   const now = Date.now();
-  const oldest = events.data?.reduce((min, e) => Math.min(min, e.at), now) ?? now;
+  const list = events.data?.events;
+  const oldest = list?.reduce((min, e) => Math.min(min, e.at), now) ?? now;
   const bucketMs = chooseBucket(Math.max(now - oldest, 60_000), BARS);
-  const buckets = events.data ? bucketOutcomes(events.data, now, bucketMs, BARS) : [];
+  const buckets = list ? bucketOutcomes(list, now, bucketMs, BARS) : [];
 
   return (
     <main id="main">
@@ -28,8 +31,9 @@ export function Dashboard() {
         <h2 id="chart-heading">Bookings and outcomes over time</h2>
         {events.loading ? <Loading what="bookings" /> : null}
         <ErrorNote error={events.error} prefix="Could not load the bookings" />
-        {events.data && events.data.length === 0 ? <Empty>No bookings yet.</Empty> : null}
-        {events.data && events.data.length > 0 ? <OutcomeChart buckets={buckets} bucketMs={bucketMs} /> : null}
+        {list && list.length === 0 ? <Empty>No bookings yet.</Empty> : null}
+        {list && list.length > 0 ? <OutcomeChart buckets={buckets} bucketMs={bucketMs} /> : null}
+        {events.data?.truncated ? <p className="muted small-text">The history answered its first {HISTORY_LIMIT.toLocaleString('en-US')} events only: later ones are not in this chart.</p> : null}
       </section>
       <div className="split even">
         <section className="card" aria-labelledby="board-heading">
@@ -37,16 +41,84 @@ export function Dashboard() {
           {board.loading ? <Loading what="the flight board" /> : null}
           <ErrorNote error={board.error} prefix="Could not load the flight board" />
           {board.data && board.data.length === 0 ? <Empty>No flights yet.</Empty> : null}
-          {board.data && board.data.length > 0 ? <DataTable rows={board.data} caption="Flight board" columns={['flightCode', 'remainingSeatsCount']} /> : null}
+          {board.data && board.data.length > 0 ? <FlightBoard rows={board.data} /> : null}
         </section>
         <section className="card" aria-labelledby="infos-heading">
           <h2 id="infos-heading">Customers</h2>
           {infos.loading ? <Loading what="customers" /> : null}
           <ErrorNote error={infos.error} prefix="Could not load customerInfos" />
           {infos.data && infos.data.length === 0 ? <Empty>No customer has booked yet.</Empty> : null}
-          {infos.data && infos.data.length > 0 ? <DataTable rows={infos.data} caption="customerInfos" columns={['customerId', 'flightCount', 'recentReserveDate']} rowKey="customerId" /> : null}
+          {infos.data && infos.data.length > 0 ? (
+            <DataTable rows={infos.data as unknown as Array<Record<string, unknown>>} caption="customerInfos" columns={['customerId', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']} rowKey="customerId" />
+          ) : null}
         </section>
       </div>
     </main>
+  );
+}
+
+interface CustomerInfo {
+  customerId: number;
+  flightCount: number;
+  recentReserveDate: string | null;
+  confirmedCount: number;
+  cancelledCount: number;
+}
+
+interface FlightBoardEntry {
+  flightId: number;
+  flightCode: string | null;
+  takeoffDate: string | null;
+  capacity: number | null;
+  remainingSeatsCount: number | null;
+  seatsTaken: number;
+  soldOutCount: number;
+  status: 'SCHEDULED' | 'CANCELLED';
+  lastActivity: { type: string; at: string; reservationId: number | null; summary: string } | null;
+}
+
+function FlightBoard({ rows }: { rows: FlightBoardEntry[] }) {
+  return (
+    <table className="responsive">
+      <caption className="visually-hidden">Flight board</caption>
+      <thead>
+        <tr>
+          <th scope="col">Flight</th>
+          <th scope="col" className="num">Seats left</th>
+          <th scope="col" className="num">Turned away</th>
+          <th scope="col">Last activity</th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...rows].reverse().map((f) => (
+          <tr key={f.flightId} data-flight-code={f.flightCode ?? undefined}>
+            <th scope="row" data-label="Flight">
+              {f.flightCode ?? `#${f.flightId}`}
+              <div className="muted small-text">
+                {f.takeoffDate ? formatDate(f.takeoffDate) : ''}
+                {f.status === 'CANCELLED' ? ' · cancelled' : ''}
+              </div>
+            </th>
+            <td data-label="Seats left" className="num">
+              {f.remainingSeatsCount ?? '—'}
+              {f.capacity !== null ? ` / ${f.capacity}` : ''}
+            </td>
+            <td data-label="Turned away" className="num" title="bookings cancelled as sold out">
+              {f.soldOutCount}
+            </td>
+            <td data-label="Last activity">
+              {f.lastActivity ? (
+                <>
+                  {f.lastActivity.summary}
+                  <div className="muted small-text">{formatDateTime(f.lastActivity.at)}</div>
+                </>
+              ) : (
+                <span className="muted">no booking yet</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

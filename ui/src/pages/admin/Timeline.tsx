@@ -4,7 +4,7 @@ import { allPages, api, ApiError } from '../../api';
 import { useResource, useTitle } from '../../hooks';
 import { Link, navigate } from '../../router';
 import { formatDate, formatDateTime, formatDuration, formatMoney } from '../../format';
-import { timelineSteps, type TimelineAnswer } from '../../timeline';
+import { stepFacts, type SagaTimeline } from '../../timeline';
 import { Empty, ErrorNote, Field, Loading, StatusBadge } from '../../components/ui';
 import type { Flight, Reservation } from '../../types';
 
@@ -108,10 +108,11 @@ function FlightBookings() {
 function Saga({ id }: { id: number }) {
   const reservation = useResource((signal) => api.get<Reservation>(`/reservations/${id}`, { signal }), [id], (r) => (r?.status === 'PENDING' ? 1000 : null));
   const status = reservation.data?.status;
-  const timeline = useResource((signal) => api.get<TimelineAnswer>(`/reservations/${id}/timeline`, { signal }), [id, status, reservation.data?.cancelReason], () =>
+  // a settled saga can still grow (a refund, released seats): keep looking, less often
+  const timeline = useResource((signal) => api.get<SagaTimeline>(`/reservations/${id}/timeline`, { signal }), [id, status, reservation.data?.cancelReason], () =>
     status === 'PENDING' ? 1000 : 5000,
   );
-  const steps = timeline.data ? timelineSteps(timeline.data) : [];
+  const steps = timeline.data?.steps ?? [];
   const r = reservation.data;
   return (
     <section className="card" aria-labelledby="saga-heading">
@@ -130,19 +131,23 @@ function Saga({ id }: { id: number }) {
       <ErrorNote error={timeline.error} prefix="Could not load the timeline" />
       {timeline.data && steps.length === 0 ? <Empty>No events recorded for this reservation.</Empty> : null}
       {steps.length > 0 ? (
-        <ol className="timeline" data-testid="timeline">
-          {steps.map((s) => (
-            <li key={s.key}>
-              <span className="step-type">{s.type}</span>
-              {s.service ? <span className="muted"> · {s.service}</span> : null}
-              <div className="muted small-text">
-                {s.at ? <time dateTime={s.at}>{formatDateTime(s.at)}</time> : null}
-                {s.sincePrevious !== null && s.sincePrevious > 0 ? ` · +${formatDuration(s.sincePrevious)}` : null}
-                {s.sinceStart !== null && s.sinceStart > 0 ? ` (${formatDuration(s.sinceStart)} from the start)` : null}
-              </div>
-            </li>
-          ))}
-        </ol>
+        <>
+          <p className="muted">
+            {steps.length} events, {formatDuration(timeline.data!.totalMs)} from the first to the last.
+          </p>
+          <ol className="timeline" data-testid="timeline">
+            {steps.map((s) => (
+              <li key={s.eventId}>
+                <span className="step-type">{s.type}</span> <span className="muted">by {s.service}</span>
+                {s.sincePreviousMs !== null ? <span className="delta"> +{formatDuration(s.sincePreviousMs)}</span> : null}
+                <div className="muted small-text">
+                  <time dateTime={s.occurredAt}>{formatDateTime(s.occurredAt)}</time>
+                  {stepFacts(s) ? ` · ${stepFacts(s)}` : null}
+                </div>
+              </li>
+            ))}
+          </ol>
+        </>
       ) : null}
     </section>
   );
