@@ -15,7 +15,7 @@
 import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
 import { createPgDatabase, type Database } from '@airline/database';
-import { createJetStreamEventBus, type JetStreamEventBus } from '@airline/messaging';
+import { createJetStreamEventBus, type EventLogReader, type JetStreamEventBus } from '@airline/messaging';
 import type { HttpApp } from '@airline/http';
 import { startService, type RunningService, type ServiceDefinition } from './index.js';
 
@@ -39,13 +39,24 @@ function logger(service: string, env: Env): Logger {
   return pino({ level: env.LOG_LEVEL ?? 'info', base: { service, pid: process.pid, ...(replica !== undefined ? { replica } : {}) } });
 }
 
+/** What a service's configuration may need from the process: the event log (saga timeline, read models). */
+export interface ProcessContext {
+  eventLog: EventLogReader;
+  env: Env;
+}
+
 /**
  * Runs a service as a process of the distributed runtime: pg database, JetStream bus, HTTP, relay,
  * consumers and workers; readiness checks the database and the broker. SIGTERM (or SIGINT, or the
  * parent going away): stop taking events and requests, finish what is in flight, drain the outbox,
  * close, exit 0.
  */
-export async function runServiceProcess<C>(def: ServiceDefinition<C>, config: C, defaults: ProcessDefaults, env: Env = process.env): Promise<void> {
+export async function runServiceProcess<C>(
+  def: ServiceDefinition<C>,
+  config: C | ((ctx: ProcessContext) => C),
+  defaults: ProcessDefaults,
+  env: Env = process.env,
+): Promise<void> {
   const log = logger(def.name, env);
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) throw new Error(`${def.name}: DATABASE_URL is not set (postgres://user@host:5432/${def.name})`);
@@ -76,7 +87,8 @@ export async function runServiceProcess<C>(def: ServiceDefinition<C>, config: C,
       },
     });
     const broker = bus;
-    service = await startService(def, config, {
+    const resolved = typeof config === 'function' ? (config as (ctx: ProcessContext) => C)({ eventLog: bus, env }) : config;
+    service = await startService(def, resolved, {
       db,
       bus,
       log,
