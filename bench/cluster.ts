@@ -1,0 +1,216 @@
+// `npm run bench -- --cluster [--bookings 3000] [--concurrency 64] [--flights 20] [--replicas flight=1,reservation=1]
+//                             [--ceiling-seconds 15] [--no-ceiling]`
+// The distributed runtime under load: every saga service its own process on the machine's PostgreSQL
+// and NATS JetStream (databases and stream of this run, removed at the end). Books seats over HTTP on
+// the reservation service's port and prints confirmed bookings/s and the time from POST to CONFIRMED
+// (p50/p99, from the saga's own ReservationConfirmed timestamps), spread over many flights and on one
+// hot flight. Then, in the same run, the ceiling of PostgreSQL itself: pgbench running the SQL of a
+// saga (bench/saga-ceiling.sql) with as many clients, and the ratio of the two.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { Pool } from 'undici';
+import { createPgDatabase, migrate } from '@airline/database';
+import { createJetStreamEventBus } from '@airline/messaging';
+import { messagingMigration } from '@airline/outbox';
+import { idempotencyMigration } from '@airline/http';
+import { flightService } from '@airline/flight';
+import { reservationService } from '@airline/reservation';
+import { paymentService } from '@airline/payment';
+import { databaseUrl, deleteStream, dropDatabases, NATS_URL, PG_URL, queryDatabase, uniqueName } from '../packages/testing/src/infra.js';
+import { startCluster, type RunningCluster } from '../runtime/cluster.js';
+
+const SAGA_SERVICES = ['payment-processor', 'flight', 'reservation', 'payment'];
+
+interface Scenario {
+  name: string;
+  bookings: number;
+  confirmed: number;
+  'confirmed bookings/s': number;
+  'POST/s': number;
+  'POST → CONFIRMED ms p50/p99': [number, number];
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runClusterBench(argv: string[]): Promise<void> {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: {
+      cluster: { type: 'boolean' },
+      bookings: { type: 'string', default: '3000' },
+      concurrency: { type: 'string', default: '64' },
+      flights: { type: 'string', default: '20' },
+      replicas: { type: 'string', default: '' },
+      'ceiling-seconds': { type: 'string', default: '15' },
+      'no-ceiling': { type: 'boolean', default: false },
+    },
+    strict: false,
+  });
+  const bookings = Number(args.bookings);
+  const concurrency = Number(args.concurrency);
+  const flights = Number(args.flights);
+  const replicas = Object.fromEntries(
+    String(args.replicas)
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string])
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  const run = uniqueName('bench');
+  const logDir = mkdtempSync(join(tmpdir(), 'airline-cluster-bench-'));
+  console.log(`cluster: ${SAGA_SERVICES.map((s) => `${s}×${replicas[s] ?? 1}`).join(', ')} on PostgreSQL + NATS JetStream (logs in ${logDir})`);
+
+  const results: Scenario[] = [];
+  let cluster: RunningCluster | undefined;
+  try {
+    cluster = await startCluster({
+      only: SAGA_SERVICES,
+      replicas,
+      pgUrl: PG_URL,
+      natsUrl: NATS_URL,
+      dbPrefix: run,
+      eventsPrefix: run,
+      ports: 'free',
+      output: { dir: logDir },
+      env: { LOG_LEVEL: 'warn' },
+    });
+    const load = createLoad(cluster, run, concurrency);
+    await load.scenario('warm-up', Math.min(500, bookings), 4);
+    results.push(await load.scenario(`spread over ${flights} flights`, bookings, flights));
+    results.push(await load.scenario('one hot flight', bookings, 1));
+    await load.close();
+  } finally {
+    await cluster?.stopAll();
+    await deleteStream(run).catch((err) => console.error('could not delete the stream', err));
+    await dropDatabases(run);
+  }
+  rmSync(logDir, { recursive: true, force: true });
+
+  const ceiling = args['no-ceiling'] ? undefined : await pgCeiling(run, concurrency, flights, Number(args['ceiling-seconds']));
+  const report = results.map((r, i) => {
+    const c = ceiling?.[i === 0 ? 'spread' : 'hot'];
+    return { ...r, ...(c ? { 'PostgreSQL ceiling sagas/s (pgbench)': c, 'ratio to ceiling': Number((r['confirmed bookings/s'] / c).toFixed(2)) } : {}) };
+  });
+  console.log(JSON.stringify(report, null, 2));
+}
+
+function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
+  const pool = new Pool(cluster.urls.reservation!, { connections: concurrency, pipelining: 1 });
+  const admin = new Pool(cluster.urls.flight!, { connections: 4 });
+  let flightSeq = 0;
+
+  async function post(p: Pool, path: string, body: unknown): Promise<any> {
+    const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.body.json()) as any;
+    if (res.statusCode !== 201) throw new Error(`${path} → ${res.statusCode} ${JSON.stringify(json)}`);
+    return json;
+  }
+  async function get(p: Pool, path: string): Promise<any> {
+    const res = await p.request({ method: 'GET', path });
+    return res.body.json();
+  }
+
+  return {
+    async scenario(name: string, bookings: number, flights: number): Promise<Scenario> {
+      const flightIds: number[] = [];
+      for (let i = 0; i < flights; i++) {
+        const f = await post(admin, '/flights', { flightCode: `BN${++flightSeq}`, takeoffDate: '2027-01-01', cost: 100, capacity: Math.ceil(bookings / flights) });
+        flightIds.push(f.id);
+      }
+      // the reservation service learns flights from FlightRegistered: wait until it knows them all
+      while (Number((await queryDatabase<{ n: string }>(cluster.databases.reservation!, 'SELECT count(*) AS n FROM flight_catalog WHERE flight_id = ANY($1)', [flightIds]))[0]!.n) < flights) {
+        await sleep(20);
+      }
+      const postedAt = new Map<number, number>();
+      let next = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < bookings) {
+            const i = next++;
+            const started = Date.now();
+            const r = await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty: 1 });
+            postedAt.set(r.id, started);
+          }
+        }),
+      );
+      const postedMs = Date.now() - t0;
+      while ((await get(pool, '/reservations?status=PENDING&limit=1')).length > 0) await sleep(100);
+
+      const bus = await createJetStreamEventBus({ servers: NATS_URL, prefix: run });
+      const confirmedEvents = await bus.read({ types: ['ReservationConfirmed'], limit: 10_000_000 });
+      await bus.close();
+      const toConfirm: number[] = [];
+      let last = t0;
+      for (const { event } of confirmedEvents) {
+        const start = postedAt.get(Number(event.correlationId));
+        if (start === undefined) continue;
+        const at = Date.parse(event.occurredAt);
+        toConfirm.push(at - start);
+        last = Math.max(last, at);
+      }
+      const result: Scenario = {
+        name,
+        bookings,
+        confirmed: toConfirm.length,
+        'confirmed bookings/s': Math.round(toConfirm.length / ((last - t0) / 1000)),
+        'POST/s': Math.round(bookings / (postedMs / 1000)),
+        'POST → CONFIRMED ms p50/p99': [pct(toConfirm, 50), pct(toConfirm, 99)],
+      };
+      if (name !== 'warm-up') console.log(`${name}: ${result.confirmed}/${bookings} confirmed, ${result['confirmed bookings/s']}/s, p50/p99 ${result['POST → CONFIRMED ms p50/p99'].join('/')} ms`);
+      return result;
+    },
+    async close() {
+      await pool.close();
+      await admin.close();
+    },
+  };
+}
+
+/** PostgreSQL alone running the saga's SQL (bench/saga-ceiling.sql), spread and on one hot flight. */
+async function pgCeiling(run: string, clients: number, flights: number, seconds: number) {
+  const name = `${run}_ceiling`;
+  const db = await createPgDatabase(databaseUrl(name), { max: 2 });
+  try {
+    await migrate(db, [messagingMigration, idempotencyMigration, ...flightService.migrations, ...reservationService.migrations, ...paymentService.migrations]);
+    await db.query(
+      `INSERT INTO flights (flight_code, takeoff_date, cost, capacity, remaining_seats_count)
+       SELECT 'BN' || g, '2027-01-01', 100, 100000000, 100000000 FROM generate_series(1, $1) g`,
+      [flights],
+    );
+    await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost) SELECT id, flight_code, takeoff_date, cost FROM flights`);
+  } finally {
+    await db.close();
+  }
+  const url = new URL(PG_URL);
+  const script = fileURLToPath(new URL('./saga-ceiling.sql', import.meta.url));
+  const pgbench = async (hot: 0 | 1) => {
+    const { stdout } = await promisify(execFile)(
+      'pgbench',
+      ['-n', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), '-c', String(clients), '-j', '2', '-T', String(seconds), '-D', `flights=${flights}`, '-D', `hot=${hot}`, '-f', script, name],
+      { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
+    );
+    const tps = /tps = ([\d.]+)/.exec(stdout);
+    if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
+    return Math.round(Number(tps[1]));
+  };
+  try {
+    const spread = await pgbench(0);
+    const hot = await pgbench(1);
+    console.log(`PostgreSQL ceiling (pgbench, ${clients} clients, ${seconds} s): spread ${spread} sagas/s, hot flight ${hot} sagas/s`);
+    return { spread, hot };
+  } catch (err) {
+    console.error(`PostgreSQL ceiling not measured: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  } finally {
+    await dropDatabases(name);
+  }
+}
