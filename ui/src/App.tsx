@@ -15,6 +15,8 @@ import { Timeline } from './pages/admin/Timeline';
 import { DeadLetters } from './pages/admin/DeadLetters';
 import type { User } from './types';
 
+const TOAST_MS = 12_000;
+
 interface Page {
   path: string;
   label?: string;
@@ -59,6 +61,12 @@ export function App() {
 function Shell({ user, pages, path, children }: { user: User; pages: Page[]; path: string; children: ReactNode }) {
   const { logout } = useAuth();
   const { unseen, latest, dismissLatest } = useNotifications();
+  // the toast goes after a while; the notification stays on the Notifications page
+  useEffect(() => {
+    if (!latest) return;
+    const timer = setTimeout(dismissLatest, TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [latest, dismissLatest]);
   const current = (p: Page) => (p.path === '/' ? path === '/' : path === p.path || path.startsWith(`${p.path}/`));
   return (
     <>

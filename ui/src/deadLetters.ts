@@ -1,5 +1,7 @@
-// Where the gateway exposes each service's dead letters to staff.
+// Dead letters as the gateway shows them to staff: every service's in one list (GET /dead-letters),
+// redriven per service (POST /dead-letters/:service/redrive).
 export interface DeadLetter {
+  service: string;
   id: number;
   consumer: string;
   eventId: string;
@@ -16,6 +18,11 @@ export interface RedriveOutcome {
   error?: string;
 }
 
-export const DEAD_LETTER_SERVICES = ['flight', 'reservation', 'payment', 'mileage', 'notification', 'dashboard'] as const;
+export const redrivePath = (service: string) => `/dead-letters/${encodeURIComponent(service)}/redrive`;
 
-export const deadLettersPath = (service: string) => `/dead-letters/${encodeURIComponent(service)}`;
+/** Grouped by service, services in name order, oldest parked first within each. */
+export function byService(letters: DeadLetter[]): Array<[string, DeadLetter[]]> {
+  const groups = new Map<string, DeadLetter[]>();
+  for (const d of letters) groups.set(d.service, [...(groups.get(d.service) ?? []), d]);
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, list]) => [s, list.sort((x, y) => Date.parse(x.parkedAt) - Date.parse(y.parkedAt) || x.id - y.id)]);
+}

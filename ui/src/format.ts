@@ -112,9 +112,14 @@ export function bucketOutcomes(events: Array<{ at: number; kind: 'placed' | 'con
   return buckets;
 }
 
-/** A bucket size that shows `span` ms of history in about `count` bars, rounded to a readable unit. */
+/** A bucket size that shows `span` ms of history in at most `count` bars, rounded to a readable unit. */
 export function chooseBucket(spanMs: number, count: number): number {
-  const units = [10_000, 30_000, 60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_000, 24 * 60 * 60_000];
+  const units = [1_000, 5_000, 10_000, 30_000, 60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_000, 24 * 60 * 60_000];
   const wanted = spanMs / count;
   return units.find((u) => u >= wanted) ?? units[units.length - 1]!;
+}
+
+/** How many bars: enough to cover from the oldest event to now, at least `min`, at most `max`. */
+export function bucketCount(spanMs: number, bucketMs: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.ceil(spanMs / bucketMs) + 1));
 }

@@ -1,6 +1,6 @@
 // What the UI says about a booking, in words, and the arithmetic behind the staff pages.
 import { describe, expect, it } from 'vitest';
-import { activeBookings, bucketOutcomes, cancelReasonText, chooseBucket, filterFlights, formatDate, formatDuration, statusText } from '../src/format';
+import { activeBookings, bucketCount, bucketOutcomes, cancelReasonText, chooseBucket, filterFlights, formatDate, formatDuration, statusText } from '../src/format';
 import type { Flight } from '../src/types';
 
 describe('a cancelled booking says why, in plain words', () => {
@@ -83,9 +83,19 @@ describe('bookings over time', () => {
   });
 
   it('chooses a readable bucket size for the span shown', () => {
-    expect(chooseBucket(60_000, 24)).toBe(10_000);
+    expect(chooseBucket(60_000, 24)).toBe(5_000);
+    expect(chooseBucket(10_000, 24)).toBe(1_000);
     expect(chooseBucket(3 * 60 * 60_000, 24)).toBe(15 * 60_000);
     expect(chooseBucket(365 * 24 * 60 * 60_000, 24)).toBe(24 * 60 * 60_000);
+  });
+});
+
+describe('bucketCount', () => {
+  it('covers the span from the oldest event to now, within bounds', () => {
+    expect(bucketCount(60_000, 5_000, 6, 24)).toBe(13);
+    expect(bucketCount(2_000, 1_000, 6, 24)).toBe(6);
+    expect(bucketCount(10 * 60 * 60_000, 30 * 60_000, 6, 24)).toBe(21);
+    expect(bucketCount(100 * 24 * 60 * 60_000, 24 * 60 * 60_000, 6, 24)).toBe(24);
   });
 });
 

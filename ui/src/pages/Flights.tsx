@@ -57,7 +57,9 @@ export function Flights() {
                     <th scope="row" data-label="Flight">
                       {f.flightCode}
                     </th>
-                    <td data-label="Takeoff">{formatDate(f.takeoffDate)}</td>
+                    <td data-label="Takeoff" className="date">
+                      {formatDate(f.takeoffDate)}
+                    </td>
                     <td data-label="Fare" className="num">
                       {formatMoney(f.cost)}
                     </td>
@@ -169,7 +171,7 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
                 <code>{c.card.replace(/(\d{4})(?=\d)/g, '$1 ')}</code>
               </button>
               <span className={c.outcome === 'approved' ? 'ok' : 'warn'}>{c.outcome === 'approved' ? 'approves' : `declines: ${c.outcome}`}</span>
-              <span className="muted"> — {c.description}</span>
+              <span className="muted">({c.description})</span>
             </li>
           ))}
         </ul>

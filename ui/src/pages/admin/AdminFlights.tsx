@@ -19,7 +19,7 @@ export function AdminFlights() {
   return (
     <main id="main">
       <h1>Flights</h1>
-      <div className="split">
+      <div className="split form-first">
         <RegisterFlight
           onRegistered={(f) => {
             setRegistered(f);
@@ -56,7 +56,9 @@ export function AdminFlights() {
                     <th scope="row" data-label="Flight">
                       {f.flightCode}
                     </th>
-                    <td data-label="Takeoff">{formatDate(f.takeoffDate)}</td>
+                    <td data-label="Takeoff" className="date">
+                      {formatDate(f.takeoffDate)}
+                    </td>
                     <td data-label="Fare" className="num">
                       {formatMoney(f.cost)}
                     </td>

@@ -1,7 +1,7 @@
 // Staff: the read models of the dashboard service (customerInfos, flight board) and bookings over time.
 import { api } from '../../api';
 import { useResource, useTitle } from '../../hooks';
-import { bucketOutcomes, chooseBucket, formatDate, formatDateTime } from '../../format';
+import { bucketCount, bucketOutcomes, chooseBucket, formatDate, formatDateTime } from '../../format';
 import { DataTable } from '../../components/DataTable';
 import { OutcomeChart } from '../../components/OutcomeChart';
 import { Empty, ErrorNote, Loading } from '../../components/ui';
@@ -10,6 +10,7 @@ import { HISTORY_LIMIT, loadOutcomeEvents } from '../../outcomes';
 const REFRESH_MS = 5000;
 const CHART_REFRESH_MS = 15_000;
 const BARS = 24;
+const MIN_BARS = 6;
 
 export function Dashboard() {
   useTitle('Dashboard');
@@ -21,8 +22,9 @@ export function Dashboard() {
   const now = Date.now();
   const list = events.data?.events;
   const oldest = list?.reduce((min, e) => Math.min(min, e.at), now) ?? now;
-  const bucketMs = chooseBucket(Math.max(now - oldest, 60_000), BARS);
-  const buckets = list ? bucketOutcomes(list, now, bucketMs, BARS) : [];
+  const span = now - oldest;
+  const bucketMs = chooseBucket(span, BARS);
+  const buckets = list ? bucketOutcomes(list, now, bucketMs, bucketCount(span, bucketMs, MIN_BARS, BARS)) : [];
 
   return (
     <main id="main">

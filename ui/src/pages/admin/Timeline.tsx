@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { allPages, api, ApiError } from '../../api';
 import { useResource, useTitle } from '../../hooks';
 import { Link, navigate } from '../../router';
-import { formatDate, formatDateTime, formatDuration, formatMoney } from '../../format';
+import { formatDate, formatDateTime, formatDuration, formatMoney, plural } from '../../format';
 import { stepFacts, type SagaTimeline } from '../../timeline';
 import { Empty, ErrorNote, Field, Loading, StatusBadge } from '../../components/ui';
 import type { Flight, Reservation } from '../../types';
@@ -96,7 +96,7 @@ function FlightBookings() {
               <Link to={`/staff/timeline/${r.id}`}>
                 #{r.id} · {r.bookingReference}
               </Link>{' '}
-              <span className="muted">customer {r.customerId} · {r.seatQty} seats</span> <StatusBadge reservation={r} audience="staff" />
+              <span className="muted">customer {r.customerId} · {plural(r.seatQty, 'seat')}</span> <StatusBadge reservation={r} audience="staff" />
             </li>
           ))}
         </ul>
@@ -124,7 +124,7 @@ function Saga({ id }: { id: number }) {
       <ErrorNote error={reservation.error} />
       {r ? (
         <p>
-          <StatusBadge reservation={r} audience="staff" /> customer {r.customerId} · flight #{r.flightId} · {r.seatQty} seats · {formatMoney(r.amount)}
+          <StatusBadge reservation={r} audience="staff" /> customer {r.customerId} · flight #{r.flightId} · {plural(r.seatQty, 'seat')} · {formatMoney(r.amount)}
         </p>
       ) : null}
       {timeline.loading ? <Loading what="the timeline" /> : null}
