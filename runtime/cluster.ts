@@ -38,7 +38,7 @@ export const clusterServices: ClusterService[] = [
     name: 'gateway',
     main: 'services/gateway/src/main.ts',
     port: 8088,
-    database: false,
+    database: true, // users and the token signing key, shared by its replicas
     env: (u) => Object.fromEntries(Object.entries(u).filter(([n]) => n !== 'gateway').map(([n, url]) => [`${n.toUpperCase().replace(/-/g, '_')}_URL`, url])),
   },
 ];

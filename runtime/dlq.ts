@@ -56,9 +56,11 @@ if (targets.length === 0) {
 }
 const urlOf = (name: string, port: number) => process.env[`${name.toUpperCase().replace(/-/g, '_')}_URL`] ?? `http://127.0.0.1:${port}`;
 
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
+/** A service without consumers (the gateway) has no dead-letter routes: undefined, skipped. */
+async function call<T>(url: string, init?: RequestInit): Promise<T | undefined> {
   const res = await fetch(url, init);
   const body = await res.text();
+  if (res.status === 404 && !values.service) return undefined;
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} → ${res.status} ${body}`);
   return JSON.parse(body) as T;
 }
@@ -70,6 +72,7 @@ for (const s of targets) {
   try {
     if (command === 'list') {
       const letters = await call<DeadLetter[]>(`${base}/dead-letters`);
+      if (!letters) continue;
       report[s.name] = letters;
       if (!values.json) {
         console.log(`${s.name} (${base}): ${letters.length} dead letter(s)`);
@@ -83,6 +86,7 @@ for (const s of targets) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(ids.length > 0 ? { ids } : {}),
       });
+      if (!results) continue;
       report[s.name] = results;
       if (results.some((r) => r.outcome !== 'redriven')) failed = true;
       if (!values.json) {

@@ -24,7 +24,9 @@ const crashes: number[] = Array(replicas).fill(0);
 let stopping = false;
 let failedStops = 0;
 
-cluster.setupPrimary({ exec: resolve(main), execArgv: process.execArgv });
+// REPLICA_NODE_ARGS: extra node flags for the replicas only (--cpu-prof, --inspect=0, …)
+const extraArgs = (process.env.REPLICA_NODE_ARGS ?? '').split(' ').filter(Boolean);
+cluster.setupPrimary({ exec: resolve(main), execArgv: [...process.execArgv, ...extraArgs] });
 
 function fork(replica: number) {
   const worker = cluster.fork({ REPLICA_INDEX: String(replica) });

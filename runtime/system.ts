@@ -10,7 +10,7 @@ import { flightService } from '@airline/flight';
 import { reservationService, defaultReservationConfig, type ReservationConfig } from '@airline/reservation';
 import { paymentService, type PaymentConfig } from '@airline/payment';
 import { buildPaymentProcessor } from '@airline/payment-processor';
-import { buildGateway } from '@airline/gateway';
+import { buildGateway, type Gateway, type GatewaySettingsInput, type SeedUser } from '@airline/gateway';
 import type { HttpApp } from '@airline/http';
 
 export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, processor: 8089 } as const;
@@ -29,6 +29,10 @@ export interface EmbeddedOptions {
   /** Services whose consumers, relay and workers do not run (HTTP only): to test catch-up and crashes. */
   paused?: Array<'flight' | 'reservation' | 'payment'>;
   busPollMs?: number;
+  /** Known gateway users (tests): created at start instead of the random demo users of a first start. */
+  auth?: { users?: SeedUser[] };
+  /** Gateway settings: rate limits, token lifetime, OIDC issuer, CORS, upstream timeouts. */
+  gateway?: GatewaySettingsInput;
 }
 
 export interface EmbeddedSystem {
@@ -37,6 +41,7 @@ export interface EmbeddedSystem {
   processor: HttpApp & { faults: { latencyMs: number; failureRate: number; outage: boolean } };
   bus: EventBus & EventLogReader;
   busDb: Database;
+  gateway: Gateway;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -84,7 +89,14 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   );
   const services = { flight, reservation, payment };
 
-  const gateway = await buildGateway({ upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url } });
+  const gatewayDb = await dbFor('gateway');
+  const gateway = await buildGateway({
+    upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor) },
+    db: gatewayDb,
+    log,
+    users: options.auth?.users,
+    settings: options.gateway,
+  });
   await gateway.listen({ port: ports.gateway, host });
 
   let stopped = false;
@@ -94,11 +106,13 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     processor,
     bus,
     busDb,
+    gateway,
     log,
     async stop() {
       if (stopped) return;
       stopped = true;
       await gateway.close();
+      await gatewayDb.close();
       await bus.close(); // consumers finish their batch and stop
       for (const s of Object.values(services)) await s.stop(); // workers, HTTP, outbox drained into the log
       await processor.close();

@@ -5,6 +5,7 @@ import type { EventBus } from '@airline/messaging';
 import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
+export { DeadLetter, RedriveInput, RedriveOutcome } from './dead-letter-routes.js';
 
 export * from './process.js';
 

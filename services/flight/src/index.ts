@@ -19,3 +19,4 @@ export const flightService: ServiceDefinition<FlightConfig> = {
 };
 
 export * from './domain.js';
+export { flightRoutes } from './routes.js';

@@ -1,32 +1,264 @@
-// The single public entry (port 8088): routes each resource to the service that owns it.
-import proxy from '@fastify/http-proxy';
-import { createHttpApp, type HttpApp } from '@airline/http';
+// The single public entry (port 8088): signs users in, decides who may do what (policy.ts), limits how
+// often, and routes each resource to the service that owns it. Serves the OpenAPI document of the
+// whole public API at /docs and the web UI at /.
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import pino, { type Logger } from 'pino';
+import { buildAsyncApiDocument } from '@airline/contracts';
+import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@airline/database';
+import { createHttpApp, HttpProblem, type HttpApp } from '@airline/http';
+import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
+import { authRoutes } from './auth/routes.js';
+import { createTokenService, loadOrCreateSigningKey, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
+import { createDemoUsersOnFirstStart, upsertUsers, type SeedUser } from './auth/users.js';
+import { operationIn, publicDocument, servicesDocument, type DocumentedOperation, type OpenApiDocument } from './openapi.js';
+import { operationsRoutes } from './operations.js';
+import { defaultPolicy, policies, policyFor, type Method, type Policy } from './policy.js';
+import { proxyHandler } from './proxy.js';
+import { resolveRoute, type RouteRow } from './routing.js';
+import { resolveSettings, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
 import { webUi } from './ui.js';
+import { createUpstreams } from './upstream.js';
+
+export { gatewaySettingsFromEnv, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
+export type { SeedUser, User, Role } from './auth/users.js';
+export type { Identity, TokenService, OidcSettings } from './auth/tokens.js';
+export { policies, type Policy } from './policy.js';
+export type { OpenApiDocument } from './openapi.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who sent the request, from a verified bearer token; null when anonymous. */
+    identity: Identity | null;
+    /** Why the bearer token sent was refused (401 on protected endpoints). */
+    authError: string | null;
+    /** The JSON body as received, forwarded unchanged when the policy does not rewrite it. */
+    rawBody: string | undefined;
+  }
+  interface FastifyContextConfig {
+    policy?: Policy;
+  }
+}
 
 export interface GatewayConfig {
   /** Base URL of each upstream service, by service name. */
   upstreams: Record<string, string>;
+  /** The gateway's own database (users, signing key); in memory when not given (nothing survives). */
+  db?: Database;
+  log?: Logger;
+  settings?: GatewaySettingsInput;
+  /** Known users, created or replaced at start (tests, configured accounts); else demo users on first start. */
+  users?: SeedUser[];
+  /** Where the documented schemas of forwarded routes come from (default: every service's routes). */
+  apiSources?: ApiSource[];
 }
 
+export type Gateway = HttpApp & {
+  tokens: TokenService;
+  settings: GatewaySettings;
+  /** The OpenAPI document served at /docs/json (after ready). */
+  openapi(): OpenApiDocument;
+};
+
 /** Which service owns which path prefix (one row per public resource). */
-export const routes: Array<{ prefix: string; service: string; rewritePrefix?: string }> = [
+export const routes: RouteRow[] = [
   { prefix: '/flights', service: 'flight' },
   { prefix: '/reservations', service: 'reservation' },
   { prefix: '/payments', service: 'payment' },
+  { prefix: '/mileages', service: 'mileage' },
+  { prefix: '/notifications', service: 'notification' },
+  { prefix: '/customerInfos', service: 'dashboard' },
+  { prefix: '/flightBoard', service: 'dashboard' },
+  { prefix: '/reservationHistory', service: 'dashboard' },
 ];
 
-export async function buildGateway(config: GatewayConfig): Promise<HttpApp> {
-  const app = createHttpApp({ service: 'gateway' });
-  for (const r of routes) {
-    const upstream = config.upstreams[r.service];
-    if (!upstream) continue; // that service does not run in this deployment
-    await app.register(proxy, {
-      upstream,
-      prefix: r.prefix,
-      rewritePrefix: r.rewritePrefix ?? r.prefix,
-      http: { requestOptions: { timeout: 10_000 } },
+const METHODS: Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+const migrations = migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)));
+
+/** How deeply a JSON text nests, counted without parsing; stops counting past `limit`. */
+export function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91 /* { [ */) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 125 || c === 93 /* } ] */) depth--;
+  }
+  return max;
+}
+
+export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
+  const settings = resolveSettings(config.settings);
+  const log = config.log ?? pino({ level: 'silent' });
+  const db = config.db ?? (await createPgliteDatabase());
+  await migrate(db, migrations);
+  if (config.users) await upsertUsers(db, config.users);
+  else await createDemoUsersOnFirstStart(db, log.child({ service: 'gateway' }));
+  const tokens = await createTokenService(await loadOrCreateSigningKey(db), settings.tokens);
+  const upstreams = createUpstreams(config.upstreams, { connectTimeoutMs: settings.upstreamConnectTimeoutMs, timeoutMs: settings.upstreamTimeoutMs });
+
+  const app = createHttpApp({ service: 'gateway', bodyLimit: settings.bodyLimit, readiness: { database: () => db.query('SELECT 1') } }) as Gateway;
+  app.decorate('tokens', tokens);
+  app.decorate('settings', settings);
+  app.decorateRequest('identity', null);
+  app.decorateRequest('authError', null);
+  app.decorateRequest('rawBody', undefined);
+  app.addHook('onClose', async () => {
+    await upstreams.close();
+    if (!config.db) await db.close();
+  });
+
+  // JSON bodies: nesting is bounded before parsing (deep JSON is refused, not recursed into), and the
+  // text is kept to be forwarded as received
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    if (jsonDepth(text, settings.maxJsonDepth) > settings.maxJsonDepth) {
+      return done(new HttpProblem(400, 'Invalid request', `the JSON body nests deeper than ${settings.maxJsonDepth} levels`, 'body'), undefined);
+    }
+    req.rawBody = text;
+    parseJson(req, text, done);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // served over plain http on a laptop: upgrading would break every asset
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: settings.corsOrigins.length > 0 ? settings.corsOrigins : false,
+    methods: METHODS,
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'accept'],
+    exposedHeaders: ['location', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 600,
+  });
+  // collects the schemas of the gateway's own routes; forwarded ones are documented from the services
+  await app.register(swagger, { openapi: { openapi: '3.1.0' } });
+
+  // who is calling: verified before the rate limit counts the request, so a token is limited as itself
+  app.addHook('onRequest', async (req) => {
+    const policy = req.routeOptions.config.policy;
+    const header = req.headers.authorization;
+    if (!policy || policy.access === 'public' || header === undefined) return;
+    const bearer = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header);
+    if (!bearer) {
+      req.authError = 'the Authorization header must be "Bearer <token>"';
+      return;
+    }
+    try {
+      req.identity = await tokens.verify(bearer[1]!);
+    } catch (err) {
+      if (!(err instanceof TokenRejected)) throw err;
+      req.authError = err.message;
+    }
+  });
+  if (settings.rateLimit) {
+    const { max, windowMs } = settings.rateLimit;
+    await app.register(rateLimit, {
+      max,
+      timeWindow: windowMs,
+      keyGenerator: (req) => (req.identity ? `token:${req.identity.issuer}|${req.identity.subject}` : `ip:${req.ip}`),
+      errorResponseBuilder: (_req, ctx) => new HttpProblem(429, 'Too many requests', `at most ${ctx.max} requests in ${ctx.after}; try again in ${Math.ceil(ctx.ttl / 1000)} s`),
     });
   }
+  // may they: before the body is even read
+  app.addHook('preParsing', async (req, reply, payload) => {
+    authorize(req, reply);
+    return payload;
+  });
+
+  // the gateway's own endpoints take their row of the policy table; one without a row is a mistake
+  let declaringNative = true;
+  app.addHook('onRoute', (route) => {
+    if (!declaringNative || route.config?.policy) return;
+    const method = String(route.method);
+    const policy = policyFor(method === 'HEAD' ? 'GET' : method, route.url);
+    if (!policy) throw new Error(`gateway route ${method} ${route.url} has no row in the policy table`);
+    route.config = { ...route.config, policy };
+  });
+  authRoutes(app, db, tokens, settings.rateLimit ? { max: settings.rateLimit.loginMax, timeWindow: settings.rateLimit.windowMs } : false);
+  operationsRoutes(app, upstreams);
+  declaringNative = false;
+  const documented = policies.filter((policy) => app.hasRoute({ method: policy.method, url: policy.path })).map((policy) => ({ policy, forwarded: false }));
+  const native = new Set(documented.map(({ policy }) => `${policy.method} ${policy.path}`));
+
+  // every row of the policy table whose service runs here is forwarded
+  const proxy = proxyHandler({ routes, upstreams });
+  for (const policy of policies) {
+    if (native.has(`${policy.method} ${policy.path}`)) continue;
+    const target = resolveRoute(routes, policy.path);
+    if (!target || !upstreams.has(target.service)) continue;
+    app.route({ method: policy.method, url: policy.path, config: { policy }, schema: { hide: true }, handler: proxy });
+    documented.push({ policy, forwarded: true });
+  }
+  // what else a routed prefix holds is forwarded for admins only, until the table says otherwise
+  for (const row of routes) {
+    if (!upstreams.has(row.service)) continue;
+    for (const url of [row.prefix, `${row.prefix}/*`]) {
+      for (const method of METHODS) {
+        if (app.hasRoute({ method, url })) continue;
+        app.route({ method, url, config: { policy: defaultPolicy(method, url) }, schema: { hide: true }, handler: proxy });
+      }
+    }
+  }
+
+  let document: OpenApiDocument | undefined;
+  const sources = config.apiSources ?? defaultApiSources;
+  app.addHook('onReady', async () => {
+    const own = app.swagger() as unknown as OpenApiDocument;
+    const forwardedFrom = await servicesDocument(sources);
+    const operations: DocumentedOperation[] = documented.map(({ policy, forwarded }) => ({
+      policy,
+      forwarded,
+      source: forwarded ? operationIn(forwardedFrom, policy.method, resolveRoute(routes, policy.path)!.path) : operationIn(own, policy.method, policy.path),
+      hasBody: policy.method === 'POST' || policy.method === 'PUT' || policy.method === 'PATCH',
+    }));
+    document = publicDocument(operations);
+  });
+  app.decorate('openapi', () => {
+    if (!document) throw new Error('the OpenAPI document is made when the gateway is ready');
+    return document;
+  });
+  const asyncapi = buildAsyncApiDocument();
+  await app.register(swaggerUi, { routePrefix: '/docs', transformSpecification: () => app.openapi(), transformSpecificationClone: false });
+  app.get('/docs/asyncapi.json', { schema: { hide: true } }, async () => asyncapi);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.openapi());
+
   await app.register(webUi); // the web UI at /, after the API routes (ui.ts)
   return app;
+
+  function authorize(req: FastifyRequest, reply: FastifyReply) {
+    const policy = req.routeOptions.config.policy;
+    if (!policy || policy.access === 'public') return;
+    if (!req.identity) {
+      reply.header('www-authenticate', req.authError ? 'Bearer realm="airline", error="invalid_token"' : 'Bearer realm="airline"');
+      throw new HttpProblem(401, 'Unauthorized', req.authError ?? 'this endpoint needs a bearer token: sign in with POST /auth/login');
+    }
+    if (policy.access === 'admin' && req.identity.role !== 'admin') throw new HttpProblem(403, 'Forbidden', 'this endpoint is for airline staff (role admin)');
+  }
 }

@@ -34,3 +34,4 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
 };
 
 export * from './payment.js';
+export { paymentRoutes } from './routes.js';

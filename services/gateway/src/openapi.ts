@@ -1,0 +1,141 @@
+// One OpenAPI 3.1 document for the public API, generated at start from the route schemas: the
+// services' own (api-sources.ts) for what the gateway forwards, the gateway's for its own endpoints.
+// Each operation gets the gateway's security (policy.ts) and the answers the gateway itself can give
+// (401, 403, 404 for what is not yours, 413, 429, 503, ...), all as problem+json.
+import Fastify from 'fastify';
+import swagger from '@fastify/swagger';
+import type { HttpApp } from '@airline/http';
+import type { ApiSource } from './api-sources.js';
+import type { Method, Policy } from './policy.js';
+
+type Json = Record<string, any>;
+export type OpenApiDocument = Json & { openapi: string; paths: Record<string, Record<string, Json>> };
+
+export const DOCUMENT_INFO = {
+  title: 'Airline reservations — public API',
+  version: '1.0.0',
+  description: [
+    'The one public entry of the system (the gateway). Sign in with `POST /auth/login` and send the token as',
+    '`Authorization: Bearer <token>`. Customers act only as themselves: the customerId of a booking comes from',
+    'the token, lists are filtered to their own data, and what belongs to another customer answers 404.',
+    'Staff (role admin) register and cancel flights and see the dashboards. Errors are problem+json (RFC 9457)',
+    'naming the offending `field`. The integration events are described by the AsyncAPI document at',
+    '`/docs/asyncapi.json`.',
+  ].join(' '),
+};
+
+/** The services' routes as one document (their paths, not yet the gateway's). */
+export async function servicesDocument(sources: ApiSource[]): Promise<OpenApiDocument> {
+  const app = Fastify({ logger: false });
+  await app.register(swagger, { openapi: { openapi: '3.1.0', info: DOCUMENT_INFO } });
+  for (const source of sources) source.routes(app as unknown as HttpApp);
+  await app.ready();
+  const doc = app.swagger() as unknown as OpenApiDocument;
+  await app.close();
+  return doc;
+}
+
+export const toOpenApiPath = (fastifyPath: string) => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+const Problem = {
+  type: 'object',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    field: { type: 'string', description: 'the input the problem is about (body.seatQty, querystring.limit, Idempotency-Key, ...)' },
+    instance: { type: 'string' },
+  },
+};
+const problem = (description: string, headers?: Json) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const retryAfter = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer' } } };
+
+/** One operation of the public document and where its schemas come from. */
+export interface DocumentedOperation {
+  policy: Policy;
+  /** The operation in the services' document (forwarded) or the gateway's own (native). */
+  source: Json | undefined;
+  forwarded: boolean;
+  hasBody: boolean;
+}
+
+function accessNote(policy: Policy): string {
+  const who = { public: 'Public: no token needed.', user: 'Signed-in users.', admin: 'Staff only (role admin); customers get 403.' }[policy.access];
+  const own = policy.own && {
+    body: "A customer books as themselves: the body's customerId is replaced by the token's.",
+    query: "A customer sees only their own: the customerId filter is set from the token.",
+    param: `A customer may only name their own ${policy.own.kind === 'param' ? policy.own.param : ''}; any other answers 404.`,
+    response: "Another customer's resource answers 404, exactly as one that does not exist.",
+    lookup: "Another customer's reservation answers 404, exactly as one that does not exist.",
+  }[policy.own.kind];
+  return [who, own].filter(Boolean).join(' ');
+}
+
+function operation({ policy, source, forwarded, hasBody }: DocumentedOperation): Json {
+  const op: Json = source ? structuredClone(source) : { summary: `${policy.method} ${policy.path}`, responses: { 200: { description: 'OK' } } };
+  op.operationId = `${policy.method.toLowerCase()}${policy.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`;
+  op.description = [op.description, accessNote(policy)].filter(Boolean).join('\n\n');
+  op.security = policy.access === 'public' ? [] : [{ bearerAuth: [] }];
+  if (!op.tags) op.tags = [policy.path.split('/')[1] ?? 'api'];
+
+  // path parameters of the gateway path that the source does not declare
+  const params: Json[] = (op.parameters ??= []);
+  for (const [, name] of policy.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
+    if (!params.some((p) => p.in === 'path' && p.name === name)) params.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+  }
+  if (params.length === 0) delete op.parameters;
+
+  const responses: Json = (op.responses ??= {});
+  // what a service answers with a status of 400 and up is problem+json, whatever the source declared
+  for (const [status, response] of Object.entries(responses)) {
+    if (Number(status) >= 400) responses[status] = problem(response.description && response.description !== 'Default Response' ? response.description : 'Problem');
+  }
+  const add = (status: number, description: string, headers?: Json) => (responses[status] ??= problem(description, headers));
+  if (hasBody || params.length > 0 || source?.requestBody) add(400, 'Invalid request: the problem names the field');
+  if (hasBody) {
+    add(413, 'Request body too large');
+    add(415, 'Unsupported content type: send application/json');
+  }
+  if (policy.access !== 'public') add(401, 'No bearer token, or one that is expired, forged or from an untrusted issuer', { 'WWW-Authenticate': { schema: { type: 'string' } } });
+  if (policy.access === 'admin' || policy.own) add(403, policy.access === 'admin' ? 'Not staff' : 'The token acts for no customer');
+  if (policy.own && policy.own.kind !== 'body' && policy.own.kind !== 'query') add(404, 'Not found, or not yours');
+  if (params.length > 0) add(404, 'Not found');
+  if (policy.method !== 'GET' && forwarded) {
+    add(409, 'Conflict with the current state');
+    add(422, 'Unprocessable request');
+  }
+  add(429, 'Too many requests', retryAfter);
+  if (forwarded) {
+    add(502, 'The service behind the gateway failed');
+    add(503, 'The service behind the gateway is down; try again shortly', retryAfter);
+    add(504, 'The service behind the gateway did not answer in time');
+  }
+  for (const [status, response] of Object.entries(responses)) if (Number(status) < 400 && !response.description) response.description = 'OK';
+  return op;
+}
+
+export function publicDocument(operations: DocumentedOperation[]): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const o of operations) {
+    (paths[toOpenApiPath(o.policy.path)] ??= {})[o.policy.method.toLowerCase()] = operation(o);
+  }
+  const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    openapi: '3.1.0',
+    info: DOCUMENT_INFO,
+    paths: sorted,
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a token from POST /auth/login, or from the configured OpenID Connect issuer' } },
+      schemas: { Problem },
+    },
+  };
+}
+
+/** The operation `method path` of a document (Fastify-syntax path). */
+export const operationIn = (doc: OpenApiDocument, method: Method, path: string): Json | undefined => doc.paths[toOpenApiPath(path)]?.[method.toLowerCase()];

@@ -1,0 +1,93 @@
+// How the gateway is configured: defaults that are safe to expose, and the environment variables
+// that change them (`npm start`, the cluster processes, Kubernetes ConfigMap/Secret).
+import type { OidcSettings, TokenSettings } from './auth/tokens.js';
+
+export interface RateLimitSettings {
+  /** Requests per window per caller: per token subject when signed in, per client IP otherwise. */
+  max: number;
+  windowMs: number;
+  /** `POST /auth/login` attempts per window per client IP (password guessing). */
+  loginMax: number;
+}
+
+export interface GatewaySettings {
+  tokens: TokenSettings;
+  /** false: no rate limiting (benchmarks). */
+  rateLimit: RateLimitSettings | false;
+  /** Largest request body accepted, bytes. */
+  bodyLimit: number;
+  /** Deepest JSON nesting accepted in a request body. */
+  maxJsonDepth: number;
+  /** Origins allowed by CORS; empty: same origin only (the web UI is served by the gateway itself). */
+  corsOrigins: string[];
+  /** A service that does not accept the connection within this time is reported down (503). */
+  upstreamConnectTimeoutMs: number;
+  /** A service that does not answer within this time gives 504. */
+  upstreamTimeoutMs: number;
+}
+
+export const defaultGatewaySettings: GatewaySettings = {
+  tokens: { issuer: 'airline-gateway', audience: 'airline-api', ttlSeconds: 3600 },
+  rateLimit: { max: 1200, windowMs: 60_000, loginMax: 30 },
+  bodyLimit: 16 * 1024,
+  maxJsonDepth: 32,
+  corsOrigins: [],
+  upstreamConnectTimeoutMs: 1_000,
+  upstreamTimeoutMs: 10_000,
+};
+
+export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rateLimit'>> & {
+  tokens?: Partial<TokenSettings>;
+  rateLimit?: Partial<RateLimitSettings> | false;
+};
+
+export function resolveSettings(input: GatewaySettingsInput = {}): GatewaySettings {
+  const d = defaultGatewaySettings;
+  return {
+    ...d,
+    ...input,
+    tokens: { ...d.tokens, ...input.tokens },
+    rateLimit: input.rateLimit === false ? false : { ...(d.rateLimit as RateLimitSettings), ...input.rateLimit },
+  };
+}
+
+const int = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
+  return n;
+};
+const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * GATEWAY_ISSUER, GATEWAY_AUDIENCE, TOKEN_TTL_SECONDS; OIDC_ISSUER + OIDC_JWKS_URL (+ OIDC_AUDIENCE,
+ * OIDC_ROLE_CLAIM, OIDC_ADMIN_ROLES, OIDC_CUSTOMER_ID_CLAIM, OIDC_USERNAME_CLAIM); RATE_LIMIT=off or
+ * RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, LOGIN_RATE_LIMIT_MAX; BODY_LIMIT_BYTES; CORS_ORIGINS (comma
+ * list); UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS.
+ */
+export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewaySettingsInput {
+  let oidc: OidcSettings | undefined;
+  if (env.OIDC_ISSUER || env.OIDC_JWKS_URL) {
+    if (!env.OIDC_ISSUER || !env.OIDC_JWKS_URL) throw new Error('OIDC_ISSUER and OIDC_JWKS_URL go together');
+    oidc = {
+      issuer: env.OIDC_ISSUER,
+      jwksUrl: env.OIDC_JWKS_URL,
+      audience: env.OIDC_AUDIENCE || undefined,
+      roleClaim: env.OIDC_ROLE_CLAIM || 'role',
+      adminRoles: env.OIDC_ADMIN_ROLES ? list(env.OIDC_ADMIN_ROLES) : ['admin'],
+      customerIdClaim: env.OIDC_CUSTOMER_ID_CLAIM || 'customerId',
+      usernameClaim: env.OIDC_USERNAME_CLAIM || 'preferred_username',
+    };
+  }
+  const rateLimitOff = ['off', 'false', '0'].includes((env.RATE_LIMIT ?? '').toLowerCase());
+  return defined({
+    tokens: defined({ issuer: env.GATEWAY_ISSUER || undefined, audience: env.GATEWAY_AUDIENCE || undefined, ttlSeconds: int(env, 'TOKEN_TTL_SECONDS'), oidc }),
+    rateLimit: rateLimitOff ? false : defined({ max: int(env, 'RATE_LIMIT_MAX'), windowMs: int(env, 'RATE_LIMIT_WINDOW_MS'), loginMax: int(env, 'LOGIN_RATE_LIMIT_MAX') }),
+    bodyLimit: int(env, 'BODY_LIMIT_BYTES'),
+    corsOrigins: env.CORS_ORIGINS === undefined ? undefined : list(env.CORS_ORIGINS),
+    upstreamConnectTimeoutMs: int(env, 'UPSTREAM_CONNECT_TIMEOUT_MS'),
+    upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS'),
+  }) as GatewaySettingsInput;
+}
