@@ -163,10 +163,22 @@ describe('customer', () => {
     await shot(page, 'customer-my-bookings');
   });
 
-  it('a booking larger than the seats left ends CANCELED with "sold out"; the seats stay on sale', async () => {
+  it('a booking larger than the seats left ends CANCELED with "sold out"; the seats stay on sale (booked with the keyboard only)', async () => {
     const f = await flight(3);
     const page = await signIn('ada');
-    await book(page, f.code, 5);
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    await page.getByRole('button', { name: `Book ${f.code}`, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe(`Book ${f.code}`); // the form's heading takes the focus
+    await page.keyboard.press('Tab'); // seats
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('5');
+    await page.keyboard.press('Tab'); // card number
+    await page.keyboard.press('Tab'); // close
+    await page.keyboard.press('Tab'); // submit
+    expect(await focused()).toBe('Book 5 seats');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/my\/bookings\/\d+$/);
     await expect.poll(() => bookingStatus(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('CANCELED');
     expect(await bookingStatus(page).textContent()).toBe('Canceled — sold out');
     await page.getByText('This booking was canceled: sold out.').waitFor();

@@ -1,5 +1,5 @@
 // Pages by role: customers book and follow their bookings; staff (admin) run flights and watch the operation.
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useAuth } from './auth';
 import { Link, matchPath, navigate, usePath } from './router';
 import { NotificationsProvider, useNotifications } from './notifications';
@@ -61,6 +61,18 @@ export function App() {
 function Shell({ user, pages, path, children }: { user: User; pages: Page[]; path: string; children: ReactNode }) {
   const { logout } = useAuth();
   const { unseen, latest, dismissLatest } = useNotifications();
+  // a new page: screen readers start reading it, and Tab starts from it (not from the link just clicked)
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const main = document.getElementById('main');
+    if (!main) return;
+    main.tabIndex = -1;
+    main.focus({ preventScroll: true });
+  }, [path]);
   // the toast goes after a while; the notification stays on the Notifications page
   useEffect(() => {
     if (!latest) return;
