@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { migrationsFrom } from '@airline/database';
+import { createHttpApp } from '@airline/http';
+import type { Consumer } from '@airline/outbox';
+import type { ServiceDefinition, Worker } from '@airline/service';
+import { notificationFeed } from './feed.js';
+import { notificationHandlers } from './handlers.js';
+import { notificationRoutes } from './routes.js';
+import { webhookWorker, type WebhookConfig } from './webhook.js';
+
+export interface NotificationConfig {
+  /** POST every notification here too (optional). */
+  webhook?: WebhookConfig;
+  /** How often the live stream looks for notifications stored by other replicas (default 1 s). */
+  feedPollMs?: number;
+  /** SSE keep-alive comment interval (default 5 s). */
+  heartbeatMs?: number;
+}
+
+/** The notification service (port 8087): one notification per reservation status change, stored, streamed (SSE), optionally POSTed to a webhook (step 10). */
+export const notificationService: ServiceDefinition<NotificationConfig> = {
+  name: 'notification',
+  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  async build({ db, clock, consumer, log }, config) {
+    const app = createHttpApp({ service: 'notification', readiness: { database: () => db.query('SELECT 1') } });
+    const feed = notificationFeed(db, { pollMs: config.feedPollMs, onError: (err) => log.warn({ err }, 'notification feed pass failed') });
+    await feed.start();
+    app.addHook('onClose', () => feed.stop());
+    notificationRoutes(app, db, feed, { heartbeatMs: config.heartbeatMs });
+
+    const workers: Worker[] = [];
+    const webhook = config.webhook ? webhookWorker(db, config.webhook, clock, log) : undefined;
+    if (webhook) workers.push(webhook);
+    const inner = consumer('notification', notificationHandlers({ webhook: webhook !== undefined }));
+    // after each committed batch: push to live streams, and hand new notifications to the webhook
+    const stored = () => {
+      feed.wake();
+      webhook?.kick();
+    };
+    const notifying: Consumer = {
+      ...inner,
+      handle: async (batch) => {
+        const outcomes = await inner.handle(batch);
+        stored();
+        return outcomes;
+      },
+      handleOne: async (event) => {
+        await inner.handleOne(event);
+        stored();
+      },
+    };
+    return { app, consumers: [notifying], workers };
+  },
+};
+
+export * from './notification.js';
+export type { WebhookConfig } from './webhook.js';
