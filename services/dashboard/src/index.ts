@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { migrationsFrom } from '@airline/database';
+import { createHttpApp } from '@airline/http';
+import type { EventLogReader } from '@airline/messaging';
+import type { IntegrationEvent } from '@airline/contracts';
+import type { EventHandlers, HandlerContext } from '@airline/outbox';
+import type { ServiceDefinition } from '@airline/service';
+import { dashboardEventTypes, project } from './projector.js';
+import { dashboardRoutes } from './routes.js';
+
+export interface DashboardConfig {
+  /** Read access to the event log, for rebuilding the read models (optional: without it, rebuild answers 503). */
+  eventLog?: EventLogReader;
+}
+
+/** Every event the dashboard reads goes through the one projection (the same code the rebuild runs). */
+export const dashboardHandlers: EventHandlers = Object.fromEntries(
+  dashboardEventTypes.map((type) => [type, (event: IntegrationEvent, { tx }: HandlerContext) => project(tx, event)]),
+);
+
+/** The dashboard service (port 8085): read models only, fed by events (step 11, CQRS). */
+export const dashboardService: ServiceDefinition<DashboardConfig> = {
+  name: 'dashboard',
+  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  build({ db, consumer }, config) {
+    const app = createHttpApp({ service: 'dashboard', readiness: { database: () => db.query('SELECT 1') } });
+    dashboardRoutes(app, db, config.eventLog);
+    return { app, consumers: [consumer('dashboard', dashboardHandlers)], workers: [] };
+  },
+};
+
+export { dashboardEventTypes, project } from './projector.js';
+export { READ_MODEL_TABLES, rebuildReadModels, replay } from './rebuild.js';
+export * from './projections.js';

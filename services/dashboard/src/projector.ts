@@ -1,0 +1,191 @@
+// Applies events to the read models in the caller's transaction: the live consumer (behind its inbox)
+// and the rebuild (straight from the log) use this same code. Table names are unqualified on purpose:
+// the rebuild points search_path at a fresh schema and projects into it.
+import type { EventType, IntegrationEvent } from '@airline/contracts';
+import type { Sql } from '@airline/database';
+import {
+  customerInfoChange,
+  describe,
+  evolveSeatHold,
+  evolveSummary,
+  flightBoardChange,
+  historyEntry,
+  isNoChange,
+  sagaStepRank,
+  sagaSteps,
+  type ReservationStatusEvent,
+  type ReservationSummary,
+  type SagaEvent,
+  type SeatEvent,
+  type SeatHold,
+} from './projections.js';
+
+/** Every event the dashboard reads. */
+export const dashboardEventTypes = ['FlightRegistered', 'FlightCancelled', ...sagaSteps] as const satisfies readonly EventType[];
+
+// Two events of one reservation handled at once by two replicas must not both see "new reservation".
+const lockReservation = (tx: Sql, reservationId: number) => tx.query('SELECT pg_advisory_xact_lock(815085, $1)', [reservationId]);
+
+type SummaryRow = {
+  reservation_id: number;
+  customer_id: number;
+  flight_id: number;
+  booking_reference: string;
+  seat_qty: number;
+  amount: string | number;
+  reserve_date: string;
+  status: ReservationSummary['status'];
+  cancel_reason: string | null;
+};
+
+async function findSummary(tx: Sql, reservationId: number): Promise<ReservationSummary | undefined> {
+  const r = (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = $1', [reservationId])).rows[0];
+  return (
+    r && {
+      reservationId: r.reservation_id,
+      customerId: r.customer_id,
+      flightId: r.flight_id,
+      bookingReference: r.booking_reference,
+      seatQty: r.seat_qty,
+      amount: Number(r.amount),
+      reserveDate: r.reserve_date,
+      status: r.status,
+      cancelReason: r.cancel_reason,
+    }
+  );
+}
+
+async function projectStatus(tx: Sql, event: ReservationStatusEvent) {
+  const before = await findSummary(tx, event.data.reservationId);
+  const after = evolveSummary(before, event);
+  if (before && before.status === after.status) return;
+  await tx.query(
+    `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (reservation_id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason`,
+    [after.reservationId, after.customerId, after.flightId, after.bookingReference, after.seatQty, after.amount, after.reserveDate, after.status, after.cancelReason],
+  );
+  const change = customerInfoChange(before, after);
+  if (!isNoChange(change)) {
+    // counts are added (commutative); recentReserveDate is the latest ISO date seen (seed 000 keeps the newest)
+    await tx.query(
+      `INSERT INTO customer_infos (customer_id, flight_count, recent_reserve_date, confirmed_count, cancelled_count) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (customer_id) DO UPDATE SET
+         flight_count = customer_infos.flight_count + EXCLUDED.flight_count,
+         recent_reserve_date = GREATEST(customer_infos.recent_reserve_date COLLATE "C", EXCLUDED.recent_reserve_date COLLATE "C"),
+         confirmed_count = customer_infos.confirmed_count + EXCLUDED.confirmed_count,
+         cancelled_count = customer_infos.cancelled_count + EXCLUDED.cancelled_count`,
+      [change.customerId, change.flightCount, change.reserveDate, change.confirmedCount, change.cancelledCount],
+    );
+  }
+  if (!before) {
+    // history lines that arrived before the booking was known now learn their customer
+    await tx.query('UPDATE reservation_history SET customer_id = $2 WHERE reservation_id = $1 AND customer_id IS NULL', [after.reservationId, after.customerId]);
+  }
+}
+
+type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; reserved: boolean; released: boolean; sold_out: boolean };
+
+async function projectSeats(tx: Sql, event: SeatEvent) {
+  const row = (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = $1', [event.data.reservationId])).rows[0];
+  const before: SeatHold | undefined = row && {
+    reservationId: row.reservation_id,
+    flightId: row.flight_id,
+    seatQty: row.seat_qty,
+    reserved: row.reserved,
+    released: row.released,
+    soldOut: row.sold_out,
+  };
+  const after = evolveSeatHold(before, event);
+  const change = flightBoardChange(before, after);
+  const same = before && before.reserved === after.reserved && before.released === after.released && before.soldOut === after.soldOut && before.seatQty === after.seatQty;
+  if (!same) {
+    await tx.query(
+      `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (reservation_id) DO UPDATE SET seat_qty = EXCLUDED.seat_qty, reserved = EXCLUDED.reserved, released = EXCLUDED.released, sold_out = EXCLUDED.sold_out`,
+      [after.reservationId, after.flightId, after.seatQty, after.reserved, after.released, after.soldOut],
+    );
+  }
+  await touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
+}
+
+/**
+ * Adds to a flight's counters and records the event as its latest activity when it is the latest
+ * (by time, then event id: any delivery order gives the same answer).
+ */
+async function touchFlight(
+  tx: Sql,
+  event: IntegrationEvent & { data: { flightId: number } },
+  set: { seatsTaken?: number; soldOutCount?: number; flightCode?: string; takeoffDate?: string; capacity?: number; registeredRemaining?: number; cancelled?: boolean },
+) {
+  await tx.query(
+    `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::boolean THEN 'CANCELLED' ELSE 'SCHEDULED' END)
+     ON CONFLICT (flight_id) DO UPDATE SET
+       flight_code = coalesce(EXCLUDED.flight_code, b.flight_code),
+       takeoff_date = coalesce(EXCLUDED.takeoff_date, b.takeoff_date),
+       capacity = coalesce(EXCLUDED.capacity, b.capacity),
+       registered_remaining = coalesce(EXCLUDED.registered_remaining, b.registered_remaining),
+       seats_taken = b.seats_taken + EXCLUDED.seats_taken,
+       sold_out_count = b.sold_out_count + EXCLUDED.sold_out_count,
+       status = CASE WHEN $8::boolean THEN 'CANCELLED' ELSE b.status END`,
+    [
+      event.data.flightId,
+      set.flightCode ?? null,
+      set.takeoffDate ?? null,
+      set.capacity ?? null,
+      set.registeredRemaining ?? null,
+      set.seatsTaken ?? 0,
+      set.soldOutCount ?? 0,
+      set.cancelled ?? false,
+    ],
+  );
+  await tx.query(
+    `UPDATE flight_board SET last_activity_type = $2, last_activity_at = $3, last_activity_event_id = $4, last_activity_reservation_id = $5, last_activity_summary = $6
+     WHERE flight_id = $1 AND (last_activity_at IS NULL OR ($3::timestamptz, $4::uuid) > (last_activity_at, last_activity_event_id))`,
+    [event.data.flightId, event.type, event.occurredAt, event.eventId, 'reservationId' in event.data ? event.data.reservationId : null, describe(event)],
+  );
+}
+
+async function recordHistory(tx: Sql, event: SagaEvent) {
+  const known = 'customerId' in event.data ? null : ((await findSummary(tx, event.data.reservationId))?.customerId ?? null);
+  const entry = historyEntry(event, known);
+  await tx.query(
+    `INSERT INTO reservation_history (event_id, reservation_id, customer_id, type, step, occurred_at, summary, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [entry.eventId, entry.reservationId, entry.customerId, entry.type, sagaStepRank(entry.type), entry.occurredAt, entry.summary, JSON.stringify(entry.data)],
+  );
+}
+
+/** Applies one event to every read model it concerns. Safe to call twice with the same event. */
+export async function project(tx: Sql, event: IntegrationEvent): Promise<void> {
+  switch (event.type) {
+    case 'FlightRegistered': {
+      const d = event.data;
+      return touchFlight(tx, event, { flightCode: d.flightCode, takeoffDate: d.takeoffDate, capacity: d.capacity, registeredRemaining: d.remainingSeatsCount });
+    }
+    case 'FlightCancelled':
+      return touchFlight(tx, event, { flightCode: event.data.flightCode, cancelled: true });
+    case 'ReservationPlaced':
+    case 'ReservationConfirmed':
+    case 'ReservationCancelled':
+      await lockReservation(tx, event.data.reservationId);
+      await recordHistory(tx, event);
+      return projectStatus(tx, event);
+    case 'SeatsReserved':
+    case 'SeatsReleased':
+    case 'SeatsSoldOut':
+      await lockReservation(tx, event.data.reservationId);
+      await recordHistory(tx, event);
+      return projectSeats(tx, event);
+    case 'PaymentApproved':
+    case 'PaymentDeclined':
+    case 'PaymentRefunded':
+      await lockReservation(tx, event.data.reservationId);
+      return recordHistory(tx, event);
+    default: {
+      const unknown: never = event;
+      throw new Error(`the dashboard does not read ${JSON.stringify(unknown)}`);
+    }
+  }
+}
