@@ -1,16 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
+import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
 import { reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
 import { reservationRoutes } from './routes.js';
+import { timelineRoutes } from './timeline.js';
 
 export interface ReservationConfig {
   /** How long seats stay held waiting for payment (SPEC default 15 minutes). */
   holdTtlMs: number;
   /** How often unpaid holds are looked for. */
   expirySweepMs: number;
+  /** Read access to the event log, for the saga timeline (without it, the timeline answers 503). */
+  eventLog?: EventLogReader;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
@@ -22,6 +26,7 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
   build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
     reservationRoutes(app, db, clock, relay.kick, config);
+    timelineRoutes(app, db, config.eventLog);
     return {
       app,
       consumers: [consumer('reservation', reservationHandlers)],
