@@ -10,11 +10,17 @@ import { flightService } from '@airline/flight';
 import { reservationService, defaultReservationConfig, type ReservationConfig } from '@airline/reservation';
 import { paymentService, type PaymentConfig } from '@airline/payment';
 import { buildPaymentProcessor } from '@airline/payment-processor';
+import { mileageService, defaultMileageConfig, type MileageConfig } from '@airline/mileage';
+import { notificationService, type NotificationConfig } from '@airline/notification';
+import { dashboardService } from '@airline/dashboard';
 import { buildGateway, type Gateway, type GatewaySettingsInput, type SeedUser } from '@airline/gateway';
 import type { HttpApp } from '@airline/http';
 
-export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, processor: 8089 } as const;
+export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, dashboard: 8085, mileage: 8086, notification: 8087, processor: 8089 } as const;
 export type PortMap = Record<keyof typeof SEED_PORTS, number>;
+/** Every port 0: what tests listen on. */
+export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
+export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
 
 export interface EmbeddedOptions {
   /** Where the databases live; undefined = in memory (nothing survives). */
@@ -24,10 +30,12 @@ export interface EmbeddedOptions {
   log?: Logger;
   reservation?: Partial<ReservationConfig>;
   payment?: Partial<Omit<PaymentConfig, 'processorUrl'>> & { processorUrl?: string };
+  mileage?: Partial<MileageConfig>;
+  notification?: NotificationConfig;
   /** Failed deliveries before an event is parked. */
   maxAttempts?: number;
   /** Services whose consumers, relay and workers do not run (HTTP only): to test catch-up and crashes. */
-  paused?: Array<'flight' | 'reservation' | 'payment'>;
+  paused?: ServiceName[];
   busPollMs?: number;
   /** Known gateway users (tests): created at start instead of the random demo users of a first start. */
   auth?: { users?: SeedUser[] };
@@ -37,7 +45,7 @@ export interface EmbeddedOptions {
 
 export interface EmbeddedSystem {
   urls: Record<keyof typeof SEED_PORTS, string>;
-  services: Record<'flight' | 'reservation' | 'payment', RunningService>;
+  services: Record<ServiceName, RunningService>;
   processor: HttpApp & { faults: { latencyMs: number; failureRate: number; outage: boolean } };
   bus: EventBus & EventLogReader;
   busDb: Database;
@@ -67,7 +75,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
 
   const processor = buildPaymentProcessor();
   await processor.listen({ port: ports.processor, host });
-  const common = (name: 'flight' | 'reservation' | 'payment') => ({
+  const common = (name: ServiceName) => ({
     bus,
     log,
     host,
@@ -79,7 +87,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const flight = await startService(flightService, {}, { db: await dbFor('flight'), ...common('flight') });
   const reservation = await startService(
     reservationService,
-    { ...defaultReservationConfig, ...options.reservation },
+    { ...defaultReservationConfig, ...options.reservation, eventLog: bus }, // the saga timeline reads the log
     { db: await dbFor('reservation'), ...common('reservation') },
   );
   const payment = await startService(
@@ -87,11 +95,14 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     { processorUrl: urlOf(processor), ...options.payment },
     { db: await dbFor('payment'), ...common('payment') },
   );
-  const services = { flight, reservation, payment };
+  const mileage = await startService(mileageService, { ...defaultMileageConfig, ...options.mileage }, { db: await dbFor('mileage'), ...common('mileage') });
+  const notification = await startService(notificationService, { ...options.notification }, { db: await dbFor('notification'), ...common('notification') });
+  const dashboard = await startService(dashboardService, { eventLog: bus }, { db: await dbFor('dashboard'), ...common('dashboard') });
+  const services = { flight, reservation, payment, mileage, notification, dashboard };
 
   const gatewayDb = await dbFor('gateway');
   const gateway = await buildGateway({
-    upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor) },
+    upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor), dashboard: dashboard.url, mileage: mileage.url, notification: notification.url },
     db: gatewayDb,
     log,
     users: options.auth?.users,
@@ -101,7 +112,16 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
 
   let stopped = false;
   return {
-    urls: { gateway: urlOf(gateway), flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor) },
+    urls: {
+      gateway: urlOf(gateway),
+      flight: flight.url,
+      reservation: reservation.url,
+      payment: payment.url,
+      dashboard: dashboard.url,
+      mileage: mileage.url,
+      notification: notification.url,
+      processor: urlOf(processor),
+    },
     services,
     processor,
     bus,

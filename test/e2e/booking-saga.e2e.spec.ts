@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http } from '@airline/testing';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../runtime/system.js';
 
-const FREE = { gateway: 0, reservation: 0, flight: 0, payment: 0, processor: 0 };
+const FREE = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 const DECLINED_CARD = '4000000000000002';
 
 async function withSystem(options: Parameters<typeof startEmbeddedSystem>[0] = {}) {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http } from '@airline/testing';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../runtime/system.js';
 
-const FREE = { gateway: 0, reservation: 0, flight: 0, payment: 0, processor: 0 };
+const FREE = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 
 describe('seed demo on the embedded runtime', () => {
   let system: EmbeddedSystem;
