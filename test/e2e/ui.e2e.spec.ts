@@ -73,7 +73,7 @@ async function open(viewport = DESKTOP): Promise<Page> {
 }
 
 /** Signs in with the keyboard only, as a user would without a mouse. */
-async function signIn(username: Username, viewport = DESKTOP): Promise<Page> {
+async function signIn(username: Username, viewport = DESKTOP, photo?: string): Promise<Page> {
   const page = await open(viewport);
   const user = users.find((u) => u.username === username)!;
   await page.goto('/');
@@ -81,6 +81,7 @@ async function signIn(username: Username, viewport = DESKTOP): Promise<Page> {
   await page.keyboard.type(user.username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(user.password);
+  if (photo) await shot(page, photo);
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return page;
@@ -143,7 +144,7 @@ describe('the gateway serves the web UI', () => {
 describe('customer', () => {
   it('books 2 seats: sees CONFIRMED and the booking reference; the flight list, left open, drops by 2 without a reload', async () => {
     const f = await flight(5);
-    const page = await signIn('ada');
+    const page = await signIn('ada', DESKTOP, 'sign-in');
     await shot(page, 'customer-flights');
     const watcher = await page.context().newPage(); // a second tab that only watches the list
     await watcher.goto('/');
@@ -200,7 +201,7 @@ describe('customer', () => {
 
   it('works on a phone-sized screen: the booking form reachable, nothing wider than the screen', async () => {
     const f = await flight(6);
-    const page = await signIn('bob', PHONE);
+    const page = await signIn('bob', PHONE, 'phone-sign-in');
     await page.getByRole('button', { name: `Book ${f.code}`, exact: true }).click();
     await page.getByRole('heading', { name: `Book ${f.code}` }).waitFor();
     await shot(page, 'phone-customer-flights');
