@@ -19,6 +19,8 @@ export interface ClusterService {
   port: number;
   /** Has a database of its own. */
   database: boolean;
+  /** Consumes events (so it has dead letters: `npm run dlq`). */
+  consumers?: boolean;
   /** At most this many replicas (the processor sandbox keeps its state in memory: one). */
   maxReplicas?: number;
   /** Environment that wires it to the others, given every service's URL. */
@@ -31,9 +33,12 @@ export interface ClusterService {
  */
 export const clusterServices: ClusterService[] = [
   { name: 'payment-processor', main: 'services/payment-processor/src/main.ts', port: 8089, database: false, maxReplicas: 1 },
-  { name: 'flight', main: 'services/flight/src/main.ts', port: 8083, database: true },
-  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true },
-  { name: 'payment', main: 'services/payment/src/main.ts', port: 8084, database: true, env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }) },
+  { name: 'flight', main: 'services/flight/src/main.ts', port: 8083, database: true, consumers: true },
+  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true },
+  { name: 'payment', main: 'services/payment/src/main.ts', port: 8084, database: true, consumers: true, env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }) },
+  { name: 'mileage', main: 'services/mileage/src/main.ts', port: 8086, database: true },
+  { name: 'notification', main: 'services/notification/src/main.ts', port: 8087, database: true },
+  { name: 'dashboard', main: 'services/dashboard/src/main.ts', port: 8085, database: true },
   {
     name: 'gateway',
     main: 'services/gateway/src/main.ts',

@@ -48,7 +48,7 @@ if (ids.length > 0 && !values.service) {
   process.exit(2);
 }
 
-const withConsumers = clusterServices.filter((s) => s.database);
+const withConsumers = clusterServices.filter((s) => s.consumers);
 const targets = values.service ? withConsumers.filter((s) => s.name === values.service) : withConsumers;
 if (targets.length === 0) {
   console.error(`no service ${values.service} with consumers; one of: ${withConsumers.map((s) => s.name).join(', ')}`);

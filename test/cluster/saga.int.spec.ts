@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '@airline/contracts';
-import { eventually } from '@airline/testing';
+import { createPgDatabase } from '@airline/database';
+import { databaseUrl, eventually } from '@airline/testing';
+import { upsertUsers } from '../../services/gateway/src/auth/users.js';
 import { allTerminal, book, expectConsistent, registerFlight, reservations, startTestCluster, type TestCluster } from './fixture.js';
 
 const MAX_ATTEMPTS = 3;
@@ -47,8 +49,14 @@ describe('the booking saga in cluster mode', () => {
       [2, 'CANCELED', 'SOLD_OUT'],
     ]);
     expect((await t.flight.get('/flights')).body).toMatchObject([{ id: 1, flightCode: 'ACE890', remainingSeatsCount: 2 }]);
+    // and through the gateway, the same resources; a customer's own with a bearer token
     expect((await t.gateway.get('/flights/1')).body.remainingSeatsCount).toBe(2);
-    expect((await t.gateway.get('/reservations/2')).body).toMatchObject({ status: 'CANCELED', cancelReason: 'SOLD_OUT' });
+    const gatewayDb = await createPgDatabase(databaseUrl(t.cluster.databases.gateway!), { max: 1 });
+    await upsertUsers(gatewayDb, [{ username: 'seed-customer-2', password: 'correct horse battery', role: 'customer', customerId: 2 }]).finally(() => gatewayDb.close());
+    const login = await t.gateway.post('/auth/login', { username: 'seed-customer-2', password: 'correct horse battery' });
+    expect(login.status).toBe(200);
+    const mine = await t.gateway.get('/reservations/2', { authorization: `Bearer ${login.body.token}` });
+    expect(mine.body).toMatchObject({ status: 'CANCELED', cancelReason: 'SOLD_OUT' });
   });
 
   it('answers readiness only with its database and the broker', async () => {
