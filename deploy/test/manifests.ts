@@ -195,9 +195,9 @@ export function loadSource(): Source {
     const pool = /createPgDatabase\([^)]*\{[^}]*\bmax:\s*(\d+)/.exec(mainText);
     if (pool) service.fixedPoolMax = Number(pool[1]);
 
-    // every file of the service itself
+    // every file of the service itself; in main.ts also `env.X` (a config factory given the environment)
     const own = sourceFiles(`services/${name}/src`);
-    for (const f of own) for (const n of envReads(read(f))) service.reads.add(n);
+    for (const f of own) for (const n of envReads(read(f), { viaParameter: f === main })) service.reads.add(n);
     for (const f of own) {
       for (const expr of computedReads(read(f))) {
         // the gateway's upstreams: process.env[envName(service)] over its routes table
