@@ -1,13 +1,14 @@
 // `npm run bench -- --cluster [--bookings 3000] [--concurrency 64] [--flights 20] [--replicas flight=1,reservation=1]
-//                             [--ceiling-seconds 15] [--no-ceiling]`
+//                             [--ceiling-seconds 15] [--ceiling-batch 32] [--no-ceiling]`
 // The distributed runtime under load: every saga service its own process on the machine's PostgreSQL
 // and NATS JetStream (databases and stream of this run, removed at the end). Books seats over HTTP on
 // the reservation service's port and prints confirmed bookings/s and the time from POST to CONFIRMED
 // (p50/p99, from the saga's own ReservationConfirmed timestamps), spread over many flights and on one
 // hot flight. Then, in the same run, the ceiling of PostgreSQL itself: pgbench running the SQL of a
-// saga (bench/saga-ceiling.sql) with as many clients, and the ratio of the two.
+// saga (bench/saga-ceiling.ts) with as many clients, one event per transaction and batched as the
+// services batch under load, and the ratio of the two.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ import { reservationService } from '@airline/reservation';
 import { paymentService } from '@airline/payment';
 import { databaseUrl, deleteStream, dropDatabases, NATS_URL, PG_URL, queryDatabase, uniqueName } from '../packages/testing/src/infra.js';
 import { startCluster, type RunningCluster } from '../runtime/cluster.js';
+import { sagaCeilingScript, sagaCeilingSetup } from './saga-ceiling.js';
 
 const SAGA_SERVICES = ['payment-processor', 'flight', 'reservation', 'payment'];
 
@@ -50,6 +52,7 @@ export async function runClusterBench(argv: string[]): Promise<void> {
       flights: { type: 'string', default: '20' },
       replicas: { type: 'string', default: '' },
       'ceiling-seconds': { type: 'string', default: '15' },
+      'ceiling-batch': { type: 'string', default: '32' },
       'no-ceiling': { type: 'boolean', default: false },
     },
     strict: false,
@@ -94,10 +97,18 @@ export async function runClusterBench(argv: string[]): Promise<void> {
   }
   rmSync(logDir, { recursive: true, force: true });
 
-  const ceiling = args['no-ceiling'] ? undefined : await pgCeiling(run, concurrency, flights, Number(args['ceiling-seconds']));
+  const batch = Number(args['ceiling-batch']);
+  const ceiling = args['no-ceiling'] ? undefined : await pgCeiling(run, concurrency, flights, Number(args['ceiling-seconds']), batch);
   const report = results.map((r, i) => {
-    const c = ceiling?.[i === 0 ? 'spread' : 'hot'];
-    return { ...r, ...(c ? { 'PostgreSQL ceiling sagas/s (pgbench)': c, 'ratio to ceiling': Number((r['confirmed bookings/s'] / c).toFixed(2)) } : {}) };
+    const which = i === 0 ? 'spread' : 'hot';
+    const one = ceiling?.[1]?.[which];
+    const many = ceiling?.[batch]?.[which];
+    const ratio = (c: number) => Number((r['confirmed bookings/s'] / c).toFixed(2));
+    return {
+      ...r,
+      ...(one ? { 'PostgreSQL ceiling sagas/s, 1 event/transaction': one, 'ratio to it': ratio(one) } : {}),
+      ...(many && batch !== 1 ? { [`PostgreSQL ceiling sagas/s, ${batch} events/transaction`]: many, 'ratio to that': ratio(many) } : {}),
+    };
   });
   console.log(JSON.stringify(report, null, 2));
 }
@@ -175,9 +186,14 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
   };
 }
 
-/** PostgreSQL alone running the saga's SQL (bench/saga-ceiling.sql), spread and on one hot flight. */
-async function pgCeiling(run: string, clients: number, flights: number, seconds: number) {
+/**
+ * PostgreSQL alone running the saga's SQL (bench/saga-ceiling.ts), spread and on one hot flight, one
+ * event per transaction and `batch` events per transaction.
+ */
+export async function pgCeiling(run: string, clients: number, flights: number, seconds: number, batch: number) {
   const name = `${run}_ceiling`;
+  const dir = mkdtempSync(join(tmpdir(), 'airline-ceiling-'));
+  const batches = [...new Set([1, batch])];
   const db = await createPgDatabase(databaseUrl(name), { max: 2 });
   try {
     await migrate(db, [messagingMigration, idempotencyMigration, ...flightService.migrations, ...reservationService.migrations, ...paymentService.migrations]);
@@ -187,30 +203,35 @@ async function pgCeiling(run: string, clients: number, flights: number, seconds:
       [flights],
     );
     await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost) SELECT id, flight_code, takeoff_date, cost FROM flights`);
+    for (const [i, b] of batches.entries()) await db.exec(sagaCeilingSetup(b, 1_000_000_000 + i * 400_000_000));
   } finally {
     await db.close();
   }
   const url = new URL(PG_URL);
-  const script = fileURLToPath(new URL('./saga-ceiling.sql', import.meta.url));
-  const pgbench = async (hot: 0 | 1) => {
+  const pgbench = async (script: string, hot: 0 | 1, b: number) => {
     const { stdout } = await promisify(execFile)(
       'pgbench',
-      ['-n', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), '-c', String(clients), '-j', '2', '-T', String(seconds), '-D', `flights=${flights}`, '-D', `hot=${hot}`, '-f', script, name],
+      ['-n', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), '-c', String(clients), '-j', '2', '--max-tries', '20', '-T', String(seconds), '-D', `flights=${flights}`, '-D', `hot=${hot}`, '-f', script, name],
       { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
     );
     const tps = /tps = ([\d.]+)/.exec(stdout);
     if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
-    return Math.round(Number(tps[1]));
+    return Math.round(Number(tps[1]) * b); // one pgbench transaction = b sagas
   };
   try {
-    const spread = await pgbench(0);
-    const hot = await pgbench(1);
-    console.log(`PostgreSQL ceiling (pgbench, ${clients} clients, ${seconds} s): spread ${spread} sagas/s, hot flight ${hot} sagas/s`);
-    return { spread, hot };
+    const out: Record<number, { spread: number; hot: number }> = {};
+    for (const b of batches) {
+      const script = join(dir, `saga-${b}.sql`);
+      writeFileSync(script, sagaCeilingScript(b));
+      out[b] = { spread: await pgbench(script, 0, b), hot: await pgbench(script, 1, b) };
+      console.log(`PostgreSQL ceiling (pgbench, ${clients} clients, ${seconds} s, ${b} event(s) per transaction): spread ${out[b]!.spread} sagas/s, hot flight ${out[b]!.hot} sagas/s`);
+    }
+    return out;
   } catch (err) {
     console.error(`PostgreSQL ceiling not measured: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     await dropDatabases(name);
   }
 }
