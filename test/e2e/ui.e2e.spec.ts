@@ -1,9 +1,10 @@
 // The web UI in a real browser (Debian's Chromium driven by playwright-core), against the embedded
 // system with known users. Any error in a browser console fails the test. Screenshots of the main
 // pages are written to test-artifacts/screenshots/.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { envelope } from '@airline/contracts';
@@ -34,12 +35,18 @@ let consoleErrors: string[] = [];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  // the browser must see the current UI: build it when ui/dist is missing or older than its sources
-  execFileSync(process.execPath, ['ui/scripts/ensure-built.mjs'], { stdio: 'inherit' });
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   mkdirSync(SHOTS, { recursive: true });
-  // few tries before an event is parked, so the dead-letter test does not wait long
-  system = await startEmbeddedSystem({ ports: FREE, busPollMs: 50, maxAttempts: 3, auth: { users } });
+  // the browser must see the current UI: built (when ui/dist is missing or older than its sources)
+  // while the system starts
+  const [build, started] = await Promise.allSettled([
+    promisify(execFile)(process.execPath, ['ui/scripts/ensure-built.mjs']),
+    // few tries before an event is parked, so the dead-letter test does not wait long
+    startEmbeddedSystem({ ports: FREE, busPollMs: 50, maxAttempts: 3, auth: { users } }),
+  ]);
+  if (started.status === 'fulfilled') system = started.value; // stopped by afterAll even if the build failed
+  if (build.status === 'rejected') throw build.reason;
+  if (started.status === 'rejected') throw started.reason;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -47,7 +54,7 @@ beforeAll(async () => {
   const login = await http(system.urls.gateway).post('/auth/login', { username: 'staff', password: 'staff-password-1' });
   expect(login.status).toBe(200);
   adminApi = http(system.urls.gateway, { authorization: `Bearer ${login.body.token}` });
-});
+}, 300_000); // eight embedded databases and a UI build on two shared cores
 
 afterAll(async () => {
   await browser?.close();
@@ -99,6 +106,8 @@ async function flight(capacity: number, cost = 300) {
 const bookable = (flightId: number) =>
   eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]), (q) => q.rowCount === 1);
 
+/** Waits for what the page shows; generous, because two shared cores run the whole system and a browser. */
+const poll = <T>(probe: () => Promise<T>, timeout = 20_000) => expect.poll(probe, { timeout, interval: 100 });
 const seatsLeft = (page: Page, code: string) => page.locator(`tr[data-flight-code="${code}"] [data-testid="seats-left"]`);
 const bookingStatus = (page: Page) => page.getByTestId('booking-status').locator('[data-status]');
 const nav = (page: Page, name: string | RegExp) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
@@ -148,17 +157,17 @@ describe('customer', () => {
     await shot(page, 'customer-flights');
     const watcher = await page.context().newPage(); // a second tab that only watches the list
     await watcher.goto('/');
-    await expect.poll(() => seatsLeft(watcher, f.code).textContent()).toBe('5');
+    await poll(() => seatsLeft(watcher, f.code).textContent()).toBe('5');
 
     await book(page, f.code, 2);
-    await expect.poll(() => bookingStatus(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('CONFIRMED');
+    await poll(() => bookingStatus(page).getAttribute('data-status'), 30_000).toBe('CONFIRMED');
     expect(await bookingStatus(page).textContent()).toBe('Confirmed');
     const reference = await page.getByTestId('booking-reference').textContent();
     expect(reference).toMatch(/^[A-Z0-9]{6}$/);
-    await expect.poll(() => page.getByTestId('payment-status').textContent()).toBe('paid 600');
+    await poll(() => page.getByTestId('payment-status').textContent()).toBe('paid 600');
     await shot(page, 'customer-booking-confirmed');
 
-    await expect.poll(() => seatsLeft(watcher, f.code).textContent(), { timeout: 10_000 }).toBe('3');
+    await poll(() => seatsLeft(watcher, f.code).textContent()).toBe('3');
     await nav(page, 'My bookings').click();
     await page.locator(`tr[data-reference="${reference}"]`).getByText('Confirmed').waitFor();
     await shot(page, 'customer-my-bookings');
@@ -170,7 +179,7 @@ describe('customer', () => {
     const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
     await page.getByRole('button', { name: `Book ${f.code}`, exact: true }).focus();
     await page.keyboard.press('Enter');
-    await expect.poll(focused).toBe(`Book ${f.code}`); // the form's heading takes the focus
+    await poll(focused).toBe(`Book ${f.code}`); // the form's heading takes the focus
     await page.keyboard.press('Tab'); // seats
     await page.keyboard.press('Control+A');
     await page.keyboard.type('5');
@@ -180,23 +189,23 @@ describe('customer', () => {
     expect(await focused()).toBe('Book 5 seats');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/my\/bookings\/\d+$/);
-    await expect.poll(() => bookingStatus(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('CANCELED');
+    await poll(() => bookingStatus(page).getAttribute('data-status'), 30_000).toBe('CANCELED');
     expect(await bookingStatus(page).textContent()).toBe('Canceled — sold out');
     await page.getByText('This booking was canceled: sold out.').waitFor();
     await shot(page, 'customer-booking-sold-out');
     await nav(page, 'Flights').click();
-    await expect.poll(() => seatsLeft(page, f.code).textContent()).toBe('3');
+    await poll(() => seatsLeft(page, f.code).textContent()).toBe('3');
   });
 
   it('a declined card ends CANCELED with the payment reason, and the held seats come back', async () => {
     const f = await flight(4);
     const page = await signIn('bob');
     await book(page, f.code, 3, '4000000000000002'); // the sandbox card listed as "declines: card_declined"
-    await expect.poll(() => bookingStatus(page).textContent(), { timeout: 30_000 }).toBe('Canceled — payment declined: card_declined');
+    await poll(() => bookingStatus(page).textContent(), 30_000).toBe('Canceled — payment declined: card_declined');
     expect(await page.getByTestId('payment-status').textContent()).toBe('declined: card_declined');
     await shot(page, 'customer-booking-declined');
     await nav(page, 'Flights').click();
-    await expect.poll(() => seatsLeft(page, f.code).textContent(), { timeout: 10_000 }).toBe('4');
+    await poll(() => seatsLeft(page, f.code).textContent()).toBe('4');
   });
 
   it('works on a phone-sized screen: the booking form reachable, nothing wider than the screen', async () => {
@@ -226,11 +235,11 @@ describe('staff and customer together', () => {
 
     const customer = await signIn('ada');
     await book(customer, code, 2);
-    await expect.poll(() => bookingStatus(customer).getAttribute('data-status'), { timeout: 30_000 }).toBe('CONFIRMED');
+    await poll(() => bookingStatus(customer).getAttribute('data-status'), 30_000).toBe('CONFIRMED');
 
     await staff.getByRole('button', { name: `Cancel flight ${code}` }).click();
     const dialog = staff.getByRole('dialog', { name: `Cancel flight ${code}?` });
-    await expect.poll(() => dialog.getByTestId('cancel-impact').textContent()).toBe(
+    await poll(() => dialog.getByTestId('cancel-impact').textContent()).toBe(
       'This will cancel 1 active booking (2 seats); paid bookings are refunded and customers are notified.',
     );
     await shot(staff, 'staff-cancel-flight-dialog');
@@ -238,7 +247,7 @@ describe('staff and customer together', () => {
     await staff.locator(`tr[data-flight-code="${code}"]`).getByText('Cancelled').waitFor();
 
     // the customer did not reload: the booking page and a notification show it
-    await expect.poll(() => bookingStatus(customer).textContent(), { timeout: 30_000 }).toBe('Canceled — the airline cancelled the flight');
+    await poll(() => bookingStatus(customer).textContent(), 30_000).toBe('Canceled — the airline cancelled the flight');
     await customer.getByRole('status').filter({ hasText: 'Flight cancelled' }).waitFor({ timeout: 15_000 });
     await shot(customer, 'customer-flight-cancelled');
     await nav(customer, /Notifications/).click();
@@ -258,7 +267,7 @@ describe('staff and customer together', () => {
     await staff.getByLabel('Seats (capacity)').fill('10');
     await staff.getByRole('button', { name: 'Register flight' }).click();
     const input = staff.getByLabel('Flight code');
-    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => input.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await input.getAttribute('aria-describedby'))!.split(' ');
     const message = await staff.locator(`[id="${describedBy[describedBy.length - 1]}"]`).textContent();
     expect(message).toMatch(/flightCode/);
@@ -272,7 +281,7 @@ describe('staff and customer together', () => {
     const f = await flight(4);
     const customer = await signIn('bob');
     await book(customer, f.code, 1);
-    await expect.poll(() => bookingStatus(customer).getAttribute('data-status'), { timeout: 30_000 }).toBe('CONFIRMED');
+    await poll(() => bookingStatus(customer).getAttribute('data-status'), 30_000).toBe('CONFIRMED');
     const reference = (await customer.getByTestId('booking-reference').textContent())!;
 
     const staff = await signIn('staff');
