@@ -2,7 +2,7 @@ import { eventSchemas } from './events.js';
 
 /** Where each event comes from and who reacts to it: the one table the AsyncAPI document is built from. */
 export const eventRoutes: Record<(typeof eventSchemas)[number]['properties']['type']['const'], { producer: string; consumers: string[] }> = {
-  FlightRegistered: { producer: 'flight', consumers: ['reservation', 'dashboard'] },
+  FlightRegistered: { producer: 'flight', consumers: ['reservation', 'dashboard', 'notification'] },
   FlightCancelled: { producer: 'flight', consumers: ['reservation', 'dashboard', 'notification'] },
   ReservationPlaced: { producer: 'reservation', consumers: ['flight', 'dashboard', 'notification'] },
   SeatsReserved: { producer: 'flight', consumers: ['payment', 'dashboard'] },

@@ -1,5 +1,5 @@
 import { describe as spec, expect, it } from 'vitest';
-import { envelope, type IntegrationEvent, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced, type SeatsReleased, type SeatsReserved, type SeatsSoldOut } from '@airline/contracts';
+import { envelope, eventRoutes, type IntegrationEvent, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced, type SeatsReleased, type SeatsReserved, type SeatsSoldOut } from '@airline/contracts';
 import {
   customerInfoChange,
   describe,
@@ -12,6 +12,7 @@ import {
   sagaStepRank,
   type ReservationSummary,
 } from '../src/projections.js';
+import { dashboardEventTypes } from '../src/projector.js';
 
 let n = 0;
 const meta = () => ({ eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, occurredAt: '2026-01-01T00:00:00.000Z', correlationId: '7', causationId: null });
@@ -103,5 +104,12 @@ spec('reservation history', () => {
     expect(describe(flight)).toBe('flight ACE890 cancelled by the airline');
     expect(describe(cancelled)).toBe('booking ABC234 cancelled (CUSTOMER)');
     expect(describe(soldOut)).toBe('sold out: 9 seats asked for reservation 8, 3 left');
+  });
+});
+
+spec('the AsyncAPI routing table', () => {
+  it('lists the dashboard as a consumer of exactly the events it reads', () => {
+    const listed = Object.entries(eventRoutes).filter(([, r]) => r.consumers.includes('dashboard')).map(([t]) => t);
+    expect(listed.sort()).toEqual([...dashboardEventTypes].sort());
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { envelope, type ReservationCancelled, type ReservationConfirmed } from '@airline/contracts';
+import { envelope, eventRoutes, type ReservationCancelled, type ReservationConfirmed } from '@airline/contracts';
 import { accountOf, DEFAULT_RATE_BASIS_POINTS, ledgerEntryFor, milesFor, rateFromPercent } from '../src/mileage.js';
+import { mileageHandlers } from '../src/handlers.js';
 
 const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 3, amount: 600_000, reserveDate: '2024-11-21' };
 const meta = (n: number) => ({ eventId: `00000000-0000-4000-8000-00000000000${n}`, occurredAt: `2026-01-01T00:00:0${n}.000Z`, correlationId: '7', causationId: null });
@@ -62,4 +63,11 @@ describe('a mileage account', () => {
   it('is the accruals minus the reversals', () =>
     expect(accountOf(3, [{ miles: 100 }, { miles: 50 }, { miles: -100 }])).toEqual({ customerId: 3, balance: 50, accrued: 150, reversed: 100 }));
   it('is empty for a customer without entries', () => expect(accountOf(9, [])).toEqual({ customerId: 9, balance: 0, accrued: 0, reversed: 0 }));
+});
+
+describe('the AsyncAPI routing table', () => {
+  it('lists mileage as a consumer of exactly the events it handles', () => {
+    const listed = Object.entries(eventRoutes).filter(([, r]) => r.consumers.includes('mileage')).map(([t]) => t);
+    expect(listed.sort()).toEqual(Object.keys(mileageHandlers(1000)).sort());
+  });
 });

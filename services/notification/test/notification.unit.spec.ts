@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { envelope, type CancelReason, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced } from '@airline/contracts';
+import { envelope, eventRoutes, type CancelReason, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced } from '@airline/contracts';
 import { advanceFeedCursor } from '../src/feed.js';
 import { afterWebhookAttempt, isRetryableStatus, notificationFor, reasonInWords } from '../src/notification.js';
+import { notificationHandlers } from '../src/handlers.js';
 
 const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 3, amount: 600_000, reserveDate: '2024-11-21' };
 const meta = { eventId: '00000000-0000-4000-8000-000000000001', occurredAt: '2026-01-01T00:00:01.000Z', correlationId: '7', causationId: null };
@@ -92,4 +93,11 @@ describe('the live feed cursor', () => {
   });
   it('gives up on a gap after its time to live (a rolled-back transaction)', () =>
     expect(advanceFeedCursor({ position: 14, gaps: new Map([[12, 100]]) }, [], 1200, 1000)).toEqual({ position: 14, gaps: new Map() }));
+});
+
+describe('the AsyncAPI routing table', () => {
+  it('lists notification as a consumer of exactly the events it handles', () => {
+    const listed = Object.entries(eventRoutes).filter(([, r]) => r.consumers.includes('notification')).map(([t]) => t);
+    expect(listed.sort()).toEqual(Object.keys(notificationHandlers({ webhook: false })).sort());
+  });
 });
