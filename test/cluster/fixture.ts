@@ -120,7 +120,16 @@ export async function reservations(t: TestCluster, ids: number[]): Promise<Reser
 
 /** Waits until every one of these sagas has ended (CONFIRMED or CANCELED). */
 export async function allTerminal(t: TestCluster, ids: number[], timeoutMs = 90_000) {
-  return eventually(() => reservations(t, ids), (rs) => rs.length === ids.length && rs.every((r) => r.status !== 'PENDING'), { timeoutMs, everyMs: 250 });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rs = await reservations(t, ids);
+    const pending = rs.filter((r) => r.status === 'PENDING').map((r) => r.id);
+    if (rs.length === ids.length && pending.length === 0) return rs;
+    if (Date.now() > deadline) {
+      throw new Error(`sagas not ended after ${timeoutMs} ms: ${ids.length - rs.length} missing, ${pending.length} PENDING (${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Which event types each consuming service has a durable consumer for (`<run>-<consumer>-<type>`). */
