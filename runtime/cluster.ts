@@ -36,9 +36,9 @@ export const clusterServices: ClusterService[] = [
   { name: 'flight', main: 'services/flight/src/main.ts', port: 8083, database: true, consumers: true },
   { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true },
   { name: 'payment', main: 'services/payment/src/main.ts', port: 8084, database: true, consumers: true, env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }) },
-  { name: 'mileage', main: 'services/mileage/src/main.ts', port: 8086, database: true },
-  { name: 'notification', main: 'services/notification/src/main.ts', port: 8087, database: true },
-  { name: 'dashboard', main: 'services/dashboard/src/main.ts', port: 8085, database: true },
+  { name: 'mileage', main: 'services/mileage/src/main.ts', port: 8086, database: true, consumers: true },
+  { name: 'notification', main: 'services/notification/src/main.ts', port: 8087, database: true, consumers: true },
+  { name: 'dashboard', main: 'services/dashboard/src/main.ts', port: 8085, database: true, consumers: true },
   {
     name: 'gateway',
     main: 'services/gateway/src/main.ts',
