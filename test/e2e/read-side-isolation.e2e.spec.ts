@@ -1,9 +1,12 @@
 // Failure isolation of the read side (SPEC guarantees): with mileage, notification and dashboard
 // stopped, bookings still confirm (and cancel, and refund); when they start again they catch up from
 // the log to the same state as if they had never stopped.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase, migrate } from '@airline/database';
 import { dashboardEventTypes, dashboardService, READ_MODEL_TABLES, replay } from '@airline/dashboard';
@@ -129,5 +132,15 @@ describe('the read side stopped', () => {
     } finally {
       await fresh.close();
     }
+
+    // and a stopped system's dashboard can be rebuilt offline from its data directory
+    const rows = Object.fromEntries(
+      await Promise.all(READ_MODEL_TABLES.map(async (t) => [t, Number((await s.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`)).rows[0]!.n)])),
+    );
+    await stop();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--offline', '--data-dir', dataDir, '--json'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
+    expect(JSON.parse(stdout).tables).toEqual(rows);
   });
 });
