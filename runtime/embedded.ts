@@ -1,6 +1,9 @@
 // `npm start`: the whole system in one process. Configuration by environment:
-//   DATA_DIR (default ./data), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL.
+//   DATA_DIR (default ./data), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL,
+//   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8).
 import pino from 'pino';
+import { rateFromPercent } from '@airline/mileage';
+import { notificationConfigFromEnv } from '@airline/notification';
 import { startEmbeddedSystem } from './system.js';
 
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -10,6 +13,8 @@ const system = await startEmbeddedSystem({
   host: process.env.HOST ?? '127.0.0.1',
   log,
   reservation: process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {},
+  mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
+  notification: notificationConfigFromEnv(process.env),
 });
 log.info({ urls: system.urls, dataDir }, `airline is up: open ${system.urls.gateway}`);
 
