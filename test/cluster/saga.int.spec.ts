@@ -25,7 +25,8 @@ afterAll(async () => {
 
 async function dlq(...args: string[]) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const env = { ...process.env, FLIGHT_URL: t.cluster.urls.flight, RESERVATION_URL: t.cluster.urls.reservation, PAYMENT_URL: t.cluster.urls.payment };
+  const urls = Object.entries(t.cluster.urls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]);
+  const env = { ...process.env, ...Object.fromEntries(urls) };
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/dlq.ts', ...args, '--json'], { cwd: root, env });
   return JSON.parse(stdout);
 }
