@@ -3,7 +3,7 @@
 // the same way `npm start` does, on free ports.
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createPgliteDatabase, type Database } from '@airline/database';
+import { createPgliteWorkerDatabase, type Database } from '@airline/database';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
 import { flightService } from '@airline/flight';
@@ -64,7 +64,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? pino({ level: 'silent' });
-  const dbFor = (name: string) => createPgliteDatabase(options.dataDir ? join(options.dataDir, name) : undefined);
+  const dbFor = (name: string) => createPgliteWorkerDatabase(options.dataDir ? join(options.dataDir, name) : undefined);
   const paused = new Set(options.paused ?? []);
 
   const busDb = await dbFor('event-log');

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase } from '@airline/database';
-import { eventually, http } from '@airline/testing';
+import { eventually, internalHttp } from '@airline/testing';
 
 const fixture = fileURLToPath(new URL('./fixtures/system-process.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-crash-'));
@@ -30,14 +30,14 @@ async function launch(paused: string[] = []) {
     child.once('exit', (code) => reject(new Error(`system exited with ${code} before it was up`)));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return { child, urls: JSON.parse(line).urls as { gateway: string }, exited };
+  return { child, urls: JSON.parse(line).urls as Record<string, string>, exited };
 }
 
 describe('crash between commit and delivery', () => {
   it('delivers the committed event after a restart, exactly once', async () => {
     // 1. a flight and a first booking, fully processed
     let run = await launch();
-    let api = http(run.urls.gateway);
+    let api = internalHttp(run.urls);
     const flight = await api.post('/flights', { flightCode: 'CR4SH', takeoffDate: '2026-12-24', cost: 10, capacity: 5 });
     const first = await eventually(() => api.post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 1 }), (r) => r.status === 201);
     await eventually(() => api.get(`/reservations/${first.body.id}`), (r) => r.body.status === 'CONFIRMED');
@@ -46,7 +46,7 @@ describe('crash between commit and delivery', () => {
 
     // 2. the reservation service commits, but its relay never runs; then the process dies hard
     run = await launch(['reservation']);
-    api = http(run.urls.gateway);
+    api = internalHttp(run.urls);
     const placed = await api.post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 2 });
     expect(placed.status).toBe(201);
     run.child.kill('SIGKILL');
@@ -54,7 +54,7 @@ describe('crash between commit and delivery', () => {
 
     // 3. restart: the outbox is relayed, the saga completes
     run = await launch();
-    api = http(run.urls.gateway);
+    api = internalHttp(run.urls);
     await eventually(() => api.get(`/reservations/${placed.body.id}`), (r) => r.body.status === 'CONFIRMED', { timeoutMs: 60_000 });
     expect((await api.get(`/flights/${flight.body.id}/seats`)).body).toEqual({ capacity: 5, remainingSeatsCount: 2, held: 0, sold: 3 });
     run.child.kill('SIGTERM');

@@ -73,3 +73,35 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
   }
   return last;
 }
+
+/** Which service owns a path's first segment: the internal ports, as the seeds' scripts use them. */
+const OWNER: Record<string, string> = {
+  flights: 'flight',
+  reservations: 'reservation',
+  payments: 'payment',
+  mileages: 'mileage',
+  notifications: 'notification',
+  customerInfos: 'dashboard',
+  flightBoard: 'dashboard',
+  reservationHistory: 'dashboard',
+};
+
+/**
+ * A client that sends each request straight to the service that owns it (internal access, no gateway,
+ * no token): for specs of the saga itself rather than of the public edge.
+ */
+export function internalHttp(urls: Record<string, string>) {
+  const clients = new Map(Object.entries(urls).map(([name, url]) => [name, http(url)]));
+  const route = (path: string) => {
+    const segment = path.split(/[/?]/)[1] ?? '';
+    const client = clients.get(OWNER[segment] ?? '');
+    if (!client) throw new Error(`no internal service owns ${path}`);
+    return client;
+  };
+  return {
+    get: <T = any>(path: string, headers?: Record<string, string>) => route(path).get<T>(path, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => route(path).post<T>(path, body, headers),
+    put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => route(path).put<T>(path, body, headers),
+    delete: <T = any>(path: string, headers?: Record<string, string>) => route(path).delete<T>(path, headers),
+  };
+}

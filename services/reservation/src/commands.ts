@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '@airline/database';
 import { appendToOutbox, type Clock, type HandlerContext } from '@airline/outbox';
-import { bookingReference, decide, evolve, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
+import { assertBookable, bookingReference, decide, evolve, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
 import { findCatalogFlight, findReservation, insertReservation, nextReservationId, saveReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
@@ -36,6 +36,7 @@ export interface PlaceInput {
 /** Step 1 of the booking saga: the reservation is PENDING and ReservationPlaced is in the outbox. */
 export async function place(tx: Sql, input: PlaceInput, now: Date, holdTtlMs: number, emit: Emit): Promise<Reservation> {
   const flight = await findCatalogFlight(tx, input.flightId);
+  assertBookable(input.flightId, flight); // before drawing an id: a refused booking leaves no gap in the ids
   const reservationId = await nextReservationId(tx);
   for (;;) {
     const events = decide(undefined, {

@@ -66,12 +66,17 @@ const cancellableFrom: Record<CancelReason, ReservationStatus[]> = {
   FLIGHT_CANCELLED: ACTIVE,
 };
 
+/** A flight takes bookings when the catalog knows it and it still flies. */
+export function assertBookable(flightId: number, flight: CatalogFlight | undefined): asserts flight is CatalogFlight {
+  if (!flight) throw new ReservationRejected('UNKNOWN_FLIGHT', `flight ${flightId} does not exist`, 'flightId');
+  if (flight.status === 'CANCELLED') throw new ReservationRejected('FLIGHT_CANCELLED', `flight ${flightId} is cancelled and takes no bookings`, 'flightId');
+}
+
 export function decide(state: Reservation | undefined, command: ReservationCommand): ReservationEvent[] {
   switch (command.type) {
     case 'PlaceReservation': {
       const { flight } = command;
-      if (!flight) throw new ReservationRejected('UNKNOWN_FLIGHT', `flight ${command.flightId} does not exist`, 'flightId');
-      if (flight.status === 'CANCELLED') throw new ReservationRejected('FLIGHT_CANCELLED', `flight ${flight.flightId} is cancelled and takes no bookings`, 'flightId');
+      assertBookable(command.flightId, flight);
       return [
         {
           type: 'ReservationPlaced',
