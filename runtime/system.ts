@@ -67,7 +67,11 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const dbFor = (name: string) => createPgliteWorkerDatabase(options.dataDir ? join(options.dataDir, name) : undefined);
   const paused = new Set(options.paused ?? []);
 
-  const busDb = await dbFor('event-log');
+  // every database starts at once, each on its own thread
+  const names = ['event-log', 'flight', 'reservation', 'payment', 'mileage', 'notification', 'dashboard', 'gateway'] as const;
+  const opened = await Promise.all(names.map(dbFor));
+  const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<(typeof names)[number], Database>;
+  const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
     pollMs: options.busPollMs,
     onError: (err, consumer) => log.warn({ err, consumer }, 'consumer pass failed; retrying'),
@@ -84,23 +88,23 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     pipeline: !paused.has(name),
   });
 
-  const flight = await startService(flightService, {}, { db: await dbFor('flight'), ...common('flight') });
+  const flight = await startService(flightService, {}, { db: dbs.flight, ...common('flight') });
   const reservation = await startService(
     reservationService,
     { ...defaultReservationConfig, ...options.reservation, eventLog: bus }, // the saga timeline reads the log
-    { db: await dbFor('reservation'), ...common('reservation') },
+    { db: dbs.reservation, ...common('reservation') },
   );
   const payment = await startService(
     paymentService,
     { processorUrl: urlOf(processor), ...options.payment },
-    { db: await dbFor('payment'), ...common('payment') },
+    { db: dbs.payment, ...common('payment') },
   );
-  const mileage = await startService(mileageService, { ...defaultMileageConfig, ...options.mileage }, { db: await dbFor('mileage'), ...common('mileage') });
-  const notification = await startService(notificationService, { ...options.notification }, { db: await dbFor('notification'), ...common('notification') });
-  const dashboard = await startService(dashboardService, { eventLog: bus }, { db: await dbFor('dashboard'), ...common('dashboard') });
+  const mileage = await startService(mileageService, { ...defaultMileageConfig, ...options.mileage }, { db: dbs.mileage, ...common('mileage') });
+  const notification = await startService(notificationService, { ...options.notification }, { db: dbs.notification, ...common('notification') });
+  const dashboard = await startService(dashboardService, { eventLog: bus }, { db: dbs.dashboard, ...common('dashboard') });
   const services = { flight, reservation, payment, mileage, notification, dashboard };
 
-  const gatewayDb = await dbFor('gateway');
+  const gatewayDb = dbs.gateway;
   const gateway = await buildGateway({
     upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor), dashboard: dashboard.url, mileage: mileage.url, notification: notification.url },
     db: gatewayDb,
