@@ -68,6 +68,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   });
 
+  // Ajv's coercion turns "Infinity" (a path or query parameter) into a number that then passes the
+  // integer and range checks, and JSON.parse turns 1e400 into Infinity: refused after validation,
+  // naming the field, before a handler (or the database) sees it.
+  app.addHook('preHandler', async (req) => {
+    const nonFinite = (v: unknown, depth = 0): boolean =>
+      typeof v === 'number' ? !Number.isFinite(v) : depth < 4 && !!v && typeof v === 'object' && Object.values(v).some((x) => nonFinite(x, depth + 1));
+    for (const [where, values] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      if (!values || typeof values !== 'object') continue;
+      for (const [name, v] of Object.entries(values)) {
+        if (nonFinite(v)) throw new HttpProblem(400, 'Invalid request', `${where}.${name} must be a finite number`, name);
+      }
+    }
+  });
+
   app.setErrorHandler((err: FastifyError & Partial<HttpProblem>, req, reply) => {
     let body: ReturnType<typeof problemBody>;
     if (err instanceof HttpProblem) {

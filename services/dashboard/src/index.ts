@@ -32,3 +32,4 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
 export { dashboardEventTypes, project } from './projector.js';
 export { READ_MODEL_TABLES, rebuildReadModels, replay } from './rebuild.js';
 export * from './projections.js';
+export { dashboardRoutes } from './routes.js';

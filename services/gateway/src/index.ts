@@ -24,6 +24,7 @@ import { resolveRoute, type RouteRow } from './routing.js';
 import { resolveSettings, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
 import { webUi } from './ui.js';
 import { createUpstreams } from './upstream.js';
+import { jsonDepth } from './json-depth.js';
 
 export { gatewaySettingsFromEnv, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
 export type { SeedUser, User, Role } from './auth/users.js';
@@ -79,24 +80,6 @@ export const routes: RouteRow[] = [
 
 const METHODS: Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const migrations = migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)));
-
-/** How deeply a JSON text nests, counted without parsing; stops counting past `limit`. */
-export function jsonDepth(text: string, limit: number): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91 /* { [ */) {
-      if (++depth > max && (max = depth) > limit) return max;
-    } else if (c === 125 || c === 93 /* } ] */) depth--;
-  }
-  return max;
-}
 
 export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   const settings = resolveSettings(config.settings);

@@ -97,7 +97,9 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
     if (Number(status) >= 400) responses[status] = problem(response.description && response.description !== 'Default Response' ? response.description : 'Problem');
   }
   const add = (status: number, description: string, headers?: Json) => (responses[status] ??= problem(description, headers));
-  if (hasBody || params.length > 0 || source?.requestBody) add(400, 'Invalid request: the problem names the field');
+  // a parameter or body can be wrong; an operation whose source is unknown may have parameters too
+  if (hasBody || params.length > 0 || source?.requestBody || !source) add(400, 'Invalid request: the problem names the field');
+  if (params.some((p) => p.in === 'path')) add(414, 'A path parameter longer than any valid one');
   if (hasBody) {
     add(413, 'Request body too large');
     add(415, 'Unsupported content type: send application/json');

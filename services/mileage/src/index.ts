@@ -25,3 +25,4 @@ export const mileageService: ServiceDefinition<MileageConfig> = {
 };
 
 export * from './mileage.js';
+export { mileageRoutes } from './routes.js';

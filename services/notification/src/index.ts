@@ -56,3 +56,4 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
 export * from './notification.js';
 export type { WebhookConfig } from './webhook.js';
 export { notificationConfigFromEnv } from './config.js';
+export { notificationRoutes } from './routes.js';

@@ -38,3 +38,4 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
 export * from './reservation.js';
 export * from './booking-saga.js';
 export { reservationRoutes } from './routes.js';
+export { timelineRoutes } from './timeline.js';
