@@ -254,6 +254,26 @@ describe('through the gateway', () => {
     const customer = http(system.urls.gateway, { authorization: `Bearer ${cust.body.token}` });
     expect((await customer.get('/mileages/1')).body.balance).toBe(60_000);
     expect((await customer.get('/mileages/2')).status).toBe(404);
+
+    // and follows their notifications live through the gateway (an EventSource asks for text/event-stream)
+    const controller = new AbortController();
+    const stream = await fetch(`${system.urls.gateway}/notifications/stream`, {
+      headers: { authorization: `Bearer ${cust.body.token}`, accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const booked = await customer.post('/reservations', { customerId: 1, flightId: 1, seatQty: 1 }); // flight 1 is full: sold out
+    expect(booked.status).toBe(201);
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!text.includes('RESERVATION_CANCELLED')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const kinds = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!)).map((n) => [n.customerId, n.reservationId, n.kind]);
+    expect(kinds).toEqual([
+      [1, booked.body.id, 'RESERVATION_PLACED'],
+      [1, booked.body.id, 'RESERVATION_CANCELLED'],
+    ]);
   });
 });
 
