@@ -27,6 +27,11 @@ export interface ConsumerOptions {
   onCommit?: () => void;
   onError?: (err: unknown, event: IntegrationEvent, attempt: number) => void;
   onDeadLetter?: (event: IntegrationEvent, error: string) => void;
+  /**
+   * The row an event's handler locks first (e.g. its flight). A batch is applied in this order, so two
+   * replicas handling batches over the same rows lock them in the same order and cannot deadlock.
+   */
+  lockOrder?: (event: IntegrationEvent) => number | string;
 }
 
 export interface Consumer extends Subscription {
@@ -98,7 +103,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   async function handle(batch: Delivery[]): Promise<DeliveryOutcome[]> {
     if (batch.length > 1) {
       try {
-        const wrote = await db.transaction((tx) => apply(tx, batch.map((d) => d.event)));
+        const events = batch.map((d) => d.event);
+        const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events));
         if (wrote) options.onCommit?.();
         return batch.map(() => 'done');
       } catch {
@@ -122,4 +128,12 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   }
 
   return { consumer, eventTypes, handle, handleOne };
+}
+
+/** Stable sort by lock key: events on the same row keep their delivery order. */
+function inLockOrder(events: IntegrationEvent[], key: (event: IntegrationEvent) => number | string): IntegrationEvent[] {
+  return events
+    .map((event, i) => ({ event, i, k: key(event) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i))
+    .map((x) => x.event);
 }

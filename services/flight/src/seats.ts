@@ -1,7 +1,14 @@
 // Inbound events of the flight service: the seat side of the booking saga.
+import type { IntegrationEvent } from '@airline/contracts';
 import type { EventHandlers } from '@airline/outbox';
 import { answerToPlacement, releasable, seatsReleased } from './domain.js';
 import { findFlight, findHold, openHold, returnSeats, setHoldStatus, takeSeats } from './repository.js';
+
+/**
+ * The seat handlers lock the flight's row (takeSeats, returnSeats): a batch applies its events in flight
+ * order, so replicas handling batches over the same flights cannot deadlock.
+ */
+export const seatLockOrder = (event: IntegrationEvent) => ('flightId' in event.data ? event.data.flightId : 0);
 
 export const seatHandlers: EventHandlers = {
   /** Step 2: hold the seats, or answer that they are sold out. */
