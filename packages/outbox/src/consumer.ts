@@ -12,6 +12,11 @@ export interface HandlerContext {
   emit(...events: NewEvent[]): Promise<void>;
   /** Same, with another correlation id (e.g. one event per reservation of a cancelled flight). */
   emitFor(correlationId: string, ...events: NewEvent[]): Promise<void>;
+  /**
+   * Runs fn once this transaction has committed (not if it rolls back): to wake a worker that must see
+   * what the handler wrote. On PostgreSQL a worker woken inside the transaction looks too early.
+   */
+  afterCommit(fn: () => void): void;
 }
 
 export type EventHandlers = { [T in EventType]?: (event: EventOfType<T>, ctx: HandlerContext) => Promise<void> };
@@ -56,7 +61,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
    * handler of each event not handled before, and writes everything they emitted to the outbox (one
    * statement). Returns whether anything was emitted.
    */
-  async function apply(tx: Sql, raws: IntegrationEvent[]): Promise<boolean> {
+  async function apply(tx: Sql, raws: IntegrationEvent[], after: Array<() => void>): Promise<boolean> {
     const events = raws.map(parseEvent);
     const claimed = await tx.query<{ event_id: string }>(
       `INSERT INTO inbox (consumer, event_id, event_type)
@@ -76,6 +81,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         async emitFor(correlationId, ...emitted) {
           outgoing.push(...stampEvents(emitted, { correlationId, causationId: event.eventId }, () => now));
         },
+        afterCommit: (fn) => void after.push(fn),
       };
       const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
       if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
@@ -86,8 +92,10 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   }
 
   async function handleOne(event: IntegrationEvent) {
-    const wrote = await db.transaction((tx) => apply(tx, [event]));
+    const after: Array<() => void> = [];
+    const wrote = await db.transaction((tx) => apply(tx, [event], after));
     if (wrote) options.onCommit?.();
+    for (const fn of after) fn();
   }
 
   async function park(d: Delivery, err: unknown) {
@@ -104,8 +112,10 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     if (batch.length > 1) {
       try {
         const events = batch.map((d) => d.event);
-        const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events));
+        const after: Array<() => void> = [];
+        const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after));
         if (wrote) options.onCommit?.();
+        for (const fn of after) fn();
         return batch.map(() => 'done');
       } catch {
         // fall through: find the event(s) that fail, one transaction each

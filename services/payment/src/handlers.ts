@@ -8,13 +8,13 @@ import { findPaymentForReservation, insertVoidedPayment, openPayment, toPayment,
 export function paymentHandlers(workToDo: () => void): EventHandlers {
   return {
     /** Step 4 begins: seats are held, so a payment is due. */
-    async SeatsReserved(event, { tx }) {
+    async SeatsReserved(event, { tx, afterCommit }) {
       const d = event.data;
-      if (await openPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, card: d.card })) workToDo();
+      if (await openPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, card: d.card })) afterCommit(workToDo);
     },
 
     /** Compensation: void a payment not made yet, refund one that was. */
-    async ReservationCancelled(event, { tx }) {
+    async ReservationCancelled(event, { tx, afterCommit }) {
       const d = event.data;
       const row = await findPaymentForReservation(tx, d.reservationId, true);
       if (!row) {
@@ -26,7 +26,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
       if ('cancelRequested' in next) await updatePayment(tx, row.id, { cancelRequested: true });
       else {
         await updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0) });
-        if (next.status === 'REFUND_PENDING') workToDo();
+        if (next.status === 'REFUND_PENDING') afterCommit(workToDo);
       }
     },
   };
