@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import { HttpProblem, problemBody } from './problem.js';
@@ -32,6 +32,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return503OnClosing: true,
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
+    // errors the router answers before any route runs (a malformed or over-long path): problem+json too
+    frameworkErrors: (err, req, res) => {
+      const status = err.statusCode === 414 ? 414 : 400;
+      (res as unknown as FastifyReply)
+        .status(status)
+        .type('application/problem+json')
+        .send(problemBody({ status, title: status === 414 ? 'URI too long' : 'Invalid request', detail: err.message, field: 'path', instance: req.url }));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
   const metrics = new Registry();
