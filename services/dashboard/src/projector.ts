@@ -23,8 +23,11 @@ import {
 /** Every event the dashboard reads. */
 export const dashboardEventTypes = ['FlightRegistered', 'FlightCancelled', ...sagaSteps] as const satisfies readonly EventType[];
 
-// Two events of one reservation handled at once by two replicas must not both see "new reservation".
-const lockReservation = (tx: Sql, reservationId: number) => tx.query('SELECT pg_advisory_xact_lock(815085, $1)', [reservationId]);
+// One projection transaction at a time (per dashboard database): an event touches rows of more than
+// one kind (its reservation, customer and flight), so concurrent batches — replicas, or the JetStream
+// adapter's loop per event type — could lock them in opposite orders and deadlock; and two events of
+// one reservation must not both see it as new. A read model has no need for parallel writers.
+export const lockProjection = (tx: Sql) => tx.query('SELECT pg_advisory_xact_lock(815085)');
 
 type SummaryRow = {
   reservation_id: number;
@@ -159,6 +162,7 @@ async function recordHistory(tx: Sql, event: SagaEvent) {
 
 /** Applies one event to every read model it concerns. Safe to call twice with the same event. */
 export async function project(tx: Sql, event: IntegrationEvent): Promise<void> {
+  await lockProjection(tx);
   switch (event.type) {
     case 'FlightRegistered': {
       const d = event.data;
@@ -169,19 +173,16 @@ export async function project(tx: Sql, event: IntegrationEvent): Promise<void> {
     case 'ReservationPlaced':
     case 'ReservationConfirmed':
     case 'ReservationCancelled':
-      await lockReservation(tx, event.data.reservationId);
       await recordHistory(tx, event);
       return projectStatus(tx, event);
     case 'SeatsReserved':
     case 'SeatsReleased':
     case 'SeatsSoldOut':
-      await lockReservation(tx, event.data.reservationId);
       await recordHistory(tx, event);
       return projectSeats(tx, event);
     case 'PaymentApproved':
     case 'PaymentDeclined':
     case 'PaymentRefunded':
-      await lockReservation(tx, event.data.reservationId);
       return recordHistory(tx, event);
     default: {
       const unknown: never = event;

@@ -5,7 +5,7 @@
 // live consumer applies again afterwards changes nothing: every projection is idempotent.
 import type { Database, Sql } from '@airline/database';
 import type { EventLogReader } from '@airline/messaging';
-import { dashboardEventTypes, project } from './projector.js';
+import { dashboardEventTypes, lockProjection, project } from './projector.js';
 
 /** The read-model tables, in the order they are copied. */
 export const READ_MODEL_TABLES = ['dashboard_reservations', 'customer_infos', 'flight_board', 'flight_board_seats', 'reservation_history'] as const;
@@ -57,6 +57,7 @@ export async function rebuildReadModels(db: Database, log: EventLogReader, optio
     );
     const bulk = await replay(db, log, { schema: SHADOW, pageSize: options.pageSize });
     return await db.transaction(async (tx) => {
+      await lockProjection(tx); // the live consumer waits from here (taken before the tables, as it does)
       await tx.exec(`LOCK TABLE ${READ_MODEL_TABLES.map((t) => `public.${t}`).join(', ')} IN EXCLUSIVE MODE`);
       // what was logged since the bulk pass (the live consumer may have applied it already)
       let { lastSeq, events } = bulk;
