@@ -1,10 +1,11 @@
 // `npm run bench -- --cluster [--bookings 3000] [--concurrency 64] [--flights 20] [--replicas flight=1,reservation=1]
-//                             [--ceiling-seconds 15] [--ceiling-batch 32] [--no-ceiling]`
+//                             [--flood] [--ceiling-seconds 15] [--ceiling-batch 32] [--no-ceiling]`
 // The distributed runtime under load: every saga service its own process on the machine's PostgreSQL
 // and NATS JetStream (databases and stream of this run, removed at the end). Books seats over HTTP on
-// the reservation service's port and prints confirmed bookings/s and the time from POST to CONFIRMED
-// (p50/p99, from the saga's own ReservationConfirmed timestamps), spread over many flights and on one
-// hot flight. Then, in the same run, the ceiling of PostgreSQL itself: pgbench running the SQL of a
+// the reservation service's port — each client waits for its booking's outcome before the next
+// (closed loop), or with --flood as fast as they are accepted — and prints confirmed bookings/s and
+// the time from POST to CONFIRMED (p50/p99, to the saga's own ReservationConfirmed timestamp), spread
+// over many flights and on one hot flight. Then, in the same run, the ceiling of PostgreSQL itself: pgbench running the SQL of a
 // saga (bench/saga-ceiling.ts) with as many clients, one event per transaction and batched as the
 // services batch under load, and the ratio of the two.
 import { execFile } from 'node:child_process';
@@ -15,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { Pool } from 'undici';
 import { createPgDatabase, migrate } from '@airline/database';
-import { createJetStreamEventBus } from '@airline/messaging';
+import { connect } from 'nats';
+import type { IntegrationEvent } from '@airline/contracts';
 import { messagingMigration } from '@airline/outbox';
 import { idempotencyMigration } from '@airline/http';
 import { flightService } from '@airline/flight';
@@ -54,6 +56,7 @@ export async function runClusterBench(argv: string[]): Promise<void> {
       'ceiling-seconds': { type: 'string', default: '15' },
       'ceiling-batch': { type: 'string', default: '32' },
       'no-ceiling': { type: 'boolean', default: false },
+      flood: { type: 'boolean', default: false },
     },
     strict: false,
   });
@@ -85,7 +88,7 @@ export async function runClusterBench(argv: string[]): Promise<void> {
       output: { dir: logDir },
       env: { LOG_LEVEL: 'warn' },
     });
-    const load = createLoad(cluster, run, concurrency);
+    const load = createLoad(cluster, run, concurrency, Boolean(args.flood));
     await load.scenario('warm-up', Math.min(500, bookings), 4);
     results.push(await load.scenario(`spread over ${flights} flights`, bookings, flights));
     results.push(await load.scenario('one hot flight', bookings, 1));
@@ -113,10 +116,34 @@ export async function runClusterBench(argv: string[]): Promise<void> {
   console.log(JSON.stringify(report, null, 2));
 }
 
-function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
+/**
+ * The load: `concurrency` clients book one seat each at a time. Closed loop (default): a client waits
+ * for its booking's outcome (ReservationConfirmed/ReservationCancelled, watched on NATS, no polling)
+ * before booking again, so the system runs at the rate it sustains and the times are not queueing in
+ * front of it. Flood: clients POST as fast as the reservation service accepts, then the backlog drains.
+ */
+function createLoad(cluster: RunningCluster, run: string, concurrency: number, flood: boolean) {
   const pool = new Pool(cluster.urls.reservation!, { connections: concurrency, pipelining: 1 });
   const admin = new Pool(cluster.urls.flight!, { connections: 4 });
   let flightSeq = 0;
+  const ended = new Map<number, { type: string; at: number }>();
+  const waiting = new Map<number, () => void>();
+  const nc = connect({ servers: NATS_URL });
+  const watching = nc.then(async (c) => {
+    for (const type of ['ReservationConfirmed', 'ReservationCancelled']) {
+      c.subscribe(`${run}.events.${type}.*`, {
+        callback: (err, m) => {
+          if (err) throw err;
+          const e = m.json<IntegrationEvent>();
+          const id = Number(e.correlationId);
+          ended.set(id, { type, at: Date.parse(e.occurredAt) });
+          waiting.get(id)?.();
+        },
+      });
+    }
+    await c.flush();
+  });
+  const outcome = (id: number) => (ended.has(id) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(id, resolve)));
 
   async function post(p: Pool, path: string, body: unknown): Promise<any> {
     const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -124,13 +151,10 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
     if (res.statusCode !== 201) throw new Error(`${path} → ${res.statusCode} ${JSON.stringify(json)}`);
     return json;
   }
-  async function get(p: Pool, path: string): Promise<any> {
-    const res = await p.request({ method: 'GET', path });
-    return res.body.json();
-  }
 
   return {
     async scenario(name: string, bookings: number, flights: number): Promise<Scenario> {
+      await watching;
       const flightIds: number[] = [];
       for (let i = 0; i < flights; i++) {
         const f = await post(admin, '/flights', { flightCode: `BN${++flightSeq}`, takeoffDate: '2027-01-01', cost: 100, capacity: Math.ceil(bookings / flights) });
@@ -143,6 +167,7 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
       const postedAt = new Map<number, number>();
       let next = 0;
       const t0 = Date.now();
+      let postedMs = 0;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < bookings) {
@@ -150,23 +175,20 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
             const started = Date.now();
             const r = await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty: 1 });
             postedAt.set(r.id, started);
+            if (!flood) await outcome(r.id);
           }
+          postedMs = Math.max(postedMs, Date.now() - t0);
         }),
       );
-      const postedMs = Date.now() - t0;
-      while ((await get(pool, '/reservations?status=PENDING&limit=1')).length > 0) await sleep(100);
+      await Promise.all([...postedAt.keys()].map(outcome));
+      waiting.clear();
 
-      const bus = await createJetStreamEventBus({ servers: NATS_URL, prefix: run });
-      const confirmedEvents = await bus.read({ types: ['ReservationConfirmed'], limit: 10_000_000 });
-      await bus.close();
       const toConfirm: number[] = [];
       let last = t0;
-      for (const { event } of confirmedEvents) {
-        const start = postedAt.get(Number(event.correlationId));
-        if (start === undefined) continue;
-        const at = Date.parse(event.occurredAt);
-        toConfirm.push(at - start);
-        last = Math.max(last, at);
+      for (const [id, start] of postedAt) {
+        const end = ended.get(id)!;
+        last = Math.max(last, end.at);
+        if (end.type === 'ReservationConfirmed') toConfirm.push(end.at - start);
       }
       const result: Scenario = {
         name,
@@ -182,6 +204,7 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number) {
     async close() {
       await pool.close();
       await admin.close();
+      await (await nc).close();
     },
   };
 }
