@@ -95,7 +95,7 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
         if (!res.writableEnded) res.end();
       };
       streams.add(end);
-      req.raw.once('close', end);
+      res.once('close', end); // the client went away (or the stream was ended)
       try {
         if (lastEventId !== undefined) {
           for (const row of await listNotifications(db, { customerId, afterId: lastEventId, limit: 1000 })) {
