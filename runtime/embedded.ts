@@ -1,7 +1,9 @@
 // `npm start`: the whole system in one process. Configuration by environment:
 //   DATA_DIR (default ./data), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL,
-//   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8).
+//   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8);
+//   the gateway's: RATE_LIMIT=off, RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER + OIDC_JWKS_URL, ... (services/gateway/src/settings.ts).
 import pino from 'pino';
+import { gatewaySettingsFromEnv } from '@airline/gateway';
 import { rateFromPercent } from '@airline/mileage';
 import { notificationConfigFromEnv } from '@airline/notification';
 import { startEmbeddedSystem } from './system.js';
@@ -15,6 +17,7 @@ const system = await startEmbeddedSystem({
   reservation: process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {},
   mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
   notification: notificationConfigFromEnv(process.env),
+  gateway: gatewaySettingsFromEnv(process.env),
 });
 log.info({ urls: system.urls, dataDir }, `airline is up: open ${system.urls.gateway}`);
 

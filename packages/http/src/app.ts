@@ -8,6 +8,8 @@ export interface HttpAppOptions {
   service: string;
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** Which proxies in front may set X-Forwarded-For (the client IP of rate limits); none by default. */
+  trustProxy?: boolean | number | string[];
   /** Readiness checks: each resolves when its dependency answers. */
   readiness?: Record<string, () => Promise<unknown>>;
   /** Collect Node process metrics (once per process). */
@@ -28,6 +30,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // Fastify accepts each of these shapes; its overloaded types do not accept their union
+    trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
     genReqId: () => randomUUID(),

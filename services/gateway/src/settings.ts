@@ -24,6 +24,11 @@ export interface GatewaySettings {
   upstreamConnectTimeoutMs: number;
   /** A service that does not answer within this time gives 504. */
   upstreamTimeoutMs: number;
+  /**
+   * Proxies in front (ingress, load balancer) trusted to say the client's address in X-Forwarded-For:
+   * true, a number of hops, or addresses/CIDRs. Without it every client behind one ingress shares one limit.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export const defaultGatewaySettings: GatewaySettings = {
@@ -34,6 +39,7 @@ export const defaultGatewaySettings: GatewaySettings = {
   corsOrigins: [],
   upstreamConnectTimeoutMs: 1_000,
   upstreamTimeoutMs: 10_000,
+  trustProxy: false,
 };
 
 export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rateLimit'>> & {
@@ -59,13 +65,19 @@ const int = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   return n;
 };
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const trustProxyFrom = (raw: string | undefined): GatewaySettings['trustProxy'] | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return /^[0-9]+$/.test(raw) ? Number(raw) : list(raw);
+};
 const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /**
  * GATEWAY_ISSUER, GATEWAY_AUDIENCE, TOKEN_TTL_SECONDS; OIDC_ISSUER + OIDC_JWKS_URL (+ OIDC_AUDIENCE,
  * OIDC_ROLE_CLAIM, OIDC_ADMIN_ROLES, OIDC_CUSTOMER_ID_CLAIM, OIDC_USERNAME_CLAIM); RATE_LIMIT=off or
  * RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, LOGIN_RATE_LIMIT_MAX; BODY_LIMIT_BYTES; CORS_ORIGINS (comma
- * list); UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS.
+ * list); UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS; TRUST_PROXY (true, a hop count, or a comma list of
+ * addresses/CIDRs of the proxies in front).
  */
 export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewaySettingsInput {
   let oidc: OidcSettings | undefined;
@@ -89,5 +101,6 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
     corsOrigins: env.CORS_ORIGINS === undefined ? undefined : list(env.CORS_ORIGINS),
     upstreamConnectTimeoutMs: int(env, 'UPSTREAM_CONNECT_TIMEOUT_MS'),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS'),
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
   }) as GatewaySettingsInput;
 }

@@ -73,6 +73,24 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits behind a proxy', () => {
+  it('with TRUST_PROXY the client address is the one the proxy forwards: clients behind one ingress do not share a limit', async () => {
+    const upstream = await fakeUpstream();
+    running.push(upstream);
+    const g = await gateway({ upstreams: { flight: upstream.url }, settings: { trustProxy: true, rateLimit: { max: 1, windowMs: 60_000, loginMax: 1 } } });
+    const from = (ip: string) => g.api.get('/flights', { headers: { 'x-forwarded-for': ip } });
+    expect([(await from('203.0.113.7')).status, (await from('203.0.113.7')).status, (await from('198.51.100.2')).status]).toEqual([200, 429, 200]);
+  });
+
+  it('without it, a forged X-Forwarded-For does not buy a fresh limit', async () => {
+    const upstream = await fakeUpstream();
+    running.push(upstream);
+    const g = await gateway({ upstreams: { flight: upstream.url }, settings: { rateLimit: { max: 1, windowMs: 60_000, loginMax: 1 } } });
+    const from = (ip: string) => g.api.get('/flights', { headers: { 'x-forwarded-for': ip } });
+    expect([(await from('203.0.113.7')).status, (await from('198.51.100.2')).status]).toEqual([200, 429]);
+  });
+});
+
 describe('hostile requests stop at the gateway', () => {
   let g: Awaited<ReturnType<typeof gateway>>;
   let upstream: Awaited<ReturnType<typeof fakeUpstream>>;

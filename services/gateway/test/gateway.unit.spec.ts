@@ -87,6 +87,12 @@ describe('configuration from the environment', () => {
       usernameClaim: 'preferred_username',
     });
   });
+  it('TRUST_PROXY: true, a hop count, or the addresses of the proxies in front', () => {
+    expect(resolveSettings(gatewaySettingsFromEnv({})).trustProxy).toBe(false);
+    expect(gatewaySettingsFromEnv({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(gatewaySettingsFromEnv({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(gatewaySettingsFromEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+  });
   it('RATE_LIMIT=off turns rate limiting off (benchmarks)', () => {
     expect(resolveSettings(gatewaySettingsFromEnv({ RATE_LIMIT: 'off' })).rateLimit).toBe(false);
   });
