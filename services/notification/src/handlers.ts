@@ -5,9 +5,17 @@ import type { EventHandlers, HandlerContext } from '@airline/outbox';
 import { notificationFor } from './notification.js';
 import { findFlight, insertNotification, upsertFlight } from './repository.js';
 
-export function notificationHandlers(options: { webhook: boolean }): EventHandlers {
-  const notify = async (event: ReservationPlaced | ReservationConfirmed | ReservationCancelled, { tx }: HandlerContext) => {
-    await insertNotification(tx, notificationFor(event, await findFlight(tx, event.data.flightId)), options.webhook);
+export interface NotificationHandlerOptions {
+  /** Whether stored notifications are also due at the webhook. */
+  webhook: boolean;
+  /** Called once the transaction that stored a notification has committed (live streams, webhook worker). */
+  onStored?: () => void;
+}
+
+export function notificationHandlers(options: NotificationHandlerOptions): EventHandlers {
+  const notify = async (event: ReservationPlaced | ReservationConfirmed | ReservationCancelled, ctx: HandlerContext) => {
+    const stored = await insertNotification(ctx.tx, notificationFor(event, await findFlight(ctx.tx, event.data.flightId)), options.webhook);
+    if (stored && options.onStored) ctx.afterCommit(options.onStored);
   };
   return {
     async FlightRegistered(event, { tx }) {

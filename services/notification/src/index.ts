@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
-import type { Consumer } from '@airline/outbox';
 import type { ServiceDefinition, Worker } from '@airline/service';
 import { notificationFeed } from './feed.js';
 import { notificationHandlers } from './handlers.js';
@@ -31,25 +30,13 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
     const workers: Worker[] = [];
     const webhook = config.webhook ? webhookWorker(db, config.webhook, clock, log) : undefined;
     if (webhook) workers.push(webhook);
-    const inner = consumer('notification', notificationHandlers({ webhook: webhook !== undefined }));
-    // after each committed batch: push to live streams, and hand new notifications to the webhook
-    const stored = () => {
+    // once stored: pushed to live streams, and handed to the webhook
+    const onStored = () => {
       feed.wake();
       webhook?.kick();
     };
-    const notifying: Consumer = {
-      ...inner,
-      handle: async (batch) => {
-        const outcomes = await inner.handle(batch);
-        stored();
-        return outcomes;
-      },
-      handleOne: async (event) => {
-        await inner.handleOne(event);
-        stored();
-      },
-    };
-    return { app, consumers: [notifying], workers };
+    const notifications = consumer('notification', notificationHandlers({ webhook: webhook !== undefined, onStored }));
+    return { app, consumers: [notifications], workers };
   },
 };
 
