@@ -4,6 +4,7 @@
 // POST to CONFIRMED (p50/p99), measured from the saga's own event timestamps.
 // `npm run bench -- --cluster` runs the distributed benchmark instead (bench/cluster.ts).
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,14 +39,27 @@ const seatQty = Number(args.seats);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-bench-'));
 const fixture = fileURLToPath(new URL('../test/e2e/fixtures/system-process.ts', import.meta.url));
-const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
+// through the gateway: a staff user (books for any customer) with a bearer token, rate limiting off
+const viaGateway = String(args.target) === 'gateway';
+const staff = { username: 'bench-staff', password: randomUUID(), role: 'admin', customerId: null };
+const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+  env: { ...process.env, DATA_DIR: dataDir, ...(viaGateway ? { GATEWAY_USERS: JSON.stringify([staff]), RATE_LIMIT: 'off' } : {}) },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const urls = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))).urls as Record<string, string>;
-const base = String(args.target) === 'gateway' ? urls.gateway! : urls.reservation!;
+const base = viaGateway ? urls.gateway! : urls.reservation!;
 const pool = new Pool(base, { connections: concurrency, pipelining: 1 });
+const auth: Record<string, string> = {};
+if (viaGateway) {
+  const signIn = new Pool(base);
+  const login = await signIn.request({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify(staff) });
+  auth.authorization = `Bearer ${((await login.body.json()) as { token: string }).token}`;
+  await signIn.close();
+}
 const adminPool = new Pool(urls.flight!, { connections: 4 });
 
 async function post(p: Pool, path: string, body: unknown): Promise<any> {
-  const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
   const json = (await res.body.json()) as any;
   // 422 unknown flight: the reservation service's catalog copy has not caught up with FlightRegistered yet
   if (res.statusCode === 422 && json.field === 'flightId') {
@@ -56,7 +70,7 @@ async function post(p: Pool, path: string, body: unknown): Promise<any> {
   return json;
 }
 async function get(p: Pool, path: string) {
-  const res = await p.request({ method: 'GET', path });
+  const res = await p.request({ method: 'GET', path, headers: auth });
   return (await res.body.json()) as any;
 }
 

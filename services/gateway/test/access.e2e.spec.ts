@@ -247,6 +247,18 @@ describe('customers act as themselves and see only their own', () => {
     expect((await t.bob.get(`/notifications/${bobsNotes.body[0].id}`)).status).toBe(200);
   });
 
+  it("the live notification stream (SSE) is the caller's own, whatever customerId the query names", async () => {
+    const res = await fetch(`${t.system.urls.gateway}/notifications/stream?customerId=2`, { headers: { authorization: `Bearer ${t.alice.token}`, accept: 'text/event-stream' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += (await reader.read()).value ?? '';
+    await reader.cancel();
+    expect(text).toContain('stream of notifications for customer 1');
+    expect((await fetch(`${t.system.urls.gateway}/notifications/stream`, { headers: { accept: 'text/event-stream' } })).status).toBe(401);
+  });
+
   it("the reservation history is the caller's own", async () => {
     const history = await eventually(() => t.alice.get<any[]>('/reservationHistory?customerId=2'), (r) => r.status === 200 && r.body.length > 0);
     expect(history.body.every((h) => h.customerId === 1)).toBe(true);
