@@ -56,7 +56,8 @@ describe('crash between commit and delivery', () => {
     run = await launch();
     api = internalHttp(run.urls);
     await eventually(() => api.get(`/reservations/${placed.body.id}`), (r) => r.body.status === 'CONFIRMED', { timeoutMs: 60_000 });
-    expect((await api.get(`/flights/${flight.body.id}/seats`)).body).toEqual({ capacity: 5, remainingSeatsCount: 2, held: 0, sold: 3 });
+    const seats = await eventually(() => api.get(`/flights/${flight.body.id}/seats`), (r) => r.body.sold === 3); // SOLD follows the confirmation
+    expect(seats.body).toEqual({ capacity: 5, remainingSeatsCount: 2, held: 0, sold: 3 });
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 

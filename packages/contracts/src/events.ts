@@ -61,8 +61,11 @@ export const SeatsReserved = eventSchema(
     amount: Money,
     card: Type.String(),
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
+    holdExpiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'the hold ends then: payment never charges after it (optional: added after v1, consumers treat absence as no deadline)' }),
+    ),
   }),
-  'Step 2: the flight held the seats (remaining seats decremented); payment may charge.',
+  'Step 2: the flight held the seats (remaining seats decremented); payment may charge until holdExpiresAt.',
 );
 export const SeatsSoldOut = eventSchema(
   'SeatsSoldOut',

@@ -37,6 +37,7 @@ export function answerToPlacement(
         amount: placed.amount,
         card: placed.card,
         remainingSeatsCount: outcome.remainingSeatsCount,
+        holdExpiresAt: placed.holdExpiresAt,
       },
     };
   }

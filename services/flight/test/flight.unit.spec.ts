@@ -20,10 +20,10 @@ describe('holding seats (saga step 2)', () => {
     expect(canHold(flight, 6)).toBe(false);
     expect(canHold({ ...flight, status: 'CANCELLED' }, 1)).toBe(false);
   });
-  it('answers SeatsReserved with what payment needs', () => {
+  it('answers SeatsReserved with what payment needs, and until when it may charge', () => {
     expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2 })).toEqual({
       type: 'SeatsReserved',
-      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, card: '4242424242424242', remainingSeatsCount: 2 },
+      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, card: '4242424242424242', remainingSeatsCount: 2, holdExpiresAt: '2026-01-01T00:15:00.000Z' },
     });
   });
   it('answers SeatsSoldOut with the reservation id when seats are short (seeds 000/004)', () => {

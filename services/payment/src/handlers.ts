@@ -10,7 +10,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
     /** Step 4 begins: seats are held, so a payment is due. */
     async SeatsReserved(event, { tx, afterCommit }) {
       const d = event.data;
-      if (await openPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, card: d.card })) afterCommit(workToDo);
+      if (await openPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, card: d.card, chargeBefore: d.holdExpiresAt })) afterCommit(workToDo);
     },
 
     /** Compensation: void a payment not made yet, refund one that was. */

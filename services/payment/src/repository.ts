@@ -43,10 +43,10 @@ export const toView = (r: PaymentRow) => ({
 });
 
 /** A payment to make for held seats; nothing when one exists (redelivery, or a cancel that came first). */
-export async function openPayment(tx: Sql, p: { reservationId: number; customerId: number; amount: number; card: string }): Promise<boolean> {
+export async function openPayment(tx: Sql, p: { reservationId: number; customerId: number; amount: number; card: string; chargeBefore?: string }): Promise<boolean> {
   const r = await tx.query(
-    `INSERT INTO payments (reservation_id, customer_id, amount, card, status) VALUES ($1, $2, $3, $4, 'PENDING') ON CONFLICT (reservation_id) DO NOTHING`,
-    [p.reservationId, p.customerId, p.amount, p.card],
+    `INSERT INTO payments (reservation_id, customer_id, amount, card, status, charge_before) VALUES ($1, $2, $3, $4, 'PENDING', $5) ON CONFLICT (reservation_id) DO NOTHING`,
+    [p.reservationId, p.customerId, p.amount, p.card, p.chargeBefore ?? null],
   );
   return r.rowCount === 1;
 }
@@ -94,8 +94,8 @@ export async function updatePayment(
 }
 
 /**
- * Claims due work for this worker: payments to charge or refund whose time has come, and calls whose
- * lease ran out (their worker died). SKIP LOCKED lets replicas claim disjoint batches.
+ * Claims due work for this worker: payments to charge (while their hold lasts) or refund whose time has
+ * come, and calls whose lease ran out (their worker died). SKIP LOCKED lets replicas claim disjoint batches.
  */
 export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limit: number): Promise<PaymentRow[]> {
   const r = await tx.query<PaymentRow>(
@@ -104,7 +104,8 @@ export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limi
        lease_until = $2, attempts = attempts + 1, updated_at = now()
      WHERE id IN (
        SELECT id FROM payments
-       WHERE (status IN ('PENDING', 'REFUND_PENDING') AND next_attempt_at <= $1)
+       WHERE (status = 'PENDING' AND next_attempt_at <= $1 AND (charge_before IS NULL OR charge_before > $1))
+          OR (status = 'REFUND_PENDING' AND next_attempt_at <= $1)
           OR (status IN ('CHARGING', 'REFUNDING') AND lease_until <= $1)
        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
