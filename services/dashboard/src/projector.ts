@@ -27,7 +27,12 @@ export const dashboardEventTypes = ['FlightRegistered', 'FlightCancelled', ...sa
 // one kind (its reservation, customer and flight), so concurrent batches — replicas, or the JetStream
 // adapter's loop per event type — could lock them in opposite orders and deadlock; and two events of
 // one reservation must not both see it as new. A read model has no need for parallel writers.
-export const lockProjection = (tx: Sql) => tx.query('SELECT pg_advisory_xact_lock(815085)');
+const locked = new WeakSet<Sql>();
+export async function lockProjection(tx: Sql) {
+  if (locked.has(tx)) return; // once per transaction: the lock is held until it ends
+  await tx.query('SELECT pg_advisory_xact_lock(815085)');
+  locked.add(tx);
+}
 
 type SummaryRow = {
   reservation_id: number;
@@ -112,6 +117,8 @@ async function projectSeats(tx: Sql, event: SeatEvent) {
   await touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
 }
 
+const LATER = `(b.last_activity_at IS NULL OR (EXCLUDED.last_activity_at, EXCLUDED.last_activity_event_id) > (b.last_activity_at, b.last_activity_event_id))`;
+
 /**
  * Adds to a flight's counters and records the event as its latest activity when it is the latest
  * (by time, then event id: any delivery order gives the same answer).
@@ -121,9 +128,11 @@ async function touchFlight(
   event: IntegrationEvent & { data: { flightId: number } },
   set: { seatsTaken?: number; soldOutCount?: number; flightCode?: string; takeoffDate?: string; capacity?: number; registeredRemaining?: number; cancelled?: boolean },
 ) {
+  // counters are added (commutative); the activity is replaced only by a later one (time, then event id)
   await tx.query(
-    `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::boolean THEN 'CANCELLED' ELSE 'SCHEDULED' END)
+    `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
+                                    last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::boolean THEN 'CANCELLED' ELSE 'SCHEDULED' END, $9, $10, $11, $12, $13)
      ON CONFLICT (flight_id) DO UPDATE SET
        flight_code = coalesce(EXCLUDED.flight_code, b.flight_code),
        takeoff_date = coalesce(EXCLUDED.takeoff_date, b.takeoff_date),
@@ -131,7 +140,13 @@ async function touchFlight(
        registered_remaining = coalesce(EXCLUDED.registered_remaining, b.registered_remaining),
        seats_taken = b.seats_taken + EXCLUDED.seats_taken,
        sold_out_count = b.sold_out_count + EXCLUDED.sold_out_count,
-       status = CASE WHEN $8::boolean THEN 'CANCELLED' ELSE b.status END`,
+       status = CASE WHEN $8::boolean THEN 'CANCELLED' ELSE b.status END,
+       (last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary) = (
+         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_type ELSE b.last_activity_type END,
+         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_at ELSE b.last_activity_at END,
+         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_event_id ELSE b.last_activity_event_id END,
+         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_reservation_id ELSE b.last_activity_reservation_id END,
+         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_summary ELSE b.last_activity_summary END)`,
     [
       event.data.flightId,
       set.flightCode ?? null,
@@ -141,12 +156,12 @@ async function touchFlight(
       set.seatsTaken ?? 0,
       set.soldOutCount ?? 0,
       set.cancelled ?? false,
+      event.type,
+      event.occurredAt,
+      event.eventId,
+      'reservationId' in event.data ? event.data.reservationId : null,
+      describe(event),
     ],
-  );
-  await tx.query(
-    `UPDATE flight_board SET last_activity_type = $2, last_activity_at = $3, last_activity_event_id = $4, last_activity_reservation_id = $5, last_activity_summary = $6
-     WHERE flight_id = $1 AND (last_activity_at IS NULL OR ($3::timestamptz, $4::uuid) > (last_activity_at, last_activity_event_id))`,
-    [event.data.flightId, event.type, event.occurredAt, event.eventId, 'reservationId' in event.data ? event.data.reservationId : null, describe(event)],
   );
 }
 
