@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { envelope, type IntegrationEvent, type NewEvent } from '@airline/contracts';
 import type { Database, Sql } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
+import { passLoop } from './pass-loop.js';
 
 export interface Causation {
   correlationId: string;
@@ -60,11 +61,6 @@ export function createOutboxRelay(db: Database, bus: EventBus, options: RelayOpt
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 250;
   const lingerMs = options.lingerMs ?? 2;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let pending = true;
-  let wake: () => void = () => {};
-
   async function publishBatch(): Promise<number> {
     return db.transaction(async (tx) => {
       const claimed = await tx.query<{ id: string; payload: IntegrationEvent }>(
@@ -83,48 +79,7 @@ export function createOutboxRelay(db: Database, bus: EventBus, options: RelayOpt
     while ((await publishBatch()) > 0);
   }
 
-  async function run() {
-    while (running) {
-      if (pending) {
-        pending = false;
-        try {
-          await drain();
-        } catch (err) {
-          pending = true;
-          options.onError?.(err);
-        }
-      }
-      if (!running) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          pending = true;
-          resolve();
-        }, pollMs);
-        wake = () => {
-          clearTimeout(t);
-          setTimeout(resolve, lingerMs);
-        };
-        if (pending) wake();
-      });
-      wake = () => {};
-    }
-  }
+  const loop = passLoop(publishBatch, { idleMs: pollMs, lingerMs, onError: (err) => options.onError?.(err) });
 
-  return {
-    kick() {
-      pending = true;
-      wake();
-    },
-    drain,
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      wake();
-      await loop;
-    },
-  };
+  return { kick: loop.kick, drain, start: loop.start, stop: loop.stop };
 }

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
 import type { Database } from '@airline/database';
 import { backoffMs } from '@airline/messaging';
-import type { Clock } from '@airline/outbox';
+import { passLoop, type Clock } from '@airline/outbox';
 import type { Worker } from '@airline/service';
 import { afterWebhookAttempt, isRetryableStatus, type WebhookResult } from './notification.js';
 import { claimDueWebhooks, recordWebhookAttempt, toView, type NotificationRow } from './repository.js';
@@ -35,10 +35,6 @@ export function webhookWorker(db: Database, config: WebhookConfig, clock: Clock,
   const batchSize = config.batchSize ?? 64;
   const idleMs = config.idleMs ?? 500;
   const agent = new Agent({ connections: 16, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: () => void = () => {};
-  let kicked = false;
 
   async function post(row: NotificationRow): Promise<WebhookResult> {
     const body = toView(row);
@@ -73,44 +69,15 @@ export function webhookWorker(db: Database, config: WebhookConfig, clock: Clock,
     return rows.length;
   }
 
-  async function run() {
-    while (running) {
-      let n = 0;
-      try {
-        n = await runOnce();
-      } catch (err) {
-        log.warn({ err }, 'webhook worker pass failed');
-      }
-      if (n > 0 || !running) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, idleMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-        if (kicked) wake();
-      });
-      kicked = false;
-      wake = () => {};
-    }
-  }
+  const loop = passLoop(runOnce, { idleMs, onError: (err) => log.warn({ err }, 'webhook worker pass failed') });
 
   return {
     name: 'webhook',
-    kick() {
-      kicked = true;
-      wake();
-    },
+    kick: loop.kick,
     runOnce,
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     async stop() {
-      running = false;
-      wake();
-      await loop;
+      await loop.stop();
       await agent.close();
     },
   };

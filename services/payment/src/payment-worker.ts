@@ -3,7 +3,7 @@
 // give up on their own: the reservation's hold expiry decides when waiting is over.
 import type { Database } from '@airline/database';
 import { backoffMs } from '@airline/messaging';
-import { insertIntoOutbox, stampEvents, type Clock } from '@airline/outbox';
+import { insertIntoOutbox, passLoop, stampEvents, type Clock } from '@airline/outbox';
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
@@ -27,10 +27,6 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   const batchSize = options.batchSize ?? 128;
   const leaseMs = options.leaseMs ?? 30_000;
   const idleMs = options.idleMs ?? 250;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: () => void = () => {};
-  let kicked = false;
 
   const reference = (row: PaymentRow) => `reservation-${row.reservation_id}`;
 
@@ -74,44 +70,15 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
     return rows.length;
   }
 
-  async function run() {
-    while (running) {
-      let n = 0;
-      try {
-        n = await runOnce();
-      } catch (err) {
-        log.warn({ err }, 'payment worker pass failed; the claimed payments are retried when their lease runs out');
-      }
-      if (n > 0 || !running) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, idleMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-        if (kicked) wake();
-      });
-      kicked = false;
-      wake = () => {};
-    }
-  }
+  const loop = passLoop(runOnce, { idleMs, onError: (err) => log.warn({ err }, 'payment worker pass failed; the claimed payments are retried when their lease runs out') });
 
   return {
     name: 'payment-worker',
-    kick() {
-      kicked = true;
-      wake();
-    },
+    kick: loop.kick,
     runOnce,
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     async stop() {
-      running = false;
-      wake();
-      await loop;
+      await loop.stop();
     },
   };
 }
