@@ -6,24 +6,8 @@
 // (FLIGHT_URL=http://127.0.0.1:8083, …), by default its seed port on 127.0.0.1.
 // Ids are per service (each parks in its own database): give --service with ids.
 import { parseArgs } from 'node:util';
+import type { DeadLetter, RedriveResult } from '@airline/outbox';
 import { clusterServices } from './cluster.js';
-
-interface DeadLetter {
-  id: number;
-  consumer: string;
-  eventId: string;
-  eventType: string;
-  error: string;
-  attempts: number;
-  parkedAt: string;
-  event: { correlationId?: string };
-}
-interface RedriveResult {
-  id: number;
-  eventId: string;
-  outcome: string;
-  error?: string;
-}
 
 const usage = 'usage: npm run dlq -- list|redrive [--service <name>] [--json] [id …]';
 const { values, positionals } = parseArgs({

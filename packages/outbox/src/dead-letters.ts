@@ -13,6 +13,14 @@ export interface DeadLetter {
   event: IntegrationEvent;
 }
 
+/** What happened to one parked event when it was handed to its consumer again. */
+export interface RedriveResult {
+  id: number;
+  eventId: string;
+  outcome: 'redriven' | 'failed';
+  error?: string;
+}
+
 export async function listDeadLetters(db: Database): Promise<DeadLetter[]> {
   const r = await db.query<{ id: string; consumer: string; event_id: string; event_type: string; error: string; attempts: number; parked_at: Date; payload: IntegrationEvent }>(
     'SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id',
@@ -34,7 +42,7 @@ export async function listDeadLetters(db: Database): Promise<DeadLetter[]> {
  * parked with the new error. Returns what happened to each.
  */
 export async function redriveDeadLetters(db: Database, consumers: Consumer[], ids?: number[]) {
-  const results: Array<{ id: number; eventId: string; outcome: 'redriven' | 'failed'; error?: string }> = [];
+  const results: RedriveResult[] = [];
   for (const letter of await listDeadLetters(db)) {
     if (ids && !ids.includes(letter.id)) continue;
     const consumer = consumers.find((c) => c.consumer === letter.consumer);
