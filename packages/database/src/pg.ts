@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Sql } from './port.js';
+import type { Database, Sql, Tx } from './port.js';
 
 export interface PgOptions {
   /** Connections of this process (each replica has its own pool; mind the server's max_connections). */
@@ -83,7 +83,34 @@ export async function createPgDatabase(url: string, options: PgOptions = {}): Pr
       let broken: unknown;
       try {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
+        // node-postgres queues a client's queries in order: an enqueued statement is sent at once and its
+        // outcome awaited before the next query's result is given (or before COMMIT)
+        let pending: Promise<unknown>[] = [];
+        const settle = async () => {
+          const all = pending;
+          pending = [];
+          await Promise.all(all);
+        };
+        const plain = wrap(client);
+        const tx: Tx = {
+          async query<R>(text: string, params?: unknown[]) {
+            const result = plain.query<R>(text, params);
+            result.catch(() => undefined); // when an enqueued statement failed, its error is the one thrown
+            await settle();
+            return result;
+          },
+          async exec(text) {
+            await settle();
+            await plain.exec(text);
+          },
+          enqueue(text, params) {
+            const p = client.query(text, params as unknown[] | undefined);
+            p.catch(() => undefined); // awaited by settle(); this keeps it from counting as unhandled meanwhile
+            pending.push(p);
+          },
+        };
+        const result = await fn(tx);
+        await settle(); // on failure ROLLBACK below is queued behind what is still pending
         await client.query('COMMIT');
         return result;
       } catch (err) {

@@ -1,11 +1,14 @@
 // PGlite in a worker thread behind the Database port. PGlite runs PostgreSQL (WASM) on the thread that
 // calls it; in the embedded runtime every service's database would otherwise share the one event loop
 // with HTTP and the saga's handlers. Each database gets its own thread, so SQL runs beside the JS.
+// A round trip to the thread carries a whole pipeline of statements (see pipelined.ts).
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { Database, QueryResult, Sql } from './port.js';
+import { pipelinedDatabase } from './pipelined.js';
+import type { Database, QueryResult, Statement } from './port.js';
 
-type Reply = { id: number; rows?: unknown[]; rowCount?: number; error?: { message: string; code?: string; detail?: string; constraint?: string } };
+type ErrorFields = { message: string; code?: string; detail?: string; constraint?: string; statementIndex?: number };
+type Reply = { id: number; results?: QueryResult<Record<string, unknown>>[]; error?: ErrorFields };
 
 export async function createPgliteWorkerDatabase(dir?: string): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
@@ -30,52 +33,20 @@ export async function createPgliteWorkerDatabase(dir?: string): Promise<Database
     waiting.clear();
   });
 
-  const send = (op: 'query' | 'exec' | 'close', sql?: string, params?: unknown[]) =>
+  const send = (op: 'run' | 'exec' | 'close', payload?: { statements?: Statement[]; sql?: string }) =>
     new Promise<Reply>((resolve, reject) => {
       if (failure) return reject(failure);
       const id = nextId++;
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, op, sql, params });
+      worker.postMessage({ id, op, ...payload });
     });
 
-  const direct: Sql = {
-    async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-      const r = await send('query', text, params);
-      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
-    },
-    async exec(text) {
-      await send('exec', text);
-    },
-  };
-
-  // One connection: a statement outside a transaction must not run inside someone else's, so every
-  // use of the connection takes its turn.
-  let tail: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  }
-
-  return {
-    kind: 'pglite',
-    query: (text, params) => exclusive(() => direct.query(text, params)),
-    exec: (text) => exclusive(() => direct.exec(text)),
-    transaction: (fn) =>
-      exclusive(async () => {
-        await direct.exec('BEGIN');
-        try {
-          const result = await fn(direct);
-          await direct.exec('COMMIT');
-          return result;
-        } catch (err) {
-          await direct.exec('ROLLBACK').catch(() => undefined); // the original error is what matters
-          throw err;
-        }
-      }),
+  return pipelinedDatabase({
+    run: async (statements) => (await send('run', { statements })).results!,
+    exec: async (sql) => void (await send('exec', { sql })),
     async close() {
-      await exclusive(() => send('close'));
+      await send('close');
       await worker.terminate();
     },
-  };
+  });
 }

@@ -1,0 +1,115 @@
+// One PGlite database spoken to the way a PostgreSQL driver speaks to a server: the extended query
+// protocol, written and read with node-postgres's own protocol library (pg-protocol) and value
+// conversions (pg-types, pg's prepareValue). Plain JavaScript because the worker thread that owns a
+// database (pglite-thread.mjs) loads it without a TypeScript loader.
+//
+// Why not PGlite's query(): it makes six protocol round trips per statement (parse, describe, bind,
+// describe, execute, sync) and plans the statement every time. Here:
+//   - a statement is parsed and planned once per text (a named prepared statement) and then only bound
+//     and executed;
+//   - several statements go in one pipeline (Bind/Describe/Execute each, one Sync at the end) and cost
+//     one call into PostgreSQL;
+//   - parameters travel as text and rows come back converted by pg-types, exactly as through the `pg`
+//     adapter of the distributed runtime, so both runtimes see the same values (int8 as a string,
+//     timestamptz as a Date, json parsed).
+import { serialize } from 'pg-protocol';
+import { Parser } from 'pg-protocol/dist/parser.js';
+import pgTypes from 'pg-types';
+import pgUtils from 'pg/lib/utils.js';
+
+const MAX_PREPARED = 1000;
+
+/** @param {import('@electric-sql/pglite').PGlite} pg */
+export function createSession(pg) {
+  /** statement text → name of its prepared statement in this (single) session */
+  const prepared = new Map();
+  let nextName = 0;
+
+  /** Sends one message buffer; returns the backend's answer, parsed and split per Execute. */
+  async function call(message, count) {
+    const chunks = [];
+    await pg.execProtocolRawStream(message, { onRawData: (data) => chunks.push(Buffer.from(data)) });
+    const results = [];
+    let current = { fields: [], rows: [], rowCount: 0 };
+    let parsed = 0;
+    let error;
+    new Parser().parse(Buffer.concat(chunks), (msg) => {
+      switch (msg.name) {
+        case 'parseComplete':
+          parsed++;
+          break;
+        case 'rowDescription':
+          current.fields = msg.fields.map((f) => ({ name: f.name, parse: pgTypes.getTypeParser(f.dataTypeID, 'text') }));
+          break;
+        case 'dataRow': {
+          const row = {};
+          const { fields } = current;
+          for (let i = 0; i < fields.length; i++) {
+            const v = msg.fields[i];
+            row[fields[i].name] = v === null ? null : fields[i].parse(v);
+          }
+          current.rows.push(row);
+          break;
+        }
+        case 'commandComplete':
+        case 'emptyQuery': {
+          const n = msg.name === 'commandComplete' ? Number(msg.text.slice(msg.text.lastIndexOf(' ') + 1)) : 0;
+          results.push({ rows: current.rows, rowCount: Math.max(Number.isInteger(n) ? n : 0, current.rows.length) });
+          current = { fields: [], rows: [], rowCount: 0 };
+          break;
+        }
+        case 'error':
+          error ??= Object.assign(msg, { statementIndex: results.length });
+          break;
+      }
+    });
+    if (!error && count !== undefined && results.length !== count) throw new Error(`expected ${count} results, got ${results.length}`);
+    return { results, parsed, error };
+  }
+
+  /**
+   * Runs statements in order in one pipeline (one call into PostgreSQL) and returns each one's rows.
+   * Outside an explicit transaction they form one implicit transaction. The first error stops the
+   * rest and is thrown, carrying `statementIndex`.
+   */
+  async function run(statements) {
+    const parts = [];
+    const fresh = [];
+    for (const { text, params } of statements) {
+      let name = prepared.get(text);
+      if (name === undefined) {
+        name = fresh.find((f) => f.text === text)?.name;
+        if (name === undefined) {
+          name = `s${nextName++}`;
+          fresh.push({ text, name });
+          parts.push(serialize.parse({ name, text, types: [] }));
+        }
+      }
+      parts.push(
+        serialize.bind({ statement: name, values: (params ?? []).map((p) => pgUtils.prepareValue(p)) }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute(),
+      );
+    }
+    parts.push(serialize.sync());
+    const { results, parsed, error } = await call(Buffer.concat(parts), statements.length);
+    // statements parsed before an error exist in the session: remember them (or close them when full)
+    for (const f of fresh.slice(0, parsed)) {
+      if (prepared.size < MAX_PREPARED) prepared.set(f.text, f.name);
+      else await call(Buffer.concat([serialize.close({ type: 'S', name: f.name }), serialize.sync()]));
+    }
+    if (error) {
+      if (error.code === '0A000' && /cached plan/.test(error.message)) prepared.clear(); // a migration changed a table under a plan
+      throw error;
+    }
+    return results;
+  }
+
+  /** Statements without parameters, several at once (simple query protocol): migrations. */
+  async function exec(sql) {
+    const { error } = await call(serialize.query(sql));
+    if (error) throw error;
+  }
+
+  return { run, exec, close: () => pg.close() };
+}
