@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database, Migration, Sql } from '@airline/database';
+import type { Database, Migration, Tx } from '@airline/database';
 import { HttpProblem } from './problem.js';
 
 export const idempotencyMigration: Migration = {
@@ -29,7 +29,7 @@ export async function idempotent<B>(
   db: Database,
   key: string | undefined,
   request: unknown,
-  create: (tx: Sql) => Promise<{ status: number; body: B }>,
+  create: (tx: Tx) => Promise<{ status: number; body: B }>,
 ): Promise<StoredResponse<B>> {
   if (key === undefined) return { ...(await db.transaction(create)), replayed: false };
   if (key.length === 0 || key.length > 200) throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1–200 characters', 'Idempotency-Key');
@@ -44,7 +44,7 @@ export async function idempotent<B>(
       return { status: prior.status, body: prior.body, replayed: true };
     }
     const result = await create(tx);
-    await tx.query('UPDATE idempotency_keys SET status = $2, body = $3 WHERE key = $1', [key, result.status, JSON.stringify(result.body)]);
+    tx.enqueue('UPDATE idempotency_keys SET status = $2, body = $3 WHERE key = $1', [key, result.status, JSON.stringify(result.body)]);
     return { ...result, replayed: false };
   });
 }

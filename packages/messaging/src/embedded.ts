@@ -128,11 +128,11 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
         const d = batch[i]!;
         if (outcomes[i] === 'done') {
           if (d.retry) {
-            await tx.query('DELETE FROM consumer_retry WHERE consumer = $1 AND seq = $2', [sub.consumer, d.seq]);
+            tx.enqueue('DELETE FROM consumer_retry WHERE consumer = $1 AND seq = $2', [sub.consumer, d.seq]);
             retriesDelta--;
           }
         } else {
-          await tx.query(
+          tx.enqueue(
             `INSERT INTO consumer_retry (consumer, seq, attempt, due_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (consumer, seq) DO UPDATE SET attempt = EXCLUDED.attempt, due_at = EXCLUDED.due_at`,
             [sub.consumer, d.seq, d.attempt, new Date(now + backoff(d.attempt)).toISOString()],
@@ -140,7 +140,7 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
           if (!d.retry) retriesDelta++;
         }
       }
-      if (newPos !== state.position) await tx.query('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [sub.consumer, newPos]);
+      if (newPos !== state.position) tx.enqueue('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [sub.consumer, newPos]);
     });
     state.position = newPos;
     state.pendingRetries += retriesDelta;

@@ -1,12 +1,12 @@
 import type { EventOfType, EventType, IntegrationEvent, NewEvent } from '@airline/contracts';
 import { parseEvent } from '@airline/contracts';
-import type { Database, Sql } from '@airline/database';
+import type { Database, Tx } from '@airline/database';
 import type { Delivery, DeliveryOutcome, Subscription } from '@airline/messaging';
 import { insertIntoOutbox, stampEvents, type Clock } from './outbox.js';
 
 /** What an inbound handler gets: the transaction of its effect, and a way to emit events in it. */
 export interface HandlerContext {
-  tx: Sql;
+  tx: Tx;
   now: Date;
   /** Emits events in this transaction (outbox); correlation and causation come from the handled event. */
   emit(...events: NewEvent[]): Promise<void>;
@@ -61,7 +61,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
    * handler of each event not handled before, and writes everything they emitted to the outbox (one
    * statement). Returns whether anything was emitted.
    */
-  async function apply(tx: Sql, raws: IntegrationEvent[], after: Array<() => void>): Promise<boolean> {
+  async function apply(tx: Tx, raws: IntegrationEvent[], after: Array<() => void>): Promise<boolean> {
     const events = raws.map(parseEvent);
     const claimed = await tx.query<{ event_id: string }>(
       `INSERT INTO inbox (consumer, event_id, event_type)
@@ -87,7 +87,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
       await handler(event, ctx);
     }
-    await insertIntoOutbox(tx, outgoing);
+    insertIntoOutbox(tx, outgoing);
     return outgoing.length > 0;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { envelope, type IntegrationEvent, type NewEvent } from '@airline/contracts';
-import type { Database, Sql } from '@airline/database';
+import type { Database, Tx } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
 import { passLoop } from './pass-loop.js';
 
@@ -17,10 +17,10 @@ export function stampEvents(events: NewEvent[], cause: Causation, clock: Clock =
   return events.map((e) => envelope(e, { eventId: randomUUID(), occurredAt, ...cause }) as IntegrationEvent);
 }
 
-/** Inserts stamped events into the outbox (one statement, in order). */
-export async function insertIntoOutbox(tx: Sql, stamped: IntegrationEvent[]): Promise<void> {
+/** Inserts stamped events into the outbox (one statement, in order), with the transaction's next round trip. */
+export function insertIntoOutbox(tx: Tx, stamped: IntegrationEvent[]): void {
   if (stamped.length === 0) return;
-  await tx.query(
+  tx.enqueue(
     `INSERT INTO outbox (event_id, type, payload)
      SELECT (e->>'eventId')::uuid, e->>'type', e FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i`,
     [JSON.stringify(stamped)],
@@ -28,9 +28,9 @@ export async function insertIntoOutbox(tx: Sql, stamped: IntegrationEvent[]): Pr
 }
 
 /** Stamps domain events and appends them to the outbox of the same transaction. */
-export async function appendToOutbox(tx: Sql, events: NewEvent[], cause: Causation, clock: Clock = () => new Date()): Promise<IntegrationEvent[]> {
+export function appendToOutbox(tx: Tx, events: NewEvent[], cause: Causation, clock: Clock = () => new Date()): IntegrationEvent[] {
   const stamped = stampEvents(events, cause, clock);
-  await insertIntoOutbox(tx, stamped);
+  insertIntoOutbox(tx, stamped);
   return stamped;
 }
 

@@ -95,7 +95,7 @@ describe('outbox', () => {
     const bus = await createEmbeddedEventBus(await serviceDb());
     await expect(
       db.transaction(async (tx) => {
-        await appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], { correlationId: 'flight-1', causationId: null });
+        appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], { correlationId: 'flight-1', causationId: null });
         throw new Error('business rule failed after the write');
       }),
     ).rejects.toThrow();

@@ -2,7 +2,7 @@
 // and the rebuild (straight from the log) use this same code. Table names are unqualified on purpose:
 // the rebuild points search_path at a fresh schema and projects into it.
 import type { EventType, IntegrationEvent } from '@airline/contracts';
-import type { Sql } from '@airline/database';
+import type { Sql, Tx } from '@airline/database';
 import {
   customerInfoChange,
   describe,
@@ -28,9 +28,9 @@ export const dashboardEventTypes = ['FlightRegistered', 'FlightCancelled', ...sa
 // adapter's loop per event type — could lock them in opposite orders and deadlock; and two events of
 // one reservation must not both see it as new. A read model has no need for parallel writers.
 const locked = new WeakSet<Sql>();
-export async function lockProjection(tx: Sql) {
+export function lockProjection(tx: Tx) {
   if (locked.has(tx)) return; // once per transaction: the lock is held until it ends
-  await tx.query('SELECT pg_advisory_xact_lock(815085)');
+  tx.enqueue('SELECT pg_advisory_xact_lock(815085)');
   locked.add(tx);
 }
 
@@ -63,11 +63,11 @@ async function findSummary(tx: Sql, reservationId: number): Promise<ReservationS
   );
 }
 
-async function projectStatus(tx: Sql, event: ReservationStatusEvent) {
+async function projectStatus(tx: Tx, event: ReservationStatusEvent) {
   const before = await findSummary(tx, event.data.reservationId);
   const after = evolveSummary(before, event);
   if (before && before.status === after.status) return;
-  await tx.query(
+  tx.enqueue(
     `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (reservation_id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason`,
@@ -76,7 +76,7 @@ async function projectStatus(tx: Sql, event: ReservationStatusEvent) {
   const change = customerInfoChange(before, after);
   if (!isNoChange(change)) {
     // counts are added (commutative); recentReserveDate is the latest ISO date seen (seed 000 keeps the newest)
-    await tx.query(
+    tx.enqueue(
       `INSERT INTO customer_infos (customer_id, flight_count, recent_reserve_date, confirmed_count, cancelled_count) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (customer_id) DO UPDATE SET
          flight_count = customer_infos.flight_count + EXCLUDED.flight_count,
@@ -88,13 +88,13 @@ async function projectStatus(tx: Sql, event: ReservationStatusEvent) {
   }
   if (!before) {
     // history lines that arrived before the booking was known now learn their customer
-    await tx.query('UPDATE reservation_history SET customer_id = $2 WHERE reservation_id = $1 AND customer_id IS NULL', [after.reservationId, after.customerId]);
+    tx.enqueue('UPDATE reservation_history SET customer_id = $2 WHERE reservation_id = $1 AND customer_id IS NULL', [after.reservationId, after.customerId]);
   }
 }
 
 type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; reserved: boolean; released: boolean; sold_out: boolean };
 
-async function projectSeats(tx: Sql, event: SeatEvent) {
+async function projectSeats(tx: Tx, event: SeatEvent) {
   const row = (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = $1', [event.data.reservationId])).rows[0];
   const before: SeatHold | undefined = row && {
     reservationId: row.reservation_id,
@@ -108,7 +108,7 @@ async function projectSeats(tx: Sql, event: SeatEvent) {
   const change = flightBoardChange(before, after);
   const same = before && before.reserved === after.reserved && before.released === after.released && before.soldOut === after.soldOut && before.seatQty === after.seatQty;
   if (!same) {
-    await tx.query(
+    tx.enqueue(
       `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (reservation_id) DO UPDATE SET seat_qty = EXCLUDED.seat_qty, reserved = EXCLUDED.reserved, released = EXCLUDED.released, sold_out = EXCLUDED.sold_out`,
       [after.reservationId, after.flightId, after.seatQty, after.reserved, after.released, after.soldOut],
@@ -124,12 +124,12 @@ const LATER = `(b.last_activity_at IS NULL OR (EXCLUDED.last_activity_at, EXCLUD
  * (by time, then event id: any delivery order gives the same answer).
  */
 async function touchFlight(
-  tx: Sql,
+  tx: Tx,
   event: IntegrationEvent & { data: { flightId: number } },
   set: { seatsTaken?: number; soldOutCount?: number; flightCode?: string; takeoffDate?: string; capacity?: number; registeredRemaining?: number; cancelled?: boolean },
 ) {
   // counters are added (commutative); the activity is replaced only by a later one (time, then event id)
-  await tx.query(
+  tx.enqueue(
     `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
                                     last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary)
      VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::boolean THEN 'CANCELLED' ELSE 'SCHEDULED' END, $9, $10, $11, $12, $13)
@@ -165,10 +165,10 @@ async function touchFlight(
   );
 }
 
-async function recordHistory(tx: Sql, event: SagaEvent) {
+async function recordHistory(tx: Tx, event: SagaEvent) {
   const known = 'customerId' in event.data ? null : ((await findSummary(tx, event.data.reservationId))?.customerId ?? null);
   const entry = historyEntry(event, known);
-  await tx.query(
+  tx.enqueue(
     `INSERT INTO reservation_history (event_id, reservation_id, customer_id, type, step, occurred_at, summary, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (event_id) DO NOTHING`,
     [entry.eventId, entry.reservationId, entry.customerId, entry.type, sagaStepRank(entry.type), entry.occurredAt, entry.summary, JSON.stringify(entry.data)],
@@ -176,8 +176,8 @@ async function recordHistory(tx: Sql, event: SagaEvent) {
 }
 
 /** Applies one event to every read model it concerns. Safe to call twice with the same event. */
-export async function project(tx: Sql, event: IntegrationEvent): Promise<void> {
-  await lockProjection(tx);
+export async function project(tx: Tx, event: IntegrationEvent): Promise<void> {
+  lockProjection(tx);
   switch (event.type) {
     case 'FlightRegistered': {
       const d = event.data;

@@ -3,7 +3,7 @@
 // live tables keep serving; then, with the live tables locked (the live consumer waits), the tail of
 // the log is projected too and the fresh rows replace the live ones in one transaction. An event the
 // live consumer applies again afterwards changes nothing: every projection is idempotent.
-import type { Database, Sql } from '@airline/database';
+import type { Database, Tx } from '@airline/database';
 import type { EventLogReader } from '@airline/messaging';
 import { dashboardEventTypes, lockProjection, project } from './projector.js';
 
@@ -33,7 +33,7 @@ export async function replay(db: Database, log: EventLogReader, options: { schem
   }
 }
 
-async function projectPage(tx: Sql, schema: string, page: Awaited<ReturnType<EventLogReader['read']>>) {
+async function projectPage(tx: Tx, schema: string, page: Awaited<ReturnType<EventLogReader['read']>>) {
   await tx.query(`SELECT set_config('search_path', $1, true)`, [schema]);
   for (const { event } of page) await project(tx, event);
 }
@@ -57,7 +57,7 @@ export async function rebuildReadModels(db: Database, log: EventLogReader, optio
     );
     const bulk = await replay(db, log, { schema: SHADOW, pageSize: options.pageSize });
     return await db.transaction(async (tx) => {
-      await lockProjection(tx); // the live consumer waits from here (taken before the tables, as it does)
+      lockProjection(tx); // the live consumer waits from here (taken before the tables, as it does)
       await tx.exec(`LOCK TABLE ${READ_MODEL_TABLES.map((t) => `public.${t}`).join(', ')} IN EXCLUSIVE MODE`);
       // what was logged since the bulk pass (the live consumer may have applied it already)
       let { lastSeq, events } = bulk;

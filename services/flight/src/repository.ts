@@ -1,4 +1,4 @@
-import type { Sql } from '@airline/database';
+import type { Sql, Tx } from '@airline/database';
 import type { Flight, HoldStatus } from './domain.js';
 
 type FlightRow = {
@@ -74,12 +74,11 @@ export async function openHold(tx: Sql, reservationId: number, flightId: number,
   return r.rowCount === 1;
 }
 
-export async function setHoldStatus(tx: Sql, reservationId: number, status: HoldStatus, onlyFrom?: HoldStatus[]) {
-  const r = await tx.query(
+export function setHoldStatus(tx: Tx, reservationId: number, status: HoldStatus, onlyFrom?: HoldStatus[]) {
+  tx.enqueue(
     `UPDATE seat_holds SET status = $2, updated_at = now() WHERE reservation_id = $1 AND ($3::text[] IS NULL OR status = ANY($3::text[]))`,
     [reservationId, status, onlyFrom ?? null],
   );
-  return r.rowCount;
 }
 
 export async function findHold(tx: Sql, reservationId: number, forUpdate = false) {

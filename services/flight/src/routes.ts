@@ -53,7 +53,7 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
       if (remaining > capacity) throw badRequest('remainingSeatsCount cannot exceed capacity', 'remainingSeatsCount');
       const result = await idempotent(db, req.headers['idempotency-key'], input, async (tx) => {
         const flight = await insertFlight(tx, { flightCode: input.flightCode, takeoffDate: input.takeoffDate, cost: input.cost, capacity, remainingSeatsCount: remaining });
-        await appendToOutbox(tx, [flightRegistered(flight)], { correlationId: `flight-${flight.id}`, causationId: req.id }, clock);
+        appendToOutbox(tx, [flightRegistered(flight)], { correlationId: `flight-${flight.id}`, causationId: req.id }, clock);
         return { status: 201, body: flight };
       });
       if (!result.replayed) onCommit();
@@ -98,7 +98,7 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         const decision = decideCancelFlight(found);
         if (!decision.ok) throw conflict(`flight ${found.id} is already cancelled`);
         await setFlightStatus(tx, found.id, 'CANCELLED');
-        await appendToOutbox(tx, [decision.event], { correlationId: `flight-${found.id}`, causationId: req.id }, clock);
+        appendToOutbox(tx, [decision.event], { correlationId: `flight-${found.id}`, causationId: req.id }, clock);
         return { ...found, status: 'CANCELLED' } satisfies FlightModel;
       });
       onCommit();

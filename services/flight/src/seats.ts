@@ -17,7 +17,7 @@ export const seatHandlers: EventHandlers = {
     if (!(await openHold(tx, placed.reservationId, placed.flightId, placed.seatQty))) return; // cancelled before it got here
     const remaining = await takeSeats(tx, placed.flightId, placed.seatQty);
     if (remaining !== undefined) {
-      await setHoldStatus(tx, placed.reservationId, 'HELD');
+      setHoldStatus(tx, placed.reservationId, 'HELD');
       await emit(answerToPlacement(placed, { held: true, remainingSeatsCount: remaining }));
       return;
     }
@@ -28,7 +28,7 @@ export const seatHandlers: EventHandlers = {
 
   /** Step 5: the held seats are sold. */
   async ReservationConfirmed(event, { tx }) {
-    await setHoldStatus(tx, event.data.reservationId, 'SOLD', ['HELD']);
+    setHoldStatus(tx, event.data.reservationId, 'SOLD', ['HELD']);
   },
 
   /** Compensation: give held or sold seats back; a cancel that overtakes its placement leaves a tombstone. */
@@ -36,11 +36,11 @@ export const seatHandlers: EventHandlers = {
     const c = event.data;
     const hold = await findHold(tx, c.reservationId, true);
     if (!hold) {
-      await tx.query(`INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, 0, 'RELEASED')`, [c.reservationId, c.flightId]);
+      tx.enqueue(`INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, 0, 'RELEASED')`, [c.reservationId, c.flightId]);
       return;
     }
     if (!releasable(hold.status)) return;
-    await setHoldStatus(tx, c.reservationId, 'RELEASED');
+    setHoldStatus(tx, c.reservationId, 'RELEASED');
     const remaining = await returnSeats(tx, hold.flight_id, hold.seat_qty);
     await emit(seatsReleased({ ...c, seatQty: hold.seat_qty }, remaining));
   },

@@ -9,13 +9,13 @@ export function mileageHandlers(rateBasisPoints: number): EventHandlers {
     /** A paid booking earns miles. */
     async ReservationConfirmed(event, { tx }) {
       const entry = ledgerEntryFor(event, undefined, rateBasisPoints);
-      if (entry) await recordEntry(tx, entry);
+      if (entry) recordEntry(tx, entry);
     },
     /** A cancelled confirmed booking (customer, flight cancelled) gives them back. */
     async ReservationCancelled(event, { tx }) {
       if (event.data.previousStatus !== 'CONFIRMED') return;
       const entry = ledgerEntryFor(event, await findAccrual(tx, event.data.reservationId), rateBasisPoints);
-      if (entry) await recordEntry(tx, entry);
+      if (entry) recordEntry(tx, entry);
     },
   };
 }

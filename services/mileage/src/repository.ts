@@ -1,4 +1,4 @@
-import type { Sql } from '@airline/database';
+import type { Sql, Tx } from '@airline/database';
 import type { LedgerEntry, LedgerKind } from './mileage.js';
 
 type Row = {
@@ -25,14 +25,13 @@ const toEntry = (r: Row): LedgerEntry & { id: number } => ({
   occurredAt: new Date(r.occurred_at).toISOString(),
 });
 
-/** Writes an entry unless the reservation already has one of that kind; true when it was written. */
-export async function recordEntry(tx: Sql, e: LedgerEntry): Promise<boolean> {
-  const r = await tx.query(
+/** Writes an entry unless the reservation already has one of that kind. */
+export function recordEntry(tx: Tx, e: LedgerEntry): void {
+  tx.enqueue(
     `INSERT INTO mileage_ledger (customer_id, reservation_id, kind, miles, fare, rate_basis_points, event_id, occurred_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (reservation_id, kind) DO NOTHING`,
     [e.customerId, e.reservationId, e.kind, e.miles, e.fare, e.rateBasisPoints, e.eventId, e.occurredAt],
   );
-  return r.rowCount === 1;
 }
 
 export async function findAccrual(tx: Sql, reservationId: number) {

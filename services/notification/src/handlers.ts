@@ -14,16 +14,16 @@ export interface NotificationHandlerOptions {
 
 export function notificationHandlers(options: NotificationHandlerOptions): EventHandlers {
   const notify = async (event: ReservationPlaced | ReservationConfirmed | ReservationCancelled, ctx: HandlerContext) => {
-    const stored = await insertNotification(ctx.tx, notificationFor(event, await findFlight(ctx.tx, event.data.flightId)), options.webhook);
-    if (stored && options.onStored) ctx.afterCommit(options.onStored);
+    insertNotification(ctx.tx, notificationFor(event, await findFlight(ctx.tx, event.data.flightId)), options.webhook);
+    if (options.onStored) ctx.afterCommit(options.onStored); // a wake-up; nothing new (a replay) is fine
   };
   return {
     async FlightRegistered(event, { tx }) {
-      await upsertFlight(tx, event.data.flightId, { flightCode: event.data.flightCode, takeoffDate: event.data.takeoffDate });
+      upsertFlight(tx, event.data.flightId, { flightCode: event.data.flightCode, takeoffDate: event.data.takeoffDate });
     },
     async FlightCancelled(event, { tx }) {
       // each booking on it is told through its ReservationCancelled (reason FLIGHT_CANCELLED)
-      await upsertFlight(tx, event.data.flightId, { flightCode: event.data.flightCode });
+      upsertFlight(tx, event.data.flightId, { flightCode: event.data.flightCode });
     },
     ReservationPlaced: notify,
     ReservationConfirmed: notify,

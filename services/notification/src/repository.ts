@@ -1,4 +1,4 @@
-import type { Sql } from '@airline/database';
+import type { Sql, Tx } from '@airline/database';
 import type { FlightLabel, NewNotification, NotificationKind, WebhookStatus } from './notification.js';
 
 export type NotificationRow = {
@@ -37,18 +37,17 @@ export const toView = (r: NotificationRow) => ({
 });
 export type NotificationView = ReturnType<typeof toView>;
 
-/** Stores a notification unless the reservation already has one of that kind; true when it was stored. */
-export async function insertNotification(tx: Sql, n: NewNotification, webhook: boolean): Promise<boolean> {
-  const r = await tx.query(
+/** Stores a notification unless the reservation already has one of that kind. */
+export function insertNotification(tx: Tx, n: NewNotification, webhook: boolean): void {
+  tx.enqueue(
     `INSERT INTO notifications (customer_id, reservation_id, booking_reference, kind, title, message, reason, event_id, occurred_at, webhook_status, webhook_next_attempt_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (reservation_id, kind) DO NOTHING`,
     [n.customerId, n.reservationId, n.bookingReference, n.kind, n.title, n.message, n.reason, n.eventId, n.occurredAt, webhook ? 'PENDING' : 'DISABLED', webhook ? new Date(0).toISOString() : null],
   );
-  return r.rowCount === 1;
 }
 
-export async function upsertFlight(tx: Sql, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
-  await tx.query(
+export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
+  tx.enqueue(
     `INSERT INTO notification_flights (flight_id, flight_code, takeoff_date) VALUES ($1, $2, $3)
      ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code,
        takeoff_date = CASE WHEN EXCLUDED.takeoff_date = '' THEN notification_flights.takeoff_date ELSE EXCLUDED.takeoff_date END`,

@@ -18,14 +18,14 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
       const d = event.data;
       const row = await findPaymentForReservation(tx, d.reservationId, true);
       if (!row) {
-        await insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount });
+        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount });
         return;
       }
       const next = onReservationCancelled(toPayment(row));
       if (!next) return;
-      if ('cancelRequested' in next) await updatePayment(tx, row.id, { cancelRequested: true });
+      if ('cancelRequested' in next) updatePayment(tx, row.id, { cancelRequested: true });
       else {
-        await updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0) });
+        updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0) });
         if (next.status === 'REFUND_PENDING') afterCommit(workToDo);
       }
     },

@@ -9,7 +9,7 @@ import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
 import { afterCharge, afterRefund, type ChargeResult, type RefundResult } from './payment.js';
 import type { PaymentProcessor } from './processor.js';
-import { claimDuePayments, findPayment, toPayment, updatePayment, type PaymentRow } from './repository.js';
+import { claimDuePayments, findPayments, toPayment, updatePayment, type PaymentRow } from './repository.js';
 
 export interface PaymentWorkerOptions {
   batchSize?: number;
@@ -41,12 +41,14 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   async function record(answers: Array<{ row: PaymentRow; result: ChargeResult | RefundResult }>) {
     await db.transaction(async (tx) => {
       const outgoing: IntegrationEvent[] = [];
+      // re-read: a cancel may have arrived during the calls
+      const currents = await findPayments(tx, answers.map((a) => Number(a.row.id)), true);
       for (const { row, result } of answers) {
-        const current = await findPayment(tx, row.id, true); // re-read: a cancel may have arrived during the call
+        const current = currents.get(Number(row.id));
         if (!current) continue;
         const payment = toPayment(current);
         const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
-        await updatePayment(tx, row.id, {
+        updatePayment(tx, row.id, {
           status: t.status,
           declineReason: t.declineReason,
           authorizationCode: t.authorizationCode,
@@ -56,7 +58,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
         outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}` }, clock));
         if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
       }
-      await insertIntoOutbox(tx, outgoing);
+      insertIntoOutbox(tx, outgoing);
     });
   }
 

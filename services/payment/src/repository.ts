@@ -1,4 +1,4 @@
-import type { Sql } from '@airline/database';
+import type { Sql, Tx } from '@airline/database';
 import type { Payment, PaymentStatus } from './payment.js';
 
 export type PaymentRow = {
@@ -57,19 +57,19 @@ export async function findPaymentForReservation(tx: Sql, reservationId: number, 
 }
 
 /** A cancel that overtook SeatsReserved: a VOIDED row makes the later SeatsReserved do nothing. */
-export async function insertVoidedPayment(tx: Sql, p: { reservationId: number; customerId: number; amount: number }) {
-  await tx.query(
+export function insertVoidedPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number }) {
+  tx.enqueue(
     `INSERT INTO payments (reservation_id, customer_id, amount, card, status) VALUES ($1, $2, $3, '', 'VOIDED') ON CONFLICT (reservation_id) DO NOTHING`,
     [p.reservationId, p.customerId, p.amount],
   );
 }
 
-export async function updatePayment(
-  tx: Sql,
+export function updatePayment(
+  tx: Tx,
   id: number,
   change: { status?: PaymentStatus; cancelRequested?: boolean; nextAttemptAt?: Date; declineReason?: string; authorizationCode?: string; lastError?: string | null },
 ) {
-  await tx.query(
+  tx.enqueue(
     `UPDATE payments SET
        status = coalesce($2, status),
        cancel_requested = coalesce($3, cancel_requested),
@@ -112,6 +112,12 @@ export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limi
     [now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), limit],
   );
   return r.rows;
+}
+
+/** Several payments by id, locked in id order when forUpdate. */
+export async function findPayments(tx: Sql, ids: number[], forUpdate = false): Promise<Map<number, PaymentRow>> {
+  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id${forUpdate ? ' FOR UPDATE' : ''}`, [ids]);
+  return new Map(r.rows.map((row) => [Number(row.id), row]));
 }
 
 export async function findPayment(tx: Sql, id: number, forUpdate = false) {

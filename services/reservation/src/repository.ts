@@ -1,4 +1,4 @@
-import type { Sql } from '@airline/database';
+import type { Sql, Tx } from '@airline/database';
 import type { CatalogFlight, Reservation } from './reservation.js';
 
 type Row = {
@@ -44,8 +44,8 @@ export async function insertReservation(tx: Sql, r: Reservation): Promise<boolea
   return res.rowCount === 1;
 }
 
-export async function saveReservation(tx: Sql, r: Reservation) {
-  await tx.query('UPDATE reservations SET status = $2, cancel_reason = $3, updated_at = now() WHERE id = $1', [r.id, r.status, r.cancelReason]);
+export function saveReservation(tx: Tx, r: Reservation) {
+  tx.enqueue('UPDATE reservations SET status = $2, cancel_reason = $3, updated_at = now() WHERE id = $1', [r.id, r.status, r.cancelReason]);
 }
 
 export async function findReservation(tx: Sql, id: number, forUpdate = false): Promise<Reservation | undefined> {
