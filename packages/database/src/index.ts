@@ -4,3 +4,4 @@ export * from './pglite-worker.js';
 export * from './pipelined.js';
 export * from './pg.js';
 export * from './migrate.js';
+export * from './per-transaction.js';

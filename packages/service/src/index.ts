@@ -18,7 +18,7 @@ export interface ServiceDeps {
   /** Kicks the service's outbox relay after a commit that wrote events. */
   relay: OutboxRelay;
   /** A durable consumer of this service, with inbox, dead letters and logging wired in. */
-  consumer(name: string, handlers: EventHandlers, options?: Pick<ConsumerOptions, 'lockOrder'>): Consumer;
+  consumer(name: string, handlers: EventHandlers, options?: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'>): Consumer;
 }
 
 /** A background loop of a service (payment worker, hold-expiry sweeper). */
@@ -74,7 +74,7 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
   await migrate(db, [messagingMigration, idempotencyMigration, ...def.migrations]);
   const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry') });
   const clock = opts.clock ?? (() => new Date());
-  const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder'> = {}) =>
+  const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
     createConsumer({
       ...consumerOptions,
       db,

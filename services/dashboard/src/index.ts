@@ -5,7 +5,7 @@ import type { EventLogReader } from '@airline/messaging';
 import type { IntegrationEvent } from '@airline/contracts';
 import type { EventHandlers, HandlerContext } from '@airline/outbox';
 import type { ServiceDefinition } from '@airline/service';
-import { dashboardEventTypes, project } from './projector.js';
+import { dashboardEventTypes, prefetchProjection, project } from './projector.js';
 import { dashboardRoutes } from './routes.js';
 
 export interface DashboardConfig {
@@ -25,7 +25,7 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
   build({ db, consumer }, config) {
     const app = createHttpApp({ service: 'dashboard', readiness: { database: () => db.query('SELECT 1') } });
     dashboardRoutes(app, db, config.eventLog);
-    return { app, consumers: [consumer('dashboard', dashboardHandlers)], workers: [] };
+    return { app, consumers: [consumer('dashboard', dashboardHandlers, { prefetch: prefetchProjection })], workers: [] };
   },
 };
 

@@ -2,7 +2,7 @@
 // and the rebuild (straight from the log) use this same code. Table names are unqualified on purpose:
 // the rebuild points search_path at a fresh schema and projects into it.
 import type { EventType, IntegrationEvent } from '@airline/contracts';
-import type { Sql, Tx } from '@airline/database';
+import { perTransaction, type Sql, type Tx } from '@airline/database';
 import {
   customerInfoChange,
   describe,
@@ -46,27 +46,60 @@ type SummaryRow = {
   cancel_reason: string | null;
 };
 
-async function findSummary(tx: Sql, reservationId: number): Promise<ReservationSummary | undefined> {
-  const r = (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = $1', [reservationId])).rows[0];
-  return (
-    r && {
-      reservationId: r.reservation_id,
-      customerId: r.customer_id,
-      flightId: r.flight_id,
-      bookingReference: r.booking_reference,
-      seatQty: r.seat_qty,
-      amount: Number(r.amount),
-      reserveDate: r.reserve_date,
-      status: r.status,
-      cancelReason: r.cancel_reason,
-    }
-  );
+const toSummary = (r: SummaryRow): ReservationSummary => ({
+  reservationId: r.reservation_id,
+  customerId: r.customer_id,
+  flightId: r.flight_id,
+  bookingReference: r.booking_reference,
+  seatQty: r.seat_qty,
+  amount: Number(r.amount),
+  reserveDate: r.reserve_date,
+  status: r.status,
+  cancelReason: r.cancel_reason,
+});
+
+// rows of this transaction, read or written (null: known not to exist)
+const summaries = perTransaction<number, ReservationSummary | null>();
+const seatHolds = perTransaction<number, SeatHold | null>();
+
+async function findSummary(tx: Tx, reservationId: number): Promise<ReservationSummary | undefined> {
+  const known = summaries.of(tx);
+  if (!known.has(reservationId)) {
+    const r = (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = $1', [reservationId])).rows[0];
+    known.set(reservationId, r ? toSummary(r) : null);
+  }
+  return known.get(reservationId) ?? undefined;
+}
+
+const toSeatHold = (row: HoldRow): SeatHold => ({
+  reservationId: row.reservation_id,
+  flightId: row.flight_id,
+  seatQty: row.seat_qty,
+  reserved: row.reserved,
+  released: row.released,
+  soldOut: row.sold_out,
+});
+
+/** The batch's reservations and seat holds, read in one statement each (the consumer's prefetch). */
+export async function prefetchProjection(tx: Tx, events: IntegrationEvent[]) {
+  const ids = [...new Set(events.flatMap((e) => ('reservationId' in e.data ? [e.data.reservationId] : [])))];
+  if (ids.length === 0) return;
+  lockProjection(tx); // before reading, as project() does
+  const known = summaries.of(tx);
+  const holds = seatHolds.of(tx);
+  for (const id of ids) {
+    known.set(id, null);
+    holds.set(id, null);
+  }
+  for (const r of (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = ANY($1::int[])', [ids])).rows) known.set(r.reservation_id, toSummary(r));
+  for (const r of (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows) holds.set(r.reservation_id, toSeatHold(r));
 }
 
 async function projectStatus(tx: Tx, event: ReservationStatusEvent) {
   const before = await findSummary(tx, event.data.reservationId);
   const after = evolveSummary(before, event);
   if (before && before.status === after.status) return;
+  summaries.of(tx).set(after.reservationId, after);
   tx.enqueue(
     `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -95,19 +128,17 @@ async function projectStatus(tx: Tx, event: ReservationStatusEvent) {
 type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; reserved: boolean; released: boolean; sold_out: boolean };
 
 async function projectSeats(tx: Tx, event: SeatEvent) {
-  const row = (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = $1', [event.data.reservationId])).rows[0];
-  const before: SeatHold | undefined = row && {
-    reservationId: row.reservation_id,
-    flightId: row.flight_id,
-    seatQty: row.seat_qty,
-    reserved: row.reserved,
-    released: row.released,
-    soldOut: row.sold_out,
-  };
+  const known = seatHolds.of(tx);
+  if (!known.has(event.data.reservationId)) {
+    const row = (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = $1', [event.data.reservationId])).rows[0];
+    known.set(event.data.reservationId, row ? toSeatHold(row) : null);
+  }
+  const before = known.get(event.data.reservationId) ?? undefined;
   const after = evolveSeatHold(before, event);
   const change = flightBoardChange(before, after);
   const same = before && before.reserved === after.reserved && before.released === after.released && before.soldOut === after.soldOut && before.seatQty === after.seatQty;
   if (!same) {
+    known.set(after.reservationId, after);
     tx.enqueue(
       `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (reservation_id) DO UPDATE SET seat_qty = EXCLUDED.seat_qty, reserved = EXCLUDED.reserved, released = EXCLUDED.released, sold_out = EXCLUDED.sold_out`,

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '@airline/database';
+import { perTransaction, type Sql, type Tx } from '@airline/database';
 import type { Flight, HoldStatus } from './domain.js';
 
 type FlightRow = {
@@ -65,29 +65,53 @@ export async function returnSeats(tx: Sql, flightId: number, seatQty: number): P
   return r.rows[0].remaining_seats_count;
 }
 
-/** Records that a reservation asked for seats; false when it already has a row (redelivery or tombstone). */
-export async function openHold(tx: Sql, reservationId: number, flightId: number, seatQty: number): Promise<boolean> {
-  const r = await tx.query(
-    `INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, $3, 'REJECTED') ON CONFLICT DO NOTHING`,
-    [reservationId, flightId, seatQty],
+export interface SeatHoldRow {
+  flight_id: number;
+  seat_qty: number;
+  status: HoldStatus;
+}
+
+// holds this transaction has locked or written (null: the reservation has none)
+const holdsInTx = perTransaction<number, SeatHoldRow | null>();
+
+/** Locks these reservations' holds (in reservation order) and keeps them for the transaction. */
+export async function lockHolds(tx: Tx, reservationIds: number[]) {
+  const known = holdsInTx.of(tx);
+  const missing = [...new Set(reservationIds)].filter((id) => !known.has(id));
+  if (missing.length === 0) return;
+  for (const id of missing) known.set(id, null);
+  const r = await tx.query<SeatHoldRow & { reservation_id: number }>(
+    `SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds WHERE reservation_id = ANY($1::int[]) ORDER BY reservation_id FOR UPDATE`,
+    [missing],
   );
-  return r.rowCount === 1;
+  for (const { reservation_id, ...hold } of r.rows) known.set(reservation_id, hold);
+}
+
+/** A reservation's hold, locked for the rest of the transaction. */
+export async function findHold(tx: Tx, reservationId: number): Promise<SeatHoldRow | undefined> {
+  await lockHolds(tx, [reservationId]);
+  return holdsInTx.of(tx).get(reservationId) ?? undefined;
+}
+
+/**
+ * Records a reservation's hold (its answer, or a tombstone for a cancel that overtook its placement).
+ * No ON CONFLICT: a row that appeared since findHold (another replica's tombstone) fails the
+ * transaction, which is retried and then sees it.
+ */
+export function insertHold(tx: Tx, reservationId: number, hold: SeatHoldRow) {
+  holdsInTx.of(tx).set(reservationId, hold);
+  tx.enqueue(`INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, $3, $4)`, [reservationId, hold.flight_id, hold.seat_qty, hold.status]);
 }
 
 export function setHoldStatus(tx: Tx, reservationId: number, status: HoldStatus, onlyFrom?: HoldStatus[]) {
+  const hold = holdsInTx.of(tx).get(reservationId);
+  if (hold && (!onlyFrom || onlyFrom.includes(hold.status))) holdsInTx.of(tx).set(reservationId, { ...hold, status });
   tx.enqueue(
     `UPDATE seat_holds SET status = $2, updated_at = now() WHERE reservation_id = $1 AND ($3::text[] IS NULL OR status = ANY($3::text[]))`,
     [reservationId, status, onlyFrom ?? null],
   );
 }
 
-export async function findHold(tx: Sql, reservationId: number, forUpdate = false) {
-  const r = await tx.query<{ flight_id: number; seat_qty: number; status: HoldStatus }>(
-    `SELECT flight_id, seat_qty, status FROM seat_holds WHERE reservation_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-    [reservationId],
-  );
-  return r.rows[0];
-}
 
 /** Seats per hold status of a flight (capacity = remaining + HELD + SOLD). */
 export async function seatAccounting(tx: Sql, flightId: number) {

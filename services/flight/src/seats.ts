@@ -1,8 +1,9 @@
 // Inbound events of the flight service: the seat side of the booking saga.
 import type { IntegrationEvent } from '@airline/contracts';
+import type { Tx } from '@airline/database';
 import type { EventHandlers } from '@airline/outbox';
 import { answerToPlacement, releasable, seatsReleased } from './domain.js';
-import { findFlight, findHold, openHold, returnSeats, setHoldStatus, takeSeats } from './repository.js';
+import { findFlight, findHold, insertHold, lockHolds, returnSeats, setHoldStatus, takeSeats } from './repository.js';
 
 /**
  * The seat handlers lock the flight's row (takeSeats, returnSeats): a batch applies its events in flight
@@ -10,14 +11,17 @@ import { findFlight, findHold, openHold, returnSeats, setHoldStatus, takeSeats }
  */
 export const seatLockOrder = (event: IntegrationEvent) => ('flightId' in event.data ? event.data.flightId : 0);
 
+/** The holds of a batch's reservations, locked and read in one statement (before any flight row). */
+export const prefetchHolds = (tx: Tx, events: IntegrationEvent[]) => lockHolds(tx, events.flatMap((e) => ('reservationId' in e.data ? [e.data.reservationId] : [])));
+
 export const seatHandlers: EventHandlers = {
   /** Step 2: hold the seats, or answer that they are sold out. */
   async ReservationPlaced(event, { tx, emit }) {
     const placed = event.data;
-    if (!(await openHold(tx, placed.reservationId, placed.flightId, placed.seatQty))) return; // cancelled before it got here
+    if (await findHold(tx, placed.reservationId)) return; // answered before, or cancelled before it got here
     const remaining = await takeSeats(tx, placed.flightId, placed.seatQty);
+    insertHold(tx, placed.reservationId, { flight_id: placed.flightId, seat_qty: placed.seatQty, status: remaining !== undefined ? 'HELD' : 'REJECTED' });
     if (remaining !== undefined) {
-      setHoldStatus(tx, placed.reservationId, 'HELD');
       await emit(answerToPlacement(placed, { held: true, remainingSeatsCount: remaining }));
       return;
     }
@@ -34,9 +38,9 @@ export const seatHandlers: EventHandlers = {
   /** Compensation: give held or sold seats back; a cancel that overtakes its placement leaves a tombstone. */
   async ReservationCancelled(event, { tx, emit }) {
     const c = event.data;
-    const hold = await findHold(tx, c.reservationId, true);
+    const hold = await findHold(tx, c.reservationId);
     if (!hold) {
-      tx.enqueue(`INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, 0, 'RELEASED')`, [c.reservationId, c.flightId]);
+      insertHold(tx, c.reservationId, { flight_id: c.flightId, seat_qty: 0, status: 'RELEASED' });
       return;
     }
     if (!releasable(hold.status)) return;

@@ -1,9 +1,10 @@
 // Inbound events of the notification service (SPEC step 10): every reservation status change becomes
 // one stored notification; flight events only keep the flight's name for the messages.
-import type { ReservationCancelled, ReservationConfirmed, ReservationPlaced } from '@airline/contracts';
+import type { IntegrationEvent, ReservationCancelled, ReservationConfirmed, ReservationPlaced } from '@airline/contracts';
+import type { Tx } from '@airline/database';
 import type { EventHandlers, HandlerContext } from '@airline/outbox';
 import { notificationFor } from './notification.js';
-import { findFlight, insertNotification, upsertFlight } from './repository.js';
+import { findFlight, insertNotification, prefetchFlights, upsertFlight } from './repository.js';
 
 export interface NotificationHandlerOptions {
   /** Whether stored notifications are also due at the webhook. */
@@ -11,6 +12,10 @@ export interface NotificationHandlerOptions {
   /** Called once the transaction that stored a notification has committed (live streams, webhook worker). */
   onStored?: () => void;
 }
+
+/** The flights a batch's messages name, read in one statement. */
+export const prefetchNotificationFlights = (tx: Tx, events: IntegrationEvent[]) =>
+  prefetchFlights(tx, events.flatMap((e) => ('flightId' in e.data ? [e.data.flightId] : [])));
 
 export function notificationHandlers(options: NotificationHandlerOptions): EventHandlers {
   const notify = async (event: ReservationPlaced | ReservationConfirmed | ReservationCancelled, ctx: HandlerContext) => {

@@ -3,7 +3,7 @@ import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { ServiceDefinition, Worker } from '@airline/service';
 import { notificationFeed } from './feed.js';
-import { notificationHandlers } from './handlers.js';
+import { notificationHandlers, prefetchNotificationFlights } from './handlers.js';
 import { notificationRoutes } from './routes.js';
 import { webhookWorker, type WebhookConfig } from './webhook.js';
 
@@ -35,7 +35,7 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
       feed.wake();
       webhook?.kick();
     };
-    const notifications = consumer('notification', notificationHandlers({ webhook: webhook !== undefined, onStored }));
+    const notifications = consumer('notification', notificationHandlers({ webhook: webhook !== undefined, onStored }), { prefetch: prefetchNotificationFlights });
     return { app, consumers: [notifications], workers };
   },
 };

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '@airline/database';
+import { perTransaction, type Sql, type Tx } from '@airline/database';
 import type { FlightLabel, NewNotification, NotificationKind, WebhookStatus } from './notification.js';
 
 export type NotificationRow = {
@@ -47,6 +47,7 @@ export function insertNotification(tx: Tx, n: NewNotification, webhook: boolean)
 }
 
 export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
+  labels.of(tx).delete(flightId); // read again after this write
   tx.enqueue(
     `INSERT INTO notification_flights (flight_id, flight_code, takeoff_date) VALUES ($1, $2, $3)
      ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code,
@@ -55,10 +56,25 @@ export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabe
   );
 }
 
-export async function findFlight(tx: Sql, flightId: number): Promise<FlightLabel | undefined> {
-  const r = await tx.query<{ flight_code: string; takeoff_date: string }>('SELECT flight_code, takeoff_date FROM notification_flights WHERE flight_id = $1', [flightId]);
-  const row = r.rows[0];
-  return row && { flightCode: row.flight_code, takeoffDate: row.takeoff_date };
+// flights' labels read in this transaction (null: no such flight yet)
+const labels = perTransaction<number, FlightLabel | null>();
+
+/** Reads the labels of these flights in one statement, for the rest of the transaction. */
+export async function prefetchFlights(tx: Tx, flightIds: number[]) {
+  const known = labels.of(tx);
+  const ids = [...new Set(flightIds)].filter((id) => !known.has(id));
+  if (ids.length === 0) return;
+  for (const id of ids) known.set(id, null);
+  const r = await tx.query<{ flight_id: number; flight_code: string; takeoff_date: string }>(
+    'SELECT flight_id, flight_code, takeoff_date FROM notification_flights WHERE flight_id = ANY($1::int[])',
+    [ids],
+  );
+  for (const row of r.rows) known.set(row.flight_id, { flightCode: row.flight_code, takeoffDate: row.takeoff_date });
+}
+
+export async function findFlight(tx: Tx, flightId: number): Promise<FlightLabel | undefined> {
+  await prefetchFlights(tx, [flightId]);
+  return labels.of(tx).get(flightId) ?? undefined;
 }
 
 export interface NotificationFilter {

@@ -43,12 +43,11 @@ export const toView = (r: PaymentRow) => ({
 });
 
 /** A payment to make for held seats; nothing when one exists (redelivery, or a cancel that came first). */
-export async function openPayment(tx: Sql, p: { reservationId: number; customerId: number; amount: number; card: string; chargeBefore?: string }): Promise<boolean> {
-  const r = await tx.query(
+export function openPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number; card: string; chargeBefore?: string }): void {
+  tx.enqueue(
     `INSERT INTO payments (reservation_id, customer_id, amount, card, status, charge_before) VALUES ($1, $2, $3, $4, 'PENDING', $5) ON CONFLICT (reservation_id) DO NOTHING`,
     [p.reservationId, p.customerId, p.amount, p.card, p.chargeBefore ?? null],
   );
-  return r.rowCount === 1;
 }
 
 export async function findPaymentForReservation(tx: Sql, reservationId: number, forUpdate = false) {

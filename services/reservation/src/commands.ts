@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql, Tx } from '@airline/database';
 import { appendToOutbox, type Clock, type HandlerContext } from '@airline/outbox';
 import { assertBookable, bookingReference, decide, evolve, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
-import { findCatalogFlight, findReservation, insertReservation, nextReservationId, saveReservation } from './repository.js';
+import { findCatalogFlight, findReservationForUpdate, insertReservation, nextReservationId, saveReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
 
@@ -15,7 +15,7 @@ export const emitFromRequest = (tx: Tx, causationId: string, clock: Clock): Emit
 
 /** Runs a command on an existing reservation; returns its new state (unchanged when nothing happened). */
 export async function execute(tx: Tx, reservationId: number, command: ReservationCommand, emit: Emit): Promise<Reservation> {
-  const state = await findReservation(tx, reservationId, true);
+  const state = await findReservationForUpdate(tx, reservationId);
   const events = decide(state, command);
   const next = events.reduce<Reservation | undefined>(evolve, state)!;
   if (events.length > 0) {

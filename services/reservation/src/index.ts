@@ -3,7 +3,7 @@ import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
-import { reservationHandlers } from './handlers.js';
+import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
 import { reservationRoutes } from './routes.js';
 import { timelineRoutes } from './timeline.js';
@@ -29,7 +29,7 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
     timelineRoutes(app, db, config.eventLog);
     return {
       app,
-      consumers: [consumer('reservation', reservationHandlers)],
+      consumers: [consumer('reservation', reservationHandlers, { prefetch: prefetchSagaReservations })],
       workers: [holdExpiryWorker(db, clock, config.expirySweepMs, relay.kick, log)],
     };
   },

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '@airline/database';
+import { perTransaction, type Sql, type Tx } from '@airline/database';
 import type { CatalogFlight, Reservation } from './reservation.js';
 
 type Row = {
@@ -45,12 +45,32 @@ export async function insertReservation(tx: Sql, r: Reservation): Promise<boolea
 }
 
 export function saveReservation(tx: Tx, r: Reservation) {
+  lockedInTx.of(tx).set(r.id, r);
   tx.enqueue('UPDATE reservations SET status = $2, cancel_reason = $3, updated_at = now() WHERE id = $1', [r.id, r.status, r.cancelReason]);
 }
 
 export async function findReservation(tx: Sql, id: number, forUpdate = false): Promise<Reservation | undefined> {
   const r = await tx.query<Row>(`SELECT * FROM reservations WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   return r.rows[0] && toReservation(r.rows[0]);
+}
+
+// reservations this transaction has locked (null: no such reservation)
+const lockedInTx = perTransaction<number, Reservation | null>();
+
+/** Locks these reservations (in id order: replicas cannot deadlock) and keeps them for the transaction. */
+export async function lockReservations(tx: Tx, ids: number[]) {
+  const known = lockedInTx.of(tx);
+  const missing = [...new Set(ids)].filter((id) => !known.has(id));
+  if (missing.length === 0) return;
+  for (const id of missing) known.set(id, null);
+  const r = await tx.query<Row>('SELECT * FROM reservations WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [missing]);
+  for (const row of r.rows) known.set(row.id, toReservation(row));
+}
+
+/** A reservation locked for a command in this transaction. */
+export async function findReservationForUpdate(tx: Tx, id: number): Promise<Reservation | undefined> {
+  await lockReservations(tx, [id]);
+  return lockedInTx.of(tx).get(id) ?? undefined;
 }
 
 export async function findByReference(tx: Sql, ref: string): Promise<Reservation | undefined> {
