@@ -1,18 +1,42 @@
 import type { Tx } from './port.js';
 
 /**
- * What a repository read or wrote in one transaction, kept for the rest of it: a handler reading the
- * same row again (or a row read for the whole batch beforehand, see the consumer's `prefetch`) gets it
- * without a round trip. Every write to those rows in the transaction must go through `of(tx).set`.
- * The map belongs to the transaction object and goes with it (a Database, outside any transaction, has none).
+ * State a repository keeps for the length of one transaction: rows it read or wrote (a handler reading
+ * the same row again, or a row read for the whole batch beforehand, see the consumer's `prefetch`, needs
+ * no round trip), or writes it gathers to send as one statement (the consumer's `flush`). Every write to
+ * cached rows in the transaction must update the cache. The state belongs to the transaction object and
+ * goes with it (a Database, outside any transaction, has none).
  */
-export function perTransaction<K, V>() {
-  const maps = new WeakMap<Tx, Map<K, V>>();
+export function perTransaction<T>(init: () => T) {
+  const states = new WeakMap<Tx, T>();
   return {
-    of(tx: Tx): Map<K, V> {
-      let known = maps.get(tx);
-      if (!known) maps.set(tx, (known = new Map()));
-      return known;
+    of(tx: Tx): T {
+      let state = states.get(tx);
+      if (state === undefined) states.set(tx, (state = init()));
+      return state;
     },
+  };
+}
+
+/**
+ * Rows for one multi-row statement, gathered over a transaction and sent as one statement by `flush`,
+ * or at the latest just before COMMIT (`text` reads them as a JSON array, $1). For writes that nothing in
+ * the transaction reads back.
+ */
+export function gatheredRows<R>(text: string) {
+  const rows = perTransaction<R[]>(() => []);
+  function flush(tx: Tx) {
+    const gathered = rows.of(tx);
+    if (gathered.length === 0) return;
+    tx.enqueue(text, [JSON.stringify(gathered)]);
+    gathered.length = 0;
+  }
+  return {
+    add(tx: Tx, row: R) {
+      const gathered = rows.of(tx);
+      if (gathered.length === 0) tx.beforeCommit(() => flush(tx));
+      gathered.push(row);
+    },
+    flush,
   };
 }

@@ -86,6 +86,7 @@ export async function createPgDatabase(url: string, options: PgOptions = {}): Pr
         // node-postgres queues a client's queries in order: an enqueued statement is sent at once and its
         // outcome awaited before the next query's result is given (or before COMMIT)
         let pending: Promise<unknown>[] = [];
+        const beforeCommit: Array<() => void | Promise<void>> = [];
         const settle = async () => {
           const all = pending;
           pending = [];
@@ -103,6 +104,7 @@ export async function createPgDatabase(url: string, options: PgOptions = {}): Pr
             await settle();
             await plain.exec(text);
           },
+          beforeCommit: (hook) => void beforeCommit.push(hook),
           enqueue(text, params) {
             const p = client.query(text, params as unknown[] | undefined);
             p.catch(() => undefined); // awaited by settle(); this keeps it from counting as unhandled meanwhile
@@ -110,6 +112,7 @@ export async function createPgDatabase(url: string, options: PgOptions = {}): Pr
           },
         };
         const result = await fn(tx);
+        for (const hook of beforeCommit) await hook();
         await settle(); // on failure ROLLBACK below is queued behind what is still pending
         await client.query('COMMIT');
         return result;

@@ -28,6 +28,7 @@ export function pipelinedDatabase(conn: PipelinedConnection): Database {
   async function inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     let pending: Statement[] = [{ text: 'BEGIN' }];
     let begun = false; // BEGIN has reached the database
+    const beforeCommit: Array<() => void | Promise<void>> = [];
     const flush = async (last?: Statement) => {
       const batch = last ? [...pending, last] : pending;
       pending = [];
@@ -47,9 +48,11 @@ export function pipelinedDatabase(conn: PipelinedConnection): Database {
       enqueue(text, params) {
         pending.push({ text, params });
       },
+      beforeCommit: (hook) => void beforeCommit.push(hook),
     };
     try {
       const result = await fn(tx);
+      for (const hook of beforeCommit) await hook();
       if (begun || pending.length > 1) await flush({ text: 'COMMIT' });
       return result;
     } catch (err) {

@@ -23,6 +23,8 @@ export interface Tx extends Sql {
    * transaction rolls back, as if it had been awaited.
    */
   enqueue(text: string, params?: unknown[]): void;
+  /** Runs fn just before COMMIT (to send writes gathered over the transaction); not when it fails first. */
+  beforeCommit(fn: () => void | Promise<void>): void;
 }
 
 export interface Database extends Sql {

@@ -29,7 +29,7 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
   },
 };
 
-export { dashboardEventTypes, project } from './projector.js';
+export { dashboardEventTypes, flushProjection, project } from './projector.js';
 export { READ_MODEL_TABLES, rebuildReadModels, replay } from './rebuild.js';
 export * from './projections.js';
 export { dashboardRoutes } from './routes.js';

@@ -46,6 +46,8 @@ type SummaryRow = {
   cancel_reason: string | null;
 };
 
+type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; reserved: boolean; released: boolean; sold_out: boolean };
+
 const toSummary = (r: SummaryRow): ReservationSummary => ({
   reservationId: r.reservation_id,
   customerId: r.customer_id,
@@ -59,8 +61,8 @@ const toSummary = (r: SummaryRow): ReservationSummary => ({
 });
 
 // rows of this transaction, read or written (null: known not to exist)
-const summaries = perTransaction<number, ReservationSummary | null>();
-const seatHolds = perTransaction<number, SeatHold | null>();
+const summaries = perTransaction(() => new Map<number, ReservationSummary | null>());
+const seatHolds = perTransaction(() => new Map<number, SeatHold | null>());
 
 async function findSummary(tx: Tx, reservationId: number): Promise<ReservationSummary | undefined> {
   const known = summaries.of(tx);
@@ -95,37 +97,69 @@ export async function prefetchProjection(tx: Tx, events: IntegrationEvent[]) {
   for (const r of (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows) holds.set(r.reservation_id, toSeatHold(r));
 }
 
+// Writes are gathered for the transaction and sent by flushProjection as one statement per table: a
+// batch of events costs a handful of statements, not several per event. Reads see the gathered state
+// (the caches above), so the result is the same as writing event by event.
+interface FlightTouch {
+  seatsTaken: number;
+  soldOutCount: number;
+  flightCode: string | null;
+  takeoffDate: string | null;
+  capacity: number | null;
+  registeredRemaining: number | null;
+  cancelled: boolean;
+  latest: { type: string; at: string; eventId: string; reservationId: number | null; summary: string };
+}
+interface Gathered {
+  history: Array<{ event_id: string; reservation_id: number; customer_id: number | null; type: string; step: number; occurred_at: string; summary: string; data: unknown }>;
+  /** reservations whose summary changed (the final state is in `summaries`) */
+  summaries: Set<number>;
+  customers: Map<number, { flightCount: number; confirmedCount: number; cancelledCount: number; reserveDate: string | null }>;
+  /** reservations that became known: their earlier history lines learn the customer */
+  newlyKnown: Map<number, number>;
+  /** reservations whose seat hold changed (the final state is in `seatHolds`) */
+  seats: Set<number>;
+  flights: Map<number, FlightTouch>;
+}
+const gatheredInTx = perTransaction<Gathered & { flushAtCommit: boolean }>(() => ({
+  history: [],
+  summaries: new Set(),
+  customers: new Map(),
+  newlyKnown: new Map(),
+  seats: new Set(),
+  flights: new Map(),
+  flushAtCommit: false,
+}));
+/** This transaction's gathered writes; they are flushed before COMMIT at the latest. */
+function gathered(tx: Tx): Gathered {
+  const g = gatheredInTx.of(tx);
+  if (!g.flushAtCommit) {
+    g.flushAtCommit = true;
+    tx.beforeCommit(() => flushProjection(tx));
+  }
+  return g;
+}
+
 async function projectStatus(tx: Tx, event: ReservationStatusEvent) {
   const before = await findSummary(tx, event.data.reservationId);
   const after = evolveSummary(before, event);
   if (before && before.status === after.status) return;
+  const g = gathered(tx);
   summaries.of(tx).set(after.reservationId, after);
-  tx.enqueue(
-    `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (reservation_id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason`,
-    [after.reservationId, after.customerId, after.flightId, after.bookingReference, after.seatQty, after.amount, after.reserveDate, after.status, after.cancelReason],
-  );
+  g.summaries.add(after.reservationId);
   const change = customerInfoChange(before, after);
   if (!isNoChange(change)) {
     // counts are added (commutative); recentReserveDate is the latest ISO date seen (seed 000 keeps the newest)
-    tx.enqueue(
-      `INSERT INTO customer_infos (customer_id, flight_count, recent_reserve_date, confirmed_count, cancelled_count) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (customer_id) DO UPDATE SET
-         flight_count = customer_infos.flight_count + EXCLUDED.flight_count,
-         recent_reserve_date = GREATEST(customer_infos.recent_reserve_date COLLATE "C", EXCLUDED.recent_reserve_date COLLATE "C"),
-         confirmed_count = customer_infos.confirmed_count + EXCLUDED.confirmed_count,
-         cancelled_count = customer_infos.cancelled_count + EXCLUDED.cancelled_count`,
-      [change.customerId, change.flightCount, change.reserveDate, change.confirmedCount, change.cancelledCount],
-    );
+    const sum = g.customers.get(change.customerId) ?? { flightCount: 0, confirmedCount: 0, cancelledCount: 0, reserveDate: null };
+    sum.flightCount += change.flightCount;
+    sum.confirmedCount += change.confirmedCount;
+    sum.cancelledCount += change.cancelledCount;
+    if (change.reserveDate !== null && (sum.reserveDate === null || change.reserveDate > sum.reserveDate)) sum.reserveDate = change.reserveDate;
+    g.customers.set(change.customerId, sum);
   }
-  if (!before) {
-    // history lines that arrived before the booking was known now learn their customer
-    tx.enqueue('UPDATE reservation_history SET customer_id = $2 WHERE reservation_id = $1 AND customer_id IS NULL', [after.reservationId, after.customerId]);
-  }
+  // history lines that arrived before the booking was known now learn their customer
+  if (!before) g.newlyKnown.set(after.reservationId, after.customerId);
 }
-
-type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; reserved: boolean; released: boolean; sold_out: boolean };
 
 async function projectSeats(tx: Tx, event: SeatEvent) {
   const known = seatHolds.of(tx);
@@ -139,74 +173,160 @@ async function projectSeats(tx: Tx, event: SeatEvent) {
   const same = before && before.reserved === after.reserved && before.released === after.released && before.soldOut === after.soldOut && before.seatQty === after.seatQty;
   if (!same) {
     known.set(after.reservationId, after);
-    tx.enqueue(
-      `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (reservation_id) DO UPDATE SET seat_qty = EXCLUDED.seat_qty, reserved = EXCLUDED.reserved, released = EXCLUDED.released, sold_out = EXCLUDED.sold_out`,
-      [after.reservationId, after.flightId, after.seatQty, after.reserved, after.released, after.soldOut],
-    );
+    gathered(tx).seats.add(after.reservationId);
   }
-  await touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
+  touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
 }
 
-const LATER = `(b.last_activity_at IS NULL OR (EXCLUDED.last_activity_at, EXCLUDED.last_activity_event_id) > (b.last_activity_at, b.last_activity_event_id))`;
+/** Whether activity a is later than b: by time, then event id (any delivery order gives the same answer). */
+const laterThan = (a: { at: string; eventId: string }, b: { at: string; eventId: string }) => {
+  const ta = Date.parse(a.at);
+  const tb = Date.parse(b.at);
+  return ta !== tb ? ta > tb : a.eventId > b.eventId;
+};
 
 /**
- * Adds to a flight's counters and records the event as its latest activity when it is the latest
- * (by time, then event id: any delivery order gives the same answer).
+ * Adds to a flight's counters and records the event as its latest activity when it is the latest.
+ * Touches of one flight in a transaction merge: counters add up, a label's last value wins, the
+ * latest activity is the latest of them.
  */
-async function touchFlight(
+function touchFlight(
   tx: Tx,
   event: IntegrationEvent & { data: { flightId: number } },
   set: { seatsTaken?: number; soldOutCount?: number; flightCode?: string; takeoffDate?: string; capacity?: number; registeredRemaining?: number; cancelled?: boolean },
 ) {
-  // counters are added (commutative); the activity is replaced only by a later one (time, then event id)
-  tx.enqueue(
-    `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
-                                    last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::boolean THEN 'CANCELLED' ELSE 'SCHEDULED' END, $9, $10, $11, $12, $13)
-     ON CONFLICT (flight_id) DO UPDATE SET
-       flight_code = coalesce(EXCLUDED.flight_code, b.flight_code),
-       takeoff_date = coalesce(EXCLUDED.takeoff_date, b.takeoff_date),
-       capacity = coalesce(EXCLUDED.capacity, b.capacity),
-       registered_remaining = coalesce(EXCLUDED.registered_remaining, b.registered_remaining),
-       seats_taken = b.seats_taken + EXCLUDED.seats_taken,
-       sold_out_count = b.sold_out_count + EXCLUDED.sold_out_count,
-       status = CASE WHEN $8::boolean THEN 'CANCELLED' ELSE b.status END,
-       (last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary) = (
-         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_type ELSE b.last_activity_type END,
-         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_at ELSE b.last_activity_at END,
-         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_event_id ELSE b.last_activity_event_id END,
-         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_reservation_id ELSE b.last_activity_reservation_id END,
-         CASE WHEN ${LATER} THEN EXCLUDED.last_activity_summary ELSE b.last_activity_summary END)`,
-    [
-      event.data.flightId,
-      set.flightCode ?? null,
-      set.takeoffDate ?? null,
-      set.capacity ?? null,
-      set.registeredRemaining ?? null,
-      set.seatsTaken ?? 0,
-      set.soldOutCount ?? 0,
-      set.cancelled ?? false,
-      event.type,
-      event.occurredAt,
-      event.eventId,
-      'reservationId' in event.data ? event.data.reservationId : null,
-      describe(event),
-    ],
-  );
+  const flights = gathered(tx).flights;
+  const latest = { type: event.type, at: event.occurredAt, eventId: event.eventId, reservationId: 'reservationId' in event.data ? event.data.reservationId : null, summary: describe(event) };
+  const t = flights.get(event.data.flightId);
+  if (!t) {
+    flights.set(event.data.flightId, {
+      seatsTaken: set.seatsTaken ?? 0,
+      soldOutCount: set.soldOutCount ?? 0,
+      flightCode: set.flightCode ?? null,
+      takeoffDate: set.takeoffDate ?? null,
+      capacity: set.capacity ?? null,
+      registeredRemaining: set.registeredRemaining ?? null,
+      cancelled: set.cancelled ?? false,
+      latest,
+    });
+    return;
+  }
+  t.seatsTaken += set.seatsTaken ?? 0;
+  t.soldOutCount += set.soldOutCount ?? 0;
+  t.flightCode = set.flightCode ?? t.flightCode;
+  t.takeoffDate = set.takeoffDate ?? t.takeoffDate;
+  t.capacity = set.capacity ?? t.capacity;
+  t.registeredRemaining = set.registeredRemaining ?? t.registeredRemaining;
+  t.cancelled ||= set.cancelled ?? false;
+  if (laterThan(latest, t.latest)) t.latest = latest;
 }
 
 async function recordHistory(tx: Tx, event: SagaEvent) {
   const known = 'customerId' in event.data ? null : ((await findSummary(tx, event.data.reservationId))?.customerId ?? null);
   const entry = historyEntry(event, known);
-  tx.enqueue(
-    `INSERT INTO reservation_history (event_id, reservation_id, customer_id, type, step, occurred_at, summary, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (event_id) DO NOTHING`,
-    [entry.eventId, entry.reservationId, entry.customerId, entry.type, sagaStepRank(entry.type), entry.occurredAt, entry.summary, JSON.stringify(entry.data)],
-  );
+  gathered(tx).history.push({
+    event_id: entry.eventId,
+    reservation_id: entry.reservationId,
+    customer_id: entry.customerId,
+    type: entry.type,
+    step: sagaStepRank(entry.type),
+    occurred_at: entry.occurredAt,
+    summary: entry.summary,
+    data: entry.data,
+  });
 }
 
-/** Applies one event to every read model it concerns. Safe to call twice with the same event. */
+const LATER = `(b.last_activity_at IS NULL OR (EXCLUDED.last_activity_at, EXCLUDED.last_activity_event_id) > (b.last_activity_at, b.last_activity_event_id))`;
+
+/** Sends what project() gathered in this transaction: one statement per read model table. */
+export function flushProjection(tx: Tx) {
+  const g = gatheredInTx.of(tx);
+  const json = (rows: unknown[]) => [JSON.stringify(rows)];
+  if (g.history.length > 0) {
+    tx.enqueue(
+      `INSERT INTO reservation_history (event_id, reservation_id, customer_id, type, step, occurred_at, summary, data)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, reservation_id integer, customer_id integer, type text, step integer, occurred_at timestamptz, summary text, data jsonb)
+       ON CONFLICT (event_id) DO NOTHING`,
+      json(g.history),
+    );
+  }
+  if (g.newlyKnown.size > 0) {
+    tx.enqueue(
+      `UPDATE reservation_history h SET customer_id = x.customer_id
+       FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, customer_id integer)
+       WHERE h.reservation_id = x.reservation_id AND h.customer_id IS NULL`,
+      json([...g.newlyKnown].map(([reservation_id, customer_id]) => ({ reservation_id, customer_id }))),
+    );
+  }
+  if (g.summaries.size > 0) {
+    const rows = [...g.summaries].map((id) => summaries.of(tx).get(id)!);
+    tx.enqueue(
+      `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, "flightId" integer, "bookingReference" text, "seatQty" integer, amount bigint, "reserveDate" text, status text, "cancelReason" text)
+       ON CONFLICT (reservation_id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason`,
+      json(rows),
+    );
+  }
+  if (g.customers.size > 0) {
+    tx.enqueue(
+      `INSERT INTO customer_infos (customer_id, flight_count, recent_reserve_date, confirmed_count, cancelled_count)
+       SELECT x."customerId", x."flightCount", x."reserveDate", x."confirmedCount", x."cancelledCount"
+       FROM jsonb_to_recordset($1::jsonb) AS x("customerId" integer, "flightCount" integer, "reserveDate" text, "confirmedCount" integer, "cancelledCount" integer)
+       ON CONFLICT (customer_id) DO UPDATE SET
+         flight_count = customer_infos.flight_count + EXCLUDED.flight_count,
+         recent_reserve_date = GREATEST(customer_infos.recent_reserve_date COLLATE "C", EXCLUDED.recent_reserve_date COLLATE "C"),
+         confirmed_count = customer_infos.confirmed_count + EXCLUDED.confirmed_count,
+         cancelled_count = customer_infos.cancelled_count + EXCLUDED.cancelled_count`,
+      json([...g.customers].map(([customerId, c]) => ({ customerId, ...c }))),
+    );
+  }
+  if (g.seats.size > 0) {
+    const rows = [...g.seats].map((id) => seatHolds.of(tx).get(id)!);
+    tx.enqueue(
+      `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "flightId" integer, "seatQty" integer, reserved boolean, released boolean, "soldOut" boolean)
+       ON CONFLICT (reservation_id) DO UPDATE SET seat_qty = EXCLUDED.seat_qty, reserved = EXCLUDED.reserved, released = EXCLUDED.released, sold_out = EXCLUDED.sold_out`,
+      json(rows),
+    );
+  }
+  if (g.flights.size > 0) {
+    // counters are added (commutative); the activity is replaced only by a later one (time, then event id)
+    tx.enqueue(
+      `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
+                                      last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary)
+       SELECT x."flightId", x."flightCode", x."takeoffDate", x.capacity, x."registeredRemaining", x."seatsTaken", x."soldOutCount",
+              CASE WHEN x.cancelled THEN 'CANCELLED' ELSE 'SCHEDULED' END, x.type, x.at, x."eventId", x."reservationId", x.summary
+       FROM jsonb_to_recordset($1::jsonb) AS x("flightId" integer, "flightCode" text, "takeoffDate" text, capacity integer, "registeredRemaining" integer,
+            "seatsTaken" integer, "soldOutCount" integer, cancelled boolean, type text, at timestamptz, "eventId" uuid, "reservationId" integer, summary text)
+       ON CONFLICT (flight_id) DO UPDATE SET
+         flight_code = coalesce(EXCLUDED.flight_code, b.flight_code),
+         takeoff_date = coalesce(EXCLUDED.takeoff_date, b.takeoff_date),
+         capacity = coalesce(EXCLUDED.capacity, b.capacity),
+         registered_remaining = coalesce(EXCLUDED.registered_remaining, b.registered_remaining),
+         seats_taken = b.seats_taken + EXCLUDED.seats_taken,
+         sold_out_count = b.sold_out_count + EXCLUDED.sold_out_count,
+         status = CASE WHEN EXCLUDED.status = 'CANCELLED' THEN 'CANCELLED' ELSE b.status END,
+         (last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary) = (
+           CASE WHEN ${LATER} THEN EXCLUDED.last_activity_type ELSE b.last_activity_type END,
+           CASE WHEN ${LATER} THEN EXCLUDED.last_activity_at ELSE b.last_activity_at END,
+           CASE WHEN ${LATER} THEN EXCLUDED.last_activity_event_id ELSE b.last_activity_event_id END,
+           CASE WHEN ${LATER} THEN EXCLUDED.last_activity_reservation_id ELSE b.last_activity_reservation_id END,
+           CASE WHEN ${LATER} THEN EXCLUDED.last_activity_summary ELSE b.last_activity_summary END)`,
+      json([...g.flights].map(([flightId, t]) => ({ flightId, ...t, ...t.latest, latest: undefined }))),
+    );
+  }
+  g.history = [];
+  g.summaries.clear();
+  g.customers.clear();
+  g.newlyKnown.clear();
+  g.seats.clear();
+  g.flights.clear();
+}
+
+/**
+ * Applies one event to every read model it concerns (written by flushProjection, before the transaction
+ * ends). Safe to call twice with the same event.
+ */
 export async function project(tx: Tx, event: IntegrationEvent): Promise<void> {
   lockProjection(tx);
   switch (event.type) {

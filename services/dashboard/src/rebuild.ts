@@ -5,7 +5,7 @@
 // live consumer applies again afterwards changes nothing: every projection is idempotent.
 import type { Database, Tx } from '@airline/database';
 import type { EventLogReader } from '@airline/messaging';
-import { dashboardEventTypes, lockProjection, project } from './projector.js';
+import { dashboardEventTypes, flushProjection, lockProjection, project } from './projector.js';
 
 /** The read-model tables, in the order they are copied. */
 export const READ_MODEL_TABLES = ['dashboard_reservations', 'customer_infos', 'flight_board', 'flight_board_seats', 'reservation_history'] as const;
@@ -36,6 +36,7 @@ export async function replay(db: Database, log: EventLogReader, options: { schem
 async function projectPage(tx: Tx, schema: string, page: Awaited<ReturnType<EventLogReader['read']>>) {
   await tx.query(`SELECT set_config('search_path', $1, true)`, [schema]);
   for (const { event } of page) await project(tx, event);
+  flushProjection(tx);
 }
 
 export interface RebuildResult extends ReplayResult {

@@ -73,7 +73,7 @@ async function tables(db: Database) {
 async function projectAll(db: Database, events: IntegrationEvent[], batch: number) {
   for (let i = 0; i < events.length; i += batch) {
     await db.transaction(async (tx) => {
-      for (const e of events.slice(i, i + batch)) await project(tx, e);
+      for (const e of events.slice(i, i + batch)) await project(tx, e); // written before COMMIT
     });
   }
 }

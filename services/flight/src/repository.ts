@@ -72,7 +72,7 @@ export interface SeatHoldRow {
 }
 
 // holds this transaction has locked or written (null: the reservation has none)
-const holdsInTx = perTransaction<number, SeatHoldRow | null>();
+const holdsInTx = perTransaction(() => new Map<number, SeatHoldRow | null>());
 
 /** Locks these reservations' holds (in reservation order) and keeps them for the transaction. */
 export async function lockHolds(tx: Tx, reservationIds: number[]) {

@@ -1,4 +1,4 @@
-import { perTransaction, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
 import type { FlightLabel, NewNotification, NotificationKind, WebhookStatus } from './notification.js';
 
 export type NotificationRow = {
@@ -37,13 +37,17 @@ export const toView = (r: NotificationRow) => ({
 });
 export type NotificationView = ReturnType<typeof toView>;
 
-/** Stores a notification unless the reservation already has one of that kind. */
+const notificationsToStore = gatheredRows<NewNotification & { webhookStatus: WebhookStatus; webhookDueAt: string | null }>(
+  `INSERT INTO notifications (customer_id, reservation_id, booking_reference, kind, title, message, reason, event_id, occurred_at, webhook_status, webhook_next_attempt_at)
+   SELECT (n->>'customerId')::int, (n->>'reservationId')::int, n->>'bookingReference', n->>'kind', n->>'title', n->>'message', n->>'reason',
+          (n->>'eventId')::uuid, (n->>'occurredAt')::timestamptz, n->>'webhookStatus', (n->>'webhookDueAt')::timestamptz
+   FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(n, i) ORDER BY i
+   ON CONFLICT (reservation_id, kind) DO NOTHING`,
+);
+
+/** Stores a notification unless the reservation already has one of that kind (written in order, before COMMIT). */
 export function insertNotification(tx: Tx, n: NewNotification, webhook: boolean): void {
-  tx.enqueue(
-    `INSERT INTO notifications (customer_id, reservation_id, booking_reference, kind, title, message, reason, event_id, occurred_at, webhook_status, webhook_next_attempt_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (reservation_id, kind) DO NOTHING`,
-    [n.customerId, n.reservationId, n.bookingReference, n.kind, n.title, n.message, n.reason, n.eventId, n.occurredAt, webhook ? 'PENDING' : 'DISABLED', webhook ? new Date(0).toISOString() : null],
-  );
+  notificationsToStore.add(tx, { ...n, webhookStatus: webhook ? 'PENDING' : 'DISABLED', webhookDueAt: webhook ? new Date(0).toISOString() : null });
 }
 
 export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
@@ -57,7 +61,7 @@ export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabe
 }
 
 // flights' labels read in this transaction (null: no such flight yet)
-const labels = perTransaction<number, FlightLabel | null>();
+const labels = perTransaction(() => new Map<number, FlightLabel | null>());
 
 /** Reads the labels of these flights in one statement, for the rest of the transaction. */
 export async function prefetchFlights(tx: Tx, flightIds: number[]) {

@@ -55,7 +55,7 @@ export async function findReservation(tx: Sql, id: number, forUpdate = false): P
 }
 
 // reservations this transaction has locked (null: no such reservation)
-const lockedInTx = perTransaction<number, Reservation | null>();
+const lockedInTx = perTransaction(() => new Map<number, Reservation | null>());
 
 /** Locks these reservations (in id order: replicas cannot deadlock) and keeps them for the transaction. */
 export async function lockReservations(tx: Tx, ids: number[]) {
