@@ -5,3 +5,4 @@ export * from './pipelined.js';
 export * from './pg.js';
 export * from './migrate.js';
 export * from './per-transaction.js';
+export * from './group-commit.js';

@@ -1,10 +1,10 @@
 // Application layer: load a reservation, decide, evolve, save, and put the events in the outbox, all in
 // the caller's transaction.
 import { randomBytes } from 'node:crypto';
-import type { Sql, Tx } from '@airline/database';
+import type { Outcome, Tx } from '@airline/database';
 import { appendToOutbox, type Clock, type HandlerContext } from '@airline/outbox';
-import { assertBookable, bookingReference, decide, evolve, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
-import { findCatalogFlight, findReservationForUpdate, insertReservation, nextReservationId, saveReservation } from './repository.js';
+import { assertBookable, bookingReference, decide, evolve, ReservationRejected, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
+import { findCatalogFlights, findReservationForUpdate, insertReservation, nextReservationIds, saveReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
 
@@ -33,27 +33,62 @@ export interface PlaceInput {
   card: string;
 }
 
-/** Step 1 of the booking saga: the reservation is PENDING and ReservationPlaced is in the outbox. */
-export async function place(tx: Tx, input: PlaceInput, now: Date, holdTtlMs: number, emit: Emit): Promise<Reservation> {
-  const flight = await findCatalogFlight(tx, input.flightId);
-  assertBookable(input.flightId, flight); // before drawing an id: a refused booking leaves no gap in the ids
-  const reservationId = await nextReservationId(tx);
-  for (;;) {
+/** One booking request: what to book, when it was asked, and what caused it (the HTTP request id). */
+export interface PlaceRequest extends PlaceInput {
+  now: Date;
+  causationId: string;
+}
+
+export interface PlaceOptions {
+  holdTtlMs: number;
+  clock: Clock;
+  /** A fresh booking reference (random; tests may draw their own). */
+  drawReference?: () => string;
+}
+
+const randomReference = () => bookingReference(randomBytes(6));
+
+/**
+ * Step 1 of the booking saga, for several requests in one transaction (group commit): each bookable
+ * request gets a PENDING reservation and its ReservationPlaced in the outbox; each other one is refused
+ * (ReservationRejected), without an id drawn. Three round trips whatever the number of requests: the
+ * flights, the ids, and the writes with COMMIT. A booking reference that is taken fails the transaction
+ * (isBookingReferenceTaken): the caller runs it again.
+ */
+export async function placeMany(tx: Tx, requests: PlaceRequest[], options: PlaceOptions): Promise<Outcome<Reservation>[]> {
+  const flights = await findCatalogFlights(tx, requests.map((r) => r.flightId));
+  const refusals = requests.map((r) => refusal(() => assertBookable(r.flightId, flights.get(r.flightId))));
+  const ids = await nextReservationIds(tx, refusals.filter((r) => r === undefined).length); // a refused booking leaves no gap in the ids
+  const draw = options.drawReference ?? randomReference;
+  return requests.map((request, i): Outcome<Reservation> => {
+    const refused = refusals[i];
+    if (refused) return { refused };
     const events = decide(undefined, {
       type: 'PlaceReservation',
-      reservationId,
-      bookingReference: bookingReference(randomBytes(6)),
-      customerId: input.customerId,
-      flightId: input.flightId,
-      flight,
-      seatQty: input.seatQty,
-      reserveDate: input.reserveDate,
-      card: input.card,
-      holdExpiresAt: new Date(now.getTime() + holdTtlMs).toISOString(),
+      reservationId: ids.shift()!,
+      bookingReference: draw(),
+      customerId: request.customerId,
+      flightId: request.flightId,
+      flight: flights.get(request.flightId),
+      seatQty: request.seatQty,
+      reserveDate: request.reserveDate,
+      card: request.card,
+      holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
     });
     const reservation = events.reduce<Reservation | undefined>(evolve, undefined)!;
-    if (!(await insertReservation(tx, reservation))) continue; // booking reference taken: draw again
-    await emit(String(reservationId), ...events);
-    return reservation;
+    insertReservation(tx, reservation);
+    appendToOutbox(tx, events, { correlationId: String(reservation.id), causationId: request.causationId }, options.clock);
+    return { ok: reservation };
+  });
+}
+
+/** The domain's refusal of a booking, or undefined when it is bookable. */
+function refusal(check: () => void): ReservationRejected | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    if (err instanceof ReservationRejected) return err;
+    throw err;
   }
 }

@@ -15,6 +15,8 @@ export interface ReservationConfig {
   expirySweepMs: number;
   /** Read access to the event log, for the saga timeline (without it, the timeline answers 503). */
   eventLog?: EventLogReader;
+  /** Draws booking references (default: random); tests force a taken one. */
+  drawReference?: () => string;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };

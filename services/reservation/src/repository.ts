@@ -29,20 +29,27 @@ const toReservation = (r: Row): Reservation => ({
   holdExpiresAt: new Date(r.hold_expires_at).toISOString(),
 });
 
-export async function nextReservationId(tx: Sql): Promise<number> {
-  const r = await tx.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('reservations', 'id'))::text AS id`);
-  return Number(r.rows[0]!.id);
+/** Draws `count` reservation ids, ascending. */
+export async function nextReservationIds(tx: Sql, count: number): Promise<number[]> {
+  if (count === 0) return [];
+  const r = await tx.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('reservations', 'id'))::text AS id FROM generate_series(1, $1) ORDER BY 1`, [count]);
+  return r.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
 }
 
-/** Inserts a new reservation; false when its booking reference is taken (the caller draws another). */
-export async function insertReservation(tx: Sql, r: Reservation): Promise<boolean> {
-  const res = await tx.query(
+/**
+ * Inserts a new reservation, with the transaction's next round trip. A booking reference already taken
+ * fails the transaction with isBookingReferenceTaken(error): the caller runs it again (another draw).
+ */
+export function insertReservation(tx: Tx, r: Reservation): void {
+  tx.enqueue(
     `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (booking_reference) DO NOTHING`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [r.id, r.bookingReference, r.customerId, r.flightId, r.seatQty, r.amount, r.reserveDate, r.cardLast4, r.status, r.cancelReason, r.holdExpiresAt],
   );
-  return res.rowCount === 1;
 }
+
+export const isBookingReferenceTaken = (err: unknown) =>
+  (err as { code?: string; constraint?: string } | null)?.code === '23505' && (err as { constraint?: string }).constraint === 'reservations_booking_reference_key';
 
 export function saveReservation(tx: Tx, r: Reservation) {
   lockedInTx.of(tx).set(r.id, r);
@@ -119,12 +126,21 @@ export async function markCatalogFlightCancelled(tx: Sql, flightId: number, flig
   );
 }
 
-export async function findCatalogFlight(tx: Sql, flightId: number): Promise<CatalogFlight | undefined> {
-  const r = await tx.query<{ flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string }>(
-    'SELECT flight_id, cost, status, takeoff_date FROM flight_catalog WHERE flight_id = $1',
-    [flightId],
-  );
-  const row = r.rows[0];
-  if (!row || row.takeoff_date === '') return row && row.status === 'CANCELLED' ? { flightId, cost: 0, status: 'CANCELLED' } : undefined;
+type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string };
+
+/** A catalog row; a flight known only from its cancellation (registration not seen yet) is CANCELLED. */
+function toCatalogFlight(row: CatalogRow): CatalogFlight | undefined {
+  if (row.takeoff_date === '') return row.status === 'CANCELLED' ? { flightId: row.flight_id, cost: 0, status: 'CANCELLED' } : undefined;
   return { flightId: row.flight_id, cost: row.cost, status: row.status };
+}
+
+/** The catalog's copies of these flights (absent: unknown), in one statement. */
+export async function findCatalogFlights(tx: Sql, flightIds: number[]): Promise<Map<number, CatalogFlight>> {
+  const r = await tx.query<CatalogRow>('SELECT flight_id, cost, status, takeoff_date FROM flight_catalog WHERE flight_id = ANY($1::int[])', [[...new Set(flightIds)]]);
+  const found = new Map<number, CatalogFlight>();
+  for (const row of r.rows) {
+    const flight = toCatalogFlight(row);
+    if (flight) found.set(row.flight_id, flight);
+  }
+  return found;
 }

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Database } from '@airline/database';
+import { groupCommit, type Database } from '@airline/database';
 import type { Clock } from '@airline/outbox';
 import { HttpProblem, badRequest, idempotent, notFound, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
-import { emitFromRequest, execute, place } from './commands.js';
+import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
 import { ReservationRejected, type Reservation } from './reservation.js';
-import { findByReference, findReservation, listReservations } from './repository.js';
+import { findByReference, findReservation, isBookingReferenceTaken, listReservations } from './repository.js';
 
 export const MAX_SEATS_PER_BOOKING = 100;
 export const DEFAULT_CARD = '4242424242424242';
@@ -57,9 +57,36 @@ function toProblem(err: unknown): never {
 
 export interface ReservationRouteConfig {
   holdTtlMs: number;
+  /** A fresh booking reference (default: random); tests draw their own to force a taken one. */
+  drawReference?: () => string;
+}
+
+/** A taken booking reference fails its transaction; running it again draws another (36^6 of them: rare). */
+async function drawingAgainIfTaken<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isBookingReferenceTaken(err) || i >= attempts) throw err;
+    }
+  }
 }
 
 export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void, config: ReservationRouteConfig) {
+  const placeOptions = { holdTtlMs: config.holdTtlMs, clock, drawReference: config.drawReference };
+  // bookings without an Idempotency-Key that arrive together are placed in one transaction
+  const placeGrouped = groupCommit<PlaceRequest, Reservation>({ db, onCommit, run: (tx, requests) => placeMany(tx, requests, placeOptions) });
+  /** With an Idempotency-Key: alone, in the transaction that claims the key. */
+  const placeOnce = async (key: string, request: PlaceRequest, fingerprint: unknown) => {
+    const result = await idempotent(db, key, fingerprint, async (tx) => {
+      const [outcome] = await placeMany(tx, [request], placeOptions);
+      if ('refused' in outcome!) throw outcome.refused;
+      return { status: 201, body: outcome!.ok };
+    });
+    if (!result.replayed) onCommit();
+    return result.body;
+  };
+
   app.post(
     '/reservations',
     {
@@ -77,13 +104,11 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const reserveDate = body.reserveDate ?? now.toISOString().slice(0, 10);
       if (Number.isNaN(Date.parse(reserveDate))) throw badRequest('reserveDate is not a real date', 'reserveDate');
       const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, card: (body.card ?? DEFAULT_CARD).replace(/ /g, '') };
-      const result = await idempotent(db, req.headers['idempotency-key'], input, async (tx) => ({
-        status: 201,
-        body: await place(tx, input, now, config.holdTtlMs, emitFromRequest(tx, req.id, () => now)).catch(toProblem),
-      }));
-      if (!result.replayed) onCommit();
-      reply.status(201).header('location', `/reservations/${result.body.id}`);
-      return result.body;
+      const request: PlaceRequest = { ...input, now, causationId: req.id };
+      const key = req.headers['idempotency-key'];
+      const reservation = await drawingAgainIfTaken(() => (key === undefined ? placeGrouped(request) : placeOnce(key, request, input))).catch(toProblem);
+      reply.status(201).header('location', `/reservations/${reservation.id}`);
+      return reservation;
     },
   );
 

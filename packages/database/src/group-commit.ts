@@ -1,0 +1,63 @@
+// Group commit: requests that arrive while a transaction is under way wait, and go together in the next
+// one. With one connection (PGlite) a transaction per request makes the database wait on every round
+// trip of every request; a group pays those round trips once. No timer: an idle group commit starts at
+// once, so a lone request is not delayed.
+import type { Database, Tx } from './port.js';
+
+/** What one request of a group came to: its value, or the refusal that is its answer (not a failure of the group). */
+export type Outcome<O> = { ok: O } | { refused: unknown };
+
+export interface GroupCommitOptions<I, O> {
+  db: Database;
+  /** Runs the inputs in one transaction and answers each, in order. Throwing fails the whole group. */
+  run(tx: Tx, inputs: I[]): Promise<Outcome<O>[]>;
+  /** Runs after each commit (e.g. kick the outbox relay). */
+  onCommit?: () => void;
+  maxGroup?: number;
+}
+
+/**
+ * Returns a function that runs one input as part of a group. When a group's transaction fails, nothing
+ * of it is written and each of its inputs runs again alone, so one input that breaks the transaction
+ * (a constraint, a bug) fails only its own request.
+ */
+export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): (input: I) => Promise<O> {
+  const maxGroup = options.maxGroup ?? 256;
+  type Waiting = { input: I; resolve: (o: O) => void; reject: (e: unknown) => void };
+  let queue: Waiting[] = [];
+  let running = false;
+
+  const settle = (w: Waiting, outcome: Outcome<O>) => ('ok' in outcome ? w.resolve(outcome.ok) : w.reject(outcome.refused));
+
+  async function runGroup(group: Waiting[]) {
+    let outcomes: Outcome<O>[];
+    try {
+      outcomes = await options.db.transaction((tx) => options.run(tx, group.map((w) => w.input)));
+    } catch (err) {
+      if (group.length === 1) return group[0]!.reject(err);
+      for (const w of group) await runGroup([w]);
+      return;
+    }
+    group.forEach((w, i) => settle(w, outcomes[i]!));
+    options.onCommit?.();
+  }
+
+  async function drain() {
+    running = true;
+    try {
+      while (queue.length > 0) {
+        const group = queue.slice(0, maxGroup);
+        queue = queue.slice(group.length);
+        await runGroup(group);
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  return (input) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      if (!running) void drain();
+    });
+}
