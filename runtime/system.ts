@@ -3,7 +3,7 @@
 // the same way `npm start` does, on free ports.
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createPgliteWorkerDatabase, type Database } from '@airline/database';
+import { startPgliteThread, type Database } from '@airline/database';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
 import { flightService } from '@airline/flight';
@@ -41,6 +41,8 @@ export interface EmbeddedOptions {
   auth?: { users?: SeedUser[] };
   /** Gateway settings: rate limits, token lifetime, OIDC issuer, CORS, upstream timeouts. */
   gateway?: GatewaySettingsInput;
+  /** Worker threads the eight databases are dealt over (default: one each; fewer measured slower, docs/benchmarks.md). */
+  dbThreads?: number;
 }
 
 export interface EmbeddedSystem {
@@ -64,12 +66,13 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? pino({ level: 'silent' });
-  const dbFor = (name: string) => createPgliteWorkerDatabase(options.dataDir ? join(options.dataDir, name) : undefined);
   const paused = new Set(options.paused ?? []);
 
-  // every database starts at once, each on its own thread
-  const names = ['event-log', 'flight', 'reservation', 'payment', 'mileage', 'notification', 'dashboard', 'gateway'] as const;
-  const opened = await Promise.all(names.map(dbFor));
+  // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer
+  // threads than databases still share the load about evenly)
+  const names = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway'] as const;
+  const threads = await Promise.all(Array.from({ length: Math.max(1, options.dbThreads ?? names.length) }, () => startPgliteThread()));
+  const opened = await Promise.all(names.map((name, i) => threads[i % threads.length]!.open(options.dataDir ? join(options.dataDir, name) : undefined)));
   const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<(typeof names)[number], Database>;
   const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
@@ -142,6 +145,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
       await processor.close();
       for (const s of Object.values(services)) await s.db.close();
       await busDb.close();
+      for (const t of threads) await t.close();
     },
   };
 }

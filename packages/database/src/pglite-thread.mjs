@@ -1,25 +1,38 @@
-// The thread that owns one embedded PostgreSQL (PGlite) database: see pglite-worker.ts and
-// pglite-session.mjs. With PGLITE_STATS set it prints, every 5 s, its round trips, statements and
-// busy time, and the statements that took the most time (what the benchmark notes were measured with).
+// A thread that owns one or more embedded PostgreSQL (PGlite) databases: see pglite-worker.ts and
+// pglite-session.mjs. With PGLITE_STATS set it prints, every 5 s, each database's round trips,
+// statements and busy time, the thread's CPU time, and the statements that took the most time (what
+// the benchmark notes were measured with).
 import { readFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { createSession } from './pglite-session.mjs';
 
-const session = createSession(await PGlite.create(workerData.dir ? { dataDir: workerData.dir } : {}));
+/** database number → its session */
+const sessions = new Map();
+let nextDb = 0;
 const stats = process.env.PGLITE_STATS ? startStats() : undefined;
 
-parentPort.on('message', async ({ id, op, statements, sql }) => {
+parentPort.on('message', async ({ id, op, db, dir, statements, sql }) => {
   const started = performance.now();
   try {
+    if (op === 'open') {
+      const n = nextDb++;
+      sessions.set(n, { name: dir?.split('/').pop() ?? `memory-${n}`, session: createSession(await PGlite.create(dir ? { dataDir: dir } : {})) });
+      parentPort.postMessage({ id, db: n });
+      return;
+    }
+    const { session } = sessions.get(db);
     if (op === 'run') parentPort.postMessage({ id, results: await session.run(statements) });
     else if (op === 'exec') parentPort.postMessage({ id, ...(await session.exec(sql)) });
-    else if (op === 'close') parentPort.postMessage({ id, ...(await session.close()) });
+    else if (op === 'close') {
+      sessions.delete(db);
+      parentPort.postMessage({ id, ...(await session.close()) });
+    }
   } catch (err) {
     const { message, code, detail, constraint, statementIndex } = err;
     parentPort.postMessage({ id, error: { message, code, detail, constraint, statementIndex } });
   }
-  stats?.record(statements ?? [{ text: sql ?? op }], performance.now() - started);
+  if (op !== 'open') stats?.record(sessions.get(db)?.name ?? String(db), statements ?? [{ text: sql ?? op }], performance.now() - started);
 });
 parentPort.postMessage({ ready: true });
 
@@ -34,31 +47,36 @@ function threadCpuSeconds() {
 }
 
 function startStats() {
-  let trips = 0, count = 0, busy = 0, since = performance.now(), cpu = threadCpuSeconds();
-  const byText = new Map();
+  let since = performance.now();
+  let cpu = threadCpuSeconds();
+  const perDb = new Map();
   setInterval(() => {
     const elapsed = performance.now() - since;
     const cpuNow = threadCpuSeconds();
-    const top = [...byText].sort((a, b) => b[1].ms - a[1].ms).slice(0, 5);
-    console.error(
-      `[db ${workerData.dir?.split('/').pop() ?? 'memory'}] ${(trips / elapsed * 1000).toFixed(0)} trips/s, ${(count / elapsed * 1000).toFixed(0)} statements/s, busy ${(busy / elapsed * 100).toFixed(0)}%, cpu ${((cpuNow - cpu) * 1000 / elapsed * 100).toFixed(0)}%` +
-        top.map(([text, s]) => `\n    ${s.n} × ${text.replace(/\s+/g, ' ').slice(0, 90)} (${s.ms.toFixed(0)} ms)`).join(''),
-    );
-    trips = count = busy = 0;
+    const pct = (x) => `${((x / elapsed) * 100).toFixed(0)}%`;
+    const lines = [`[pglite thread ${[...perDb.keys()].join(', ')}] cpu ${pct((cpuNow - cpu) * 1000)}`];
+    for (const [name, s] of perDb) {
+      const top = [...s.byText].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4);
+      lines.push(`  [db ${name}] ${((s.trips / elapsed) * 1000).toFixed(0)} trips/s, ${((s.count / elapsed) * 1000).toFixed(0)} statements/s, busy ${pct(s.busy)}`);
+      for (const [text, t] of top) lines.push(`      ${t.n} × ${text.replace(/\s+/g, ' ').slice(0, 90)} (${t.ms.toFixed(0)} ms)`);
+    }
+    console.error(lines.join('\n'));
+    perDb.clear();
     since = performance.now();
     cpu = cpuNow;
-    byText.clear();
   }, 5000).unref();
   return {
-    record(statements, ms) {
-      trips++;
-      count += statements.length;
-      busy += ms;
+    record(name, statements, ms) {
+      let s = perDb.get(name);
+      if (!s) perDb.set(name, (s = { trips: 0, count: 0, busy: 0, byText: new Map() }));
+      s.trips++;
+      s.count += statements.length;
+      s.busy += ms;
       for (const { text } of statements) {
-        const s = byText.get(text) ?? { n: 0, ms: 0 };
-        s.n++;
-        s.ms += ms / statements.length;
-        byText.set(text, s);
+        const t = s.byText.get(text) ?? { n: 0, ms: 0 };
+        t.n++;
+        t.ms += ms / statements.length;
+        s.byText.set(text, t);
       }
     },
   };

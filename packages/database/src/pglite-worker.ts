@@ -1,18 +1,27 @@
-// PGlite in a worker thread behind the Database port. PGlite runs PostgreSQL (WASM) on the thread that
-// calls it; in the embedded runtime every service's database would otherwise share the one event loop
-// with HTTP and the saga's handlers. Each database gets its own thread, so SQL runs beside the JS.
-// A round trip to the thread carries a whole pipeline of statements (see pipelined.ts).
+// PGlite in worker threads behind the Database port. PGlite runs PostgreSQL (WASM) on the thread that
+// calls it; in the embedded runtime the services' databases would otherwise share the one event loop
+// with HTTP and the saga's handlers. A PgliteThread holds one or more databases (each its own PGlite,
+// its own directory): SQL runs beside the JS, and a few threads for eight databases keep a small
+// machine from switching between more threads than it has cores. A round trip to the thread carries a
+// whole pipeline of statements (see pipelined.ts).
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database, QueryResult, Statement } from './port.js';
 
 type ErrorFields = { message: string; code?: string; detail?: string; constraint?: string; statementIndex?: number };
-type Reply = { id: number; results?: QueryResult<Record<string, unknown>>[]; error?: ErrorFields };
+type Reply = { id: number; db?: number; results?: QueryResult<Record<string, unknown>>[]; error?: ErrorFields };
+type Request = { op: 'open'; dir?: string } | { op: 'run'; db: number; statements: Statement[] } | { op: 'exec'; db: number; sql: string } | { op: 'close'; db: number };
 
-export async function createPgliteWorkerDatabase(dir?: string): Promise<Database> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dir } });
+export interface PgliteThread {
+  /** Opens (creating when new) the database in `dir` on this thread; undefined = in memory. */
+  open(dir?: string): Promise<Database>;
+  /** Ends the thread (after its databases are closed). */
+  close(): Promise<void>;
+}
+
+export async function startPgliteThread(): Promise<PgliteThread> {
+  const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url));
   const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -33,20 +42,39 @@ export async function createPgliteWorkerDatabase(dir?: string): Promise<Database
     waiting.clear();
   });
 
-  const send = (op: 'run' | 'exec' | 'close', payload?: { statements?: Statement[]; sql?: string }) =>
+  const send = (request: Request) =>
     new Promise<Reply>((resolve, reject) => {
       if (failure) return reject(failure);
       const id = nextId++;
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, op, ...payload });
+      worker.postMessage({ id, ...request });
     });
 
-  return pipelinedDatabase({
-    run: async (statements) => (await send('run', { statements })).results!,
-    exec: async (sql) => void (await send('exec', { sql })),
+  return {
+    async open(dir) {
+      if (dir) mkdirSync(dir, { recursive: true });
+      const { db } = await send({ op: 'open', dir });
+      return pipelinedDatabase({
+        run: async (statements) => (await send({ op: 'run', db: db!, statements })).results!,
+        exec: async (sql) => void (await send({ op: 'exec', db: db!, sql })),
+        close: async () => void (await send({ op: 'close', db: db! })),
+      });
+    },
     async close() {
-      await send('close');
       await worker.terminate();
     },
-  });
+  };
+}
+
+/** One database on a thread of its own; closing it ends the thread. */
+export async function createPgliteWorkerDatabase(dir?: string): Promise<Database> {
+  const thread = await startPgliteThread();
+  const db = await thread.open(dir);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await thread.close();
+    },
+  };
 }
