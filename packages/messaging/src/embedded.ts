@@ -28,6 +28,8 @@ export interface EmbeddedBusOptions {
   pollMs?: number;
   /** How long a woken consumer waits for more events to batch with (ms). */
   lingerMs?: number;
+  /** How many of the latest events are also kept in memory, for consumers to read without a query. */
+  tailSize?: number;
   backoff?: (attempt: number) => number;
   onError?: (err: unknown, consumer: string) => void;
 }
@@ -37,6 +39,9 @@ export interface EmbeddedBusOptions {
  * eventId) and, per durable consumer, a stored position and a table of events waiting for a retry.
  * A consumer's position advances only after its batch was handled, so after a crash nothing is lost;
  * what is delivered again is absorbed by the consumer's inbox.
+ *
+ * The latest events published by this process are also kept in memory (the tail): a consumer that is
+ * within it reads from there, one that is behind (after a restart, or far behind) reads the table.
  */
 export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusOptions = {}): Promise<EventBus & EventLogReader> {
   await migrate(db, [{ name: '001_event_log.sql', sql: SCHEMA }]);
@@ -44,6 +49,31 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   const pollMs = options.pollMs ?? 200;
   const lingerMs = options.lingerMs ?? 2;
   const backoff = options.backoff ?? ((a: number) => backoffMs(a));
+  const tailSize = options.tailSize ?? 20_000;
+  // events with seq > tailAfter are all in `tail`, in seq order (only this process appends to the log)
+  const tail: Array<{ seq: number; event: IntegrationEvent }> = [];
+  let tailAfter = Number((await db.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM event_log')).rows[0]!.seq);
+  function appendToTail(published: Array<{ seq: number; event: IntegrationEvent }>) {
+    for (const e of published.sort((a, b) => a.seq - b.seq)) {
+      if (tail.length > 0 && e.seq <= tail[tail.length - 1]!.seq) throw new Error(`event log seq ${e.seq} out of order`);
+      tail.push({ seq: e.seq, event: deepFreeze(e.event) }); // every consumer gets this one object: none may change it
+    }
+    if (tail.length > tailSize) tailAfter = tail.splice(0, tail.length - tailSize / 2).at(-1)!.seq;
+  }
+  /** The consumer's next events from the tail, or undefined when it is behind the tail (read the table). */
+  function fromTail(position: number, types: Set<string>, limit: number) {
+    if (position < tailAfter) return undefined;
+    let lo = 0;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tail[mid]!.seq <= position) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: Array<{ seq: number; event: IntegrationEvent }> = [];
+    for (let i = lo; i < tail.length && found.length < limit; i++) if (types.has(tail[i]!.event.type)) found.push(tail[i]!);
+    return found;
+  }
   const loops: Promise<void>[] = [];
   let closed = false;
 
@@ -103,24 +133,26 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
             )
           ).rows
         : [];
-    let fresh: Array<{ seq: string; payload: IntegrationEvent }> = [];
+    let fresh: Array<{ seq: number; event: IntegrationEvent }> = [];
     if (state.dirty) {
       state.dirty = false;
-      fresh = (
-        await db.query<{ seq: string; payload: IntegrationEvent }>(
-          `SELECT seq, payload FROM event_log WHERE seq > $1 AND type = ANY($2::text[]) ORDER BY seq LIMIT $3`,
-          [state.position, [...sub.eventTypes], batchSize],
-        )
-      ).rows;
+      fresh =
+        fromTail(state.position, state.types, batchSize) ??
+        (
+          await db.query<{ seq: string; payload: IntegrationEvent }>(
+            `SELECT seq, payload FROM event_log WHERE seq > $1 AND type = ANY($2::text[]) ORDER BY seq LIMIT $3`,
+            [state.position, [...sub.eventTypes], batchSize],
+          )
+        ).rows.map((r) => ({ seq: Number(r.seq), event: r.payload }));
       if (fresh.length === batchSize) state.dirty = true; // more to read
     }
     const batch: Array<Delivery & { seq: number; retry: boolean }> = [
       ...retries.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: r.attempt + 1, retry: true })),
-      ...fresh.map((r) => ({ seq: Number(r.seq), event: r.payload, attempt: 1, retry: false })),
+      ...fresh.map((r) => ({ seq: r.seq, event: r.event, attempt: 1, retry: false })),
     ];
     if (batch.length === 0) return 0;
     const outcomes = await sub.handle(batch.map(({ event, attempt }) => ({ event, attempt })));
-    const newPos = fresh.length ? Number(fresh[fresh.length - 1]!.seq) : state.position;
+    const newPos = fresh.length ? fresh[fresh.length - 1]!.seq : state.position;
     const now = Date.now();
     let retriesDelta = 0;
     await db.transaction(async (tx) => {
@@ -148,22 +180,36 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
     return fresh.length + retries.length;
   }
 
-  return {
-    async publish(events) {
-      if (events.length === 0) return;
-      await db.query(
-        `INSERT INTO event_log (event_id, type, correlation_id, occurred_at, payload)
-         SELECT (e->>'eventId')::uuid, e->>'type', e->>'correlationId', (e->>'occurredAt')::timestamptz, e
-         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i
-         ON CONFLICT (event_id) DO NOTHING`,
-        [JSON.stringify(events)],
-      );
-      for (const c of consumers) {
-        if (events.some((e) => c.types.has(e.type))) {
-          c.dirty = true;
-          c.wake();
-        }
+  async function append(events: IntegrationEvent[]) {
+    const inserted = await db.query<{ seq: string; event_id: string }>(
+      `INSERT INTO event_log (event_id, type, correlation_id, occurred_at, payload)
+       SELECT (e->>'eventId')::uuid, e->>'type', e->>'correlationId', (e->>'occurredAt')::timestamptz, e
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING seq, event_id`,
+      [JSON.stringify(events)],
+    );
+    // what is already in the log (a republish) is not appended again
+    const byId = new Map(events.map((e) => [e.eventId, e]));
+    appendToTail(inserted.rows.map((r) => ({ seq: Number(r.seq), event: byId.get(r.event_id)! })));
+    for (const c of consumers) {
+      if (events.some((e) => c.types.has(e.type))) {
+        c.dirty = true;
+        c.wake();
       }
+    }
+  }
+
+  // One publish at a time: the tail must grow in seq order, or a consumer could pass a seq that a slower
+  // publish appends later. (The database runs them one at a time anyway.)
+  let publishing: Promise<unknown> = Promise.resolve();
+
+  return {
+    publish(events) {
+      if (events.length === 0) return Promise.resolve();
+      const next = publishing.then(() => append(events));
+      publishing = next.catch(() => undefined);
+      return next;
     },
     async subscribe(sub) {
       loops.push(consume(sub));
@@ -183,4 +229,12 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
       await Promise.all(loops);
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
