@@ -21,21 +21,24 @@ export function perTransaction<T>(init: () => T) {
 /**
  * Rows for one multi-row statement, gathered over a transaction and sent as one statement by `flush`,
  * or at the latest just before COMMIT (`text` reads them as a JSON array, $1). For writes that nothing in
- * the transaction reads back.
+ * the transaction reads back before a flush. With `key`, a row replaces the one gathered before it with
+ * the same key (rows that are a whole current state, e.g. a status, where the last one is the truth).
  */
-export function gatheredRows<R>(text: string) {
-  const rows = perTransaction<R[]>(() => []);
+export function gatheredRows<R>(text: string, key?: (row: R) => unknown) {
+  let unkeyed = 0;
+  const rows = perTransaction(() => new Map<unknown, R>());
   function flush(tx: Tx) {
     const gathered = rows.of(tx);
-    if (gathered.length === 0) return;
-    tx.enqueue(text, [JSON.stringify(gathered)]);
-    gathered.length = 0;
+    if (gathered.size === 0) return;
+    tx.enqueue(text, [JSON.stringify([...gathered.values()])]);
+    gathered.clear();
   }
   return {
     add(tx: Tx, row: R) {
       const gathered = rows.of(tx);
-      if (gathered.length === 0) tx.beforeCommit(() => flush(tx));
-      gathered.push(row);
+      if (gathered.size === 0) tx.beforeCommit(() => flush(tx));
+      if (key) gathered.delete(key(row)); // the replacement goes last, in order
+      gathered.set(key ? key(row) : unkeyed++, row);
     },
     flush,
   };

@@ -1,4 +1,4 @@
-import { perTransaction, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
 import type { Flight, HoldStatus } from './domain.js';
 
 type FlightRow = {
@@ -93,25 +93,38 @@ export async function findHold(tx: Tx, reservationId: number): Promise<SeatHoldR
   return holdsInTx.of(tx).get(reservationId) ?? undefined;
 }
 
-/**
- * Records a reservation's hold (its answer, or a tombstone for a cancel that overtook its placement).
- * No ON CONFLICT: a row that appeared since findHold (another replica's tombstone) fails the
- * transaction, which is retried and then sees it.
- */
+// Hold writes go out as one statement each for the transaction (before COMMIT): new holds inserted
+// (no ON CONFLICT: a row that appeared since lockHolds, another replica's tombstone, fails the
+// transaction, which is retried and then sees it), and status changes of holds that were there.
+type NewHold = SeatHoldRow & { reservation_id: number };
+const newHolds = gatheredRows<NewHold>(
+  `INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status)
+   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, flight_id integer, seat_qty integer, status text)`,
+  (h) => h.reservation_id,
+);
+const statusChanges = gatheredRows<{ reservation_id: number; status: HoldStatus }>(
+  `UPDATE seat_holds h SET status = x.status, updated_at = now()
+   FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, status text) WHERE h.reservation_id = x.reservation_id`,
+  (c) => c.reservation_id,
+);
+const insertedInTx = perTransaction(() => new Set<number>());
+
+/** Records a reservation's hold: its answer, or a tombstone for a cancel that overtook its placement. */
 export function insertHold(tx: Tx, reservationId: number, hold: SeatHoldRow) {
   holdsInTx.of(tx).set(reservationId, hold);
-  tx.enqueue(`INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES ($1, $2, $3, $4)`, [reservationId, hold.flight_id, hold.seat_qty, hold.status]);
+  insertedInTx.of(tx).add(reservationId);
+  newHolds.add(tx, { reservation_id: reservationId, ...hold });
 }
 
-export function setHoldStatus(tx: Tx, reservationId: number, status: HoldStatus, onlyFrom?: HoldStatus[]) {
-  const hold = holdsInTx.of(tx).get(reservationId);
-  if (hold && (!onlyFrom || onlyFrom.includes(hold.status))) holdsInTx.of(tx).set(reservationId, { ...hold, status });
-  tx.enqueue(
-    `UPDATE seat_holds SET status = $2, updated_at = now() WHERE reservation_id = $1 AND ($3::text[] IS NULL OR status = ANY($3::text[]))`,
-    [reservationId, status, onlyFrom ?? null],
-  );
+/** Moves a hold to `status` (only from one of `onlyFrom`, when given); nothing when there is no hold. */
+export async function setHoldStatus(tx: Tx, reservationId: number, status: HoldStatus, onlyFrom?: HoldStatus[]) {
+  const hold = await findHold(tx, reservationId);
+  if (!hold || (onlyFrom && !onlyFrom.includes(hold.status))) return;
+  const changed = { ...hold, status };
+  holdsInTx.of(tx).set(reservationId, changed);
+  if (insertedInTx.of(tx).has(reservationId)) newHolds.add(tx, { reservation_id: reservationId, ...changed });
+  else statusChanges.add(tx, { reservation_id: reservationId, status });
 }
-
 
 /** Seats per hold status of a flight (capacity = remaining + HELD + SOLD). */
 export async function seatAccounting(tx: Sql, flightId: number) {

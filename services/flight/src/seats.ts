@@ -32,7 +32,7 @@ export const seatHandlers: EventHandlers = {
 
   /** Step 5: the held seats are sold. */
   async ReservationConfirmed(event, { tx }) {
-    setHoldStatus(tx, event.data.reservationId, 'SOLD', ['HELD']);
+    await setHoldStatus(tx, event.data.reservationId, 'SOLD', ['HELD']);
   },
 
   /** Compensation: give held or sold seats back; a cancel that overtakes its placement leaves a tombstone. */
@@ -44,7 +44,7 @@ export const seatHandlers: EventHandlers = {
       return;
     }
     if (!releasable(hold.status)) return;
-    setHoldStatus(tx, c.reservationId, 'RELEASED');
+    await setHoldStatus(tx, c.reservationId, 'RELEASED');
     const remaining = await returnSeats(tx, hold.flight_id, hold.seat_qty);
     await emit(seatsReleased({ ...c, seatQty: hold.seat_qty }, remaining));
   },

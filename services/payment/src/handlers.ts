@@ -3,7 +3,7 @@
 // dead-letters the event stream.
 import type { EventHandlers } from '@airline/outbox';
 import { onReservationCancelled, type PaymentStatus } from './payment.js';
-import { findPaymentForReservation, insertVoidedPayment, openPayment, toPayment, updatePayment } from './repository.js';
+import { insertVoidedPayment, lockPaymentOfReservation, openPayment, toPayment, updatePayment } from './repository.js';
 
 export function paymentHandlers(workToDo: () => void): EventHandlers {
   return {
@@ -17,7 +17,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
     /** Compensation: void a payment not made yet, refund one that was. */
     async ReservationCancelled(event, { tx, afterCommit }) {
       const d = event.data;
-      const row = await findPaymentForReservation(tx, d.reservationId, true);
+      const row = await lockPaymentOfReservation(tx, d.reservationId);
       if (!row) {
         insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount });
         return;

@@ -9,7 +9,7 @@ import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
 import { afterCharge, afterRefund, type ChargeResult, type RefundResult } from './payment.js';
 import type { PaymentProcessor } from './processor.js';
-import { claimDuePayments, findPayments, toPayment, updatePayment, type PaymentRow } from './repository.js';
+import { claimDuePayments, findPayments, toPayment, updatePayments, type PaymentChange, type PaymentRow } from './repository.js';
 
 export interface PaymentWorkerOptions {
   batchSize?: number;
@@ -41,6 +41,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   async function record(answers: Array<{ row: PaymentRow; result: ChargeResult | RefundResult }>) {
     await db.transaction(async (tx) => {
       const outgoing: IntegrationEvent[] = [];
+      const changes: Array<{ id: number; change: PaymentChange }> = [];
       // re-read: a cancel may have arrived during the calls
       const currents = await findPayments(tx, answers.map((a) => Number(a.row.id)), true);
       for (const { row, result } of answers) {
@@ -48,16 +49,13 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
         if (!current) continue;
         const payment = toPayment(current);
         const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
-        updatePayment(tx, row.id, {
-          status: t.status,
-          declineReason: t.declineReason,
-          authorizationCode: t.authorizationCode,
-          nextAttemptAt: t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined,
-          lastError: result.outcome === 'failed' ? result.error : null,
-        });
+        const nextAttemptAt = t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined;
+        const lastError = result.outcome === 'failed' ? result.error : null;
+        changes.push({ id: row.id, change: { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError } });
         outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}` }, clock));
         if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
       }
+      updatePayments(tx, changes);
       insertIntoOutbox(tx, outgoing);
     });
   }

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '@airline/database';
+import { gatheredRows, type Sql, type Tx } from '@airline/database';
 import type { Payment, PaymentStatus } from './payment.js';
 
 export type PaymentRow = {
@@ -42,12 +42,26 @@ export const toView = (r: PaymentRow) => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-/** A payment to make for held seats; nothing when one exists (redelivery, or a cancel that came first). */
-export function openPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number; card: string; chargeBefore?: string }): void {
-  tx.enqueue(
-    `INSERT INTO payments (reservation_id, customer_id, amount, card, status, charge_before) VALUES ($1, $2, $3, $4, 'PENDING', $5) ON CONFLICT (reservation_id) DO NOTHING`,
-    [p.reservationId, p.customerId, p.amount, p.card, p.chargeBefore ?? null],
-  );
+type NewPayment = { reservationId: number; customerId: number; amount: number; card: string; chargeBefore?: string };
+const paymentsToOpen = gatheredRows<NewPayment>(
+  `INSERT INTO payments (reservation_id, customer_id, amount, card, status, charge_before)
+   SELECT x."reservationId", x."customerId", x.amount, x.card, 'PENDING', x."chargeBefore"
+   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, card text, "chargeBefore" timestamptz)
+   ON CONFLICT (reservation_id) DO NOTHING`,
+);
+
+/**
+ * A payment to make for held seats; nothing when one exists (redelivery, or a cancel that came first).
+ * Written with the transaction's other new payments, before COMMIT or before lockPaymentOfReservation.
+ */
+export function openPayment(tx: Tx, p: NewPayment): void {
+  paymentsToOpen.add(tx, p);
+}
+
+/** The payment of a reservation, locked (the payments opened so far in this transaction included). */
+export async function lockPaymentOfReservation(tx: Tx, reservationId: number) {
+  paymentsToOpen.flush(tx);
+  return findPaymentForReservation(tx, reservationId, true);
 }
 
 export async function findPaymentForReservation(tx: Sql, reservationId: number, forUpdate = false) {
@@ -63,32 +77,29 @@ export function insertVoidedPayment(tx: Tx, p: { reservationId: number; customer
   );
 }
 
-export function updatePayment(
-  tx: Tx,
-  id: number,
-  change: { status?: PaymentStatus; cancelRequested?: boolean; nextAttemptAt?: Date; declineReason?: string; authorizationCode?: string; lastError?: string | null },
-) {
+export type PaymentChange = { status?: PaymentStatus; cancelRequested?: boolean; nextAttemptAt?: Date; declineReason?: string; authorizationCode?: string; lastError?: string | null };
+
+export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
+  updatePayments(tx, [{ id, change }]);
+}
+
+/** Changes several payments in one statement (each at most once): what a change leaves out stays as it is. */
+export function updatePayments(tx: Tx, changes: Array<{ id: number; change: PaymentChange }>) {
+  if (changes.length === 0) return;
   tx.enqueue(
-    `UPDATE payments SET
-       status = coalesce($2, status),
-       cancel_requested = coalesce($3, cancel_requested),
-       next_attempt_at = coalesce($4, next_attempt_at),
-       decline_reason = coalesce($5, decline_reason),
-       authorization_code = coalesce($6, authorization_code),
-       last_error = CASE WHEN $7::boolean THEN $8 ELSE last_error END,
+    `UPDATE payments p SET
+       status = coalesce(x.status, p.status),
+       cancel_requested = coalesce(x."cancelRequested", p.cancel_requested),
+       next_attempt_at = coalesce(x."nextAttemptAt", p.next_attempt_at),
+       decline_reason = coalesce(x."declineReason", p.decline_reason),
+       authorization_code = coalesce(x."authorizationCode", p.authorization_code),
+       last_error = CASE WHEN x."setLastError" THEN x."lastError" ELSE p.last_error END,
        lease_until = NULL,
        updated_at = now()
-     WHERE id = $1`,
-    [
-      id,
-      change.status ?? null,
-      change.cancelRequested ?? null,
-      change.nextAttemptAt?.toISOString() ?? null,
-      change.declineReason ?? null,
-      change.authorizationCode ?? null,
-      change.lastError !== undefined,
-      change.lastError ?? null,
-    ],
+     FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelRequested" boolean, "nextAttemptAt" timestamptz, "declineReason" text,
+       "authorizationCode" text, "setLastError" boolean, "lastError" text)
+     WHERE p.id = x.id`,
+    [JSON.stringify(changes.map(({ id, change }) => ({ id, ...change, setLastError: change.lastError !== undefined })))],
   );
 }
 

@@ -1,10 +1,11 @@
 // Application layer: load a reservation, decide, evolve, save, and put the events in the outbox, all in
 // the caller's transaction.
 import { randomBytes } from 'node:crypto';
+import type { IntegrationEvent } from '@airline/contracts';
 import type { Outcome, Tx } from '@airline/database';
-import { appendToOutbox, type Clock, type HandlerContext } from '@airline/outbox';
+import { appendToOutbox, insertIntoOutbox, stampEvents, type Clock, type HandlerContext } from '@airline/outbox';
 import { assertBookable, bookingReference, decide, evolve, ReservationRejected, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
-import { findCatalogFlights, findReservationForUpdate, insertReservation, nextReservationIds, saveReservation } from './repository.js';
+import { findCatalogFlights, findReservationForUpdate, insertReservations, nextReservationIds, saveReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
 
@@ -60,7 +61,9 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
   const refusals = requests.map((r) => refusal(() => assertBookable(r.flightId, flights.get(r.flightId))));
   const ids = await nextReservationIds(tx, refusals.filter((r) => r === undefined).length); // a refused booking leaves no gap in the ids
   const draw = options.drawReference ?? randomReference;
-  return requests.map((request, i): Outcome<Reservation> => {
+  const placed: Reservation[] = [];
+  const outgoing: IntegrationEvent[] = [];
+  const outcomes = requests.map((request, i): Outcome<Reservation> => {
     const refused = refusals[i];
     if (refused) return { refused };
     const events = decide(undefined, {
@@ -76,10 +79,13 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
       holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
     });
     const reservation = events.reduce<Reservation | undefined>(evolve, undefined)!;
-    insertReservation(tx, reservation);
-    appendToOutbox(tx, events, { correlationId: String(reservation.id), causationId: request.causationId }, options.clock);
+    placed.push(reservation);
+    outgoing.push(...stampEvents(events, { correlationId: String(reservation.id), causationId: request.causationId }, options.clock));
     return { ok: reservation };
   });
+  insertReservations(tx, placed);
+  insertIntoOutbox(tx, outgoing);
+  return outcomes;
 }
 
 /** The domain's refusal of a booking, or undefined when it is bookable. */

@@ -1,4 +1,4 @@
-import { perTransaction, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
 import type { CatalogFlight, Reservation } from './reservation.js';
 
 type Row = {
@@ -37,23 +37,32 @@ export async function nextReservationIds(tx: Sql, count: number): Promise<number
 }
 
 /**
- * Inserts a new reservation, with the transaction's next round trip. A booking reference already taken
- * fails the transaction with isBookingReferenceTaken(error): the caller runs it again (another draw).
+ * Inserts new reservations (one statement), with the transaction's next round trip. A booking reference
+ * already taken fails the transaction with isBookingReferenceTaken(error): the caller runs it again.
  */
-export function insertReservation(tx: Tx, r: Reservation): void {
+export function insertReservations(tx: Tx, reservations: Reservation[]): void {
+  if (reservations.length === 0) return;
   tx.enqueue(
     `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [r.id, r.bookingReference, r.customerId, r.flightId, r.seatQty, r.amount, r.reserveDate, r.cardLast4, r.status, r.cancelReason, r.holdExpiresAt],
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id integer, "bookingReference" text, "customerId" integer, "flightId" integer, "seatQty" integer,
+       amount integer, "reserveDate" text, "cardLast4" text, status text, "cancelReason" text, "holdExpiresAt" timestamptz)`,
+    [JSON.stringify(reservations.map((r) => ({ id: r.id, bookingReference: r.bookingReference, customerId: r.customerId, flightId: r.flightId, seatQty: r.seatQty, amount: r.amount, reserveDate: r.reserveDate, cardLast4: r.cardLast4, status: r.status, cancelReason: r.cancelReason, holdExpiresAt: r.holdExpiresAt })))],
   );
 }
 
 export const isBookingReferenceTaken = (err: unknown) =>
   (err as { code?: string; constraint?: string } | null)?.code === '23505' && (err as { constraint?: string }).constraint === 'reservations_booking_reference_key';
 
+const statusChanges = gatheredRows<{ id: number; status: Reservation['status']; cancelReason: Reservation['cancelReason'] }>(
+  `UPDATE reservations r SET status = x.status, cancel_reason = x."cancelReason", updated_at = now()
+   FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelReason" text) WHERE r.id = x.id`,
+  (change) => change.id,
+);
+
+/** Saves a reservation's status (written with the transaction's other status changes, before COMMIT). */
 export function saveReservation(tx: Tx, r: Reservation) {
   lockedInTx.of(tx).set(r.id, r);
-  tx.enqueue('UPDATE reservations SET status = $2, cancel_reason = $3, updated_at = now() WHERE id = $1', [r.id, r.status, r.cancelReason]);
+  statusChanges.add(tx, { id: r.id, status: r.status, cancelReason: r.cancelReason });
 }
 
 export async function findReservation(tx: Sql, id: number, forUpdate = false): Promise<Reservation | undefined> {
