@@ -43,3 +43,28 @@ export function gatheredRows<R>(text: string, key?: (row: R) => unknown) {
     flush,
   };
 }
+
+/**
+ * Rows by key, each read at most once per transaction: `load` reads the keys not known yet in one
+ * statement (`read` returns the rows found; a key without a row is known as absent), `get` one key the
+ * same way; `set` records what the transaction wrote, `forget` makes the next get read again.
+ */
+export function rowsPerTransaction<K, V>(read: (tx: Tx, keys: K[]) => Promise<Iterable<[K, V]>>) {
+  const known = perTransaction(() => new Map<K, V | null>());
+  async function load(tx: Tx, keys: Iterable<K>) {
+    const rows = known.of(tx);
+    const missing = [...new Set(keys)].filter((k) => !rows.has(k));
+    if (missing.length === 0) return;
+    for (const k of missing) rows.set(k, null);
+    for (const [k, v] of await read(tx, missing)) rows.set(k, v);
+  }
+  return {
+    load,
+    async get(tx: Tx, key: K): Promise<V | undefined> {
+      await load(tx, [key]);
+      return known.of(tx).get(key) ?? undefined;
+    },
+    set: (tx: Tx, key: K, value: V) => void known.of(tx).set(key, value),
+    forget: (tx: Tx, key: K) => void known.of(tx).delete(key),
+  };
+}

@@ -2,7 +2,7 @@
 // and the rebuild (straight from the log) use this same code. Table names are unqualified on purpose:
 // the rebuild points search_path at a fresh schema and projects into it.
 import type { EventType, IntegrationEvent } from '@airline/contracts';
-import { perTransaction, type Sql, type Tx } from '@airline/database';
+import { perTransaction, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
 import {
   customerInfoChange,
   describe,
@@ -60,18 +60,14 @@ const toSummary = (r: SummaryRow): ReservationSummary => ({
   cancelReason: r.cancel_reason,
 });
 
-// rows of this transaction, read or written (null: known not to exist)
-const summaries = perTransaction(() => new Map<number, ReservationSummary | null>());
-const seatHolds = perTransaction(() => new Map<number, SeatHold | null>());
-
-async function findSummary(tx: Tx, reservationId: number): Promise<ReservationSummary | undefined> {
-  const known = summaries.of(tx);
-  if (!known.has(reservationId)) {
-    const r = (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = $1', [reservationId])).rows[0];
-    known.set(reservationId, r ? toSummary(r) : null);
-  }
-  return known.get(reservationId) ?? undefined;
-}
+// rows of this transaction, read or written
+const summaries = rowsPerTransaction<number, ReservationSummary>(async (tx, ids) =>
+  (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [r.reservation_id, toSummary(r)]),
+);
+const seatHolds = rowsPerTransaction<number, SeatHold>(async (tx, ids) =>
+  (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [r.reservation_id, toSeatHold(r)]),
+);
+const findSummary = (tx: Tx, reservationId: number) => summaries.get(tx, reservationId);
 
 const toSeatHold = (row: HoldRow): SeatHold => ({
   reservationId: row.reservation_id,
@@ -84,17 +80,11 @@ const toSeatHold = (row: HoldRow): SeatHold => ({
 
 /** The batch's reservations and seat holds, read in one statement each (the consumer's prefetch). */
 export async function prefetchProjection(tx: Tx, events: IntegrationEvent[]) {
-  const ids = [...new Set(events.flatMap((e) => ('reservationId' in e.data ? [e.data.reservationId] : [])))];
+  const ids = events.flatMap((e) => ('reservationId' in e.data ? [e.data.reservationId] : []));
   if (ids.length === 0) return;
   lockProjection(tx); // before reading, as project() does
-  const known = summaries.of(tx);
-  const holds = seatHolds.of(tx);
-  for (const id of ids) {
-    known.set(id, null);
-    holds.set(id, null);
-  }
-  for (const r of (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = ANY($1::int[])', [ids])).rows) known.set(r.reservation_id, toSummary(r));
-  for (const r of (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows) holds.set(r.reservation_id, toSeatHold(r));
+  await summaries.load(tx, ids);
+  await seatHolds.load(tx, ids);
 }
 
 // Writes are gathered for the transaction and sent by flushProjection as one statement per table: a
@@ -112,21 +102,21 @@ interface FlightTouch {
 }
 interface Gathered {
   history: Array<{ event_id: string; reservation_id: number; customer_id: number | null; type: string; step: number; occurred_at: string; summary: string; data: unknown }>;
-  /** reservations whose summary changed (the final state is in `summaries`) */
-  summaries: Set<number>;
+  /** reservations whose summary changed, and how it is now */
+  summaries: Map<number, ReservationSummary>;
   customers: Map<number, { flightCount: number; confirmedCount: number; cancelledCount: number; reserveDate: string | null }>;
   /** reservations that became known: their earlier history lines learn the customer */
   newlyKnown: Map<number, number>;
-  /** reservations whose seat hold changed (the final state is in `seatHolds`) */
-  seats: Set<number>;
+  /** reservations whose seat hold changed, and how it is now */
+  seats: Map<number, SeatHold>;
   flights: Map<number, FlightTouch>;
 }
 const gatheredInTx = perTransaction<Gathered & { flushAtCommit: boolean }>(() => ({
   history: [],
-  summaries: new Set(),
+  summaries: new Map(),
   customers: new Map(),
   newlyKnown: new Map(),
-  seats: new Set(),
+  seats: new Map(),
   flights: new Map(),
   flushAtCommit: false,
 }));
@@ -145,8 +135,8 @@ async function projectStatus(tx: Tx, event: ReservationStatusEvent) {
   const after = evolveSummary(before, event);
   if (before && before.status === after.status) return;
   const g = gathered(tx);
-  summaries.of(tx).set(after.reservationId, after);
-  g.summaries.add(after.reservationId);
+  summaries.set(tx, after.reservationId, after);
+  g.summaries.set(after.reservationId, after);
   const change = customerInfoChange(before, after);
   if (!isNoChange(change)) {
     // counts are added (commutative); recentReserveDate is the latest ISO date seen (seed 000 keeps the newest)
@@ -162,18 +152,13 @@ async function projectStatus(tx: Tx, event: ReservationStatusEvent) {
 }
 
 async function projectSeats(tx: Tx, event: SeatEvent) {
-  const known = seatHolds.of(tx);
-  if (!known.has(event.data.reservationId)) {
-    const row = (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = $1', [event.data.reservationId])).rows[0];
-    known.set(event.data.reservationId, row ? toSeatHold(row) : null);
-  }
-  const before = known.get(event.data.reservationId) ?? undefined;
+  const before = await seatHolds.get(tx, event.data.reservationId);
   const after = evolveSeatHold(before, event);
   const change = flightBoardChange(before, after);
   const same = before && before.reserved === after.reserved && before.released === after.released && before.soldOut === after.soldOut && before.seatQty === after.seatQty;
   if (!same) {
-    known.set(after.reservationId, after);
-    gathered(tx).seats.add(after.reservationId);
+    seatHolds.set(tx, after.reservationId, after);
+    gathered(tx).seats.set(after.reservationId, after);
   }
   touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
 }
@@ -259,7 +244,7 @@ export function flushProjection(tx: Tx) {
     );
   }
   if (g.summaries.size > 0) {
-    const rows = [...g.summaries].map((id) => summaries.of(tx).get(id)!);
+    const rows = [...g.summaries.values()];
     tx.enqueue(
       `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, "flightId" integer, "bookingReference" text, "seatQty" integer, amount bigint, "reserveDate" text, status text, "cancelReason" text)
@@ -281,7 +266,7 @@ export function flushProjection(tx: Tx) {
     );
   }
   if (g.seats.size > 0) {
-    const rows = [...g.seats].map((id) => seatHolds.of(tx).get(id)!);
+    const rows = [...g.seats.values()];
     tx.enqueue(
       `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "flightId" integer, "seatQty" integer, reserved boolean, released boolean, "soldOut" boolean)

@@ -1,4 +1,4 @@
-import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, perTransaction, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
 import type { Flight, HoldStatus } from './domain.js';
 
 type FlightRow = {
@@ -71,27 +71,20 @@ export interface SeatHoldRow {
   status: HoldStatus;
 }
 
-// holds this transaction has locked or written (null: the reservation has none)
-const holdsInTx = perTransaction(() => new Map<number, SeatHoldRow | null>());
-
-/** Locks these reservations' holds (in reservation order) and keeps them for the transaction. */
-export async function lockHolds(tx: Tx, reservationIds: number[]) {
-  const known = holdsInTx.of(tx);
-  const missing = [...new Set(reservationIds)].filter((id) => !known.has(id));
-  if (missing.length === 0) return;
-  for (const id of missing) known.set(id, null);
+// holds this transaction has locked or written
+const holds = rowsPerTransaction<number, SeatHoldRow>(async (tx, reservationIds) => {
   const r = await tx.query<SeatHoldRow & { reservation_id: number }>(
     `SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds WHERE reservation_id = ANY($1::int[]) ORDER BY reservation_id FOR UPDATE`,
-    [missing],
+    [reservationIds],
   );
-  for (const { reservation_id, ...hold } of r.rows) known.set(reservation_id, hold);
-}
+  return r.rows.map(({ reservation_id, ...hold }) => [reservation_id, hold]);
+});
+
+/** Locks these reservations' holds (in reservation order) and keeps them for the transaction. */
+export const lockHolds = (tx: Tx, reservationIds: number[]) => holds.load(tx, reservationIds);
 
 /** A reservation's hold, locked for the rest of the transaction. */
-export async function findHold(tx: Tx, reservationId: number): Promise<SeatHoldRow | undefined> {
-  await lockHolds(tx, [reservationId]);
-  return holdsInTx.of(tx).get(reservationId) ?? undefined;
-}
+export const findHold = (tx: Tx, reservationId: number) => holds.get(tx, reservationId);
 
 // Hold writes go out as one statement each for the transaction (before COMMIT): new holds inserted
 // (no ON CONFLICT: a row that appeared since lockHolds, another replica's tombstone, fails the
@@ -111,7 +104,7 @@ const insertedInTx = perTransaction(() => new Set<number>());
 
 /** Records a reservation's hold: its answer, or a tombstone for a cancel that overtook its placement. */
 export function insertHold(tx: Tx, reservationId: number, hold: SeatHoldRow) {
-  holdsInTx.of(tx).set(reservationId, hold);
+  holds.set(tx, reservationId, hold);
   insertedInTx.of(tx).add(reservationId);
   newHolds.add(tx, { reservation_id: reservationId, ...hold });
 }
@@ -121,7 +114,7 @@ export async function setHoldStatus(tx: Tx, reservationId: number, status: HoldS
   const hold = await findHold(tx, reservationId);
   if (!hold || (onlyFrom && !onlyFrom.includes(hold.status))) return;
   const changed = { ...hold, status };
-  holdsInTx.of(tx).set(reservationId, changed);
+  holds.set(tx, reservationId, changed);
   if (insertedInTx.of(tx).has(reservationId)) newHolds.add(tx, { reservation_id: reservationId, ...changed });
   else statusChanges.add(tx, { reservation_id: reservationId, status });
 }

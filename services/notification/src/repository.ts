@@ -1,4 +1,4 @@
-import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
 import type { FlightLabel, NewNotification, NotificationKind, WebhookStatus } from './notification.js';
 
 export type NotificationRow = {
@@ -51,7 +51,7 @@ export function insertNotification(tx: Tx, n: NewNotification, webhook: boolean)
 }
 
 export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
-  labels.of(tx).delete(flightId); // read again after this write
+  labels.forget(tx, flightId); // read again after this write
   tx.enqueue(
     `INSERT INTO notification_flights (flight_id, flight_code, takeoff_date) VALUES ($1, $2, $3)
      ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code,
@@ -60,26 +60,19 @@ export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabe
   );
 }
 
-// flights' labels read in this transaction (null: no such flight yet)
-const labels = perTransaction(() => new Map<number, FlightLabel | null>());
-
-/** Reads the labels of these flights in one statement, for the rest of the transaction. */
-export async function prefetchFlights(tx: Tx, flightIds: number[]) {
-  const known = labels.of(tx);
-  const ids = [...new Set(flightIds)].filter((id) => !known.has(id));
-  if (ids.length === 0) return;
-  for (const id of ids) known.set(id, null);
+// flights' labels read in this transaction
+const labels = rowsPerTransaction<number, FlightLabel>(async (tx, flightIds) => {
   const r = await tx.query<{ flight_id: number; flight_code: string; takeoff_date: string }>(
     'SELECT flight_id, flight_code, takeoff_date FROM notification_flights WHERE flight_id = ANY($1::int[])',
-    [ids],
+    [flightIds],
   );
-  for (const row of r.rows) known.set(row.flight_id, { flightCode: row.flight_code, takeoffDate: row.takeoff_date });
-}
+  return r.rows.map((row) => [row.flight_id, { flightCode: row.flight_code, takeoffDate: row.takeoff_date }]);
+});
 
-export async function findFlight(tx: Tx, flightId: number): Promise<FlightLabel | undefined> {
-  await prefetchFlights(tx, [flightId]);
-  return labels.of(tx).get(flightId) ?? undefined;
-}
+/** Reads the labels of these flights in one statement, for the rest of the transaction. */
+export const prefetchFlights = (tx: Tx, flightIds: number[]) => labels.load(tx, flightIds);
+
+export const findFlight = (tx: Tx, flightId: number) => labels.get(tx, flightId);
 
 export interface NotificationFilter {
   customerId?: number;

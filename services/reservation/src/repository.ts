@@ -1,4 +1,4 @@
-import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
 import type { CatalogFlight, Reservation } from './reservation.js';
 
 type Row = {
@@ -61,7 +61,7 @@ const statusChanges = gatheredRows<{ id: number; status: Reservation['status']; 
 
 /** Saves a reservation's status (written with the transaction's other status changes, before COMMIT). */
 export function saveReservation(tx: Tx, r: Reservation) {
-  lockedInTx.of(tx).set(r.id, r);
+  lockedInTx.set(tx, r.id, r);
   statusChanges.add(tx, { id: r.id, status: r.status, cancelReason: r.cancelReason });
 }
 
@@ -70,24 +70,17 @@ export async function findReservation(tx: Sql, id: number, forUpdate = false): P
   return r.rows[0] && toReservation(r.rows[0]);
 }
 
-// reservations this transaction has locked (null: no such reservation)
-const lockedInTx = perTransaction(() => new Map<number, Reservation | null>());
+// reservations this transaction has locked
+const lockedInTx = rowsPerTransaction<number, Reservation>(async (tx, ids) => {
+  const r = await tx.query<Row>('SELECT * FROM reservations WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+  return r.rows.map((row) => [row.id, toReservation(row)]);
+});
 
 /** Locks these reservations (in id order: replicas cannot deadlock) and keeps them for the transaction. */
-export async function lockReservations(tx: Tx, ids: number[]) {
-  const known = lockedInTx.of(tx);
-  const missing = [...new Set(ids)].filter((id) => !known.has(id));
-  if (missing.length === 0) return;
-  for (const id of missing) known.set(id, null);
-  const r = await tx.query<Row>('SELECT * FROM reservations WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [missing]);
-  for (const row of r.rows) known.set(row.id, toReservation(row));
-}
+export const lockReservations = (tx: Tx, ids: number[]) => lockedInTx.load(tx, ids);
 
 /** A reservation locked for a command in this transaction. */
-export async function findReservationForUpdate(tx: Tx, id: number): Promise<Reservation | undefined> {
-  await lockReservations(tx, [id]);
-  return lockedInTx.of(tx).get(id) ?? undefined;
-}
+export const findReservationForUpdate = (tx: Tx, id: number) => lockedInTx.get(tx, id);
 
 export async function findByReference(tx: Sql, ref: string): Promise<Reservation | undefined> {
   const r = await tx.query<Row>('SELECT * FROM reservations WHERE booking_reference = $1', [ref.toUpperCase()]);
