@@ -39,7 +39,7 @@ export interface ConsumerOptions {
   lockOrder?: (event: IntegrationEvent) => number | string;
   /**
    * Reads at once what the batch's handlers would otherwise look up one event at a time (their
-   * repository keeps it for the transaction, see perTransaction): one round trip per batch instead of
+   * repository keeps it for the transaction, see rowsPerTransaction): one round trip per batch instead of
    * one per event. Runs after the inbox claim, with the events not handled before.
    */
   prefetch?: (tx: Tx, events: IntegrationEvent[]) => Promise<void>;

@@ -96,6 +96,7 @@ describe('outbox', () => {
     await expect(
       db.transaction(async (tx) => {
         appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], { correlationId: 'flight-1', causationId: null });
+        await tx.query('SELECT count(*) FROM outbox'); // the enqueued insert has run
         throw new Error('business rule failed after the write');
       }),
     ).rejects.toThrow();
