@@ -3,8 +3,8 @@ import type { Tx } from './port.js';
 /**
  * State a repository keeps for the length of one transaction: rows it read or wrote (a handler reading
  * the same row again, or a row read for the whole batch beforehand, see the consumer's `prefetch`, needs
- * no round trip), or writes it gathers to send as one statement (the consumer's `flush`). Every write to
- * cached rows in the transaction must update the cache. The state belongs to the transaction object and
+ * no round trip), or writes it gathers to send as one statement (gatheredRows, before COMMIT). Every write
+ * to cached rows in the transaction must update the cache. The state belongs to the transaction object and
  * goes with it (a Database, outside any transaction, has none).
  */
 export function perTransaction<T>(init: () => T) {
