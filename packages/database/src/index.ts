@@ -6,3 +6,4 @@ export * from './pg.js';
 export * from './migrate.js';
 export * from './per-transaction.js';
 export * from './group-commit.js';
+export * from './one-at-a-time.js';

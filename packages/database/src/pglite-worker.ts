@@ -1,9 +1,9 @@
 // PGlite in worker threads behind the Database port. PGlite runs PostgreSQL (WASM) on the thread that
 // calls it; in the embedded runtime the services' databases would otherwise share the one event loop
 // with HTTP and the saga's handlers. A PgliteThread holds one or more databases (each its own PGlite,
-// its own directory): SQL runs beside the JS, and a few threads for eight databases keep a small
-// machine from switching between more threads than it has cores. A round trip to the thread carries a
-// whole pipeline of statements (see pipelined.ts).
+// its own directory), so SQL runs beside the JS. The embedded runtime gives each database its own
+// thread: fewer threads, sharing, measured slower on two cores (docs/benchmarks.md). A round trip to
+// the thread carries a whole pipeline of statements (see pipelined.ts).
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { pipelinedDatabase } from './pipelined.js';

@@ -1,6 +1,7 @@
 // Transactions over a connection that takes several statements per round trip (the PGlite adapters):
 // BEGIN, the enqueued writes and COMMIT travel together with the statements whose results are awaited,
 // so a transaction costs one round trip per awaited query plus one for the commit.
+import { oneAtATime } from './one-at-a-time.js';
 import type { Database, QueryResult, Statement, Tx } from './port.js';
 
 export interface PipelinedConnection {
@@ -13,12 +14,7 @@ export interface PipelinedConnection {
 export function pipelinedDatabase(conn: PipelinedConnection): Database {
   // One connection: a statement outside a transaction must not run inside someone else's, so every use
   // of the connection takes its turn.
-  let tail: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  }
+  const exclusive = oneAtATime();
 
   async function query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
     const [result] = await conn.run([{ text, params }]);

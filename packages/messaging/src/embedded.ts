@@ -1,6 +1,6 @@
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Database } from '@airline/database';
-import { migrate } from '@airline/database';
+import { migrate, oneAtATime } from '@airline/database';
 import { backoffMs, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
 
 const SCHEMA = `
@@ -202,14 +202,12 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
 
   // One publish at a time: the tail must grow in seq order, or a consumer could pass a seq that a slower
   // publish appends later. (The database runs them one at a time anyway.)
-  let publishing: Promise<unknown> = Promise.resolve();
+  const publishing = oneAtATime();
 
   return {
     publish(events) {
       if (events.length === 0) return Promise.resolve();
-      const next = publishing.then(() => append(events));
-      publishing = next.catch(() => undefined);
-      return next;
+      return publishing(() => append(events));
     },
     async subscribe(sub) {
       loops.push(consume(sub));

@@ -14,7 +14,8 @@ export interface HandlerContext {
   emitFor(correlationId: string, ...events: NewEvent[]): Promise<void>;
   /**
    * Runs fn once this transaction has committed (not if it rolls back): to wake a worker that must see
-   * what the handler wrote. On PostgreSQL a worker woken inside the transaction looks too early.
+   * what the handler wrote. On PostgreSQL a worker woken inside the transaction looks too early. The
+   * same fn given for several events of a batch runs once.
    */
   afterCommit(fn: () => void): void;
 }
@@ -67,7 +68,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
    * handler of each event not handled before, and writes everything they emitted to the outbox (one
    * statement). Returns whether anything was emitted.
    */
-  async function apply(tx: Tx, raws: IntegrationEvent[], after: Array<() => void>): Promise<boolean> {
+  async function apply(tx: Tx, raws: IntegrationEvent[], after: Set<() => void>): Promise<boolean> {
     const events = raws.map(parseEvent);
     const claimed = await tx.query<{ event_id: string }>(
       `INSERT INTO inbox (consumer, event_id, event_type)
@@ -88,7 +89,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         async emitFor(correlationId, ...emitted) {
           outgoing.push(...stampEvents(emitted, { correlationId, causationId: event.eventId }, () => now));
         },
-        afterCommit: (fn) => void after.push(fn),
+        afterCommit: (fn) => void after.add(fn),
       };
       const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
       if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
@@ -99,7 +100,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   }
 
   async function handleOne(event: IntegrationEvent) {
-    const after: Array<() => void> = [];
+    const after = new Set<() => void>();
     const wrote = await db.transaction((tx) => apply(tx, [event], after));
     if (wrote) options.onCommit?.();
     for (const fn of after) fn();
@@ -119,7 +120,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     if (batch.length > 1) {
       try {
         const events = batch.map((d) => d.event);
-        const after: Array<() => void> = [];
+        const after = new Set<() => void>();
         const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after));
         if (wrote) options.onCommit?.();
         for (const fn of after) fn();

@@ -130,8 +130,8 @@ export async function findPayments(tx: Sql, ids: number[], forUpdate = false): P
   return new Map(r.rows.map((row) => [Number(row.id), row]));
 }
 
-export async function findPayment(tx: Sql, id: number, forUpdate = false) {
-  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+export async function findPayment(tx: Sql, id: number) {
+  const r = await tx.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id]);
   return r.rows[0];
 }
 

@@ -63,12 +63,13 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
   const draw = options.drawReference ?? randomReference;
   const placed: Reservation[] = [];
   const outgoing: IntegrationEvent[] = [];
+  let nextId = 0;
   const outcomes = requests.map((request, i): Outcome<Reservation> => {
     const refused = refusals[i];
     if (refused) return { refused };
     const events = decide(undefined, {
       type: 'PlaceReservation',
-      reservationId: ids.shift()!,
+      reservationId: ids[nextId++]!,
       bookingReference: draw(),
       customerId: request.customerId,
       flightId: request.flightId,

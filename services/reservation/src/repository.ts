@@ -65,8 +65,8 @@ export function saveReservation(tx: Tx, r: Reservation) {
   statusChanges.add(tx, { id: r.id, status: r.status, cancelReason: r.cancelReason });
 }
 
-export async function findReservation(tx: Sql, id: number, forUpdate = false): Promise<Reservation | undefined> {
-  const r = await tx.query<Row>(`SELECT * FROM reservations WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+export async function findReservation(tx: Sql, id: number): Promise<Reservation | undefined> {
+  const r = await tx.query<Row>('SELECT * FROM reservations WHERE id = $1', [id]);
   return r.rows[0] && toReservation(r.rows[0]);
 }
 

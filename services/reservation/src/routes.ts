@@ -5,7 +5,7 @@ import { HttpProblem, badRequest, idempotent, notFound, type HttpApp } from '@ai
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
 import { ReservationRejected, type Reservation } from './reservation.js';
-import { findByReference, findReservation, isBookingReferenceTaken, listReservations } from './repository.js';
+import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, listReservations } from './repository.js';
 
 export const MAX_SEATS_PER_BOOKING = 100;
 export const DEFAULT_CARD = '4242424242424242';
@@ -140,7 +140,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
   const cancel = async (id: number, requestId: string): Promise<Reservation> => {
     const reservation = await db
       .transaction(async (tx) => {
-        if (!(await findReservation(tx, id))) throw notFound(`reservation ${id}`);
+        if (!(await findReservationForUpdate(tx, id))) throw notFound(`reservation ${id}`); // execute() finds it here, no second read
         return execute(tx, id, customerCancelled(), emitFromRequest(tx, requestId, clock));
       })
       .catch(toProblem);
