@@ -5,7 +5,7 @@
 // `npm run bench -- --cluster` runs the distributed benchmark instead (bench/cluster.ts).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,6 +80,16 @@ for (let i = 0; i < flights; i++) flightIds.push((await post(adminPool, '/flight
 
 
 console.log(`booking ${bookings} × ${seatQty} seat(s) over ${flights} flights, ${concurrency} concurrent clients → ${String(args.target)}`);
+// CPU time of the system process (Linux /proc) and of this load generator, over the booking run
+const systemCpuMs = () => {
+  try {
+    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, clock ticks
+  } catch {
+    return NaN;
+  }
+};
+const cpu0 = { system: systemCpuMs(), load: process.cpuUsage() };
 const postedAt = new Map<number, number>();
 const postLatency: number[] = [];
 let next = 0;
@@ -105,6 +115,8 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 const endMs = Date.now() - t0;
+const systemCpu = systemCpuMs() - cpu0.system;
+const loadCpu = process.cpuUsage(cpu0.load);
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 
@@ -138,6 +150,8 @@ console.log(
       'POST ms p50/p99': [pct(postLatency, 50), pct(postLatency, 99)],
       'POST → CONFIRMED ms p50/p99': [pct(toConfirm, 50), pct(toConfirm, 99)],
       'all sagas ended after s': endMs / 1000,
+      'system process CPU ms per booking': Number((systemCpu / bookings).toFixed(2)),
+      'load generator CPU ms per booking': Number(((loadCpu.user + loadCpu.system) / 1000 / bookings).toFixed(2)),
     },
     null,
     2,

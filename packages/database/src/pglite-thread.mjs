@@ -3,7 +3,7 @@
 // statements and busy time, the thread's CPU time, and the statements that took the most time (what
 // the benchmark notes were measured with).
 import { readFileSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { createSession } from './pglite-session.mjs';
 
@@ -12,12 +12,13 @@ const sessions = new Map();
 let nextDb = 0;
 const stats = process.env.PGLITE_STATS ? startStats() : undefined;
 
-parentPort.on('message', async ({ id, op, db, dir, statements, sql }) => {
+parentPort.on('message', async ({ id, op, db, name, data, statements, sql }) => {
   const started = performance.now();
   try {
     if (op === 'open') {
       const n = nextDb++;
-      sessions.set(n, { name: dir?.split('/').pop() ?? `memory-${n}`, session: createSession(await PGlite.create(dir ? { dataDir: dir } : {})) });
+      // the compiled WASM and file bundle come from the thread's creator (pglite-artifacts.ts)
+      sessions.set(n, { name: name ?? `memory-${n}`, session: createSession(await PGlite.create({ ...workerData.artifacts, ...data })) });
       parentPort.postMessage({ id, db: n });
       return;
     }

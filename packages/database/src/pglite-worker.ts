@@ -4,14 +4,14 @@
 // its own directory), so SQL runs beside the JS. The embedded runtime gives each database its own
 // thread: fewer threads, sharing, measured slower on two cores (docs/benchmarks.md). A round trip to
 // the thread carries a whole pipeline of statements (see pipelined.ts).
-import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database, QueryResult, Statement } from './port.js';
 
 type ErrorFields = { message: string; code?: string; detail?: string; constraint?: string; statementIndex?: number };
 type Reply = { id: number; db?: number; results?: QueryResult<Record<string, unknown>>[]; error?: ErrorFields };
-type Request = { op: 'open'; dir?: string } | { op: 'run'; db: number; statements: Statement[] } | { op: 'exec'; db: number; sql: string } | { op: 'close'; db: number };
+type Request = { op: 'open'; name?: string; data: { dataDir: string } | { loadDataDir: Blob } } | { op: 'run'; db: number; statements: Statement[] } | { op: 'exec'; db: number; sql: string } | { op: 'close'; db: number };
 
 export interface PgliteThread {
   /** Opens (creating when new) the database in `dir` on this thread; undefined = in memory. */
@@ -21,7 +21,7 @@ export interface PgliteThread {
 }
 
 export async function startPgliteThread(): Promise<PgliteThread> {
-  const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url));
+  const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { artifacts: await pgliteArtifacts() } });
   const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -52,8 +52,7 @@ export async function startPgliteThread(): Promise<PgliteThread> {
 
   return {
     async open(dir) {
-      if (dir) mkdirSync(dir, { recursive: true });
-      const { db } = await send({ op: 'open', dir });
+      const { db } = await send({ op: 'open', name: dir?.split('/').pop(), data: await pgliteDataOptions(dir) });
       return pipelinedDatabase({
         run: async (statements) => (await send({ op: 'run', db: db!, statements })).results!,
         exec: async (sql) => void (await send({ op: 'exec', db: db!, sql })),

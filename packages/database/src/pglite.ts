@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { createSession } from './pglite-session.mjs';
+import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database } from './port.js';
 
@@ -9,6 +9,5 @@ import type { Database } from './port.js';
  * memory (unit tests). Same session code as the worker-thread adapter, so the same values come back.
  */
 export async function createPgliteDatabase(dir?: string): Promise<Database> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  return pipelinedDatabase(createSession(await PGlite.create(dir ? { dataDir: dir } : {})));
+  return pipelinedDatabase(createSession(await PGlite.create({ ...(await pgliteArtifacts()), ...(await pgliteDataOptions(dir)) })));
 }

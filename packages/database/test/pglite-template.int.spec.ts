@@ -1,0 +1,41 @@
+// New PGlite databases are copies of one initialised cluster (the template), built once and kept on
+// disk: each is a whole, empty, independent database; a directory that holds something else is refused.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'airline-pglite-template-spec-'));
+// this file's own template, so that the spec sees it built (vitest gives each file fresh modules)
+process.env.PGLITE_TEMPLATE_DIR = join(dir, 'template');
+const { createPgliteDatabase, createPgliteWorkerDatabase } = await import('../src/index.js');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const tables = async (db: Awaited<ReturnType<typeof createPgliteDatabase>>) =>
+  (await db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.name);
+
+describe('databases made from the template', () => {
+  it('builds the template once, and every new database (on disk or in memory) is its own empty cluster', async () => {
+    const a = await createPgliteWorkerDatabase(join(dir, 'a'));
+    expect(existsSync(join(dir, 'template', 'cluster.tar'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.includes('.building-') || f.includes('.creating-'))).toEqual([]);
+    await a.exec('CREATE TABLE only_in_a (id int)');
+    const b = await createPgliteWorkerDatabase(join(dir, 'b'));
+    const memory = await createPgliteDatabase();
+    expect(await tables(a)).toEqual(['only_in_a']);
+    expect(await tables(b)).toEqual([]);
+    expect(await tables(memory)).toEqual([]);
+    await Promise.all([a.close(), b.close(), memory.close()]);
+
+    const reopened = await createPgliteDatabase(join(dir, 'a'));
+    expect(await tables(reopened)).toEqual(['only_in_a']);
+    await reopened.close();
+  });
+
+  it('refuses a directory that holds files but no database, and leaves it as it was', async () => {
+    mkdirSync(join(dir, 'other'));
+    writeFileSync(join(dir, 'other', 'notes.txt'), 'not a database');
+    await expect(createPgliteDatabase(join(dir, 'other'))).rejects.toThrow(/other holds files but no database/);
+    expect(readdirSync(join(dir, 'other'))).toEqual(['notes.txt']);
+  });
+});
