@@ -42,7 +42,7 @@ const fixture = fileURLToPath(new URL('../test/e2e/fixtures/system-process.ts', 
 // through the gateway: a staff user (books for any customer) with a bearer token, rate limiting off
 const viaGateway = String(args.target) === 'gateway';
 const staff = { username: 'bench-staff', password: randomUUID(), role: 'admin', customerId: null };
-const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fixture], {
+const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', fixture], {
   env: { ...process.env, DATA_DIR: dataDir, ...(viaGateway ? { GATEWAY_USERS: JSON.stringify([staff]), RATE_LIMIT: 'off' } : {}) },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

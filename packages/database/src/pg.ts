@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, QueryResult, Sql, Statement, Tx } from './port.js';
+import type { Database, Sql, Tx } from './port.js';
 
 export interface PgOptions {
   /** Connections of this process (each replica has its own pool; mind the server's max_connections). */
@@ -99,11 +99,6 @@ export async function createPgDatabase(url: string, options: PgOptions = {}): Pr
             result.catch(() => undefined); // when an enqueued statement failed, its error is the one thrown
             await settle();
             return result;
-          },
-          async queryAll<R>(statements: Statement[]) {
-            const results: QueryResult<R>[] = [];
-            for (const { text, params } of statements) results.push(await tx.query<R>(text, params));
-            return results;
           },
           async exec(text) {
             await settle();

@@ -25,21 +25,17 @@ export function pipelinedDatabase(conn: PipelinedConnection): Database {
     let pending: Statement[] = [{ text: 'BEGIN' }];
     let begun = false; // BEGIN has reached the database
     const beforeCommit: Array<() => void | Promise<void>> = [];
-    /** Sends what is pending and then `awaited`; returns the results of `awaited`. */
-    const flush = async (awaited: Statement[] = []) => {
-      const batch = [...pending, ...awaited];
+    const flush = async (last?: Statement) => {
+      const batch = last ? [...pending, last] : pending;
       pending = [];
-      if (batch.length === 0) return [];
+      if (batch.length === 0) return undefined;
       if (batch[0]!.text === 'BEGIN') begun = true;
       const results = await conn.run(batch);
-      return results.slice(results.length - awaited.length);
+      return results[results.length - 1];
     };
     const tx: Tx = {
       async query<R>(text: string, params?: unknown[]) {
-        return (await flush([{ text, params }]))[0] as QueryResult<R>;
-      },
-      async queryAll<R>(statements: Statement[]) {
-        return (statements.length > 0 ? await flush(statements) : []) as QueryResult<R>[];
+        return (await flush({ text, params })) as QueryResult<R>;
       },
       async exec(text) {
         await flush();
@@ -53,7 +49,7 @@ export function pipelinedDatabase(conn: PipelinedConnection): Database {
     try {
       const result = await fn(tx);
       for (const hook of beforeCommit) await hook();
-      if (begun || pending.length > 1) await flush([{ text: 'COMMIT' }]);
+      if (begun || pending.length > 1) await flush({ text: 'COMMIT' });
       return result;
     } catch (err) {
       pending = [];

@@ -23,11 +23,6 @@ export interface Tx extends Sql {
    * transaction rolls back, as if it had been awaited.
    */
   enqueue(text: string, params?: unknown[]): void;
-  /**
-   * Several statements, in order, and each one's result: in one round trip where the adapter can (PGlite),
-   * one after another otherwise. The first that fails fails the call and the transaction.
-   */
-  queryAll<R = Record<string, unknown>>(statements: Statement[]): Promise<QueryResult<R>[]>;
   /** Runs fn just before COMMIT (to send writes gathered over the transaction); not when it fails first. */
   beforeCommit(fn: () => void | Promise<void>): void;
 }

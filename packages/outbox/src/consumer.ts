@@ -22,20 +22,10 @@ export interface HandlerContext {
 
 export type EventHandlers = { [T in EventType]?: (event: EventOfType<T>, ctx: HandlerContext) => Promise<void> };
 
-/**
- * The other way to handle events: a batch's fresh events at once (in lock order, in the transaction of
- * their effect), e.g. to send their statements in one round trip. It must have the effect of handling
- * them one after another, in that order; `context` gives each event its HandlerContext.
- */
-export interface BatchHandler {
-  eventTypes: EventType[];
-  apply(tx: Tx, events: IntegrationEvent[], context: (event: IntegrationEvent) => HandlerContext): Promise<void>;
-}
-
 export interface ConsumerOptions {
   db: Database;
   consumer: string;
-  handlers: EventHandlers | BatchHandler;
+  handlers: EventHandlers;
   /** After this many failed deliveries the event is parked in dead_letters. */
   maxAttempts?: number;
   clock?: Clock;
@@ -71,8 +61,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   const { db, consumer, handlers } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const clock = options.clock ?? (() => new Date());
-  const batchHandler = isBatchHandler(handlers) ? handlers : undefined;
-  const eventTypes = batchHandler ? batchHandler.eventTypes : (Object.keys(handlers) as EventType[]);
+  const eventTypes = Object.keys(handlers) as EventType[];
 
   /**
    * Applies events in the caller's transaction: claims their ids in the inbox (one statement), runs the
@@ -91,7 +80,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     if (fresh.size > 0 && options.prefetch) await options.prefetch(tx, events.filter((e) => fresh.has(e.eventId)));
     const outgoing: IntegrationEvent[] = [];
     const now = clock();
-    const context = (event: IntegrationEvent): HandlerContext => {
+    for (const event of events) {
+      if (!fresh.delete(event.eventId)) continue; // handled before: a redelivery
       const ctx: HandlerContext = {
         tx,
         now,
@@ -101,16 +91,9 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         },
         afterCommit: (fn) => void after.add(fn),
       };
-      return ctx;
-    };
-    const toHandle = events.filter((e) => fresh.delete(e.eventId)); // the others were handled before: redeliveries
-    if (batchHandler) await batchHandler.apply(tx, toHandle, context);
-    else {
-      for (const event of toHandle) {
-        const handler = (handlers as EventHandlers)[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
-        if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
-        await handler(event, context(event));
-      }
+      const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
+      if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
+      await handler(event, ctx);
     }
     insertIntoOutbox(tx, outgoing);
     return outgoing.length > 0;
@@ -163,10 +146,6 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   }
 
   return { consumer, eventTypes, handle, handleOne };
-}
-
-function isBatchHandler(h: EventHandlers | BatchHandler): h is BatchHandler {
-  return typeof (h as BatchHandler).apply === 'function' && Array.isArray((h as BatchHandler).eventTypes);
 }
 
 /** Stable sort by lock key: events on the same row keep their delivery order. */

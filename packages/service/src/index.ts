@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Migration } from '@airline/database';
 import { migrate } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
-import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type ConsumerOptions, type OutboxRelay, type Clock } from '@airline/outbox';
+import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 export { DeadLetter, RedriveInput, RedriveOutcome } from './dead-letter-routes.js';
@@ -18,7 +18,7 @@ export interface ServiceDeps {
   /** Kicks the service's outbox relay after a commit that wrote events. */
   relay: OutboxRelay;
   /** A durable consumer of this service, with inbox, dead letters and logging wired in. */
-  consumer(name: string, handlers: ConsumerOptions['handlers'], options?: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'>): Consumer;
+  consumer(name: string, handlers: EventHandlers, options?: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'>): Consumer;
 }
 
 /** A background loop of a service (payment worker, hold-expiry sweeper). */
@@ -74,7 +74,7 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
   await migrate(db, [messagingMigration, idempotencyMigration, ...def.migrations]);
   const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry') });
   const clock = opts.clock ?? (() => new Date());
-  const consumer = (name: string, handlers: ConsumerOptions['handlers'], consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
+  const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
     createConsumer({
       ...consumerOptions,
       db,

@@ -3,7 +3,7 @@ import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { ServiceDefinition } from '@airline/service';
 import { flightRoutes } from './routes.js';
-import { prefetchHolds, seatHandler, seatLockOrder } from './seats.js';
+import { prefetchHolds, seatHandlers, seatLockOrder } from './seats.js';
 
 export type FlightConfig = Record<string, never>;
 
@@ -14,7 +14,7 @@ export const flightService: ServiceDefinition<FlightConfig> = {
   build({ db, clock, relay, consumer }) {
     const app = createHttpApp({ service: 'flight', readiness: { database: () => db.query('SELECT 1') } });
     flightRoutes(app, db, clock, relay.kick);
-    return { app, consumers: [consumer('flight', seatHandler, { lockOrder: seatLockOrder, prefetch: prefetchHolds })], workers: [] };
+    return { app, consumers: [consumer('flight', seatHandlers, { lockOrder: seatLockOrder, prefetch: prefetchHolds })], workers: [] };
   },
 };
 

@@ -1,4 +1,4 @@
-import { gatheredRows, perTransaction, rowsPerTransaction, type QueryResult, type Sql, type Statement, type Tx } from '@airline/database';
+import { gatheredRows, perTransaction, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
 import type { Flight, HoldStatus } from './domain.js';
 
 type FlightRow = {
@@ -44,44 +44,25 @@ export async function setFlightStatus(tx: Sql, id: number, status: Flight['statu
 
 /**
  * Holds seats with one conditional UPDATE: no read-modify-write, so concurrent holds can never take
- * more seats than remain. The statement answers either way: held (and the new remaining count), or not
- * (and the flight as it is: its remaining count and status say why). A statement, not a call, so that a
- * batch's holds can travel in one round trip (seats.ts).
+ * more seats than remain. Returns the new remaining count, or undefined when the seats are not there.
  */
-export function takeSeats(flightId: number, seatQty: number): Statement {
-  return {
-    text: `WITH held AS (
-             UPDATE flights SET remaining_seats_count = remaining_seats_count - $2, updated_at = now()
-             WHERE id = $1 AND status = 'SCHEDULED' AND remaining_seats_count >= $2
-             RETURNING remaining_seats_count, status)
-           SELECT true AS held, remaining_seats_count, status FROM held
-           UNION ALL
-           SELECT false, remaining_seats_count, status FROM flights WHERE id = $1 AND NOT EXISTS (SELECT FROM held)`,
-    params: [flightId, seatQty],
-  };
+export async function takeSeats(tx: Sql, flightId: number, seatQty: number): Promise<number | undefined> {
+  const r = await tx.query<{ remaining_seats_count: number }>(
+    `UPDATE flights SET remaining_seats_count = remaining_seats_count - $2, updated_at = now()
+     WHERE id = $1 AND status = 'SCHEDULED' AND remaining_seats_count >= $2
+     RETURNING remaining_seats_count`,
+    [flightId, seatQty],
+  );
+  return r.rows[0]?.remaining_seats_count;
 }
 
-export type SeatsTaken = { held: boolean } & Pick<Flight, 'remainingSeatsCount' | 'status'>;
-
-/** What takeSeats answered; throws for a flight that does not exist. */
-export function seatsTaken(result: QueryResult<Record<string, unknown>>, flightId: number): SeatsTaken {
-  const row = result.rows[0] as { held: boolean; remaining_seats_count: number; status: Flight['status'] } | undefined;
-  if (!row) throw new Error(`ReservationPlaced for unknown flight ${flightId}`);
-  return { held: row.held, remainingSeatsCount: row.remaining_seats_count, status: row.status };
-}
-
-/** Gives seats back (compensation); answers the new remaining count (seatsReturned). */
-export function returnSeats(flightId: number, seatQty: number): Statement {
-  return {
-    text: `UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, updated_at = now() WHERE id = $1 RETURNING remaining_seats_count`,
-    params: [flightId, seatQty],
-  };
-}
-
-export function seatsReturned(result: QueryResult<Record<string, unknown>>, flightId: number): number {
-  const row = result.rows[0] as { remaining_seats_count: number } | undefined;
-  if (!row) throw new Error(`flight ${flightId} not found while returning seats`);
-  return row.remaining_seats_count;
+export async function returnSeats(tx: Sql, flightId: number, seatQty: number): Promise<number> {
+  const r = await tx.query<{ remaining_seats_count: number }>(
+    `UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, updated_at = now() WHERE id = $1 RETURNING remaining_seats_count`,
+    [flightId, seatQty],
+  );
+  if (!r.rows[0]) throw new Error(`flight ${flightId} not found while returning seats`);
+  return r.rows[0].remaining_seats_count;
 }
 
 export interface SeatHoldRow {

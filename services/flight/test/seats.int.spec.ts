@@ -1,15 +1,15 @@
-// The seat side of the saga on a real (embedded) PostgreSQL. A batch sends its holds and releases in
-// one round trip; that must change nothing in what happens: for any events (placements, confirmations,
-// cancellations, several on one reservation, on flights about to sell out), handling them as one batch
-// gives the same seats, holds and answers as handling them one at a time — and never more seats taken
-// than a flight has.
+// The seat side of the saga on a real (embedded) PostgreSQL. A batch is applied in flight order, in one
+// transaction, with its holds read beforehand and kept for the transaction; that must change nothing in
+// what happens: for any events (placements, confirmations, cancellations, several on one reservation, on
+// flights about to sell out), handling them as one batch gives the same seats, holds and answers as
+// handling them one at a time — and never more seats taken than a flight has.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { envelope, type IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, migrate, type Database } from '@airline/database';
 import { createConsumer, messagingMigration } from '@airline/outbox';
 import { flightService } from '../src/index.js';
-import { prefetchHolds, seatHandler, seatLockOrder } from '../src/seats.js';
+import { prefetchHolds, seatHandlers, seatLockOrder } from '../src/seats.js';
 
 const CAPACITY = [3, 2, 4];
 let batched: Database;
@@ -72,7 +72,7 @@ const step = fc.record({
   seats: fc.integer({ min: 1, max: 3 }),
 });
 
-describe('seat holds sent together', () => {
+describe('seat holds in batches', () => {
   it('decide exactly what the same events decide one at a time, and never take more seats than a flight has', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
@@ -82,7 +82,7 @@ describe('seat holds sent together', () => {
         const events = steps.map((s) => eventOf({ ...s, flight: first.get(s.reservation)!.flight, seats: first.get(s.reservation)!.seats }));
         await Promise.all([reset(batched), reset(oneByOne)]);
 
-        const options = { consumer: 'flight', handlers: seatHandler, lockOrder: seatLockOrder, prefetch: prefetchHolds };
+        const options = { consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchHolds };
         const outcomes = await createConsumer({ db: batched, ...options }).handle(events.map((event) => ({ event, attempt: 1 })));
         expect(outcomes.every((o) => o === 'done')).toBe(true);
         // one at a time, in the order the batch applies them (by flight, delivery order within a flight)
@@ -98,7 +98,7 @@ describe('seat holds sent together', () => {
     );
   });
 
-  it('answers a placement on a flight with too few seats with SeatsSoldOut, in the same round trip as the holds before it', async () => {
+  it('answers a placement on a flight with too few seats with SeatsSoldOut, and a hold released in the batch is there for the next', async () => {
     await reset(batched);
     const events = [
       eventOf({ kind: 'place', reservation: 1, flight: 1, seats: 2 }),
@@ -106,7 +106,7 @@ describe('seat holds sent together', () => {
       eventOf({ kind: 'cancel', reservation: 1, flight: 1, seats: 2 }),
       eventOf({ kind: 'place', reservation: 3, flight: 1, seats: 2 }),
     ];
-    await createConsumer({ db: batched, consumer: 'flight', handlers: seatHandler, lockOrder: seatLockOrder, prefetch: prefetchHolds }).handle(events.map((event) => ({ event, attempt: 1 })));
+    await createConsumer({ db: batched, consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchHolds }).handle(events.map((event) => ({ event, attempt: 1 })));
     const { answers, flights } = await outcome(batched);
     expect(answers.map((a) => [a.type, a.correlationId, (a.data as { remainingSeatsCount: number }).remainingSeatsCount])).toEqual([
       ['SeatsReserved', '1', 0],
