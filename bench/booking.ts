@@ -1,4 +1,4 @@
-// `npm run bench [-- --bookings 6000 --concurrency 64 --flights 20]`
+// `npm run bench [-- --bookings 6000 --concurrency 64 --flights 20 --warmup 1000]`
 // Books seats over HTTP at high concurrency against the embedded runtime (run in its own process, so
 // the load generator does not share its event loop) and prints confirmed bookings/s and the time from
 // POST to CONFIRMED (p50/p99), measured from the saga's own event timestamps.
@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     flights: { type: 'string', default: '20' },
     seats: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '1000', description: 'bookings made (and ended) before the measured run, on flights of their own' },
     target: { type: 'string', default: 'reservation', description: 'reservation (service port) or gateway' },
   },
   strict: false,
@@ -36,13 +37,14 @@ const bookings = Number(args.bookings);
 const concurrency = Number(args.concurrency);
 const flights = Number(args.flights);
 const seatQty = Number(args.seats);
+const warmup = Number(args.warmup);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-bench-'));
 const fixture = fileURLToPath(new URL('../test/e2e/fixtures/system-process.ts', import.meta.url));
 // through the gateway: a staff user (books for any customer) with a bearer token, rate limiting off
 const viaGateway = String(args.target) === 'gateway';
 const staff = { username: 'bench-staff', password: randomUUID(), role: 'admin', customerId: null };
-const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', fixture], {
+const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fixture], {
   env: { ...process.env, DATA_DIR: dataDir, ...(viaGateway ? { GATEWAY_USERS: JSON.stringify([staff]), RATE_LIMIT: 'off' } : {}) },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -74,10 +76,44 @@ async function get(p: Pool, path: string) {
   return (await res.body.json()) as any;
 }
 
-const perFlight = Math.ceil((bookings * seatQty) / flights);
-const flightIds: number[] = [];
-for (let i = 0; i < flights; i++) flightIds.push((await post(adminPool, '/flights', { flightCode: `BN${i}`, takeoffDate: '2027-01-01', cost: 100, capacity: perFlight })).id);
+async function registerFlights(prefix: string, count: number) {
+  const perFlight = Math.ceil((count * seatQty) / flights);
+  const ids: number[] = [];
+  for (let i = 0; i < flights; i++) ids.push((await post(adminPool, '/flights', { flightCode: `${prefix}${i}`, takeoffDate: '2027-01-01', cost: 100, capacity: perFlight })).id);
+  return ids;
+}
 
+/** `count` bookings from `concurrency` clients as fast as they are answered: when each was sent, and how long its POST took. */
+async function book(count: number, flightIds: number[]) {
+  const postedAt = new Map<number, number>();
+  const postLatency: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const started = Date.now();
+        const r = await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty });
+        postedAt.set(r.id, started);
+        postLatency.push(Date.now() - started);
+      }
+    }),
+  );
+  return { postedAt, postLatency };
+}
+
+async function untilEverySagaEnded() {
+  while ((await get(pool, '/reservations?status=PENDING&limit=1')).length > 0) await new Promise((r) => setTimeout(r, 200));
+}
+
+// A warm-up first, as for any benchmark of a JIT-compiled runtime: a fresh process compiles its hot code
+// (JavaScript and PostgreSQL's WebAssembly, per thread) during its first thousand or so bookings.
+if (warmup > 0) {
+  console.log(`warm-up: ${warmup} bookings (not measured)`);
+  await book(warmup, await registerFlights('WU', warmup));
+  await untilEverySagaEnded();
+}
+const flightIds = await registerFlights('BN', bookings);
 
 console.log(`booking ${bookings} × ${seatQty} seat(s) over ${flights} flights, ${concurrency} concurrent clients → ${String(args.target)}`);
 // CPU time of the system process (Linux /proc) and of this load generator, over the booking run
@@ -90,30 +126,11 @@ const systemCpuMs = () => {
   }
 };
 const cpu0 = { system: systemCpuMs(), load: process.cpuUsage() };
-const postedAt = new Map<number, number>();
-const postLatency: number[] = [];
-let next = 0;
 const t0 = Date.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < bookings) {
-      const i = next++;
-      const started = Date.now();
-      const r = await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty });
-      postedAt.set(r.id, started);
-      postLatency.push(Date.now() - started);
-    }
-  }),
-);
+const { postedAt, postLatency } = await book(bookings, flightIds);
 const postedMs = Date.now() - t0;
 
-// wait until every saga has ended
-let confirmed = 0;
-for (;;) {
-  const pending = await get(pool, '/reservations?status=PENDING&limit=1');
-  if (pending.length === 0) break;
-  await new Promise((r) => setTimeout(r, 200));
-}
+await untilEverySagaEnded();
 const endMs = Date.now() - t0;
 const systemCpu = systemCpuMs() - cpu0.system;
 const loadCpu = process.cpuUsage(cpu0.load);
@@ -126,6 +143,7 @@ const rows = await log.query<{ correlation_id: string; at: string }>(
 );
 await log.close();
 rmSync(dataDir, { recursive: true, force: true });
+let confirmed = 0;
 const toConfirm: number[] = [];
 let lastConfirm = 0;
 for (const r of rows.rows) {
@@ -143,6 +161,7 @@ const confirmSpan = (lastConfirm - t0) / 1000;
 console.log(
   JSON.stringify(
     {
+      warmup,
       bookings,
       confirmed,
       'confirmed bookings/s': Math.round(confirmed / confirmSpan),
