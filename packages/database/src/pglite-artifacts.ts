@@ -38,8 +38,8 @@ export function pgliteArtifacts(): Promise<PgliteArtifacts> {
 export interface PgliteTemplate {
   /** An initialised, cleanly shut down data directory: copy it, never open it. */
   dir: string;
-  /** The same cluster as a tarball, for in-memory databases (PGlite's loadDataDir). */
-  tarball: Blob;
+  /** The same cluster as a tarball, for in-memory databases (PGlite's loadDataDir); read at first use. */
+  tarball(): Promise<Blob>;
 }
 
 let templating: Promise<PgliteTemplate> | undefined;
@@ -66,7 +66,8 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
         rmSync(building, { recursive: true, force: true });
       }
     }
-    return { dir: join(root, 'data'), tarball: new Blob([await readFile(join(root, 'cluster.tar'))]) };
+    let tarball: Promise<Blob> | undefined;
+    return { dir: join(root, 'data'), tarball: () => (tarball ??= readFile(join(root, 'cluster.tar')).then((b) => new Blob([b]))) };
   })();
   return templating;
 }
@@ -78,7 +79,7 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
  */
 export async function pgliteDataOptions(dir: string | undefined): Promise<{ dataDir: string } | { loadDataDir: Blob }> {
   const template = await pgliteTemplate();
-  if (!dir) return { loadDataDir: template.tarball };
+  if (!dir) return { loadDataDir: await template.tarball() };
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} holds files but no database`);
     const copying = `${dir}.creating-${randomUUID()}`;
