@@ -253,6 +253,7 @@ export const leftToTheCode: Record<string, string> = {
   CORS_ORIGINS: 'unset: same origin only, the gateway serves the web UI itself',
   NOTIFICATION_WEBHOOK_URL: 'the webhook is optional; unset, notifications are stored and streamed only',
   PGLITE_STATS: 'a diagnostic of the embedded PGlite databases (benchmarks); a deployment uses PostgreSQL',
+  PGLITE_TEMPLATE_DIR: 'where the embedded PGlite databases are copied from; a deployment uses PostgreSQL',
 };
 
 export const byKind = (files: DeploymentFiles, kind: string): Yaml[] => files.k8s.filter((o) => o.object?.kind === kind).map((o) => o.object);

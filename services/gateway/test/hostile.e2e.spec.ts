@@ -175,6 +175,17 @@ async function property(send: (caller: string, r: Request) => Promise<Answer>, c
 }
 
 describe('hostile input', () => {
+  it('a dot segment is resolved before sending: GET /reservations/. asks for the list, and is checked as the list', async () => {
+    const before = t.check.checked;
+    for (const path of ['/reservations/.', '/reservations/%2e', '/reservations/']) {
+      const answer = await t.admin.call('GET', path);
+      expect(answer.status, path).toBe(200);
+      expect(Array.isArray(answer.body), path).toBe(true);
+    }
+    expect(t.check.checked - before).toBe(3);
+    expect(t.check.violations).toEqual([]);
+  });
+
   it('through the gateway: 1,200 generated requests, never a 5xx, refused ones change nothing, all as documented', async () => {
     const clients: Record<string, GatewayClient> = { admin: t.admin, alice: t.alice, anonymous: t.anonymous };
     const seen = await property((caller, r) => clients[caller]!.call(r.method, r.path, undefined, { raw: r.raw, headers: r.headers }), Object.keys(clients), 16 * 1024, 1_200);
