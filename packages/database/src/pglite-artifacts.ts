@@ -5,13 +5,14 @@
 //     a new database is a copy of the template instead (a directory copy, or PGlite's loadDataDir for an
 //     in-memory one). The template is kept on disk between runs (PGLITE_TEMPLATE_DIR, default under the
 //     system's temporary directory, one per PGlite version), built in a private directory and renamed
-//     into place, so concurrent processes never see half of one.
-import { existsSync, mkdirSync, cpSync, renameSync, rmSync, readdirSync } from 'node:fs';
+//     into place, so concurrent processes never see half of one; one that has lost a file since (a
+//     temporary-directory cleaner) is built again.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -48,7 +49,17 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
   templating ??= (async () => {
     const version = JSON.parse(await readFile(new URL('../package.json', dist), 'utf8')).version as string;
     const root = process.env.PGLITE_TEMPLATE_DIR ?? join(tmpdir(), `airline-pglite-template-${version}`);
-    if (!existsSync(join(root, 'cluster.tar'))) {
+    if (existsSync(root) && !isWhole(root)) {
+      // something removed part of it (a temporary-directory cleaner): set it aside and build it again
+      const broken = `${root}.broken-${randomUUID()}`;
+      try {
+        renameSync(root, broken);
+      } catch {
+        // another process set it aside first
+      }
+      rmSync(broken, { recursive: true, force: true });
+    }
+    if (!existsSync(root)) {
       const building = `${root}.building-${randomUUID()}`;
       try {
         mkdirSync(building, { recursive: true });
@@ -56,11 +67,12 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
         const tarball = await pg.dumpDataDir('none');
         await pg.close();
         await writeFile(join(building, 'cluster.tar'), Buffer.from(await tarball.arrayBuffer()));
+        await writeFile(join(building, MANIFEST), JSON.stringify(filesOf(building)));
         try {
           renameSync(building, root);
         } catch (err) {
           // another process put its template there first: use that one
-          if (!existsSync(join(root, 'cluster.tar'))) throw err;
+          if (!existsSync(join(root, MANIFEST))) throw err;
         }
       } finally {
         rmSync(building, { recursive: true, force: true });
@@ -70,6 +82,31 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
     return { dir: join(root, 'data'), tarball: () => (tarball ??= readFile(join(root, 'cluster.tar')).then((b) => new Blob([b]))) };
   })();
   return templating;
+}
+
+/** The template's list of its own files and their sizes, written last before it is renamed into place. */
+const MANIFEST = 'manifest.json';
+
+/** Every file below `root` (but the manifest) with its size, by path relative to `root`. */
+function filesOf(root: string): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = relative(root, join(entry.parentPath, entry.name));
+    if (path !== MANIFEST) files[path] = statSync(join(root, path)).size;
+  }
+  return files;
+}
+
+/** Whether the template still has every file it was built with, each of its size. */
+function isWhole(root: string): boolean {
+  try {
+    const expected = JSON.parse(readFileSync(join(root, MANIFEST), 'utf8')) as Record<string, number>;
+    const found = filesOf(root);
+    return Object.keys(expected).length > 0 && Object.entries(expected).every(([path, size]) => found[path] === size);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
 // New PGlite databases are copies of one initialised cluster (the template), built once and kept on
-// disk: each is a whole, empty, independent database; a directory that holds something else is refused.
+// disk: each is a whole, empty, independent database; a directory that holds something else is refused;
+// a template that lost a file is built again.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'airline-pglite-template-spec-'));
 // this file's own template, so that the spec sees it built (vitest gives each file fresh modules)
@@ -30,6 +31,17 @@ describe('databases made from the template', () => {
     const reopened = await createPgliteDatabase(join(dir, 'a'));
     expect(await tables(reopened)).toEqual(['only_in_a']);
     await reopened.close();
+  });
+
+  it('builds the template again when a file of it went missing (a temporary-directory cleaner)', async () => {
+    rmSync(join(dir, 'template', 'data', 'PG_VERSION'));
+    vi.resetModules(); // a new process, as far as the module's memory goes
+    const again = await import('../src/index.js');
+    const c = await again.createPgliteWorkerDatabase(join(dir, 'c'));
+    expect(await tables(c)).toEqual([]);
+    await c.close();
+    expect(existsSync(join(dir, 'template', 'data', 'PG_VERSION'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.includes('.broken-') || f.includes('.building-'))).toEqual([]);
   });
 
   it('refuses a directory that holds files but no database, and leaves it as it was', async () => {
