@@ -3,17 +3,17 @@
 //     and a Blob can be handed to worker threads);
 //   - an initialised, empty cluster (the template). initdb costs several seconds of CPU per database;
 //     a new database is a copy of the template instead (a directory copy, or PGlite's loadDataDir for an
-//     in-memory one). The template is kept on disk between runs (PGLITE_TEMPLATE_DIR, default under the
-//     system's temporary directory, one per PGlite version), built in a private directory and renamed
+//     in-memory one). The template is kept on disk between runs (PGLITE_TEMPLATE_DIR, default in the
+//     project's node_modules/.cache, one per PGlite version), built in a private directory and renamed
 //     into place, so concurrent processes never see half of one; one that has lost a file since (a
 //     temporary-directory cleaner) is built again.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 
 export interface PgliteArtifacts {
@@ -48,9 +48,11 @@ let templating: Promise<PgliteTemplate> | undefined;
 export function pgliteTemplate(): Promise<PgliteTemplate> {
   templating ??= (async () => {
     const version = JSON.parse(await readFile(new URL('../package.json', dist), 'utf8')).version as string;
-    const root = process.env.PGLITE_TEMPLATE_DIR ?? join(tmpdir(), `airline-pglite-template-${version}`);
+    // default: the project's node_modules/.cache (where build tools keep theirs): the installing user's own,
+    // not a shared temporary directory where another user could have put a cluster
+    const root = process.env.PGLITE_TEMPLATE_DIR ?? fileURLToPath(new URL(`../../../.cache/airline-pglite-template-${version}`, dist));
     if (existsSync(root) && !isWhole(root)) {
-      // something removed part of it (a temporary-directory cleaner): set it aside and build it again
+      // something removed part of it (a cleaner of temporary files, a hand): set it aside and build it again
       const broken = `${root}.broken-${randomUUID()}`;
       try {
         renameSync(root, broken);
@@ -63,11 +65,15 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
       const building = `${root}.building-${randomUUID()}`;
       try {
         mkdirSync(building, { recursive: true });
-        const pg = await PGlite.create({ ...(await pgliteArtifacts()), dataDir: join(building, 'data') });
-        const tarball = await pg.dumpDataDir('none');
-        await pg.close();
-        await writeFile(join(building, 'cluster.tar'), Buffer.from(await tarball.arrayBuffer()));
-        await writeFile(join(building, MANIFEST), JSON.stringify(filesOf(building)));
+      } catch {
+        // nowhere to keep one (a read-only install): this process builds its own, for itself
+        const own = mkdtempSync(join(tmpdir(), 'airline-pglite-template-'));
+        process.once('exit', () => rmSync(own, { recursive: true, force: true }));
+        await buildTemplate(own);
+        return templateAt(own);
+      }
+      try {
+        await buildTemplate(building);
         try {
           renameSync(building, root);
         } catch (err) {
@@ -78,10 +84,23 @@ export function pgliteTemplate(): Promise<PgliteTemplate> {
         rmSync(building, { recursive: true, force: true });
       }
     }
-    let tarball: Promise<Blob> | undefined;
-    return { dir: join(root, 'data'), tarball: () => (tarball ??= readFile(join(root, 'cluster.tar')).then((b) => new Blob([b]))) };
+    return templateAt(root);
   })();
   return templating;
+}
+
+/** initdb once, in `dir`: the cluster (data/), the same as a tarball, and the manifest, written last. */
+async function buildTemplate(dir: string) {
+  const pg = await PGlite.create({ ...(await pgliteArtifacts()), dataDir: join(dir, 'data') });
+  const tarball = await pg.dumpDataDir('none');
+  await pg.close();
+  await writeFile(join(dir, 'cluster.tar'), Buffer.from(await tarball.arrayBuffer()));
+  await writeFile(join(dir, MANIFEST), JSON.stringify(filesOf(dir)));
+}
+
+function templateAt(root: string): PgliteTemplate {
+  let tarball: Promise<Blob> | undefined;
+  return { dir: join(root, 'data'), tarball: () => (tarball ??= readFile(join(root, 'cluster.tar')).then((b) => new Blob([b]))) };
 }
 
 /** The template's list of its own files and their sizes, written last before it is renamed into place. */

@@ -44,6 +44,17 @@ describe('databases made from the template', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.broken-') || f.includes('.building-'))).toEqual([]);
   });
 
+  it('with nowhere to keep a template (a read-only install), builds one for the process and carries on', async () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    process.env.PGLITE_TEMPLATE_DIR = join(dir, 'a-file', 'template'); // under a file: nothing can be made there
+    vi.resetModules();
+    const readOnly = await import('../src/index.js');
+    const d = await readOnly.createPgliteDatabase(join(dir, 'd'));
+    expect(await tables(d)).toEqual([]);
+    await d.close();
+    process.env.PGLITE_TEMPLATE_DIR = join(dir, 'template');
+  });
+
   it('refuses a directory that holds files but no database, and leaves it as it was', async () => {
     mkdirSync(join(dir, 'other'));
     writeFileSync(join(dir, 'other', 'notes.txt'), 'not a database');
