@@ -1,6 +1,7 @@
 export * from './port.js';
 export * from './pglite.js';
 export * from './pglite-worker.js';
+export { pgliteTemplate } from './pglite-artifacts.js';
 export * from './pipelined.js';
 export * from './pg.js';
 export * from './migrate.js';

@@ -8,6 +8,8 @@ export interface HttpAppOptions {
   service: string;
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** Longest path parameter the router matches (Fastify's maxParamLength; longer ones are answered 414). */
+  maxParamLength?: number;
   /** Which proxies in front may set X-Forwarded-For (the client IP of rate limits); none by default. */
   trustProxy?: boolean | number | string[];
   /** Readiness checks: each resolves when its dependency answers. */
@@ -30,6 +32,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
+    maxParamLength: options.maxParamLength ?? 100,
     // Fastify accepts each of these shapes; its overloaded types do not accept their union
     trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },

@@ -91,7 +91,15 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   const tokens = await createTokenService(await loadOrCreateSigningKey(db), settings.tokens);
   const upstreams = createUpstreams(config.upstreams, { connectTimeoutMs: settings.upstreamConnectTimeoutMs, timeoutMs: settings.upstreamTimeoutMs });
 
-  const app = createHttpApp({ service: 'gateway', bodyLimit: settings.bodyLimit, trustProxy: settings.trustProxy, readiness: { database: () => db.query('SELECT 1') } }) as Gateway;
+  const app = createHttpApp({
+    service: 'gateway',
+    bodyLimit: settings.bodyLimit,
+    trustProxy: settings.trustProxy,
+    // an over-long id must still take its route's row of the policy table (and reach the service that
+    // answers it 414), not fall through to a prefix's catch-all, which is closed to customers
+    maxParamLength: 2048,
+    readiness: { database: () => db.query('SELECT 1') },
+  }) as Gateway;
   app.decorate('tokens', tokens);
   app.decorate('settings', settings);
   app.decorateRequest('identity', null);
