@@ -32,7 +32,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    maxParamLength: options.maxParamLength ?? 100,
+    routerOptions: { maxParamLength: options.maxParamLength ?? 100 },
     // Fastify accepts each of these shapes; its overloaded types do not accept their union
     trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
