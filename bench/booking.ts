@@ -3,16 +3,14 @@
 // the load generator does not share its event loop) and prints confirmed bookings/s and the time from
 // POST to CONFIRMED (p50/p99), measured from the saga's own event timestamps.
 // `npm run bench -- --cluster` runs the distributed benchmark instead (bench/cluster.ts).
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { createPgliteDatabase } from '@airline/database';
+import { launchSystem } from '../test/e2e/fixtures/launch.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,15 +38,13 @@ const seatQty = Number(args.seats);
 const warmup = Number(args.warmup);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-bench-'));
-const fixture = fileURLToPath(new URL('../test/e2e/fixtures/system-process.ts', import.meta.url));
 // through the gateway: a staff user (books for any customer) with a bearer token, rate limiting off
 const viaGateway = String(args.target) === 'gateway';
 const staff = { username: 'bench-staff', password: randomUUID(), role: 'admin', customerId: null };
-const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fixture], {
-  env: { ...process.env, DATA_DIR: dataDir, ...(viaGateway ? { GATEWAY_USERS: JSON.stringify([staff]), RATE_LIMIT: 'off' } : {}) },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const urls = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve))).urls as Record<string, string>;
+const { child, urls, exited } = await launchSystem(
+  { DATA_DIR: dataDir, ...(viaGateway ? { GATEWAY_USERS: JSON.stringify([staff]), RATE_LIMIT: 'off' } : {}) },
+  process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean),
+);
 const base = viaGateway ? urls.gateway! : urls.reservation!;
 const pool = new Pool(base, { connections: concurrency, pipelining: 1 });
 const auth: Record<string, string> = {};
@@ -135,7 +131,7 @@ const endMs = Date.now() - t0;
 const systemCpu = systemCpuMs() - cpu0.system;
 const loadCpu = process.cpuUsage(cpu0.load);
 child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+await exited;
 
 const log = await createPgliteDatabase(join(dataDir, 'event-log'));
 const rows = await log.query<{ correlation_id: string; at: string }>(

@@ -2,26 +2,18 @@
 // `npm start`), and again on the data it wrote (a restart) — measured from spawning its process to its
 // services listening. Prints JSON. The PGlite template (node_modules/.cache) is built first if missing,
 // and that build is reported on its own.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { pgliteTemplate } from '@airline/database';
+import { launchSystem } from '../test/e2e/fixtures/launch.js';
 
-const fixture = fileURLToPath(new URL('../test/e2e/fixtures/system-process.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-startup-'));
 
 /** Starts the system on `dataDir`; resolves with the seconds until it listens, then stops it. */
 async function startOnce(): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the system exited (${code}) before it listened`)));
-  });
+  const { child, exited } = await launchSystem({ DATA_DIR: dataDir });
   const seconds = (performance.now() - started) / 1000;
   child.kill('SIGTERM');
   await exited;

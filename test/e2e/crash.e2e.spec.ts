@@ -1,17 +1,15 @@
 // Crash between commit and delivery: the reservation is committed with its ReservationPlaced in the
 // outbox, and the process is killed (SIGKILL) before the relay publishes it. After a restart the event
 // is delivered, once, and the saga completes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase } from '@airline/database';
 import { eventually, internalHttp } from '@airline/testing';
+import { launchSystem } from './fixtures/launch.js';
 
-const fixture = fileURLToPath(new URL('./fixtures/system-process.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-crash-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -20,17 +18,9 @@ afterAll(() => {
 });
 
 async function launch(paused: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, DATA_DIR: dataDir, PAUSED: paused.join(',') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`system exited with ${code} before it was up`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return { child, urls: JSON.parse(line).urls as Record<string, string>, exited };
+  const run = await launchSystem({ DATA_DIR: dataDir, PAUSED: paused.join(',') });
+  children.push(run.child);
+  return run;
 }
 
 describe('crash between commit and delivery', () => {

@@ -111,8 +111,8 @@ function filesOf(root: string): Record<string, number> {
   const files: Record<string, number> = {};
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    const path = relative(root, join(entry.parentPath, entry.name));
-    if (path !== MANIFEST) files[path] = statSync(join(root, path)).size;
+    const path = join(entry.parentPath, entry.name);
+    if (path !== join(root, MANIFEST)) files[relative(root, path)] = statSync(path).size;
   }
   return files;
 }
@@ -134,10 +134,11 @@ function isWhole(root: string): boolean {
  * leaves half a database behind.
  */
 export async function pgliteDataOptions(dir: string | undefined): Promise<{ dataDir: string } | { loadDataDir: Blob }> {
-  const template = await pgliteTemplate();
-  if (!dir) return { loadDataDir: await template.tarball() };
+  if (!dir) return { loadDataDir: await (await pgliteTemplate()).tarball() };
+  // an existing database (a restart) needs no template: it is neither checked nor read
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} holds files but no database`);
+    const template = await pgliteTemplate();
     const copying = `${dir}.creating-${randomUUID()}`;
     try {
       cpSync(template.dir, copying, { recursive: true });

@@ -4,6 +4,7 @@
 // its own directory), so SQL runs beside the JS. The embedded runtime gives each database its own
 // thread: fewer threads, sharing, measured slower on two cores (docs/benchmarks.md). A round trip to
 // the thread carries a whole pipeline of statements (see pipelined.ts).
+import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
 import { pipelinedDatabase } from './pipelined.js';
@@ -52,7 +53,7 @@ export async function startPgliteThread(): Promise<PgliteThread> {
 
   return {
     async open(dir) {
-      const { db } = await send({ op: 'open', name: dir?.split('/').pop(), data: await pgliteDataOptions(dir) });
+      const { db } = await send({ op: 'open', name: dir && basename(dir), data: await pgliteDataOptions(dir) });
       return pipelinedDatabase({
         run: async (statements) => (await send({ op: 'run', db: db!, statements })).results!,
         exec: async (sql) => void (await send({ op: 'exec', db: db!, sql })),
