@@ -4,6 +4,14 @@ import { eventSchema } from './envelope.js';
 const Id = Type.Integer({ minimum: 1 });
 const Money = Type.Integer({ minimum: 0, description: 'whole currency units (the seeds use KRW)' });
 const SeatQty = Type.Integer({ minimum: 1 });
+/** Carried by every event of a flight's own: the flight service numbers them under the flight's row lock. */
+const FlightSeq = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    description:
+      "this event's place among its flight's events (FlightRegistered is 1, each later one the next): a reader orders one flight's events by it, whatever the clocks and the delivery order (optional: added after v1; events without it come before those with it, and among themselves by occurredAt)",
+  }),
+);
 
 export const CancelReason = Type.Union([
   Type.Literal('SOLD_OUT'),
@@ -26,12 +34,13 @@ export const FlightRegistered = eventSchema(
     cost: Money,
     capacity: Type.Integer({ minimum: 0 }),
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
+    flightSeq: FlightSeq,
   }),
   'Staff registered a flight; consumers keep a local copy of the catalog from it.',
 );
 export const FlightCancelled = eventSchema(
   'FlightCancelled',
-  Type.Object({ flightId: Id, flightCode: Type.String() }),
+  Type.Object({ flightId: Id, flightCode: Type.String(), flightSeq: FlightSeq }),
   'Staff cancelled a flight; every active reservation on it is cancelled with reason FLIGHT_CANCELLED.',
 );
 
@@ -64,6 +73,7 @@ export const SeatsReserved = eventSchema(
     holdExpiresAt: Type.Optional(
       Type.String({ format: 'date-time', description: 'the hold ends then: payment never charges after it (optional: added after v1, consumers treat absence as no deadline)' }),
     ),
+    flightSeq: FlightSeq,
   }),
   'Step 2: the flight held the seats (remaining seats decremented); payment may charge until holdExpiresAt.',
 );
@@ -75,6 +85,7 @@ export const SeatsSoldOut = eventSchema(
     seatQty: SeatQty,
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
     reason: SoldOutReason,
+    flightSeq: FlightSeq,
   }),
   'Step 2 (failure): not enough seats, or the flight is cancelled; the reservation is cancelled.',
 );
@@ -133,6 +144,7 @@ export const SeatsReleased = eventSchema(
     flightId: Id,
     seatQty: SeatQty,
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
+    flightSeq: FlightSeq,
   }),
   'Compensation: held or sold seats went back to the flight.',
 );

@@ -98,7 +98,16 @@ interface FlightTouch {
   capacity: number | null;
   registeredRemaining: number | null;
   cancelled: boolean;
-  latest: { type: string; at: string; eventId: string; reservationId: number | null; summary: string };
+  latest: Activity;
+}
+/** A flight's latest activity, as the board shows it; seq is the event's flightSeq (null before it existed). */
+interface Activity {
+  type: string;
+  at: string;
+  eventId: string;
+  seq: number | null;
+  reservationId: number | null;
+  summary: string;
 }
 interface Gathered {
   history: Array<{ event_id: string; reservation_id: number; customer_id: number | null; type: string; step: number; occurred_at: string; summary: string; data: unknown }>;
@@ -163,8 +172,15 @@ async function projectSeats(tx: Tx, event: SeatEvent) {
   touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
 }
 
-/** Whether activity a is later than b: by time, then event id (any delivery order gives the same answer). */
-const laterThan = (a: { at: string; eventId: string }, b: { at: string; eventId: string }) => {
+/**
+ * Whether activity a is later than b: by the flight's own numbering of its events (flightSeq), then by
+ * time, then event id — a total order, so any delivery order gives the same answer. Events without a
+ * flightSeq (logged before it existed) come before those with one.
+ */
+const laterThan = (a: Activity, b: Activity) => {
+  const sa = a.seq ?? 0;
+  const sb = b.seq ?? 0;
+  if (sa !== sb) return sa > sb;
   const ta = Date.parse(a.at);
   const tb = Date.parse(b.at);
   return ta !== tb ? ta > tb : a.eventId > b.eventId;
@@ -181,7 +197,14 @@ function touchFlight(
   set: { seatsTaken?: number; soldOutCount?: number; flightCode?: string; takeoffDate?: string; capacity?: number; registeredRemaining?: number; cancelled?: boolean },
 ) {
   const flights = gathered(tx).flights;
-  const latest = { type: event.type, at: event.occurredAt, eventId: event.eventId, reservationId: 'reservationId' in event.data ? event.data.reservationId : null, summary: describe(event) };
+  const latest: Activity = {
+    type: event.type,
+    at: event.occurredAt,
+    eventId: event.eventId,
+    seq: 'flightSeq' in event.data ? (event.data.flightSeq ?? null) : null,
+    reservationId: 'reservationId' in event.data ? event.data.reservationId : null,
+    summary: describe(event),
+  };
   const t = flights.get(event.data.flightId);
   if (!t) {
     flights.set(event.data.flightId, {
@@ -221,7 +244,9 @@ async function recordHistory(tx: Tx, event: SagaEvent) {
   });
 }
 
-const LATER = `(b.last_activity_at IS NULL OR (EXCLUDED.last_activity_at, EXCLUDED.last_activity_event_id) > (b.last_activity_at, b.last_activity_event_id))`;
+// the order of laterThan, in SQL
+const LATER = `(b.last_activity_at IS NULL OR (coalesce(EXCLUDED.last_activity_seq, 0), EXCLUDED.last_activity_at, EXCLUDED.last_activity_event_id)
+                                           > (coalesce(b.last_activity_seq, 0), b.last_activity_at, b.last_activity_event_id))`;
 
 /** Sends what project() gathered in this transaction: one statement per read model table. */
 export function flushProjection(tx: Tx) {
@@ -278,11 +303,11 @@ export function flushProjection(tx: Tx) {
     // counters are added (commutative); the activity is replaced only by a later one (time, then event id)
     tx.enqueue(
       `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
-                                      last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary)
+                                      last_activity_type, last_activity_at, last_activity_event_id, last_activity_seq, last_activity_reservation_id, last_activity_summary)
        SELECT x."flightId", x."flightCode", x."takeoffDate", x.capacity, x."registeredRemaining", x."seatsTaken", x."soldOutCount",
-              CASE WHEN x.cancelled THEN 'CANCELLED' ELSE 'SCHEDULED' END, x.type, x.at, x."eventId", x."reservationId", x.summary
+              CASE WHEN x.cancelled THEN 'CANCELLED' ELSE 'SCHEDULED' END, x.type, x.at, x."eventId", x.seq, x."reservationId", x.summary
        FROM jsonb_to_recordset($1::jsonb) AS x("flightId" integer, "flightCode" text, "takeoffDate" text, capacity integer, "registeredRemaining" integer,
-            "seatsTaken" integer, "soldOutCount" integer, cancelled boolean, type text, at timestamptz, "eventId" uuid, "reservationId" integer, summary text)
+            "seatsTaken" integer, "soldOutCount" integer, cancelled boolean, type text, at timestamptz, "eventId" uuid, seq integer, "reservationId" integer, summary text)
        ON CONFLICT (flight_id) DO UPDATE SET
          flight_code = coalesce(EXCLUDED.flight_code, b.flight_code),
          takeoff_date = coalesce(EXCLUDED.takeoff_date, b.takeoff_date),
@@ -291,10 +316,11 @@ export function flushProjection(tx: Tx) {
          seats_taken = b.seats_taken + EXCLUDED.seats_taken,
          sold_out_count = b.sold_out_count + EXCLUDED.sold_out_count,
          status = CASE WHEN EXCLUDED.status = 'CANCELLED' THEN 'CANCELLED' ELSE b.status END,
-         (last_activity_type, last_activity_at, last_activity_event_id, last_activity_reservation_id, last_activity_summary) = (
+         (last_activity_type, last_activity_at, last_activity_event_id, last_activity_seq, last_activity_reservation_id, last_activity_summary) = (
            CASE WHEN ${LATER} THEN EXCLUDED.last_activity_type ELSE b.last_activity_type END,
            CASE WHEN ${LATER} THEN EXCLUDED.last_activity_at ELSE b.last_activity_at END,
            CASE WHEN ${LATER} THEN EXCLUDED.last_activity_event_id ELSE b.last_activity_event_id END,
+           CASE WHEN ${LATER} THEN EXCLUDED.last_activity_seq ELSE b.last_activity_seq END,
            CASE WHEN ${LATER} THEN EXCLUDED.last_activity_reservation_id ELSE b.last_activity_reservation_id END,
            CASE WHEN ${LATER} THEN EXCLUDED.last_activity_summary ELSE b.last_activity_summary END)`,
       json([...g.flights].map(([flightId, t]) => ({ flightId, ...t, ...t.latest, latest: undefined }))),

@@ -29,11 +29,19 @@ const outcomes: Outcome[] = ['confirmed', 'sold-out', 'declined', 'customer-canc
 function logOf(sagas: Array<{ customerId: number; flightId: 1 | 2; seatQty: number; outcome: Outcome }>): IntegrationEvent[] {
   let seq = 0;
   let clock = Date.UTC(2026, 0, 1);
+  // eight events to a millisecond, and a later event has a smaller id: within a millisecond, only flightSeq orders them
   const at = (correlationId: string, event: NewEvent) =>
-    envelope(event, { eventId: `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`, occurredAt: new Date((clock += 7)).toISOString(), correlationId, causationId: null }) as IntegrationEvent;
+    envelope(event, {
+      eventId: `00000000-0000-4000-8000-${String(999_999 - ++seq).padStart(12, '0')}`,
+      occurredAt: new Date((clock += seq % 8 === 0 ? 1 : 0)).toISOString(),
+      correlationId,
+      causationId: null,
+    }) as IntegrationEvent;
+  const numbered = { 1: 0, 2: 0 };
+  const flightSeq = (flightId: 1 | 2) => ++numbered[flightId];
   const log: IntegrationEvent[] = [];
   for (const flightId of [1, 2] as const) {
-    log.push(at(`flight-${flightId}`, { type: 'FlightRegistered', data: { flightId, flightCode: `KE${flightId}`, takeoffDate: '2026-06-01', cost: 100, capacity: 50, remainingSeatsCount: 50 } }));
+    log.push(at(`flight-${flightId}`, { type: 'FlightRegistered', data: { flightId, flightCode: `KE${flightId}`, takeoffDate: '2026-06-01', cost: 100, capacity: 50, remainingSeatsCount: 50, flightSeq: flightSeq(flightId) } }));
   }
   sagas.forEach((s, i) => {
     const reservationId = i + 1;
@@ -43,11 +51,11 @@ function logOf(sagas: Array<{ customerId: number; flightId: 1 | 2; seatQty: numb
       at(id, { type: 'ReservationCancelled', data: { ...summary, reason, previousStatus } });
     log.push(at(id, { type: 'ReservationPlaced', data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }));
     if (s.outcome === 'sold-out') {
-      log.push(at(id, { type: 'SeatsSoldOut', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 0, reason: 'SOLD_OUT' } }));
+      log.push(at(id, { type: 'SeatsSoldOut', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 0, reason: 'SOLD_OUT', flightSeq: flightSeq(s.flightId) } }));
       log.push(cancelled('SOLD_OUT', 'PENDING'));
       return;
     }
-    log.push(at(id, { type: 'SeatsReserved', data: { reservationId, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: summary.amount, card: '4242424242424242', remainingSeatsCount: 40 } }));
+    log.push(at(id, { type: 'SeatsReserved', data: { reservationId, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: summary.amount, card: '4242424242424242', remainingSeatsCount: 40, flightSeq: flightSeq(s.flightId) } }));
     if (s.outcome === 'declined') {
       log.push(at(id, { type: 'PaymentDeclined', data: { reservationId, paymentId: reservationId, amount: summary.amount, reason: 'card_declined' } }));
       log.push(cancelled('PAYMENT_DECLINED', 'PENDING'));
@@ -55,11 +63,11 @@ function logOf(sagas: Array<{ customerId: number; flightId: 1 | 2; seatQty: numb
       log.push(at(id, { type: 'PaymentApproved', data: { reservationId, paymentId: reservationId, amount: summary.amount, authorizationCode: 'A' } }));
       log.push(at(id, { type: 'ReservationConfirmed', data: summary }));
       if (s.outcome === 'confirmed') return;
-      if (s.outcome === 'flight-cancelled') log.push(at(`flight-${s.flightId}`, { type: 'FlightCancelled', data: { flightId: s.flightId, flightCode: `KE${s.flightId}` } }));
+      if (s.outcome === 'flight-cancelled') log.push(at(`flight-${s.flightId}`, { type: 'FlightCancelled', data: { flightId: s.flightId, flightCode: `KE${s.flightId}`, flightSeq: flightSeq(s.flightId) } }));
       log.push(cancelled(s.outcome === 'customer-cancelled' ? 'CUSTOMER' : 'FLIGHT_CANCELLED', 'CONFIRMED'));
       log.push(at(id, { type: 'PaymentRefunded', data: { reservationId, paymentId: reservationId, amount: summary.amount } }));
     }
-    log.push(at(id, { type: 'SeatsReleased', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 45 } }));
+    log.push(at(id, { type: 'SeatsReleased', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 45, flightSeq: flightSeq(s.flightId) } }));
   });
   return log;
 }
@@ -105,6 +113,10 @@ describe('the dashboard projection', () => {
           await projectAll(shuffled, order, batch);
 
           expect(await tables(shuffled)).toEqual(await tables(inOrder));
+          // the board's latest activity is the flight's last event in the log
+          const board = (await shuffled.query<{ flight_id: number; last_activity_event_id: string }>('SELECT flight_id, last_activity_event_id FROM flight_board ORDER BY 1')).rows;
+          const lastOf = (flightId: number) => log.filter((e) => 'flightSeq' in e.data && e.data.flightId === flightId).at(-1)!.eventId;
+          expect(board).toEqual([1, 2].map((id) => ({ flight_id: id, last_activity_event_id: lastOf(id) })));
         },
       ),
       { numRuns: 40 },

@@ -24,7 +24,7 @@ export function canHold(flight: Pick<Flight, 'status' | 'remainingSeatsCount'>, 
 /** Step 2 of the saga: the flight's answer to ReservationPlaced, given whether the hold succeeded. */
 export function answerToPlacement(
   placed: ReservationPlaced['data'],
-  outcome: { held: true; remainingSeatsCount: number } | { held: false; flight: Pick<Flight, 'status' | 'remainingSeatsCount'> },
+  outcome: ({ held: true; remainingSeatsCount: number } | { held: false; flight: Pick<Flight, 'status' | 'remainingSeatsCount'> }) & { flightSeq: number },
 ): NewEvent<'SeatsReserved' | 'SeatsSoldOut'> {
   if (outcome.held) {
     return {
@@ -38,6 +38,7 @@ export function answerToPlacement(
         card: placed.card,
         remainingSeatsCount: outcome.remainingSeatsCount,
         holdExpiresAt: placed.holdExpiresAt,
+        flightSeq: outcome.flightSeq,
       },
     };
   }
@@ -50,6 +51,7 @@ export function answerToPlacement(
       seatQty: placed.seatQty,
       remainingSeatsCount: outcome.flight.remainingSeatsCount,
       reason,
+      flightSeq: outcome.flightSeq,
     },
   };
 }
@@ -59,12 +61,15 @@ export function releasable(status: HoldStatus): boolean {
   return status === 'HELD' || status === 'SOLD';
 }
 
-export function seatsReleased(cancelled: ReservationCancelled['data'], remainingSeatsCount: number): NewEvent<'SeatsReleased'> {
+export function seatsReleased(cancelled: ReservationCancelled['data'], change: { remainingSeatsCount: number; flightSeq: number }): NewEvent<'SeatsReleased'> {
   return {
     type: 'SeatsReleased',
-    data: { reservationId: cancelled.reservationId, flightId: cancelled.flightId, seatQty: cancelled.seatQty, remainingSeatsCount },
+    data: { reservationId: cancelled.reservationId, flightId: cancelled.flightId, seatQty: cancelled.seatQty, remainingSeatsCount: change.remainingSeatsCount, flightSeq: change.flightSeq },
   };
 }
+
+/** A flight's first event (flights.event_seq starts at 1). */
+export const FIRST_FLIGHT_SEQ = 1;
 
 export function flightRegistered(flight: Flight): NewEvent<'FlightRegistered'> {
   return {
@@ -76,13 +81,17 @@ export function flightRegistered(flight: Flight): NewEvent<'FlightRegistered'> {
       cost: flight.cost,
       capacity: flight.capacity,
       remainingSeatsCount: flight.remainingSeatsCount,
+      flightSeq: FIRST_FLIGHT_SEQ,
     },
   };
 }
 
-export type CancelFlightDecision = { ok: true; event: NewEvent<'FlightCancelled'> } | { ok: false; reason: 'ALREADY_CANCELLED' };
+export type CancelFlightDecision = { ok: true } | { ok: false; reason: 'ALREADY_CANCELLED' };
 
 export function decideCancelFlight(flight: Flight): CancelFlightDecision {
-  if (flight.status === 'CANCELLED') return { ok: false, reason: 'ALREADY_CANCELLED' };
-  return { ok: true, event: { type: 'FlightCancelled', data: { flightId: flight.id, flightCode: flight.flightCode } } };
+  return flight.status === 'CANCELLED' ? { ok: false, reason: 'ALREADY_CANCELLED' } : { ok: true };
+}
+
+export function flightCancelled(flight: Flight, flightSeq: number): NewEvent<'FlightCancelled'> {
+  return { type: 'FlightCancelled', data: { flightId: flight.id, flightCode: flight.flightCode, flightSeq } };
 }

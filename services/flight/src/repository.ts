@@ -9,6 +9,7 @@ type FlightRow = {
   capacity: number;
   remaining_seats_count: number;
   status: Flight['status'];
+  event_seq: number;
 };
 
 const toFlight = (r: FlightRow): Flight => ({
@@ -38,31 +39,52 @@ export async function listFlights(tx: Sql): Promise<Flight[]> {
   return (await tx.query<FlightRow>('SELECT * FROM flights ORDER BY id')).rows.map(toFlight);
 }
 
-export async function setFlightStatus(tx: Sql, id: number, status: Flight['status']) {
-  await tx.query('UPDATE flights SET status = $2, updated_at = now() WHERE id = $1', [id, status]);
+/** A change of the flight and the number its event takes (the flight's events are numbered under its row lock). */
+export interface FlightChange {
+  remainingSeatsCount: number;
+  flightSeq: number;
+}
+type ChangeRow = { remaining_seats_count: number; event_seq: number };
+const toChange = (r: ChangeRow): FlightChange => ({ remainingSeatsCount: r.remaining_seats_count, flightSeq: r.event_seq });
+
+export async function setFlightStatus(tx: Sql, id: number, status: Flight['status']): Promise<FlightChange> {
+  const r = await tx.query<ChangeRow>(
+    'UPDATE flights SET status = $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1 RETURNING remaining_seats_count, event_seq',
+    [id, status],
+  );
+  if (!r.rows[0]) throw new Error(`flight ${id} not found while setting its status`);
+  return toChange(r.rows[0]);
 }
 
 /**
  * Holds seats with one conditional UPDATE: no read-modify-write, so concurrent holds can never take
- * more seats than remain. Returns the new remaining count, or undefined when the seats are not there.
+ * more seats than remain. Returns the new remaining count and the event's number, or undefined when the
+ * seats are not there.
  */
-export async function takeSeats(tx: Sql, flightId: number, seatQty: number): Promise<number | undefined> {
-  const r = await tx.query<{ remaining_seats_count: number }>(
-    `UPDATE flights SET remaining_seats_count = remaining_seats_count - $2, updated_at = now()
+export async function takeSeats(tx: Sql, flightId: number, seatQty: number): Promise<FlightChange | undefined> {
+  const r = await tx.query<ChangeRow>(
+    `UPDATE flights SET remaining_seats_count = remaining_seats_count - $2, event_seq = event_seq + 1, updated_at = now()
      WHERE id = $1 AND status = 'SCHEDULED' AND remaining_seats_count >= $2
-     RETURNING remaining_seats_count`,
+     RETURNING remaining_seats_count, event_seq`,
     [flightId, seatQty],
   );
-  return r.rows[0]?.remaining_seats_count;
+  return r.rows[0] && toChange(r.rows[0]);
 }
 
-export async function returnSeats(tx: Sql, flightId: number, seatQty: number): Promise<number> {
-  const r = await tx.query<{ remaining_seats_count: number }>(
-    `UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, updated_at = now() WHERE id = $1 RETURNING remaining_seats_count`,
+/** A placement the flight turned down still takes its place among the flight's events (locking the row). */
+export async function refuseSeats(tx: Sql, flightId: number): Promise<{ flight: Flight; flightSeq: number } | undefined> {
+  const r = await tx.query<FlightRow>('UPDATE flights SET event_seq = event_seq + 1 WHERE id = $1 RETURNING *', [flightId]);
+  return r.rows[0] && { flight: toFlight(r.rows[0]), flightSeq: r.rows[0].event_seq };
+}
+
+export async function returnSeats(tx: Sql, flightId: number, seatQty: number): Promise<FlightChange> {
+  const r = await tx.query<ChangeRow>(
+    `UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1
+     RETURNING remaining_seats_count, event_seq`,
     [flightId, seatQty],
   );
   if (!r.rows[0]) throw new Error(`flight ${flightId} not found while returning seats`);
-  return r.rows[0].remaining_seats_count;
+  return toChange(r.rows[0]);
 }
 
 export interface SeatHoldRow {

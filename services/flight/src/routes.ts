@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Database } from '@airline/database';
 import { appendToOutbox, type Clock } from '@airline/outbox';
 import { badRequest, conflict, idempotent, notFound, type HttpApp } from '@airline/http';
-import { decideCancelFlight, flightRegistered, type Flight as FlightModel } from './domain.js';
+import { decideCancelFlight, flightCancelled, flightRegistered, type Flight as FlightModel } from './domain.js';
 import { findFlight, insertFlight, listFlights, seatAccounting, setFlightStatus } from './repository.js';
 
 const MAX_SEATS = 100_000;
@@ -97,8 +97,8 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         if (!found) throw notFound(`flight ${req.params.id}`);
         const decision = decideCancelFlight(found);
         if (!decision.ok) throw conflict(`flight ${found.id} is already cancelled`);
-        await setFlightStatus(tx, found.id, 'CANCELLED');
-        appendToOutbox(tx, [decision.event], { correlationId: `flight-${found.id}`, causationId: req.id }, clock);
+        const { flightSeq } = await setFlightStatus(tx, found.id, 'CANCELLED');
+        appendToOutbox(tx, [flightCancelled(found, flightSeq)], { correlationId: `flight-${found.id}`, causationId: req.id }, clock);
         return { ...found, status: 'CANCELLED' } satisfies FlightModel;
       });
       onCommit();

@@ -3,10 +3,10 @@ import type { IntegrationEvent } from '@airline/contracts';
 import type { Tx } from '@airline/database';
 import type { EventHandlers } from '@airline/outbox';
 import { answerToPlacement, releasable, seatsReleased } from './domain.js';
-import { findFlight, findHold, insertHold, lockHolds, returnSeats, setHoldStatus, takeSeats } from './repository.js';
+import { findHold, insertHold, lockHolds, refuseSeats, returnSeats, setHoldStatus, takeSeats } from './repository.js';
 
 /**
- * The seat handlers lock the flight's row (takeSeats, returnSeats): a batch applies its events in flight
+ * The seat handlers lock the flight's row (takeSeats, refuseSeats, returnSeats): a batch applies its events in flight
  * order, so replicas handling batches over the same flights cannot deadlock.
  */
 export const seatLockOrder = (event: IntegrationEvent) => ('flightId' in event.data ? event.data.flightId : 0);
@@ -19,15 +19,15 @@ export const seatHandlers: EventHandlers = {
   async ReservationPlaced(event, { tx, emit }) {
     const placed = event.data;
     if (await findHold(tx, placed.reservationId)) return; // answered before, or cancelled before it got here
-    const remaining = await takeSeats(tx, placed.flightId, placed.seatQty);
-    insertHold(tx, placed.reservationId, { flight_id: placed.flightId, seat_qty: placed.seatQty, status: remaining !== undefined ? 'HELD' : 'REJECTED' });
-    if (remaining !== undefined) {
-      await emit(answerToPlacement(placed, { held: true, remainingSeatsCount: remaining }));
+    const taken = await takeSeats(tx, placed.flightId, placed.seatQty);
+    insertHold(tx, placed.reservationId, { flight_id: placed.flightId, seat_qty: placed.seatQty, status: taken ? 'HELD' : 'REJECTED' });
+    if (taken) {
+      await emit(answerToPlacement(placed, { held: true, ...taken }));
       return;
     }
-    const flight = await findFlight(tx, placed.flightId);
-    if (!flight) throw new Error(`ReservationPlaced for unknown flight ${placed.flightId}`);
-    await emit(answerToPlacement(placed, { held: false, flight }));
+    const refused = await refuseSeats(tx, placed.flightId);
+    if (!refused) throw new Error(`ReservationPlaced for unknown flight ${placed.flightId}`);
+    await emit(answerToPlacement(placed, { held: false, ...refused }));
   },
 
   /** Step 5: the held seats are sold. */
@@ -45,7 +45,6 @@ export const seatHandlers: EventHandlers = {
     }
     if (!releasable(hold.status)) return;
     await setHoldStatus(tx, c.reservationId, 'RELEASED');
-    const remaining = await returnSeats(tx, hold.flight_id, hold.seat_qty);
-    await emit(seatsReleased({ ...c, seatQty: hold.seat_qty }, remaining));
+    await emit(seatsReleased({ ...c, seatQty: hold.seat_qty }, await returnSeats(tx, hold.flight_id, hold.seat_qty)));
   },
 };

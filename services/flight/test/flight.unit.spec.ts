@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerToPlacement, canHold, decideCancelFlight, releasable, seatsReleased, type Flight } from '../src/domain.js';
+import { answerToPlacement, canHold, decideCancelFlight, flightCancelled, flightRegistered, releasable, seatsReleased, type Flight } from '../src/domain.js';
 
 const placed = {
   reservationId: 7,
@@ -21,19 +21,19 @@ describe('holding seats (saga step 2)', () => {
     expect(canHold({ ...flight, status: 'CANCELLED' }, 1)).toBe(false);
   });
   it('answers SeatsReserved with what payment needs, and until when it may charge', () => {
-    expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2 })).toEqual({
+    expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2, flightSeq: 4 })).toEqual({
       type: 'SeatsReserved',
-      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, card: '4242424242424242', remainingSeatsCount: 2, holdExpiresAt: '2026-01-01T00:15:00.000Z' },
+      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, card: '4242424242424242', remainingSeatsCount: 2, holdExpiresAt: '2026-01-01T00:15:00.000Z', flightSeq: 4 },
     });
   });
   it('answers SeatsSoldOut with the reservation id when seats are short (seeds 000/004)', () => {
-    expect(answerToPlacement(placed, { held: false, flight: { ...flight, remainingSeatsCount: 2 } })).toEqual({
+    expect(answerToPlacement(placed, { held: false, flight: { ...flight, remainingSeatsCount: 2 }, flightSeq: 5 })).toEqual({
       type: 'SeatsSoldOut',
-      data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 2, reason: 'SOLD_OUT' },
+      data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 2, reason: 'SOLD_OUT', flightSeq: 5 },
     });
   });
   it('says FLIGHT_CANCELLED when the flight no longer flies', () => {
-    const answer = answerToPlacement(placed, { held: false, flight: { ...flight, status: 'CANCELLED' } });
+    const answer = answerToPlacement(placed, { held: false, flight: { ...flight, status: 'CANCELLED' }, flightSeq: 6 });
     expect(answer.type === 'SeatsSoldOut' && answer.data.reason).toBe('FLIGHT_CANCELLED');
   });
 });
@@ -47,13 +47,20 @@ describe('releasing seats (compensation)', () => {
   });
   it('reports the seats and the new remaining count', () => {
     const cancelled = { ...placed, reason: 'PAYMENT_DECLINED' as const, previousStatus: 'PENDING' as const };
-    expect(seatsReleased(cancelled, 5)).toEqual({ type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 5 } });
+    expect(seatsReleased(cancelled, { remainingSeatsCount: 5, flightSeq: 7 })).toEqual({
+      type: 'SeatsReleased',
+      data: { reservationId: 7, flightId: 1, seatQty: 3, remainingSeatsCount: 5, flightSeq: 7 },
+    });
   });
 });
 
 describe('cancelling a flight (staff)', () => {
-  it('emits FlightCancelled once', () => {
-    expect(decideCancelFlight(flight)).toEqual({ ok: true, event: { type: 'FlightCancelled', data: { flightId: 1, flightCode: 'ACE890' } } });
+  it('cancels a flight once, and says so with FlightCancelled', () => {
+    expect(decideCancelFlight(flight)).toEqual({ ok: true });
     expect(decideCancelFlight({ ...flight, status: 'CANCELLED' })).toEqual({ ok: false, reason: 'ALREADY_CANCELLED' });
+    expect(flightCancelled(flight, 9)).toEqual({ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'ACE890', flightSeq: 9 } });
+  });
+  it('numbers a flight’s events from FlightRegistered, its first', () => {
+    expect(flightRegistered(flight).data.flightSeq).toBe(1);
   });
 });

@@ -50,7 +50,7 @@ function eventOf(s: Step): IntegrationEvent {
 
 /** Everything the seat side decided: flights, holds, and the answers in the outbox (without their ids). */
 async function outcome(db: Database) {
-  const flights = (await db.query('SELECT id, capacity, remaining_seats_count FROM flights ORDER BY id')).rows;
+  const flights = (await db.query('SELECT id, capacity, remaining_seats_count, event_seq FROM flights ORDER BY id')).rows;
   const holds = (await db.query('SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds ORDER BY reservation_id')).rows;
   const answers = (await db.query<{ payload: IntegrationEvent }>('SELECT payload FROM outbox ORDER BY id')).rows.map((r) => ({ type: r.payload.type, correlationId: r.payload.correlationId, data: r.payload.data }));
   const accounting = (await db.query<{ id: number; capacity: number; taken: string }>(
@@ -93,6 +93,12 @@ describe('seat holds in batches', () => {
         expect(got).toEqual(want);
         for (const f of got.accounting) expect(Number(f.taken)).toBe(f.capacity);
         for (const f of got.flights) expect(f.remaining_seats_count).toBeGreaterThanOrEqual(0);
+        // a flight numbers its answers 2, 3, … in the order it gave them (FlightRegistered was 1)
+        for (const f of got.flights) {
+          const numbers = got.answers.map((a) => a.data as { flightId: number; flightSeq: number }).filter((d) => d.flightId === f.id).map((d) => d.flightSeq);
+          expect(numbers).toEqual(numbers.map((_, i) => i + 2));
+          expect(f.event_seq).toBe(numbers.length + 1);
+        }
       }),
       { numRuns: 60 },
     );
