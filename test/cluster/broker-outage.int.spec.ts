@@ -39,9 +39,10 @@ describe('broker outage', () => {
       const r = await eventually(() => readiness(t.cluster.urls[service]!), (x) => x.status === 503);
       expect(r.body.checks).toMatchObject({ database: 'UP', broker: expect.stringMatching(/^DOWN/) });
     }
-    const waiting = await t.sql<{ n: number }>('reservation', 'SELECT count(*)::int AS n FROM outbox');
-    expect(waiting[0]!.n).toBeGreaterThan(0);
+    // (the bookings after the 60th may have been relayed while the server was still shutting down; these cannot)
     const more = await book(t, Array.from({ length: 20 }, (_, i) => ({ flightId: flights[i % 2]! })), 4);
+    const waiting = await t.sql<{ n: number }>('reservation', 'SELECT count(*)::int AS n FROM outbox');
+    expect(waiting[0]!.n).toBeGreaterThanOrEqual(more.length);
 
     await nats.start();
     for (const service of ['flight', 'reservation', 'payment']) await eventually(() => readiness(t.cluster.urls[service]!), (x) => x.status === 200);

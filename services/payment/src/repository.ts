@@ -106,6 +106,7 @@ export function updatePayments(tx: Tx, changes: Array<{ id: number; change: Paym
 /**
  * Claims due work for this worker: payments to charge (while their hold lasts) or refund whose time has
  * come, and calls whose lease ran out (their worker died). SKIP LOCKED lets replicas claim disjoint batches.
+ * In payment order (UPDATE … RETURNING keeps none): a pass's events then follow the order of the bookings.
  */
 export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limit: number): Promise<PaymentRow[]> {
   const r = await tx.query<PaymentRow>(
@@ -117,11 +118,11 @@ export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limi
        WHERE (status = 'PENDING' AND next_attempt_at <= $1 AND (charge_before IS NULL OR charge_before > $1))
           OR (status = 'REFUND_PENDING' AND next_attempt_at <= $1)
           OR (status IN ('CHARGING', 'REFUNDING') AND lease_until <= $1)
-       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
     [now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), limit],
   );
-  return r.rows;
+  return r.rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /** Several payments by id, locked in id order when forUpdate. */
