@@ -300,7 +300,7 @@ export function flushProjection(tx: Tx) {
     );
   }
   if (g.flights.size > 0) {
-    // counters are added (commutative); the activity is replaced only by a later one (time, then event id)
+    // counters are added (commutative); the activity is replaced only by a later one (laterThan: flightSeq, time, event id)
     tx.enqueue(
       `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
                                       last_activity_type, last_activity_at, last_activity_event_id, last_activity_seq, last_activity_reservation_id, last_activity_summary)
