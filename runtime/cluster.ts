@@ -34,7 +34,7 @@ export interface ClusterService {
 export const clusterServices: ClusterService[] = [
   { name: 'payment-processor', main: 'services/payment-processor/src/main.ts', port: 8089, database: false, maxReplicas: 1 },
   { name: 'flight', main: 'services/flight/src/main.ts', port: 8083, database: true, consumers: true },
-  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true },
+  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true, env: (u) => ({ FLIGHT_URL: u.flight! }) },
   { name: 'payment', main: 'services/payment/src/main.ts', port: 8084, database: true, consumers: true, env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }) },
   { name: 'mileage', main: 'services/mileage/src/main.ts', port: 8086, database: true, consumers: true },
   { name: 'notification', main: 'services/notification/src/main.ts', port: 8087, database: true, consumers: true },

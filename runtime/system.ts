@@ -94,7 +94,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const flight = await startService(flightService, {}, { db: dbs.flight, ...common('flight') });
   const reservation = await startService(
     reservationService,
-    { ...defaultReservationConfig, ...options.reservation, eventLog: bus }, // the saga timeline reads the log
+    { ...defaultReservationConfig, flightUrl: flight.url, ...options.reservation, eventLog: bus }, // the saga timeline reads the log
     { db: dbs.reservation, ...common('reservation') },
   );
   const payment = await startService(

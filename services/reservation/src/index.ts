@@ -5,6 +5,7 @@ import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
 import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
+import { httpFlightDirectory } from './flight-directory.js';
 import { reservationRoutes } from './routes.js';
 import { timelineRoutes } from './timeline.js';
 
@@ -17,6 +18,8 @@ export interface ReservationConfig {
   eventLog?: EventLogReader;
   /** Draws booking references (default: random); tests force a taken one. */
   drawReference?: () => string;
+  /** The flight service, asked when a booking names a flight the local catalog does not know yet (flight-directory.ts). */
+  flightUrl?: string;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
@@ -27,7 +30,9 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
   build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
-    reservationRoutes(app, db, clock, relay.kick, config);
+    const flightDirectory = config.flightUrl ? httpFlightDirectory({ url: config.flightUrl }) : undefined;
+    if (flightDirectory) app.addHook('onClose', () => flightDirectory.close());
+    reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory });
     timelineRoutes(app, db, config.eventLog);
     return {
       app,

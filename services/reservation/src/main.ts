@@ -1,5 +1,6 @@
 // A reservation process of the distributed runtime (environment: packages/service/src/process.ts),
-// plus HOLD_TTL_MS (unpaid holds expire after it, default 15 min).
+// plus HOLD_TTL_MS (unpaid holds expire after it, default 15 min) and FLIGHT_URL (the flight service,
+// asked about a flight the local catalog does not know yet; default the seed port :8083).
 import { runServiceProcess } from '@airline/service';
 import { defaultReservationConfig, reservationService } from './index.js';
 
@@ -7,4 +8,4 @@ const holdTtlMs = process.env.HOLD_TTL_MS ? Number(process.env.HOLD_TTL_MS) : de
 if (!Number.isInteger(holdTtlMs) || holdTtlMs <= 0) throw new Error(`HOLD_TTL_MS must be a positive whole number of ms, not ${process.env.HOLD_TTL_MS}`);
 
 // the saga timeline (GET /reservations/:id/timeline) reads the JetStream stream
-await runServiceProcess(reservationService, ({ eventLog }) => ({ ...defaultReservationConfig, holdTtlMs, eventLog }), { port: 8082 });
+await runServiceProcess(reservationService, ({ eventLog }) => ({ ...defaultReservationConfig, holdTtlMs, eventLog, flightUrl: process.env.FLIGHT_URL ?? 'http://127.0.0.1:8083' }), { port: 8082 });

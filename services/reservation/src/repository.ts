@@ -128,6 +128,12 @@ export async function markCatalogFlightCancelled(tx: Sql, flightId: number, flig
   );
 }
 
+/** A flight the flight service described (flight-directory.ts), copied into the catalog as its events would. */
+export async function learnFlight(tx: Sql, f: { flightId: number; flightCode: string; takeoffDate: string; cost: number; status: CatalogFlight['status'] }) {
+  await upsertCatalogFlight(tx, { ...f, status: 'SCHEDULED' });
+  if (f.status === 'CANCELLED') await markCatalogFlightCancelled(tx, f.flightId, f.flightCode);
+}
+
 type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string };
 
 /** A catalog row; a flight known only from its cancellation (registration not seen yet) is CANCELLED. */

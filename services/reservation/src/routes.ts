@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { groupCommit, type Database } from '@airline/database';
 import type { Clock } from '@airline/outbox';
 import { HttpProblem, badRequest, idempotent, notFound, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
 import { ReservationRejected, type Reservation } from './reservation.js';
-import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, listReservations } from './repository.js';
+import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
+import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations } from './repository.js';
 
 export const MAX_SEATS_PER_BOOKING = 100;
 export const DEFAULT_CARD = '4242424242424242';
@@ -59,7 +61,12 @@ export interface ReservationRouteConfig {
   holdTtlMs: number;
   /** A fresh booking reference (default: random); tests draw their own to force a taken one. */
   drawReference?: () => string;
+  /** Asked when the local catalog lacks a booking's flight (FlightRegistered not arrived yet); without it, such a booking is refused. */
+  flightDirectory?: FlightDirectory;
 }
+
+/** Seconds a client should wait before booking again when the flight service did not answer. */
+const FLIGHT_DIRECTORY_RETRY_AFTER_S = 2;
 
 /** A taken booking reference fails its transaction; running it again draws another (36^6 of them: rare). */
 async function drawingAgainIfTaken<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
@@ -86,6 +93,27 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     if (!result.replayed) onCommit();
     return result.body;
   };
+  /**
+   * A flight the catalog does not know may be one registered a moment ago whose FlightRegistered has
+   * not arrived yet: the flight service is asked, its answer copied into the catalog, and the booking
+   * placed again. A flight it does not know stays 422; a flight service that does not answer is a 503.
+   */
+  const placeKnowingFlight = async (place: () => Promise<Reservation>, flightId: number, reply: FastifyReply): Promise<Reservation> => {
+    try {
+      return await place();
+    } catch (err) {
+      const directory = config.flightDirectory;
+      if (!(err instanceof ReservationRejected && err.code === 'UNKNOWN_FLIGHT') || !directory) throw err;
+      const flight = await directory.find(flightId).catch((lookup: unknown) => {
+        if (!(lookup instanceof FlightDirectoryUnavailable)) throw lookup;
+        reply.header('retry-after', String(FLIGHT_DIRECTORY_RETRY_AFTER_S));
+        throw new HttpProblem(503, 'Flight service unavailable', `flight ${flightId} is not in the local catalog and the flight service did not answer; try again shortly`, 'flightId');
+      });
+      if (!flight) throw err;
+      await db.transaction((tx) => learnFlight(tx, flight));
+      return place();
+    }
+  };
 
   app.post(
     '/reservations',
@@ -106,7 +134,8 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, card: (body.card ?? DEFAULT_CARD).replace(/ /g, '') };
       const request: PlaceRequest = { ...input, now, causationId: req.id };
       const key = req.headers['idempotency-key'];
-      const reservation = await drawingAgainIfTaken(() => (key === undefined ? placeGrouped(request) : placeOnce(key, request, input))).catch(toProblem);
+      const place = () => drawingAgainIfTaken(() => (key === undefined ? placeGrouped(request) : placeOnce(key, request, input)));
+      const reservation = await placeKnowingFlight(place, request.flightId, reply).catch(toProblem);
       reply.status(201).header('location', `/reservations/${reservation.id}`);
       return reservation;
     },
