@@ -2,6 +2,10 @@
 // Books seats over HTTP at high concurrency against the embedded runtime (run in its own process, so
 // the load generator does not share its event loop) and prints confirmed bookings/s and the time from
 // POST to CONFIRMED (p50/p99), measured from the saga's own event timestamps.
+// `-- --rate 120` or `-- --rate 25%,50%,75%` (of the maximum, measured first in the same run): bookings
+// at a fixed arrival rate, open loop (bench/open-loop.ts), for `--duration` seconds each, with
+// POST→CONFIRMED p50/p99/p99.9 counted from each booking's scheduled send time.
+// The system process's resident memory is sampled every `--rss-every` seconds and printed as a series.
 // `npm run bench -- --cluster` runs the distributed benchmark instead (bench/cluster.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { createPgliteDatabase } from '@airline/database';
 import { launchSystem } from '../test/e2e/fixtures/launch.js';
+import { latencySummary, openLoop, parseRates, percentile as pct } from './open-loop.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +26,9 @@ const { values: args } = parseArgs({
     seats: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '1000', description: 'bookings made (and ended) before the measured run, on flights of their own' },
     target: { type: 'string', default: 'reservation', description: 'reservation (service port) or gateway' },
+    rate: { type: 'string', default: '', description: 'open loop: bookings/s, or shares of the measured maximum (25%,50%,75%)' },
+    duration: { type: 'string', default: '10', description: 'seconds of each open-loop rate' },
+    'rss-every': { type: 'string', default: '10', description: 'seconds between resident-memory samples of the system process' },
   },
   strict: false,
 });
@@ -36,6 +44,8 @@ const concurrency = Number(args.concurrency);
 const flights = Number(args.flights);
 const seatQty = Number(args.seats);
 const warmup = Number(args.warmup);
+const rates = parseRates(String(args.rate));
+const duration = Number(args.duration);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-bench-'));
 // through the gateway: a staff user (books for any customer) with a bearer token, rate limiting off
@@ -59,11 +69,6 @@ const adminPool = new Pool(urls.flight!, { connections: 4 });
 async function post(p: Pool, path: string, body: unknown): Promise<any> {
   const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
   const json = (await res.body.json()) as any;
-  // 422 unknown flight: the reservation service's catalog copy has not caught up with FlightRegistered yet
-  if (res.statusCode === 422 && json.field === 'flightId') {
-    await new Promise((r) => setTimeout(r, 50));
-    return post(p, path, body);
-  }
   if (res.statusCode !== 201) throw new Error(`${path} → ${res.statusCode} ${JSON.stringify(json)}`);
   return json;
 }
@@ -73,7 +78,7 @@ async function get(p: Pool, path: string) {
 }
 
 async function registerFlights(prefix: string, count: number) {
-  const perFlight = Math.ceil((count * seatQty) / flights);
+  const perFlight = Math.max(1, Math.ceil((count * seatQty) / flights));
   const ids: number[] = [];
   for (let i = 0; i < flights; i++) ids.push((await post(adminPool, '/flights', { flightCode: `${prefix}${i}`, takeoffDate: '2027-01-01', cost: 100, capacity: perFlight })).id);
   return ids;
@@ -109,10 +114,20 @@ if (warmup > 0) {
   await book(warmup, await registerFlights('WU', warmup));
   await untilEverySagaEnded();
 }
-const flightIds = await registerFlights('BN', bookings);
+// Resident memory of the system process (Linux /proc), sampled over the whole run.
+const rssMb = () => {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return kb ? Math.round(Number(kb[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+};
+const runStarted = Date.now();
+const rssSeries: Array<{ s: number; MB: number }> = [{ s: 0, MB: rssMb() }];
+const rssTimer = setInterval(() => rssSeries.push({ s: Math.round((Date.now() - runStarted) / 1000), MB: rssMb() }), Number(args['rss-every']) * 1000);
 
-console.log(`booking ${bookings} × ${seatQty} seat(s) over ${flights} flights, ${concurrency} concurrent clients → ${String(args.target)}`);
-// CPU time of the system process (Linux /proc) and of this load generator, over the booking run
+// CPU time of the system process (Linux /proc) and of this load generator
 const systemCpuMs = () => {
   try {
     const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -121,15 +136,74 @@ const systemCpuMs = () => {
     return NaN;
   }
 };
+
+/** A measured stretch of load: when each of its bookings was sent (or scheduled), keyed by reservation id. */
+interface Phase {
+  name: string;
+  bookings: number;
+  sentAt: Map<number, number>;
+  t0: number;
+  extra: Record<string, unknown>;
+}
+const phases: Phase[] = [];
+
+// The maximum: clients book as fast as they are answered (closed loop).
+const flightIds = await registerFlights('BN', bookings);
+console.log(`booking ${bookings} × ${seatQty} seat(s) over ${flights} flights, ${concurrency} concurrent clients → ${String(args.target)}`);
 const cpu0 = { system: systemCpuMs(), load: process.cpuUsage() };
 const t0 = Date.now();
 const { postedAt, postLatency } = await book(bookings, flightIds);
 const postedMs = Date.now() - t0;
-
 await untilEverySagaEnded();
 const endMs = Date.now() - t0;
 const systemCpu = systemCpuMs() - cpu0.system;
 const loadCpu = process.cpuUsage(cpu0.load);
+phases.push({
+  name: 'closed loop (the maximum)',
+  bookings,
+  sentAt: postedAt,
+  t0,
+  extra: {
+    'POST/s': Math.round(bookings / (postedMs / 1000)),
+    'POST ms p50/p99': [pct(postLatency, 50), pct(postLatency, 99)],
+    'all sagas ended after s': endMs / 1000,
+    'system process CPU ms per booking': Number((systemCpu / bookings).toFixed(2)),
+    'load generator CPU ms per booking': Number(((loadCpu.user + loadCpu.system) / 1000 / bookings).toFixed(2)),
+  },
+});
+
+/** Confirmed bookings of a phase and the time from each one's send to its ReservationConfirmed. */
+function confirmations(phase: Phase, confirmedAt: Map<number, number>) {
+  const toConfirm: number[] = [];
+  let last = phase.t0;
+  for (const [id, sent] of phase.sentAt) {
+    const at = confirmedAt.get(id);
+    if (at === undefined) continue;
+    toConfirm.push(at - sent);
+    last = Math.max(last, at);
+  }
+  return { toConfirm, perSecond: Math.round(toConfirm.length / ((last - phase.t0) / 1000)) };
+}
+
+// Open loop at fixed rates: what a customer waits at a given load, queueing included.
+if (rates.length > 0) {
+  // the maximum: bookings over the time until every one of them had ended (their confirmations are
+  // read from the event log only after the run; the two differ by the few cancelled ones)
+  const maxRate = Math.round(bookings / (endMs / 1000));
+  for (const r of rates) {
+    const rate = 'rate' in r ? r.rate : Math.max(1, Math.round(r.share * maxRate));
+    const count = Math.max(1, Math.round(rate * duration));
+    const ids = await registerFlights(`OL${phases.length}`, count);
+    const label = 'share' in r ? `${Math.round(r.share * 100)}% of the maximum (${maxRate}/s)` : `${rate}/s`;
+    console.log(`open loop: ${count} bookings at ${rate}/s (${label}) for ${duration} s`);
+    const t = Date.now();
+    const sent = await openLoop(count, rate, async (i) => (await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: ids[i % flights], seatQty })).id as number);
+    await untilEverySagaEnded();
+    phases.push({ name: `open loop at ${rate}/s, ${label}`, bookings: count, sentAt: sent.scheduledAt, t0: t, extra: { 'target bookings/s': rate, 'POST errors': sent.errors.length, 'load generator behind schedule ms': sent.lagMs } });
+  }
+}
+clearInterval(rssTimer);
+rssSeries.push({ s: Math.round((Date.now() - runStarted) / 1000), MB: rssMb() });
 child.kill('SIGTERM');
 await exited;
 
@@ -139,38 +213,19 @@ const rows = await log.query<{ correlation_id: string; at: string }>(
 );
 await log.close();
 rmSync(dataDir, { recursive: true, force: true });
-let confirmed = 0;
-const toConfirm: number[] = [];
-let lastConfirm = 0;
-for (const r of rows.rows) {
-  const start = postedAt.get(Number(r.correlation_id));
-  if (start === undefined) continue;
-  confirmed++;
-  toConfirm.push(Number(r.at) - start);
-  lastConfirm = Math.max(lastConfirm, Number(r.at));
-}
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const confirmSpan = (lastConfirm - t0) / 1000;
-console.log(
-  JSON.stringify(
-    {
-      warmup,
-      bookings,
-      confirmed,
-      'confirmed bookings/s': Math.round(confirmed / confirmSpan),
-      'POST/s': Math.round(bookings / (postedMs / 1000)),
-      'POST ms p50/p99': [pct(postLatency, 50), pct(postLatency, 99)],
-      'POST → CONFIRMED ms p50/p99': [pct(toConfirm, 50), pct(toConfirm, 99)],
-      'all sagas ended after s': endMs / 1000,
-      'system process CPU ms per booking': Number((systemCpu / bookings).toFixed(2)),
-      'load generator CPU ms per booking': Number(((loadCpu.user + loadCpu.system) / 1000 / bookings).toFixed(2)),
-    },
-    null,
-    2,
-  ),
-);
+const confirmedAt = new Map(rows.rows.map((r) => [Number(r.correlation_id), Number(r.at)]));
+const report = phases.map((phase) => {
+  const { toConfirm, perSecond } = confirmations(phase, confirmedAt);
+  return {
+    phase: phase.name,
+    warmup,
+    bookings: phase.bookings,
+    confirmed: toConfirm.length,
+    'confirmed bookings/s': perSecond,
+    'POST → CONFIRMED ms': latencySummary(toConfirm),
+    ...phase.extra,
+  };
+});
+console.log(JSON.stringify({ phases: report, 'system process RSS MB (seconds: MB)': rssSeries.map((x) => `${x.s}: ${x.MB}`).join(', ') }, null, 2));
 await pool.close();
 await adminPool.close();
