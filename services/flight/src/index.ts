@@ -1,22 +1,46 @@
 import { fileURLToPath } from 'node:url';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
-import type { ServiceDefinition } from '@airline/service';
+import { passLoop } from '@airline/outbox';
+import type { ServiceDefinition, Worker } from '@airline/service';
+import type { Logger } from 'pino';
+import { AvailabilityView, feedingView } from './availability.js';
+import { flightsChangedSince } from './repository.js';
 import { flightRoutes } from './routes.js';
 import { prefetchHolds, seatHandlers, seatLockOrder } from './seats.js';
 
-export type FlightConfig = Record<string, never>;
+export interface FlightConfig {
+  /**
+   * How often the availability view reads flights that other replicas changed (ms): the bound on how
+   * old a search's seats left can be. Off (0) where this process is the flights' only writer (embedded).
+   */
+  availabilityRefreshMs?: number;
+}
 
 /** The flight service: flights, seat inventory and seat holds (steps 2 and the seat compensations). */
 export const flightService: ServiceDefinition<FlightConfig> = {
   name: 'flight',
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
-  build({ db, clock, relay, consumer }) {
+  async build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'flight', readiness: { database: () => db.query('SELECT 1') } });
-    flightRoutes(app, db, clock, relay.kick);
-    return { app, consumers: [consumer('flight', seatHandlers, { lockOrder: seatLockOrder, prefetch: prefetchHolds })], workers: [] };
+    const view = new AvailabilityView();
+    const refresh = () => view.refresh((since) => flightsChangedSince(db, since));
+    await refresh();
+    flightRoutes(app, db, clock, relay.kick, view);
+    return {
+      app,
+      consumers: [consumer('flight', feedingView(seatHandlers, view), { lockOrder: seatLockOrder, prefetch: prefetchHolds })],
+      workers: config.availabilityRefreshMs ? [availabilityRefresher(refresh, config.availabilityRefreshMs, log)] : [],
+    };
   },
 };
 
+/** Reads what other replicas changed into the view every `everyMs`. */
+function availabilityRefresher(refresh: () => Promise<void>, everyMs: number, log: Logger): Worker {
+  const loop = passLoop(async () => (await refresh(), 0), { idleMs: everyMs, onError: (err) => log.warn({ err }, 'availability refresh failed; the next one retries') });
+  return { name: 'availability-refresh', start: loop.start, stop: loop.stop };
+}
+
 export * from './domain.js';
+export { AvailabilityView } from './availability.js';
 export { flightRoutes } from './routes.js';

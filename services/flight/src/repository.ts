@@ -35,8 +35,24 @@ export async function findFlight(tx: Sql, id: number, forUpdate = false): Promis
   return r.rows[0] && toFlight(r.rows[0]);
 }
 
-export async function listFlights(tx: Sql): Promise<Flight[]> {
-  return (await tx.query<FlightRow>('SELECT * FROM flights ORDER BY id')).rows.map(toFlight);
+/** Longer than any transaction that writes a flight takes from its start to its commit. */
+const REREAD_WINDOW_S = 5;
+
+/**
+ * Flights changed since `since` (the database's time a previous call answered; undefined: every flight),
+ * each with its flightSeq, and the database's time now, for the next call. updated_at is the writing
+ * transaction's start: one that started before `since` may commit after it, so the window reaches back
+ * REREAD_WINDOW_S before it (rows read again change nothing in the availability view).
+ */
+export async function flightsChangedSince(tx: Sql, since: string | undefined): Promise<{ rows: Array<{ flight: Flight; flightSeq: number }>; at: string }> {
+  // one round trip: the time comes on its own row when no flight changed
+  const r = await tx.query<FlightRow & { refreshed_at: string }>(
+    `SELECT n.refreshed_at, f.* FROM (SELECT now()::text AS refreshed_at) n
+     LEFT JOIN flights f ON ${since ? `f.updated_at > $1::timestamptz - interval '${REREAD_WINDOW_S} seconds'` : 'true'}`,
+    since ? [since] : [],
+  );
+  const at = r.rows[0]!.refreshed_at;
+  return { rows: r.rows.filter((row) => row.id !== null).map((row) => ({ flight: toFlight(row), flightSeq: row.event_seq })), at };
 }
 
 /** A change of the flight and the number its event takes (the flight's events are numbered under its row lock). */

@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import type { Database } from '@airline/database';
 import { appendToOutbox, type Clock } from '@airline/outbox';
 import { badRequest, conflict, idempotent, notFound, type HttpApp } from '@airline/http';
-import { decideCancelFlight, flightCancelled, flightRegistered, type Flight as FlightModel } from './domain.js';
-import { findFlight, insertFlight, listFlights, seatAccounting, setFlightStatus } from './repository.js';
+import type { AvailabilityView } from './availability.js';
+import { decideCancelFlight, FIRST_FLIGHT_SEQ, flightCancelled, flightRegistered, type Flight as FlightModel } from './domain.js';
+import { findFlight, insertFlight, seatAccounting, setFlightStatus } from './repository.js';
 
 const MAX_SEATS = 100_000;
 
@@ -32,7 +34,14 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
 const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 
-export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void) {
+/**
+ * Searches are answered from the availability view (availability.ts), without a database round trip.
+ * A read that carries the ETag of what it saw last gets a 304 when nothing changed. `no-cache`: a cache
+ * may keep the answer but must ask again each time, since seats left may change at any moment.
+ */
+const REVALIDATE = 'no-cache';
+
+export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void, view: AvailabilityView) {
   app.post(
     '/flights',
     {
@@ -57,17 +66,35 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         return { status: 201, body: flight };
       });
       if (!result.replayed) onCommit();
+      view.put(result.body, FIRST_FLIGHT_SEQ);
       reply.status(result.status as 201).header('location', `/flights/${result.body.id}`);
       return result.body;
     },
   );
 
-  app.get('/flights', { schema: { tags: ['flights'], summary: 'All flights with remaining seats', response: { 200: Type.Array(Flight) } } }, async () => listFlights(db));
+  app.get(
+    '/flights',
+    { schema: { tags: ['flights'], summary: 'All flights with remaining seats', response: { 200: Type.Array(Flight), 304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }) } } },
+    async (req, reply) => {
+      const { json, etag } = view.list();
+      reply.header('etag', etag).header('cache-control', REVALIDATE);
+      if (req.headers['if-none-match'] === etag) return notModified(reply);
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(json); // serialized once per change of the view
+    },
+  );
 
   app.get(
     '/flights/:id',
-    { schema: { tags: ['flights'], params: IdParams, response: { 200: Flight, 404: Problem } } },
-    async (req) => (await findFlight(db, req.params.id)) ?? Promise.reject(notFound(`flight ${req.params.id}`)),
+    { schema: { tags: ['flights'], params: IdParams, response: { 200: Flight, 404: Problem, 304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }) } } },
+    async (req, reply) => {
+      // a flight registered on another replica a moment ago may not be in this one's view yet
+      const flight = view.get(req.params.id) ?? (await findFlight(db, req.params.id));
+      if (!flight) throw notFound(`flight ${req.params.id}`);
+      const etag = flightEtag(flight);
+      reply.header('etag', etag).header('cache-control', REVALIDATE);
+      if (req.headers['if-none-match'] === etag) return notModified(reply);
+      return flight;
+    },
   );
 
   app.get(
@@ -92,18 +119,25 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
     '/flights/:id/cancel',
     { schema: { tags: ['flights'], summary: 'Cancel a flight (staff): every active reservation on it is cancelled and refunded', params: IdParams, response: { 200: Flight, 404: Problem, 409: Problem } } },
     async (req) => {
-      const flight = await db.transaction(async (tx) => {
+      const { flight, flightSeq } = await db.transaction(async (tx) => {
         const found = await findFlight(tx, req.params.id, true);
         if (!found) throw notFound(`flight ${req.params.id}`);
         const decision = decideCancelFlight(found);
         if (!decision.ok) throw conflict(`flight ${found.id} is already cancelled`);
         const { flightSeq } = await setFlightStatus(tx, found.id, 'CANCELLED');
         appendToOutbox(tx, [flightCancelled(found, flightSeq)], { correlationId: `flight-${found.id}`, causationId: req.id }, clock);
-        return { ...found, status: 'CANCELLED' } satisfies FlightModel;
+        return { flight: { ...found, status: 'CANCELLED' } satisfies FlightModel, flightSeq };
       });
+      view.apply({ flightId: flight.id, flightSeq, status: 'CANCELLED' });
       onCommit();
       return flight;
     },
   );
 }
 
+
+/** 304: the copy the client holds is current (no body, whatever the route's 200 schema says). */
+const notModified = (reply: unknown) => (reply as FastifyReply).status(304).send();
+
+/** One flight's validator: its seats left and status are all that change. */
+const flightEtag = (f: FlightModel) => `W/"${f.id}-${f.remainingSeatsCount}-${f.status}"`;

@@ -26,7 +26,7 @@ export const unused = new Proxy(
 const noop = () => {};
 
 export const apiSources: ApiSource[] = [
-  { service: 'flight', routes: (app) => flightRoutes(app, unused, unused, noop) },
+  { service: 'flight', routes: (app) => flightRoutes(app, unused, unused, noop, unused) },
   { service: 'reservation', routes: (app) => reservationRoutes(app, unused, unused, noop, { holdTtlMs: 0 }) },
   { service: 'reservation', routes: (app) => timelineRoutes(app, unused, unused) },
   { service: 'payment', routes: (app) => paymentRoutes(app, unused, unused) },
