@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { afterCharge, afterRefund, onReservationCancelled, type Payment } from '../src/payment.js';
 
-const payment: Payment = { id: 3, reservationId: 7, customerId: 1, amount: 600_000, status: 'CHARGING', cancelRequested: false, attempts: 1 };
+const payment: Payment = { id: 3, reservationId: 7, customerId: 1, amount: 600_000, status: 'CHARGING', cancelRequested: false, attempts: 1, authorizationCode: null, contradictions: 0 };
 
 describe('a charge (saga step 4)', () => {
   it('approved → APPROVED and PaymentApproved', () => {

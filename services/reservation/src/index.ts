@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
 import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
+import type { PaymentMethods } from './payment-methods.js';
 import { reservationRoutes } from './routes.js';
 import { timelineRoutes } from './timeline.js';
 
@@ -17,6 +19,8 @@ export interface ReservationConfig {
   eventLog?: EventLogReader;
   /** Draws booking references (default: random); tests force a taken one. */
   drawReference?: () => string;
+  /** Tokenises cards sent to POST /reservations (the processor's vault); without it only tokens are taken. */
+  paymentMethods?: PaymentMethods;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
@@ -24,11 +28,13 @@ export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_
 /** The reservation service: the core domain and the booking saga's start and end (steps 1, 3, 5–8). */
 export const reservationService: ServiceDefinition<ReservationConfig> = {
   name: 'reservation',
-  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  // events stored before card tokenisation (outbox, dead letters) lose their card numbers
+  migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
     reservationRoutes(app, db, clock, relay.kick, config);
     timelineRoutes(app, db, config.eventLog);
+    if (config.paymentMethods) app.addHook('onClose', () => config.paymentMethods!.close());
     return {
       app,
       consumers: [consumer('reservation', reservationHandlers, { prefetch: prefetchSagaReservations })],
@@ -40,4 +46,5 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
 export * from './reservation.js';
 export * from './booking-saga.js';
 export { reservationRoutes } from './routes.js';
+export * from './payment-methods.js';
 export { timelineRoutes } from './timeline.js';
