@@ -47,3 +47,4 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
 
 export * from './payment.js';
 export { paymentRoutes } from './routes.js';
+export { httpPaymentProcessor, type PaymentProcessor } from './processor.js';
