@@ -23,6 +23,10 @@ export type PortMap = Record<keyof typeof SEED_PORTS, number>;
 export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
 
+/** The databases of the embedded runtime, each its own directory under DATA_DIR. */
+export const DATABASE_NAMES = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
+export type DatabaseName = (typeof DATABASE_NAMES)[number];
+
 export interface EmbeddedOptions {
   /** Where the databases live; undefined = in memory (nothing survives). */
   dataDir?: string;
@@ -52,6 +56,8 @@ export interface EmbeddedSystem {
   processor: PaymentProcessorApp;
   /** The processor sandbox's own database: its vault (the only place a card number is kept) and ledger. */
   processorDb: Database;
+  /** Every database of the process by name (the event log, each service's, the gateway's, the processor's). */
+  databases: Record<DatabaseName, Database>;
   bus: EventBus & EventLogReader;
   busDb: Database;
   gateway: Gateway;
@@ -73,10 +79,10 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
 
   // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer
   // threads than databases still share the load about evenly)
-  const names = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
+  const names = DATABASE_NAMES;
   const threads = await Promise.all(Array.from({ length: Math.max(1, options.dbThreads ?? names.length) }, () => startPgliteThread()));
   const opened = await Promise.all(names.map((name, i) => threads[i % threads.length]!.open(options.dataDir ? join(options.dataDir, name) : undefined)));
-  const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<(typeof names)[number], Database>;
+  const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<DatabaseName, Database>;
   const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
     pollMs: options.busPollMs,
@@ -140,6 +146,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     services,
     processor,
     processorDb,
+    databases: dbs,
     bus,
     busDb,
     gateway,
