@@ -27,6 +27,9 @@ export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'no
 export const DATABASE_NAMES = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
 export type DatabaseName = (typeof DATABASE_NAMES)[number];
 
+/** The event log's events from before card tokenisation lose their card numbers (as upcastEvent reads them). */
+export const eventLogCardScrub = { name: '002_scrub_cards.sql', sql: scrubCardsSql('event_log', 'payload', 'envelope') };
+
 export interface EmbeddedOptions {
   /** Where the databases live; undefined = in memory (nothing survives). */
   dataDir?: string;
@@ -90,7 +93,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   });
 
   // stored events from before card tokenisation lose their card numbers (the tail in memory is empty yet)
-  await migrate(busDb, [{ name: '002_scrub_cards.sql', sql: scrubCardsSql('event_log', 'payload', 'envelope') }]);
+  await migrate(busDb, [eventLogCardScrub]);
 
   const processorDb = dbs['payment-processor'];
   const processor = await buildPaymentProcessor({ db: processorDb });
