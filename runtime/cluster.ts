@@ -21,7 +21,7 @@ export interface ClusterService {
   database: boolean;
   /** Consumes events (so it has dead letters: `npm run dlq`). */
   consumers?: boolean;
-  /** At most this many replicas (the processor sandbox keeps its state in memory: one). */
+  /** At most this many replicas (the processor sandbox keeps its injected faults in memory: one). */
   maxReplicas?: number;
   /** Environment that wires it to the others, given every service's URL. */
   env?: (urls: Record<string, string>) => Record<string, string>;
@@ -32,9 +32,9 @@ export interface ClusterService {
  * services/flight/src/main.ts) and one row here; the gateway finds it through `<NAME>_URL`.
  */
 export const clusterServices: ClusterService[] = [
-  { name: 'payment-processor', main: 'services/payment-processor/src/main.ts', port: 8089, database: false, maxReplicas: 1 },
+  { name: 'payment-processor', main: 'services/payment-processor/src/main.ts', port: 8089, database: true, maxReplicas: 1 }, // its vault and ledger
   { name: 'flight', main: 'services/flight/src/main.ts', port: 8083, database: true, consumers: true },
-  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true, env: (u) => ({ FLIGHT_URL: u.flight! }) },
+  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true, env: (u) => ({ FLIGHT_URL: u.flight!, PAYMENT_PROCESSOR_URL: u['payment-processor']! }) }, // asks the flight service; tokenises cards
   { name: 'payment', main: 'services/payment/src/main.ts', port: 8084, database: true, consumers: true, env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }) },
   { name: 'mileage', main: 'services/mileage/src/main.ts', port: 8086, database: true, consumers: true },
   { name: 'notification', main: 'services/notification/src/main.ts', port: 8087, database: true, consumers: true },

@@ -3,13 +3,14 @@
 // the same way `npm start` does, on free ports.
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startPgliteThread, type Database } from '@airline/database';
+import { scrubCardsSql } from '@airline/contracts';
+import { migrate, startPgliteThread, type Database } from '@airline/database';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
 import { flightService } from '@airline/flight';
-import { reservationService, defaultReservationConfig, type ReservationConfig } from '@airline/reservation';
+import { reservationService, defaultReservationConfig, httpPaymentMethods, type ReservationConfig } from '@airline/reservation';
 import { paymentService, type PaymentConfig } from '@airline/payment';
-import { buildPaymentProcessor } from '@airline/payment-processor';
+import { buildPaymentProcessor, type PaymentProcessorApp } from '@airline/payment-processor';
 import { mileageService, defaultMileageConfig, type MileageConfig } from '@airline/mileage';
 import { notificationService, type NotificationConfig } from '@airline/notification';
 import { dashboardService } from '@airline/dashboard';
@@ -21,6 +22,13 @@ export type PortMap = Record<keyof typeof SEED_PORTS, number>;
 /** Every port 0: what tests listen on. */
 export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
+
+/** The databases of the embedded runtime, each its own directory under DATA_DIR. */
+export const DATABASE_NAMES = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
+export type DatabaseName = (typeof DATABASE_NAMES)[number];
+
+/** The event log's events from before card tokenisation lose their card numbers (as upcastEvent reads them). */
+export const eventLogCardScrub = { name: '002_scrub_cards.sql', sql: scrubCardsSql('event_log', 'payload', 'envelope') };
 
 export interface EmbeddedOptions {
   /** Where the databases live; undefined = in memory (nothing survives). */
@@ -41,14 +49,18 @@ export interface EmbeddedOptions {
   auth?: { users?: SeedUser[] };
   /** Gateway settings: rate limits, token lifetime, OIDC issuer, CORS, upstream timeouts. */
   gateway?: GatewaySettingsInput;
-  /** Worker threads the eight databases are dealt over (default: one each; fewer measured slower, docs/benchmarks.md). */
+  /** Worker threads the nine databases are dealt over (default: one each; fewer measured slower, docs/benchmarks.md). */
   dbThreads?: number;
 }
 
 export interface EmbeddedSystem {
   urls: Record<keyof typeof SEED_PORTS, string>;
   services: Record<ServiceName, RunningService>;
-  processor: HttpApp & { faults: { latencyMs: number; failureRate: number; outage: boolean } };
+  processor: PaymentProcessorApp;
+  /** The processor sandbox's own database: its vault (the only place a card number is kept) and ledger. */
+  processorDb: Database;
+  /** Every database of the process by name (the event log, each service's, the gateway's, the processor's). */
+  databases: Record<DatabaseName, Database>;
   bus: EventBus & EventLogReader;
   busDb: Database;
   gateway: Gateway;
@@ -70,17 +82,21 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
 
   // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer
   // threads than databases still share the load about evenly)
-  const names = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway'] as const;
+  const names = DATABASE_NAMES;
   const threads = await Promise.all(Array.from({ length: Math.max(1, options.dbThreads ?? names.length) }, () => startPgliteThread()));
   const opened = await Promise.all(names.map((name, i) => threads[i % threads.length]!.open(options.dataDir ? join(options.dataDir, name) : undefined)));
-  const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<(typeof names)[number], Database>;
+  const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<DatabaseName, Database>;
   const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
     pollMs: options.busPollMs,
     onError: (err, consumer) => log.warn({ err, consumer }, 'consumer pass failed; retrying'),
   });
 
-  const processor = buildPaymentProcessor();
+  // stored events from before card tokenisation lose their card numbers (the tail in memory is empty yet)
+  await migrate(busDb, [eventLogCardScrub]);
+
+  const processorDb = dbs['payment-processor'];
+  const processor = await buildPaymentProcessor({ db: processorDb });
   await processor.listen({ port: ports.processor, host });
   const common = (name: ServiceName) => ({
     bus,
@@ -94,7 +110,8 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const flight = await startService(flightService, {}, { db: dbs.flight, ...common('flight') });
   const reservation = await startService(
     reservationService,
-    { ...defaultReservationConfig, flightUrl: flight.url, ...options.reservation, eventLog: bus }, // the saga timeline reads the log
+    // the saga timeline reads the log; cards sent to POST /reservations are tokenised by the processor
+    { ...defaultReservationConfig, flightUrl: flight.url, paymentMethods: httpPaymentMethods({ url: urlOf(processor) }), ...options.reservation, eventLog: bus },
     { db: dbs.reservation, ...common('reservation') },
   );
   const payment = await startService(
@@ -131,6 +148,8 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     },
     services,
     processor,
+    processorDb,
+    databases: dbs,
     bus,
     busDb,
     gateway,
@@ -143,6 +162,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
       await bus.close(); // consumers finish their batch and stop
       for (const s of Object.values(services)) await s.stop(); // workers, HTTP, outbox drained into the log
       await processor.close();
+      await processorDb.close();
       for (const s of Object.values(services)) await s.db.close();
       await busDb.close();
       for (const t of threads) await t.close();

@@ -38,9 +38,10 @@ describe('what the source runs', () => {
     expect([...reservation.reads]).toEqual(expect.arrayContaining(['DATABASE_URL', 'NATS_URL', 'PORT', 'HOST', 'HOLD_TTL_MS', 'SHUTDOWN_TIMEOUT_MS']));
     const gateway = source.services.find((s) => s.name === 'gateway')!;
     expect([...gateway.reads]).toEqual(expect.arrayContaining(['FLIGHT_URL', 'RESERVATION_URL', 'DATABASE_URL', 'RATE_LIMIT_MAX', 'OIDC_ISSUER']));
-    // the sandbox is an HTTP process only: no database, no broker
+    // the sandbox has a database of its own (vault and ledger, issue "Trust"), but no broker
     const processor = source.services.find((s) => s.name === 'payment-processor')!;
-    expect(processor.reads.has('DATABASE_URL')).toBe(false);
+    expect(processor.reads.has('DATABASE_URL')).toBe(true);
+    expect(processor.reads.has('NATS_URL')).toBe(false);
     expect(processor.maxReplicas).toBe(1);
   });
 });

@@ -117,6 +117,13 @@ describe('booking saga', () => {
       ['customerId as an object', { customerId: { $gt: 0 }, flightId: 1, seatQty: 1 }, 400, 'customerId'],
       ['unknown flight', { customerId: 1, flightId: 999_999, seatQty: 1 }, 422, 'flightId'],
       ['bad card', { customerId: 1, flightId: 1, seatQty: 1, card: "4242' OR 1=1" }, 400, 'card'],
+      // the card rule (digits only, 12–19, Luhn): each of these used to hold seats until the hold expired
+      ['a 20-digit card', { customerId: 1, flightId: 1, seatQty: 1, card: '42424242424242424242' }, 400, 'card'],
+      ['12 spaces as a card', { customerId: 1, flightId: 1, seatQty: 1, card: '            ' }, 400, 'card'],
+      ['a card failing Luhn', { customerId: 1, flightId: 1, seatQty: 1, card: '4242424242424241' }, 400, 'card'],
+      ['a card with spaces', { customerId: 1, flightId: 1, seatQty: 1, card: '4242 4242 4242 4242' }, 400, 'card'],
+      ['a token the processor never issued', { customerId: 1, flightId: 1, seatQty: 1, paymentMethod: 'pm_neverIssued' }, 400, 'paymentMethod'],
+      ['a card and a token', { customerId: 1, flightId: 1, seatQty: 1, card: '4242424242424242', paymentMethod: 'pm_card_visa' }, 400, 'card'],
       ['bad reserveDate', { customerId: 1, flightId: 1, seatQty: 1, reserveDate: '2024-13-45' }, 400, 'reserveDate'],
       ['malformed JSON', '{"customerId": 1,', 400, undefined],
       ['a JSON array', '[1,2,3]', 400, undefined],

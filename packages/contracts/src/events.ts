@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PaymentMethodFields } from './cards.js';
 import { eventSchema } from './envelope.js';
 
 const Id = Type.Integer({ minimum: 1 });
@@ -55,7 +56,7 @@ export const ReservationPlaced = eventSchema(
     seatQty: SeatQty,
     amount: Money,
     reserveDate: Type.String(),
-    card: Type.String({ description: 'sandbox card number (a processor token in production)' }),
+    ...PaymentMethodFields,
     holdExpiresAt: Type.String({ format: 'date-time' }),
   }),
   'Step 1: a customer placed a reservation; it is PENDING until seats are held and paid.',
@@ -68,7 +69,7 @@ export const SeatsReserved = eventSchema(
     flightId: Id,
     seatQty: SeatQty,
     amount: Money,
-    card: Type.String(),
+    ...PaymentMethodFields,
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
     holdExpiresAt: Type.Optional(
       Type.String({ format: 'date-time', description: 'the hold ends then: payment never charges after it (optional: added after v1, consumers treat absence as no deadline)' }),

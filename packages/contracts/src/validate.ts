@@ -1,6 +1,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry } from '@sinclair/typebox';
 import { eventSchemas, type IntegrationEvent, type EventType } from './events.js';
+import { upcastEvent } from './upcast.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => UUID.test(v));
@@ -21,8 +22,12 @@ export function isEventType(type: unknown): type is EventType {
   return typeof type === 'string' && checks.has(type);
 }
 
-/** Runtime check of an incoming event against its contract; throws InvalidEventError naming each bad field. */
-export function parseEvent(value: unknown): IntegrationEvent {
+/**
+ * Runtime check of an incoming event against its contract; throws InvalidEventError naming each bad
+ * field. An event of an older shape is upcast first (upcast.ts: `card` becomes its payment method).
+ */
+export function parseEvent(raw: unknown): IntegrationEvent {
+  const value = upcastEvent(raw);
   const type = (value as { type?: unknown } | null)?.type;
   const check = typeof type === 'string' ? checks.get(type) : undefined;
   if (!check) throw new InvalidEventError(String(type), [`unknown event type ${JSON.stringify(type)}`]);

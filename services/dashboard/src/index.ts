@@ -3,6 +3,7 @@ import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
 import type { IntegrationEvent } from '@airline/contracts';
+import { scrubCardsMigration } from '@airline/contracts';
 import type { EventHandlers, HandlerContext } from '@airline/outbox';
 import type { ServiceDefinition } from '@airline/service';
 import { dashboardEventTypes, prefetchProjection, project } from './projector.js';
@@ -21,7 +22,8 @@ export const dashboardHandlers: EventHandlers = Object.fromEntries(
 /** The dashboard service (port 8085): read models only, fed by events (step 11, CQRS). */
 export const dashboardService: ServiceDefinition<DashboardConfig> = {
   name: 'dashboard',
-  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  // dead letters and the reservation history lose the card numbers of events stored before tokenisation
+  migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration([{ table: 'reservation_history', column: 'data', holds: 'data' }])],
   build({ db, consumer }, config) {
     const app = createHttpApp({ service: 'dashboard', readiness: { database: () => db.query('SELECT 1') } });
     dashboardRoutes(app, db, config.eventLog);

@@ -3,6 +3,7 @@
 // live tables keep serving; then, with the live tables locked (the live consumer waits), the tail of
 // the log is projected too and the fresh rows replace the live ones in one transaction. An event the
 // live consumer applies again afterwards changes nothing: every projection is idempotent.
+import { upcastEvent } from '@airline/contracts';
 import type { Database, Tx } from '@airline/database';
 import type { EventLogReader } from '@airline/messaging';
 import { dashboardEventTypes, flushProjection, lockProjection, project } from './projector.js';
@@ -35,7 +36,7 @@ export async function replay(db: Database, log: EventLogReader, options: { schem
 
 async function projectPage(tx: Tx, schema: string, page: Awaited<ReturnType<EventLogReader['read']>>) {
   await tx.query(`SELECT set_config('search_path', $1, true)`, [schema]);
-  for (const { event } of page) await project(tx, event);
+  for (const { event } of page) await project(tx, upcastEvent(event)); // a stream may still hold events with card numbers
   flushProjection(tx);
 }
 

@@ -49,13 +49,13 @@ function logOf(sagas: Array<{ customerId: number; flightId: 1 | 2; seatQty: numb
     const summary = { reservationId, bookingReference: `REF${String(reservationId).padStart(3, '0')}`, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: 100 * s.seatQty, reserveDate: `2026-01-${String((i % 28) + 1).padStart(2, '0')}` };
     const cancelled = (reason: 'SOLD_OUT' | 'PAYMENT_DECLINED' | 'CUSTOMER' | 'FLIGHT_CANCELLED', previousStatus: 'PENDING' | 'CONFIRMED') =>
       at(id, { type: 'ReservationCancelled', data: { ...summary, reason, previousStatus } });
-    log.push(at(id, { type: 'ReservationPlaced', data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }));
+    log.push(at(id, { type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }));
     if (s.outcome === 'sold-out') {
       log.push(at(id, { type: 'SeatsSoldOut', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 0, reason: 'SOLD_OUT', flightSeq: flightSeq(s.flightId) } }));
       log.push(cancelled('SOLD_OUT', 'PENDING'));
       return;
     }
-    log.push(at(id, { type: 'SeatsReserved', data: { reservationId, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: summary.amount, card: '4242424242424242', remainingSeatsCount: 40, flightSeq: flightSeq(s.flightId) } }));
+    log.push(at(id, { type: 'SeatsReserved', data: { reservationId, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: summary.amount, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', remainingSeatsCount: 40, flightSeq: flightSeq(s.flightId) } }));
     if (s.outcome === 'declined') {
       log.push(at(id, { type: 'PaymentDeclined', data: { reservationId, paymentId: reservationId, amount: summary.amount, reason: 'card_declined' } }));
       log.push(cancelled('PAYMENT_DECLINED', 'PENDING'));

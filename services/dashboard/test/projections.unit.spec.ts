@@ -17,10 +17,10 @@ import { dashboardEventTypes } from '../src/projector.js';
 let n = 0;
 const meta = () => ({ eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, occurredAt: '2026-01-01T00:00:00.000Z', correlationId: '7', causationId: null });
 const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 2, amount: 400, reserveDate: '2024-11-21' };
-const placed = envelope({ type: 'ReservationPlaced', data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }, meta()) as ReservationPlaced;
+const placed = envelope({ type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }, meta()) as ReservationPlaced;
 const confirmed = envelope({ type: 'ReservationConfirmed', data: summary }, meta()) as ReservationConfirmed;
 const cancelled = envelope({ type: 'ReservationCancelled', data: { ...summary, reason: 'CUSTOMER', previousStatus: 'CONFIRMED' } }, meta()) as ReservationCancelled;
-const reserved = envelope({ type: 'SeatsReserved', data: { reservationId: 7, customerId: 3, flightId: 1, seatQty: 2, amount: 400, card: '4242424242424242', remainingSeatsCount: 3 } }, meta()) as SeatsReserved;
+const reserved = envelope({ type: 'SeatsReserved', data: { reservationId: 7, customerId: 3, flightId: 1, seatQty: 2, amount: 400, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', remainingSeatsCount: 3 } }, meta()) as SeatsReserved;
 const released = envelope({ type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 2, remainingSeatsCount: 5 } }, meta()) as SeatsReleased;
 const soldOut = envelope({ type: 'SeatsSoldOut', data: { reservationId: 8, flightId: 1, seatQty: 9, remainingSeatsCount: 3, reason: 'SOLD_OUT' } }, meta()) as SeatsSoldOut;
 

@@ -35,7 +35,10 @@ export function answerToPlacement(
         flightId: placed.flightId,
         seatQty: placed.seatQty,
         amount: placed.amount,
-        card: placed.card,
+        // passed on for payment: the token, never a card number (the flight itself has no use for it)
+        paymentMethod: placed.paymentMethod,
+        cardLast4: placed.cardLast4,
+        cardBrand: placed.cardBrand,
         remainingSeatsCount: outcome.remainingSeatsCount,
         holdExpiresAt: placed.holdExpiresAt,
         flightSeq: outcome.flightSeq,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import { passLoop } from '@airline/outbox';
@@ -20,7 +21,8 @@ export interface FlightConfig {
 /** The flight service: flights, seat inventory and seat holds (steps 2 and the seat compensations). */
 export const flightService: ServiceDefinition<FlightConfig> = {
   name: 'flight',
-  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  // SeatsReserved in the outbox and ReservationPlaced in dead letters lose their card numbers
+  migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   async build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'flight', readiness: { database: () => db.query('SELECT 1') } });
     const view = new AvailabilityView();

@@ -9,7 +9,7 @@ const placed = {
   seatQty: 3,
   amount: 600_000,
   reserveDate: '2024-11-21',
-  card: '4242424242424242',
+  paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
 };
 const flight: Flight = { id: 1, flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, capacity: 5, remainingSeatsCount: 5, status: 'SCHEDULED' };
@@ -23,7 +23,7 @@ describe('holding seats (saga step 2)', () => {
   it('answers SeatsReserved with what payment needs, and until when it may charge', () => {
     expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2, flightSeq: 4 })).toEqual({
       type: 'SeatsReserved',
-      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, card: '4242424242424242', remainingSeatsCount: 2, holdExpiresAt: '2026-01-01T00:15:00.000Z', flightSeq: 4 },
+      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', remainingSeatsCount: 2, holdExpiresAt: '2026-01-01T00:15:00.000Z', flightSeq: 4 },
     });
   });
   it('answers SeatsSoldOut with the reservation id when seats are short (seeds 000/004)', () => {

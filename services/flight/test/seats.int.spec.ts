@@ -36,7 +36,7 @@ function eventOf(s: Step): IntegrationEvent {
   const summary = { reservationId: s.reservation, bookingReference: 'ABC234', customerId: 1, flightId, seatQty: s.seats, amount: 100 * s.seats, reserveDate: '2026-01-01' };
   const data =
     s.kind === 'place'
-      ? { type: 'ReservationPlaced', data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }
+      ? { type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }
       : s.kind === 'confirm'
         ? { type: 'ReservationConfirmed', data: summary }
         : { type: 'ReservationCancelled', data: { ...summary, reason: 'CUSTOMER', previousStatus: 'PENDING' } };

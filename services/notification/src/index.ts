@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { ServiceDefinition, Worker } from '@airline/service';
@@ -19,7 +20,8 @@ export interface NotificationConfig {
 /** The notification service (port 8087): one notification per reservation status change, stored, streamed (SSE), optionally POSTed to a webhook (step 10). */
 export const notificationService: ServiceDefinition<NotificationConfig> = {
   name: 'notification',
-  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  // ReservationPlaced in dead letters lose their card numbers
+  migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   async build({ db, clock, consumer, log }, config) {
     const app = createHttpApp({ service: 'notification', readiness: { database: () => db.query('SELECT 1') } });
     const feed = notificationFeed(db, { pollMs: config.feedPollMs, onError: (err) => log.warn({ err }, 'notification feed pass failed') });

@@ -8,7 +8,7 @@ const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, f
 const meta = { eventId: '00000000-0000-4000-8000-000000000001', occurredAt: '2026-01-01T00:00:01.000Z', correlationId: '7', causationId: null };
 const flight = { flightCode: 'ACE890', takeoffDate: '2025-12-25' };
 const placed = envelope(
-  { type: 'ReservationPlaced', data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' } },
+  { type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } },
   meta,
 ) as ReservationPlaced;
 const confirmed = envelope({ type: 'ReservationConfirmed', data: summary }, meta) as ReservationConfirmed;

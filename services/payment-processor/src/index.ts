@@ -1,19 +1,17 @@
-// A stand-in for an external card processor, run as its own HTTP server (port 8089). Test cards decline;
-// latency, errors and outages can be injected, so the payment service's timeout, retries and circuit
-// breaker can be seen working. Charges are idempotent by the caller's reference.
-import { randomUUID } from 'node:crypto';
+// A stand-in for an external card processor, run as its own HTTP server (port 8089), with a database of
+// its own like a real provider: a vault that turns card numbers into tokens (POST /v1/payment-methods),
+// and a ledger of charges that survives a restart. Test cards decline; latency, errors and outages can
+// be injected into charges and refunds, so the payment service's timeout, retries and circuit breaker
+// can be seen working. Charges are idempotent by the caller's reference.
+import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
-import { HttpProblem, createHttpApp, notFound, type HttpApp } from '@airline/http';
+import { CardNumber, PaymentMethodId, TEST_CARDS, cardProblem } from '@airline/contracts';
+import { migrate, migrationsFrom, type Database } from '@airline/database';
+import { HttpProblem, badRequest, createHttpApp, notFound, type HttpApp } from '@airline/http';
+import { charge, describePaymentMethod, findCharge, refund, tokenize, type Charge } from './ledger.js';
 
-export const TEST_CARDS = [
-  { card: '4242424242424242', outcome: 'approved', description: 'Visa, always approves' },
-  { card: '5555555555554444', outcome: 'approved', description: 'Mastercard, always approves' },
-  { card: '4000000000000002', outcome: 'card_declined', description: 'declined by the issuer' },
-  { card: '4000000000009995', outcome: 'insufficient_funds', description: 'declined: insufficient funds' },
-  { card: '4000000000000069', outcome: 'expired_card', description: 'declined: card expired' },
-] as const;
-
-const declines = new Map<string, string>(TEST_CARDS.filter((c) => c.outcome !== 'approved').map((c) => [c.card, c.outcome]));
+export { TEST_CARDS };
+export const processorMigrations = migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)));
 
 export interface Faults {
   /** Added to every charge/refund. */
@@ -24,15 +22,23 @@ export interface Faults {
   outage: boolean;
 }
 
-type Charge = { chargeId: string; reference: string; amount: number; status: 'approved' | 'declined' | 'refunded'; reason?: string; authorizationCode?: string };
+export type PaymentProcessorApp = HttpApp & { faults: Faults };
 
-export function buildPaymentProcessor(options: { random?: () => number } = {}): HttpApp & { faults: Faults } {
+const PaymentMethodView = Type.Object({
+  id: PaymentMethodId,
+  brand: Type.String({ description: "card network, e.g. visa; 'unknown' when none matches" }),
+  last4: Type.String(),
+});
+const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+
+/** The sandbox on its own database (migrated here): the vault and the ledger live there. */
+export async function buildPaymentProcessor(options: { db: Database; random?: () => number }): Promise<PaymentProcessorApp> {
+  const { db } = options;
+  await migrate(db, processorMigrations);
   const random = options.random ?? Math.random;
-  const app = createHttpApp({ service: 'payment-processor' }) as HttpApp & { faults: Faults };
+  const app = createHttpApp({ service: 'payment-processor', readiness: { database: () => db.query('SELECT 1') } }) as PaymentProcessorApp;
   const faults: Faults = { latencyMs: 0, failureRate: 0, outage: false };
   app.decorate('faults', faults);
-  const byReference = new Map<string, Charge>();
-  const voided = new Set<string>();
 
   async function injectFaults() {
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
@@ -46,6 +52,41 @@ export function buildPaymentProcessor(options: { random?: () => number } = {}): 
     reason: Type.Optional(Type.String()),
     authorizationCode: Type.Optional(Type.String()),
   });
+  /** A ledger row as a charge answer: a voided reference is a declined charge. */
+  const outcome = (c: Charge) => ({
+    chargeId: c.chargeId,
+    status: c.status === 'voided' ? ('declined' as const) : c.status,
+    ...(c.status === 'voided' ? { reason: 'voided' } : c.reason ? { reason: c.reason } : {}),
+    ...(c.authorizationCode ? { authorizationCode: c.authorizationCode } : {}),
+  });
+
+  app.post(
+    '/v1/payment-methods',
+    {
+      schema: {
+        summary: 'Tokenise a card (what hosted card fields do): the number stays in the vault, the token travels',
+        body: Type.Object({ card: Type.String({ maxLength: 64 }) }),
+        response: { 201: PaymentMethodView, 400: Problem },
+      },
+    },
+    async (req, reply) => {
+      const { card } = req.body as { card: string };
+      const problem = cardProblem(card);
+      if (problem) throw badRequest(problem, 'card');
+      reply.status(201);
+      return tokenize(db, card);
+    },
+  );
+
+  app.get(
+    '/v1/payment-methods/:id',
+    { schema: { summary: 'What the vault knows of a token: brand and last four digits', params: Type.Object({ id: PaymentMethodId }), response: { 200: PaymentMethodView, 404: Problem } } },
+    async (req) => {
+      const found = await describePaymentMethod(db, (req.params as { id: string }).id);
+      if (!found) throw notFound('payment method');
+      return found;
+    },
+  );
 
   app.post(
     '/v1/charges',
@@ -54,24 +95,16 @@ export function buildPaymentProcessor(options: { random?: () => number } = {}): 
         body: Type.Object({
           reference: Type.String({ minLength: 1, maxLength: 200, description: 'idempotency: the same reference always gets the same answer' }),
           amount: Type.Integer({ minimum: 0 }),
-          card: Type.String({ pattern: '^[0-9]{12,19}$' }),
+          paymentMethod: PaymentMethodId,
         }),
         response: { 200: Outcome, 402: Outcome },
       },
     },
     async (req, reply) => {
       await injectFaults();
-      const { reference, amount, card } = req.body as { reference: string; amount: number; card: string };
-      let charge = byReference.get(reference);
-      if (!charge) {
-        const reason = voided.has(reference) ? 'voided' : declines.get(card);
-        charge = reason
-          ? { chargeId: randomUUID(), reference, amount, status: 'declined', reason }
-          : { chargeId: randomUUID(), reference, amount, status: 'approved', authorizationCode: randomUUID().slice(0, 6).toUpperCase() };
-        byReference.set(reference, charge);
-      }
-      reply.status(charge.status === 'declined' ? 402 : 200);
-      return charge;
+      const result = outcome(await charge(db, req.body as { reference: string; amount: number; paymentMethod: string }));
+      reply.status(result.status === 'declined' ? 402 : 200);
+      return result;
     },
   );
 
@@ -85,24 +118,26 @@ export function buildPaymentProcessor(options: { random?: () => number } = {}): 
     },
     async (req) => {
       await injectFaults();
-      const { reference } = req.body as { reference: string };
-      const charge = byReference.get(reference);
-      if (charge && charge.status !== 'declined') {
-        charge.status = 'refunded';
-        return { status: 'refunded' as const, chargeId: charge.chargeId };
-      }
-      voided.add(reference); // nothing charged: a late charge with this reference will be declined
-      return { status: 'voided' as const };
+      return refund(db, (req.body as { reference: string }).reference);
     },
   );
 
-  app.get('/v1/charges/:reference', async (req) => {
-    const charge = byReference.get((req.params as { reference: string }).reference);
-    if (!charge) throw notFound('charge');
-    return charge;
-  });
+  app.get(
+    '/v1/charges/:reference',
+    {
+      schema: {
+        summary: "The ledger's row of a reference: status approved, declined, refunded (refundedAt) or voided",
+        params: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 200 }) }),
+      },
+    },
+    async (req) => {
+      const found = await findCharge(db, (req.params as { reference: string }).reference);
+      if (!found) throw notFound('charge');
+      return found;
+    },
+  );
 
-  app.get('/v1/test-cards', async () => TEST_CARDS);
+  app.get('/v1/test-cards', async () => TEST_CARDS.map(({ card, outcome, description, paymentMethod }) => ({ card, outcome, description, paymentMethod })));
 
   const FaultsSchema = Type.Object({
     latencyMs: Type.Integer({ minimum: 0, maximum: 60_000 }),

@@ -10,7 +10,15 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
     /** Step 4 begins: seats are held, so a payment is due. */
     async SeatsReserved(event, { tx, afterCommit }) {
       const d = event.data;
-      openPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, card: d.card, chargeBefore: d.holdExpiresAt });
+      openPayment(tx, {
+        reservationId: d.reservationId,
+        customerId: d.customerId,
+        amount: d.amount,
+        paymentMethod: d.paymentMethod,
+        cardLast4: d.cardLast4,
+        cardBrand: d.cardBrand,
+        chargeBefore: d.holdExpiresAt,
+      });
       afterCommit(workToDo); // a wake-up: nothing new to do (a cancel came first) costs one empty pass
     },
 

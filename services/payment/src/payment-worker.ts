@@ -33,7 +33,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   /** Calls the processor for one claimed payment (charge or refund). */
   async function call(row: PaymentRow): Promise<ChargeResult | RefundResult> {
     return row.status === 'CHARGING'
-      ? processor.charge({ reference: reference(row), amount: row.amount, card: row.card })
+      ? processor.charge({ reference: reference(row), amount: row.amount, paymentMethod: row.payment_method ?? '' }) // none only on rows voided at creation, never charged
       : processor.refund({ reference: reference(row) });
   }
 
@@ -50,10 +50,16 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
         const payment = toPayment(current);
         const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
         const nextAttemptAt = t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined;
-        const lastError = result.outcome === 'failed' ? result.error : null;
-        changes.push({ id: row.id, change: { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError } });
+        const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
+        const change: PaymentChange = { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError, contradictions: t.contradiction?.count };
+        changes.push({ id: row.id, change });
         outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}` }, clock));
         if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
+        if (t.contradiction && t.status === 'REFUND_FAILED') {
+          log.error({ reservationId: row.reservation_id, paymentId: row.id, error: t.contradiction.error }, 'refund parked as REFUND_FAILED: the processor contradicts the payment record');
+        } else if (t.contradiction) {
+          log.warn({ reservationId: row.reservation_id, paymentId: row.id, error: t.contradiction.error }, 'refund answer contradicts the payment record; will retry');
+        }
       }
       updatePayments(tx, changes);
       insertIntoOutbox(tx, outgoing);

@@ -1,7 +1,7 @@
 // Payment rules, pure: what a processor answer or a cancellation does to a payment.
 import type { NewEvent } from '@airline/contracts';
 
-export type PaymentStatus = 'PENDING' | 'CHARGING' | 'APPROVED' | 'DECLINED' | 'REFUND_PENDING' | 'REFUNDING' | 'REFUNDED' | 'VOIDED';
+export type PaymentStatus = 'PENDING' | 'CHARGING' | 'APPROVED' | 'DECLINED' | 'REFUND_PENDING' | 'REFUNDING' | 'REFUNDED' | 'VOIDED' | 'REFUND_FAILED';
 
 export interface Payment {
   id: number;
@@ -11,7 +11,14 @@ export interface Payment {
   status: PaymentStatus;
   cancelRequested: boolean;
   attempts: number;
+  /** Set once the processor approved the charge: from then on, nothing charged is a contradiction. */
+  authorizationCode: string | null;
+  /** Refund answers so far that contradicted this record. */
+  contradictions: number;
 }
+
+/** Contradicting answers to a refund before the payment is parked (REFUND_FAILED) for a person. */
+export const MAX_CONTRADICTIONS = 5;
 
 export type ChargeResult = { outcome: 'approved'; authorizationCode: string } | { outcome: 'declined'; reason: string } | { outcome: 'failed'; error: string };
 export type RefundResult = { outcome: 'refunded' } | { outcome: 'voided' } | { outcome: 'failed'; error: string };
@@ -23,6 +30,8 @@ export interface Transition {
   retry?: boolean;
   declineReason?: string;
   authorizationCode?: string;
+  /** The processor's answer contradicts this record: an error to retry, then park (never a success). */
+  contradiction?: { count: number; error: string };
 }
 
 /** Step 4: the processor's answer to a charge. A cancel that arrived during the call turns an approval into a refund. */
@@ -50,13 +59,23 @@ export function afterCharge(p: Payment, result: ChargeResult): Transition {
   }
 }
 
-/** Compensation: the processor's answer to a refund (or a void when nothing was charged). */
+/**
+ * Compensation: the processor's answer to a refund (or a void when nothing was charged). A void of a
+ * payment the processor approved contradicts this record (a processor that forgot the charge): it is
+ * an error, retried, and after MAX_CONTRADICTIONS answers the payment is parked as REFUND_FAILED.
+ */
 export function afterRefund(p: Payment, result: RefundResult): Transition {
   switch (result.outcome) {
     case 'refunded':
       return { status: 'REFUNDED', events: [{ type: 'PaymentRefunded', data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount } }] };
-    case 'voided':
-      return { status: 'VOIDED', events: [] };
+    case 'voided': {
+      if (p.authorizationCode === null) return { status: 'VOIDED', events: [] };
+      const count = p.contradictions + 1;
+      const error = `the processor answered voided (nothing charged) for a charge it approved (authorization ${p.authorizationCode}); answer ${count} of ${MAX_CONTRADICTIONS}`;
+      return count >= MAX_CONTRADICTIONS
+        ? { status: 'REFUND_FAILED', events: [], contradiction: { count, error } }
+        : { status: 'REFUND_PENDING', events: [], retry: true, contradiction: { count, error } };
+    }
     case 'failed':
       return { status: 'REFUND_PENDING', events: [], retry: true };
     default: {
@@ -81,6 +100,7 @@ export function onReservationCancelled(p: Payment): { status: PaymentStatus } | 
     case 'REFUNDING':
     case 'REFUNDED':
     case 'VOIDED':
+    case 'REFUND_FAILED':
       return null;
     default: {
       const unknown: never = p.status;

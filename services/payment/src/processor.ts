@@ -5,7 +5,8 @@ import { Agent, RetryAgent, request } from 'undici';
 import type { ChargeResult, RefundResult } from './payment.js';
 
 export interface PaymentProcessor {
-  charge(req: { reference: string; amount: number; card: string }): Promise<ChargeResult>;
+  /** Charges a payment-method token (never a card number). */
+  charge(req: { reference: string; amount: number; paymentMethod: string }): Promise<ChargeResult>;
   refund(req: { reference: string }): Promise<RefundResult>;
   state(): 'closed' | 'open' | 'half-open';
   close(): Promise<void>;
@@ -53,6 +54,10 @@ export function httpPaymentProcessor(options: ProcessorClientOptions): PaymentPr
   breaker.on('halfOpen', () => options.onBreaker?.('half-open'));
   breaker.on('close', () => options.onBreaker?.('closed'));
 
+  /** A 4xx answer to a charge, in words: a terminal decline (retrying cannot change it). */
+  const refusal = (status: number, json: { title?: unknown; detail?: unknown }) =>
+    `the processor refused the charge (${status}${typeof json.title === 'string' ? ` ${json.title}` : ''}${typeof json.detail === 'string' ? `: ${json.detail}` : ''})`;
+
   const failed = (err: unknown) => ({ outcome: 'failed' as const, error: err instanceof Error ? err.message : String(err) });
 
   return {
@@ -61,6 +66,9 @@ export function httpPaymentProcessor(options: ProcessorClientOptions): PaymentPr
         const { status, json } = await breaker.fire('/v1/charges', req);
         if (status === 200 && json.status === 'approved') return { outcome: 'approved', authorizationCode: String(json.authorizationCode) };
         if (status === 402) return { outcome: 'declined', reason: String(json.reason ?? 'declined') };
+        // any other 4xx (but a timeout or a rate limit): the processor refuses this request as it stands;
+        // asking again gets the same answer, so it is a decline, not a failure to retry until the hold ends
+        if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { outcome: 'declined', reason: refusal(status, json) };
         return failed(new Error(`unexpected processor answer ${status}`));
       } catch (err) {
         return failed(err);

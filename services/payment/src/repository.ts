@@ -6,10 +6,14 @@ export type PaymentRow = {
   reservation_id: number;
   customer_id: number;
   amount: number;
-  card: string;
+  /** The processor's token (null for a payment voided before its seats were held); never a card number. */
+  payment_method: string | null;
+  card_last4: string;
+  card_brand: string;
   status: PaymentStatus;
   cancel_requested: boolean;
   attempts: number;
+  contradictions: number;
   decline_reason: string | null;
   authorization_code: string | null;
   last_error: string | null;
@@ -25,6 +29,8 @@ export const toPayment = (r: PaymentRow): Payment => ({
   status: r.status,
   cancelRequested: r.cancel_requested,
   attempts: r.attempts,
+  authorizationCode: r.authorization_code,
+  contradictions: r.contradictions,
 });
 
 export const toView = (r: PaymentRow) => ({
@@ -37,16 +43,17 @@ export const toView = (r: PaymentRow) => ({
   authorizationCode: r.authorization_code,
   attempts: r.attempts,
   lastError: r.last_error,
-  cardLast4: r.card.slice(-4),
+  cardLast4: r.card_last4,
+  cardBrand: r.card_brand,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-type NewPayment = { reservationId: number; customerId: number; amount: number; card: string; chargeBefore?: string };
+type NewPayment = { reservationId: number; customerId: number; amount: number; paymentMethod: string; cardLast4: string; cardBrand: string; chargeBefore?: string };
 const paymentsToOpen = gatheredRows<NewPayment>(
-  `INSERT INTO payments (reservation_id, customer_id, amount, card, status, charge_before)
-   SELECT x."reservationId", x."customerId", x.amount, x.card, 'PENDING', x."chargeBefore"
-   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, card text, "chargeBefore" timestamptz)
+  `INSERT INTO payments (reservation_id, customer_id, amount, payment_method, card_last4, card_brand, status, charge_before)
+   SELECT x."reservationId", x."customerId", x.amount, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore"
+   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz)
    ON CONFLICT (reservation_id) DO NOTHING`,
 );
 
@@ -72,12 +79,21 @@ export async function findPaymentForReservation(tx: Sql, reservationId: number, 
 /** A cancel that overtook SeatsReserved: a VOIDED row makes the later SeatsReserved do nothing. */
 export function insertVoidedPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number }) {
   tx.enqueue(
-    `INSERT INTO payments (reservation_id, customer_id, amount, card, status) VALUES ($1, $2, $3, '', 'VOIDED') ON CONFLICT (reservation_id) DO NOTHING`,
+    `INSERT INTO payments (reservation_id, customer_id, amount, status) VALUES ($1, $2, $3, 'VOIDED') ON CONFLICT (reservation_id) DO NOTHING`,
     [p.reservationId, p.customerId, p.amount],
   );
 }
 
-export type PaymentChange = { status?: PaymentStatus; cancelRequested?: boolean; nextAttemptAt?: Date; declineReason?: string; authorizationCode?: string; lastError?: string | null };
+export type PaymentChange = {
+  status?: PaymentStatus;
+  cancelRequested?: boolean;
+  nextAttemptAt?: Date;
+  declineReason?: string;
+  authorizationCode?: string;
+  lastError?: string | null;
+  /** Contradicting refund answers so far (0 again when a person asks for the refund once more). */
+  contradictions?: number;
+};
 
 export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
   updatePayments(tx, [{ id, change }]);
@@ -93,11 +109,12 @@ export function updatePayments(tx: Tx, changes: Array<{ id: number; change: Paym
        next_attempt_at = coalesce(x."nextAttemptAt", p.next_attempt_at),
        decline_reason = coalesce(x."declineReason", p.decline_reason),
        authorization_code = coalesce(x."authorizationCode", p.authorization_code),
+       contradictions = coalesce(x.contradictions, p.contradictions),
        last_error = CASE WHEN x."setLastError" THEN x."lastError" ELSE p.last_error END,
        lease_until = NULL,
        updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelRequested" boolean, "nextAttemptAt" timestamptz, "declineReason" text,
-       "authorizationCode" text, "setLastError" boolean, "lastError" text)
+       "authorizationCode" text, contradictions integer, "setLastError" boolean, "lastError" text)
      WHERE p.id = x.id`,
     [JSON.stringify(changes.map(({ id, change }) => ({ id, ...change, setLastError: change.lastError !== undefined })))],
   );
@@ -136,10 +153,27 @@ export async function findPayment(tx: Sql, id: number) {
   return r.rows[0];
 }
 
-export async function listPayments(tx: Sql, f: { customerId?: number; reservationId?: number; limit: number; afterId: number }) {
+export async function listPayments(tx: Sql, f: { customerId?: number; reservationId?: number; status?: PaymentStatus; limit: number; afterId: number }) {
   const r = await tx.query<PaymentRow>(
-    `SELECT * FROM payments WHERE id > $1 AND ($2::int IS NULL OR customer_id = $2) AND ($3::int IS NULL OR reservation_id = $3) ORDER BY id LIMIT $4`,
-    [f.afterId, f.customerId ?? null, f.reservationId ?? null, f.limit],
+    `SELECT * FROM payments WHERE id > $1 AND ($2::int IS NULL OR customer_id = $2) AND ($3::int IS NULL OR reservation_id = $3) AND ($5::text IS NULL OR status = $5)
+     ORDER BY id LIMIT $4`,
+    [f.afterId, f.customerId ?? null, f.reservationId ?? null, f.limit, f.status ?? null],
   );
   return r.rows;
+}
+
+/** Parked refunds: what the payments_refund_failed metric counts (and an alert watches). */
+export async function countRefundsFailed(db: Sql): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE status = 'REFUND_FAILED'`);
+  return r.rows[0]!.n;
+}
+
+/** A person asks for a parked refund again: due now, with its count of contradictions back at 0. */
+export async function retryFailedRefund(tx: Sql, id: number): Promise<PaymentRow | undefined> {
+  const r = await tx.query<PaymentRow>(
+    `UPDATE payments SET status = 'REFUND_PENDING', contradictions = 0, next_attempt_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'REFUND_FAILED' RETURNING *`,
+    [id],
+  );
+  return r.rows[0];
 }

@@ -17,8 +17,8 @@ afterAll(async () => {
 
 describe('claiming due payments', () => {
   it('hands over payments due at the same moment in payment order, even when the table holds them in another', async () => {
-    await db.exec(`INSERT INTO payments (reservation_id, customer_id, amount, card, status, next_attempt_at)
-                   SELECT n, 1, 100, '4242424242424242', 'PENDING', '2026-01-01T00:00:00Z' FROM generate_series(1, 10) AS n`);
+    await db.exec(`INSERT INTO payments (reservation_id, customer_id, amount, payment_method, status, next_attempt_at)
+                   SELECT n, 1, 100, 'pm_card_visa', 'PENDING', '2026-01-01T00:00:00Z' FROM generate_series(1, 10) AS n`);
     // an update writes a new version of a row at the end of the table: 1–5 now come after 6–10 in a scan
     await db.exec(`UPDATE payments SET updated_at = now() WHERE id <= 5`);
     const claimed = await db.transaction((tx) => claimDuePayments(tx, new Date('2026-01-01T00:01:00Z'), 30_000, 100));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { afterCharge, afterRefund, onReservationCancelled, type Payment } from '../src/payment.js';
+import { MAX_CONTRADICTIONS, afterCharge, afterRefund, onReservationCancelled, type Payment } from '../src/payment.js';
 
-const payment: Payment = { id: 3, reservationId: 7, customerId: 1, amount: 600_000, status: 'CHARGING', cancelRequested: false, attempts: 1 };
+const payment: Payment = { id: 3, reservationId: 7, customerId: 1, amount: 600_000, status: 'CHARGING', cancelRequested: false, attempts: 1, authorizationCode: null, contradictions: 0 };
 
 describe('a charge (saga step 4)', () => {
   it('approved → APPROVED and PaymentApproved', () => {
@@ -40,6 +40,25 @@ describe('a refund (compensation)', () => {
   });
   it('nothing was charged → VOIDED, no event', () => expect(afterRefund(payment, { outcome: 'voided' })).toEqual({ status: 'VOIDED', events: [] }));
   it('a failed call retries', () => expect(afterRefund(payment, { outcome: 'failed', error: 'x' })).toEqual({ status: 'REFUND_PENDING', events: [], retry: true }));
+
+  describe('an answer that contradicts the record (a processor that forgot the charge)', () => {
+    const charged: Payment = { ...payment, status: 'REFUNDING', authorizationCode: 'A1B2C3' };
+    it('voided for a charge the processor approved is an error: retried, no event, never VOIDED', () => {
+      const t = afterRefund(charged, { outcome: 'voided' });
+      expect(t).toMatchObject({ status: 'REFUND_PENDING', events: [], retry: true, contradiction: { count: 1 } });
+      expect(t.contradiction!.error).toMatch(/voided .* approved \(authorization A1B2C3\)/);
+    });
+    it(`after ${MAX_CONTRADICTIONS} such answers the payment is parked as REFUND_FAILED for a person (no event)`, () => {
+      expect(afterRefund({ ...charged, contradictions: MAX_CONTRADICTIONS - 2 }, { outcome: 'voided' })).toMatchObject({ status: 'REFUND_PENDING', retry: true });
+      const parked = afterRefund({ ...charged, contradictions: MAX_CONTRADICTIONS - 1 }, { outcome: 'voided' });
+      expect(parked).toMatchObject({ status: 'REFUND_FAILED', events: [], contradiction: { count: MAX_CONTRADICTIONS } });
+      expect(parked.retry).toBeUndefined();
+    });
+    it('refunded still refunds, whatever came before', () => {
+      expect(afterRefund({ ...charged, contradictions: 3 }, { outcome: 'refunded' })).toMatchObject({ status: 'REFUNDED', events: [{ type: 'PaymentRefunded' }] });
+    });
+    it('a parked refund is not reopened by a second cancellation', () => expect(onReservationCancelled({ ...charged, status: 'REFUND_FAILED' })).toBeNull());
+  });
 });
 
 describe('the reservation is cancelled', () => {

@@ -1,7 +1,7 @@
 // Application layer: load a reservation, decide, evolve, save, and put the events in the outbox, all in
 // the caller's transaction.
 import { randomBytes } from 'node:crypto';
-import type { IntegrationEvent } from '@airline/contracts';
+import type { IntegrationEvent, PaymentMethodSummary } from '@airline/contracts';
 import type { Outcome, Tx } from '@airline/database';
 import { appendToOutbox, insertIntoOutbox, stampEvents, type Clock, type HandlerContext } from '@airline/outbox';
 import { assertBookable, bookingReference, decide, evolve, ReservationRejected, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
@@ -26,12 +26,12 @@ export async function execute(tx: Tx, reservationId: number, command: Reservatio
   return next;
 }
 
-export interface PlaceInput {
+/** What to book; the card is already a token (payment-methods.ts). */
+export interface PlaceInput extends PaymentMethodSummary {
   customerId: number;
   flightId: number;
   seatQty: number;
   reserveDate: string;
-  card: string;
 }
 
 /** One booking request: what to book, when it was asked, and what caused it (the HTTP request id). */
@@ -76,7 +76,9 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
       flight: flights.get(request.flightId),
       seatQty: request.seatQty,
       reserveDate: request.reserveDate,
-      card: request.card,
+      paymentMethod: request.paymentMethod,
+      cardLast4: request.cardLast4,
+      cardBrand: request.cardBrand,
       holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
     });
     const reservation = events.reduce<Reservation | undefined>(evolve, undefined)!;

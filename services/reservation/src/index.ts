@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
@@ -6,6 +7,7 @@ import type { ServiceDefinition } from '@airline/service';
 import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
 import { httpFlightDirectory } from './flight-directory.js';
+import type { PaymentMethods } from './payment-methods.js';
 import { reservationRoutes } from './routes.js';
 import { timelineRoutes } from './timeline.js';
 
@@ -20,6 +22,8 @@ export interface ReservationConfig {
   drawReference?: () => string;
   /** The flight service, asked when a booking names a flight the local catalog does not know yet (flight-directory.ts). */
   flightUrl?: string;
+  /** Tokenises cards sent to POST /reservations (the processor's vault); without it only tokens are taken. */
+  paymentMethods?: PaymentMethods;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
@@ -27,13 +31,15 @@ export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_
 /** The reservation service: the core domain and the booking saga's start and end (steps 1, 3, 5–8). */
 export const reservationService: ServiceDefinition<ReservationConfig> = {
   name: 'reservation',
-  migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+  // events stored before card tokenisation (outbox, dead letters) lose their card numbers
+  migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
     const flightDirectory = config.flightUrl ? httpFlightDirectory({ url: config.flightUrl }) : undefined;
     if (flightDirectory) app.addHook('onClose', () => flightDirectory.close());
     reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory });
     timelineRoutes(app, db, config.eventLog);
+    if (config.paymentMethods) app.addHook('onClose', () => config.paymentMethods!.close());
     return {
       app,
       consumers: [consumer('reservation', reservationHandlers, { prefetch: prefetchSagaReservations })],
@@ -45,4 +51,5 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
 export * from './reservation.js';
 export * from './booking-saga.js';
 export { reservationRoutes } from './routes.js';
+export * from './payment-methods.js';
 export { timelineRoutes } from './timeline.js';

@@ -1,6 +1,6 @@
 // The reservation aggregate: decide (command → events) and evolve (event → state), pure.
 // Time, ids and the booking reference come in with the command, never from the clock here.
-import type { CancelReason, NewEvent } from '@airline/contracts';
+import type { CancelReason, NewEvent, PaymentMethodSummary } from '@airline/contracts';
 
 export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED';
 
@@ -35,7 +35,10 @@ export type ReservationCommand =
       flight: CatalogFlight | undefined;
       seatQty: number;
       reserveDate: string;
-      card: string;
+      /** The card's token, last four and brand: never its number. */
+      paymentMethod: PaymentMethodSummary['paymentMethod'];
+      cardLast4: string;
+      cardBrand: string;
       holdExpiresAt: string;
     }
   | { type: 'ConfirmReservation' }
@@ -88,7 +91,9 @@ export function decide(state: Reservation | undefined, command: ReservationComma
             seatQty: command.seatQty,
             amount: flight.cost * command.seatQty,
             reserveDate: command.reserveDate,
-            card: command.card,
+            paymentMethod: command.paymentMethod,
+            cardLast4: command.cardLast4,
+            cardBrand: command.cardBrand,
             holdExpiresAt: command.holdExpiresAt,
           },
         },
@@ -133,7 +138,7 @@ export function evolve(state: Reservation | undefined, event: ReservationEvent):
         seatQty: d.seatQty,
         amount: d.amount,
         reserveDate: d.reserveDate,
-        cardLast4: d.card.slice(-4),
+        cardLast4: d.cardLast4,
         status: 'PENDING',
         cancelReason: null,
         holdExpiresAt: d.holdExpiresAt,

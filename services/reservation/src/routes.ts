@@ -6,11 +6,14 @@ import { HttpProblem, badRequest, idempotent, notFound, type HttpApp } from '@ai
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
 import { ReservationRejected, type Reservation } from './reservation.js';
+import { CARD_NUMBER_PATTERN, DEFAULT_PAYMENT_METHOD, PAYMENT_METHOD_PATTERN } from '@airline/contracts';
 import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
+import { TOKENISE_RETRY_AFTER_S, paymentMethodOf, type PaymentMethods } from './payment-methods.js';
 import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations } from './repository.js';
 
 export const MAX_SEATS_PER_BOOKING = 100;
-export const DEFAULT_CARD = '4242424242424242';
+/** What a booking without card or paymentMethod is charged to: the sandbox's approving Visa. */
+export const DEFAULT_PAYMENT_METHOD_ID = DEFAULT_PAYMENT_METHOD.paymentMethod;
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
@@ -20,7 +23,13 @@ export const ReservationInput = Type.Object(
     flightId: Id,
     seatQty: Type.Integer({ minimum: 1, maximum: MAX_SEATS_PER_BOOKING }),
     reserveDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', maxLength: 40, description: 'defaults to today' })),
-    card: Type.Optional(Type.String({ pattern: '^[0-9 ]{12,23}$', description: `sandbox card number; default ${DEFAULT_CARD} (approves)` })),
+    card: Type.Optional(
+      Type.String({
+        pattern: CARD_NUMBER_PATTERN,
+        description: `card number: 12–19 digits passing the Luhn check; swapped for a processor token before anything is stored. Default: the token ${DEFAULT_PAYMENT_METHOD_ID} (approves)`,
+      }),
+    ),
+    paymentMethod: Type.Optional(Type.String({ pattern: PAYMENT_METHOD_PATTERN, description: 'a token from the processor (POST /v1/payment-methods, or a test token like pm_card_visa), instead of card' })),
   },
   { description: 'id and status are owned by the server: when sent (the seeds do) they are ignored.' },
 );
@@ -63,6 +72,8 @@ export interface ReservationRouteConfig {
   drawReference?: () => string;
   /** Asked when the local catalog lacks a booking's flight (FlightRegistered not arrived yet); without it, such a booking is refused. */
   flightDirectory?: FlightDirectory;
+  /** Swaps a card sent to POST /reservations for a token (without it, only tokens and the default card are taken). */
+  paymentMethods?: PaymentMethods;
 }
 
 /** Seconds a client should wait before booking again when the flight service did not answer. */
@@ -123,7 +134,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         summary: 'Book seats: the reservation starts PENDING and the saga takes it to CONFIRMED or CANCELED',
         body: ReservationInput,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
-        response: { 201: ReservationView, 400: Problem, 409: Problem, 422: Problem },
+        response: { 201: ReservationView, 400: Problem, 409: Problem, 422: Problem, 503: Problem },
       },
     },
     async (req, reply) => {
@@ -131,7 +142,12 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const now = clock();
       const reserveDate = body.reserveDate ?? now.toISOString().slice(0, 10);
       if (Number.isNaN(Date.parse(reserveDate))) throw badRequest('reserveDate is not a real date', 'reserveDate');
-      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, card: (body.card ?? DEFAULT_CARD).replace(/ /g, '') };
+      // the card becomes a token first: no table, event, log or idempotency record ever holds the number
+      const payment = await paymentMethodOf(body, config.paymentMethods).catch((err) => {
+        if (err instanceof HttpProblem && err.status === 503) reply.header('retry-after', String(TOKENISE_RETRY_AFTER_S));
+        throw err;
+      });
+      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, ...payment };
       const request: PlaceRequest = { ...input, now, causationId: req.id };
       const key = req.headers['idempotency-key'];
       const place = () => drawingAgainIfTaken(() => (key === undefined ? placeGrouped(request) : placeOnce(key, request, input)));

@@ -2,7 +2,7 @@
 // log order, with the time each step took. Read from the event log through the EventLogReader port
 // (the embedded log or the JetStream stream), never from other services' databases.
 import { Type } from '@sinclair/typebox';
-import { eventRoutes, type IntegrationEvent } from '@airline/contracts';
+import { eventRoutes, upcastEvent, type IntegrationEvent } from '@airline/contracts';
 import type { Database } from '@airline/database';
 import { HttpProblem, notFound, type HttpApp } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
@@ -91,7 +91,9 @@ export function timelineRoutes(app: HttpApp, db: Database, eventLog: EventLogRea
       const reservation = await findReservation(db, req.params.id);
       if (!reservation) throw notFound(`reservation ${req.params.id}`);
       if (!eventLog) throw new HttpProblem(503, 'Event log not readable', 'this deployment gives the reservation service no reader of the event log');
-      const timeline = sagaTimeline(await eventLog.read({ correlationId: String(reservation.id) }));
+      // a JetStream stream may still hold events from before card tokenisation: never answer their card numbers
+      const logged = await eventLog.read({ correlationId: String(reservation.id) });
+      const timeline = sagaTimeline(logged.map(({ seq, event }) => ({ seq, event: upcastEvent(event) })));
       return { reservationId: reservation.id, bookingReference: reservation.bookingReference, status: reservation.status, cancelReason: reservation.cancelReason, ...timeline };
     },
   );

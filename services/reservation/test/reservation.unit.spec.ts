@@ -14,7 +14,7 @@ const place: ReservationCommand = {
   flight,
   seatQty: 3,
   reserveDate: '2024-11-21',
-  card: '4242424242424242',
+  paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
 };
 const pending: Reservation = {
@@ -39,7 +39,7 @@ describe('placing a reservation (saga step 1)', () => {
     spec.given(undefined as never).when(place).then([
       {
         type: 'ReservationPlaced',
-        data: { ...summary, card: '4242424242424242', holdExpiresAt: '2026-01-01T00:15:00.000Z' },
+        data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' },
       },
     ]));
   it('evolves into a PENDING reservation that keeps only the last four card digits', () => {
