@@ -3,6 +3,7 @@
 // PostgreSQL database, all on one NATS JetStream. `npm run start:cluster` (runtime/start-cluster.ts),
 // the integration tests and `npm run bench -- --cluster` start it through startCluster().
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -109,6 +110,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const databases = Object.fromEntries(services.filter((s) => s.database).map((s) => [s.name, databaseName(dbPrefix, s.name)]));
   const replicaCount = (s: ClusterService) => Math.max(1, Math.min(s.maxReplicas ?? Infinity, options.replicas?.[s.name] ?? 1));
 
+  // the gateway's replicas share one token signing key; unless one is given (a Secret), one for this run
+  const keyGiven = ['GATEWAY_SIGNING_KEY', 'GATEWAY_SIGNING_KEY_FILE'].some((k) => process.env[k] || options.env?.[k] || options.serviceEnv?.gateway?.[k]);
+  const signingKeyEnv: Record<string, string> = keyGiven ? {} : { GATEWAY_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+
   const primaries = new Map<string, { child: ChildProcess; exited: Promise<number | null> }>();
   const live = new Map<string, Map<number, number>>(); // service → replica → pid
   const startupFailures = new Map<string, string>(); // a replica that died before its service was ready
@@ -128,6 +133,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       PG_POOL_MAX: String(Math.max(4, Math.ceil(16 / replicas))),
       ...(s.database ? { DATABASE_URL: `${pgUrl}/${databases[s.name]}` } : {}),
       ...s.env?.(urls),
+      ...(s.name === 'gateway' ? signingKeyEnv : {}),
       ...options.env,
       ...options.serviceEnv?.[s.name],
     };

@@ -1,6 +1,7 @@
 // The single public entry (port 8088): signs users in, decides who may do what (policy.ts), limits how
 // often, and routes each resource to the service that owns it. Serves the OpenAPI document of the
 // whole public API at /docs and the web UI at /.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
@@ -14,7 +15,8 @@ import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@a
 import { createHttpApp, HttpProblem, type HttpApp } from '@airline/http';
 import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
 import { authRoutes } from './auth/routes.js';
-import { createTokenService, loadOrCreateSigningKey, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
+import { resolveSigningKey, type SigningKeySource } from './auth/signing-key.js';
+import { createTokenService, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
 import { createDemoUsersOnFirstStart, upsertUsers, type SeedUser } from './auth/users.js';
 import { operationIn, publicDocument, servicesDocument, type DocumentedOperation, type OpenApiDocument } from './openapi.js';
 import { operationsRoutes } from './operations.js';
@@ -29,6 +31,7 @@ import { jsonDepth } from './json-depth.js';
 export { gatewaySettingsFromEnv, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
 export type { SeedUser, User, Role } from './auth/users.js';
 export type { Identity, TokenService, OidcSettings } from './auth/tokens.js';
+export { generateSigningKey, signingKeyFromPem, type SigningKey, type SigningKeySource } from './auth/signing-key.js';
 export { policies, type Policy } from './policy.js';
 export type { OpenApiDocument } from './openapi.js';
 
@@ -49,8 +52,17 @@ declare module 'fastify' {
 export interface GatewayConfig {
   /** Base URL of each upstream service, by service name. */
   upstreams: Record<string, string>;
-  /** The gateway's own database (users, signing key); in memory when not given (nothing survives). */
+  /** The gateway's own database (users); in memory when not given (nothing survives). */
   db?: Database;
+  /**
+   * The key that signs its tokens: given (a Secret), or kept in a file of its own (0600, made at first
+   * start). Not given: a key of this process only (nothing it signed survives a restart).
+   */
+  signingKey?: SigningKeySource;
+  /** Where the first start's demo passwords are written (0600); they are never logged. */
+  demoUsersFile?: string;
+  /** Where they are printed once; default: stdout when it is an interactive terminal. */
+  terminal?: { write(text: string): unknown } | false;
   log?: Logger;
   settings?: GatewaySettingsInput;
   /** Known users, created or replaced at start (tests, configured accounts); else demo users on first start. */
@@ -78,17 +90,29 @@ export const routes: RouteRow[] = [
   { prefix: '/reservationHistory', service: 'dashboard' },
 ];
 
+/** Where the gateway keeps its files in a data directory (DATA_DIR, private to its owner). */
+export const gatewayFilesIn = (dataDir: string) => ({
+  signingKey: { file: join(dataDir, 'gateway-signing-key.pem') },
+  demoUsersFile: join(dataDir, 'demo-users.txt'),
+});
+
 const METHODS: Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const migrations = migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)));
 
 export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   const settings = resolveSettings(config.settings);
   const log = config.log ?? pino({ level: 'silent' });
+  const ownLog = log.child({ service: 'gateway' });
   const db = config.db ?? (await createPgliteDatabase());
+  // before the migration that drops it: a key an older version kept in the database moves to its file
+  const signingKey = await resolveSigningKey(config.signingKey, db, ownLog);
   await migrate(db, migrations);
   if (config.users) await upsertUsers(db, config.users);
-  else await createDemoUsersOnFirstStart(db, log.child({ service: 'gateway' }));
-  const tokens = await createTokenService(await loadOrCreateSigningKey(db), settings.tokens);
+  else {
+    const terminal = config.terminal ?? (process.stdout.isTTY ? process.stdout : false);
+    await createDemoUsersOnFirstStart(db, ownLog, { file: config.demoUsersFile, terminal: terminal || undefined });
+  }
+  const tokens = await createTokenService(signingKey, settings.tokens);
   const upstreams = createUpstreams(config.upstreams, { connectTimeoutMs: settings.upstreamConnectTimeoutMs, timeoutMs: settings.upstreamTimeoutMs });
 
   const app = createHttpApp({

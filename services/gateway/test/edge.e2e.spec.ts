@@ -1,15 +1,17 @@
 // The gateway alone, in front of stand-in services: rate limits, body limits, security headers, CORS,
 // services that are down or slow, and what a first start creates and a restart keeps.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase } from '@airline/database';
-import { buildGateway, type Gateway, type GatewayConfig } from '@airline/gateway';
+import { createPgliteDatabase, migrate, migrationsFrom } from '@airline/database';
+import { buildGateway, gatewayFilesIn, generateSigningKey, signingKeyFromPem, type Gateway, type GatewayConfig } from '@airline/gateway';
 import { gatewayClient } from './support/client.js';
 import { fakeUpstream } from './support/fake-upstream.js';
 
@@ -196,41 +198,107 @@ describe('services that are down or slow', () => {
 });
 
 describe('first start and restart', () => {
-  it('a first start creates demo users with random passwords, logged once; a restart keeps users and the signing key', async () => {
+  const collect = () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    return { lines, log };
+  };
+
+  it('a first start creates demo users with random passwords, written to a 0600 file and never logged; a restart keeps users and the signing key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-first-start-'));
     try {
-      const lines: string[] = [];
-      const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+      const { lines, log } = collect();
+      const files = gatewayFilesIn(dir);
       const start = async () => {
-        const db = await createPgliteDatabase(dir);
-        const app: Gateway = await buildGateway({ upstreams: {}, db, log });
+        const db = await createPgliteDatabase(join(dir, 'gateway'));
+        const app: Gateway = await buildGateway({ upstreams: {}, db, log, ...files, terminal: false });
         await app.ready();
         return { app, close: async () => (await app.close(), await db.close()) };
       };
 
       const first = await start();
-      const printed = lines.map((l) => JSON.parse(l)).find((l) => l.users);
-      expect(printed.users.map((u: { username: string; role: string; customerId: number | null }) => [u.username, u.role, u.customerId])).toEqual([
-        ['admin', 'admin', null],
-        ['customer1', 'customer', 1],
-        ['customer2', 'customer', 2],
-        ['customer3', 'customer', 3],
+      const written = readFileSync(files.demoUsersFile, 'utf8');
+      expect(statSync(files.demoUsersFile).mode & 0o777).toBe(0o600);
+      const passwords = Object.fromEntries([...written.matchAll(/^(\w+) +([A-Za-z0-9]{16}) /gm)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(passwords)).toEqual(['admin', 'customer1', 'customer2', 'customer3']);
+      const announced = lines.map((l) => JSON.parse(l)).find((l) => l.users);
+      expect(announced.users).toEqual([
+        { username: 'admin', role: 'admin', customerId: null },
+        { username: 'customer1', role: 'customer', customerId: 1 },
+        { username: 'customer2', role: 'customer', customerId: 2 },
+        { username: 'customer3', role: 'customer', customerId: 3 },
       ]);
-      const adminPassword = printed.users[0].password as string;
-      expect(adminPassword).toMatch(/^[A-Za-z0-9]{16}$/);
-      const login = await first.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'admin', password: adminPassword } });
+      expect(announced.file).toBe(files.demoUsersFile); // the log says where, not what
+      for (const password of Object.values(passwords)) expect(lines.join('\n')).not.toContain(password);
+      const login = await first.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'admin', password: passwords.admin } });
       expect(login.statusCode).toBe(200);
       const token = login.json().token as string;
       const jwks = first.app.tokens.jwks();
+      expect(statSync(files.signingKey.file).mode & 0o777).toBe(0o600);
       await first.close();
 
       lines.length = 0;
       const second = await start();
-      expect(lines.some((l) => l.includes('password'))).toBe(false); // shown once, never again
+      expect(lines.some((l) => l.includes('demo users'))).toBe(false); // made once
       expect(second.app.tokens.jwks()).toEqual(jwks);
       const me = await second.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
       expect(me.json()).toEqual({ username: 'admin', role: 'admin', customerId: null }); // a restart signs nobody out
       await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a signing key an older version kept in the database moves to its own 0600 file and leaves the database; its tokens stay good', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-old-key-'));
+    try {
+      // the database as the older version left it: its first two migrations, and the key in signing_keys
+      const db = await createPgliteDatabase(join(dir, 'gateway'));
+      const older = migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))).filter((m) => m.name < '003');
+      await migrate(db, older);
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const publicJwk = await exportJWK(publicKey);
+      const kid = await calculateJwkThumbprint(publicJwk);
+      await db.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)', [kid, 'ES256', JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }), JSON.stringify({ ...publicJwk, kid, alg: 'ES256', use: 'sig' })]);
+      const oldToken = await new SignJWT({ role: 'admin', customerId: null, username: 'admin' })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+        .setIssuer('airline-gateway')
+        .setAudience('airline-api')
+        .setSubject('admin')
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey);
+
+      const { lines, log } = collect();
+      const files = gatewayFilesIn(dir);
+      const app = await buildGateway({ upstreams: {}, db, log, users: [ADMIN], ...files });
+      await app.ready();
+      expect(app.tokens.jwks().keys.map((k) => k.kid)).toEqual([kid]);
+      expect(statSync(files.signingKey.file).mode & 0o777).toBe(0o600);
+      expect((await signingKeyFromPem(readFileSync(files.signingKey.file, 'utf8'))).kid).toBe(kid);
+      expect((await db.query("SELECT to_regclass('signing_keys')::text AS t")).rows[0]).toEqual({ t: null });
+      expect(lines.some((l) => l.includes('moved out of the gateway database'))).toBe(true);
+      const me = await app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${oldToken}` } });
+      expect(me.statusCode).toBe(200);
+      await app.close();
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a key file others could read is made private at start, with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-loose-key-'));
+    try {
+      const files = gatewayFilesIn(dir);
+      writeFileSync(files.signingKey.file, (await generateSigningKey()).pem, { mode: 0o644 });
+      chmodSync(files.signingKey.file, 0o644);
+      const { lines, log } = collect();
+      const app = await buildGateway({ upstreams: {}, log, users: [ADMIN], ...files });
+      await app.ready();
+      expect(statSync(files.signingKey.file).mode & 0o777).toBe(0o600);
+      expect(lines.some((l) => l.includes('readable by others'))).toBe(true);
+      await app.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
