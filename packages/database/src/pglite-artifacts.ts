@@ -139,10 +139,8 @@ function isWhole(root: string): boolean {
  */
 export async function pgliteDataOptions(dir: string | undefined): Promise<{ dataDir: string } | { loadDataDir: Blob }> {
   if (!dir) return { loadDataDir: await (await pgliteTemplate()).tarball() };
-  // an existing database (a restart) needs no template: it is neither checked nor read; its files are
-  // made private (a database made by an older version has files anyone may read and write)
-  if (existsSync(join(dir, 'PG_VERSION'))) makeTreePrivate(dir);
-  else {
+  // an existing database (a restart) needs no template: it is neither checked nor read
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} holds files but no database`);
     const template = await pgliteTemplate();
     const copying = `${dir}.creating-${randomUUID()}`;

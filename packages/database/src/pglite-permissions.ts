@@ -1,7 +1,10 @@
 // Embedded data is its owner's alone: DATA_DIR holds every service's database and the gateway's token
 // signing key. PGlite's initdb leaves its files 0666 and a directory copy keeps those modes, so modes
 // are set here, not left to the umask: directories 0700, files 0600 (only the group and world bits are
-// taken away). Symbolic links are not followed.
+// taken away). Symbolic links are not followed. PostgreSQL opens its data files 0600 itself, but the
+// few it writes through fopen (pg_internal.init at start, pgstat.stat at shutdown) follow the WASM
+// file system's own umask (022, out of reach): a database is made private again once it has opened
+// and once it has closed (pglite.ts, pglite-worker.ts).
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
