@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8, SignJWT } from 'jose';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase, migrate, migrationsFrom } from '@airline/database';
@@ -194,6 +194,30 @@ describe('services that are down or slow', () => {
     const r = await alice.get('/reservations');
     expect(r.status).toBe(504);
     expect(r.body).toMatchObject({ status: 504, title: 'Upstream timeout', service: 'reservation' });
+  });
+});
+
+describe("the gateway's own tokens and the clock", () => {
+  it('a token whose iat is more than 60 s in the future is refused; within the skew it is accepted; one without iat is refused', async () => {
+    const key = await generateSigningKey();
+    const app = await buildGateway({ upstreams: {}, users: [ADMIN], signingKey: { pem: key.pem } });
+    try {
+      const privateKey = await importPKCS8(key.pem, 'ES256');
+      const now = Math.floor(Date.now() / 1000);
+      const sign = (iat: number | undefined) => {
+        const jwt = new SignJWT({ role: 'admin', customerId: null, username: 'admin' }).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).setIssuer('airline-gateway').setAudience('airline-api').setSubject('admin').setExpirationTime(now + 3600);
+        return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(privateKey);
+      };
+      const me = async (token: string) => app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
+      const ahead = await me(await sign(now + 120));
+      expect(ahead.statusCode).toBe(401);
+      expect(ahead.json().detail).toMatch(/issued in the future/);
+      expect((await me(await sign(now + 30))).statusCode).toBe(200);
+      expect((await me(await sign(now))).statusCode).toBe(200);
+      expect((await me(await sign(undefined))).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
   });
 });
 
