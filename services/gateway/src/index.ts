@@ -15,6 +15,7 @@ import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@a
 import { createHttpApp, HttpProblem, type HttpApp } from '@airline/http';
 import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
 import { authRoutes } from './auth/routes.js';
+import { loginThrottle } from './auth/login-throttle.js';
 import { resolveSigningKey, type SigningKeySource } from './auth/signing-key.js';
 import { createTokenService, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
 import { createDemoUsersOnFirstStart, upsertUsers, type SeedUser } from './auth/users.js';
@@ -216,7 +217,8 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     if (!policy) throw new Error(`gateway route ${method} ${route.url} has no row in the policy table`);
     route.config = { ...route.config, policy };
   });
-  authRoutes(app, db, tokens, settings.rateLimit ? { max: settings.rateLimit.loginMax, timeWindow: settings.rateLimit.windowMs } : false);
+  const throttle = settings.loginThrottle ? loginThrottle(db, settings.loginThrottle) : undefined;
+  authRoutes(app, db, tokens, settings.rateLimit ? { max: settings.rateLimit.loginMax, timeWindow: settings.rateLimit.windowMs } : false, throttle);
   operationsRoutes(app, upstreams);
   declaringNative = false;
   const documented = policies.filter((policy) => app.hasRoute({ method: policy.method, url: policy.path })).map((policy) => ({ policy, forwarded: false }));

@@ -75,6 +75,66 @@ describe('rate limits', () => {
   });
 });
 
+describe('password guessing at one account, from many addresses', () => {
+  /** POST /auth/login from a given loopback address (127.0.0.0/8 is all this machine's). */
+  const loginFrom = (base: string, localAddress: string, username: string, password: string) =>
+    new Promise<{ status: number; retryAfter: string | undefined; body: { title?: string; detail?: string } }>((resolve, reject) => {
+      const body = JSON.stringify({ username, password });
+      const req = request(`${base}/auth/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'];
+
+  /** 180 wrong passwords at `username`, 30 from each of 6 addresses, round robin, as fast as they are answered. */
+  async function guess(base: string, username: string, addresses: string[]) {
+    const answers = [];
+    for (let i = 0; i < 180; i++) answers.push(await loginFrom(base, addresses[i % addresses.length]!, username, `guess-${i}`));
+    return answers;
+  }
+
+  let g: Awaited<ReturnType<typeof gateway>>;
+  beforeAll(async () => {
+    // the per-address budget off, to see the per-account one alone; waits long enough that none ends during the spec
+    g = await gateway({ upstreams: {}, settings: { rateLimit: false, loginThrottle: { baseDelayMs: 10 * 60_000 } } });
+  });
+
+  it('180 guesses from 6 addresses: only the free ones are checked, the rest are 429 with Retry-After; the right password from elsewhere still works', async () => {
+    const answers = await guess(g.url, 'alice', ADDRESSES);
+    const statuses = answers.map((a) => a.status);
+    // 10 checked (the account's free failures; no address used its own 5), then every guess waits
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual(Array(170).fill(429));
+    for (const refused of answers.slice(10)) {
+      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+      expect(refused.body).toMatchObject({ title: 'Too many sign-in attempts' });
+    }
+    // the right password from an address that has not failed: in
+    expect((await loginFrom(g.url, '127.0.0.8', 'alice', ALICE.password)).status).toBe(200);
+    // from one that guessed: it waits like the others, right password or not
+    expect((await loginFrom(g.url, '127.0.0.2', 'alice', ALICE.password)).status).toBe(429);
+  });
+
+  it('an unknown username is throttled exactly like a known one: the answers do not tell which exists', async () => {
+    const known = await guess(g.url, 'admin', ['127.0.1.2', '127.0.1.3', '127.0.1.4', '127.0.1.5', '127.0.1.6', '127.0.1.7']);
+    const unknown = await guess(g.url, 'nobody-here', ['127.0.2.2', '127.0.2.3', '127.0.2.4', '127.0.2.5', '127.0.2.6', '127.0.2.7']);
+    const shape = (a: (typeof known)[number]) => ({ status: a.status, body: { ...a.body, detail: a.body.detail?.replace(/\d+ s$/, 'N s') } });
+    expect(unknown.map(shape)).toEqual(known.map(shape));
+    expect(known.filter((a) => a.status === 401)).toHaveLength(10);
+  });
+
+  it('one address alone gets its own 5 free failures at an account, then waits', async () => {
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push((await loginFrom(g.url, '127.0.3.2', 'customer-x', `guess-${i}`)).status);
+    expect(answers).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+  });
+});
+
 describe('rate limits behind a proxy', () => {
   it('with TRUST_PROXY the client address is the one the proxy forwards: clients behind one ingress do not share a limit', async () => {
     const upstream = await fakeUpstream();
