@@ -107,6 +107,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const ports: Record<string, number> = {};
   for (const s of services) ports[s.name] = options.ports === 'free' ? await freePort() : (options.ports?.[s.name] ?? s.port);
   const urls = Object.fromEntries(services.map((s) => [s.name, `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${ports[s.name]}`]));
+  // the gateway answers readiness without a token only on its management port (its public one is staff-only)
+  const managementPorts: Record<string, number> = {};
+  if (services.some((s) => s.name === 'gateway')) managementPorts.gateway = options.ports === 'free' ? await freePort() : 9088;
+  const readyUrl = (name: string) => (managementPorts[name] ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${managementPorts[name]}` : urls[name]);
   const databases = Object.fromEntries(services.filter((s) => s.database).map((s) => [s.name, databaseName(dbPrefix, s.name)]));
   const replicaCount = (s: ClusterService) => Math.max(1, Math.min(s.maxReplicas ?? Infinity, options.replicas?.[s.name] ?? 1));
 
@@ -134,6 +138,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       ...(s.database ? { DATABASE_URL: `${pgUrl}/${databases[s.name]}` } : {}),
       ...s.env?.(urls),
       ...(s.name === 'gateway' ? signingKeyEnv : {}),
+      ...(managementPorts[s.name] ? { MANAGEMENT_PORT: String(managementPorts[s.name]) } : {}),
       ...options.env,
       ...options.serviceEnv?.[s.name],
     };
@@ -168,7 +173,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       const failure = startupFailures.get(name);
       if (failure) throw new Error(`${name}: ${failure} (see its log)`);
       if ((live.get(name)?.size ?? 0) >= replicaCount(s)) {
-        const ok = await fetch(`${urls[name]}/health/ready`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${readyUrl(name)}/health/ready`).then((r) => r.ok, () => false);
         if (ok) {
           ready.add(name);
           return;

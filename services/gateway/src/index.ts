@@ -20,6 +20,7 @@ import { resolveSigningKey, type SigningKeySource } from './auth/signing-key.js'
 import { createTokenService, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
 import { createDemoUsersOnFirstStart, upsertUsers, type SeedUser } from './auth/users.js';
 import { operationIn, publicDocument, servicesDocument, type DocumentedOperation, type OpenApiDocument } from './openapi.js';
+import { managementServer, type ManagementOptions, type ManagementServer } from './management.js';
 import { operationsRoutes } from './operations.js';
 import { defaultPolicy, policies, policyFor, type Method, type Policy } from './policy.js';
 import { proxyHandler } from './proxy.js';
@@ -64,6 +65,8 @@ export interface GatewayConfig {
   demoUsersFile?: string;
   /** Where they are printed once; default: stdout when it is an interactive terminal. */
   terminal?: { write(text: string): unknown } | false;
+  /** A management port for probes and Prometheus: /health/*, /metrics, no token (management.ts). */
+  management?: ManagementOptions;
   log?: Logger;
   settings?: GatewaySettingsInput;
   /** Known users, created or replaced at start (tests, configured accounts); else demo users on first start. */
@@ -74,6 +77,8 @@ export interface GatewayConfig {
 
 export type Gateway = HttpApp & {
   tokens: TokenService;
+  /** The management port, when configured. */
+  management: ManagementServer | undefined;
   settings: GatewaySettings;
   /** The OpenAPI document served at /docs/json (after ready). */
   openapi(): OpenApiDocument;
@@ -126,6 +131,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     readiness: { database: () => db.query('SELECT 1') },
   }) as Gateway;
   app.decorate('tokens', tokens);
+  app.decorate('management', config.management ? managementServer(app, config.management) : undefined);
   app.decorate('settings', settings);
   app.decorateRequest('identity', null);
   app.decorateRequest('authError', null);
@@ -178,7 +184,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
 
   // who is calling: verified before the rate limit counts the request, so a token is limited as itself
   app.addHook('onRequest', async (req) => {
-    const policy = req.routeOptions.config.policy;
+    const policy = policyOf(req);
     const header = req.headers.authorization;
     if (!policy || policy.access === 'public' || header === undefined) return;
     const bearer = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header);
@@ -269,8 +275,19 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   await app.register(webUi); // the web UI at /, after the API routes (ui.ts)
   return app;
 
+  /**
+   * The route's row of the policy table. Routes the app had before the gateway's own (health and
+   * metrics, from createHttpApp) are looked up by path; the docs and the web UI have no row: public.
+   */
+  function policyOf(req: FastifyRequest): Policy | undefined {
+    const config = req.routeOptions.config.policy;
+    if (config) return config;
+    const url = req.routeOptions.url;
+    return url ? policyFor(req.method === 'HEAD' ? 'GET' : req.method, url) : undefined;
+  }
+
   function authorize(req: FastifyRequest, reply: FastifyReply) {
-    const policy = req.routeOptions.config.policy;
+    const policy = policyOf(req);
     if (!policy || policy.access === 'public') return;
     if (!req.identity) {
       reply.header('www-authenticate', req.authError ? 'Bearer realm="airline", error="invalid_token"' : 'Bearer realm="airline"');

@@ -4,6 +4,8 @@
 // DATABASE_URL (PostgreSQL, shared by the replicas), else PGlite under DATA_DIR/gateway (one replica).
 // The token signing key: GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE (a Secret; required with
 // DATABASE_URL, so that every replica signs with the same key), else kept in DATA_DIR (0600).
+// MANAGEMENT_PORT (default 9088): /health/live, /health/ready and /metrics for probes and Prometheus,
+// without a token; on the public port (PORT, 8088) readiness and metrics are staff-only.
 // Everything else from the environment: see settings.ts.
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { createPgDatabase, createPgliteDatabase, makePrivateDirectory } from '@a
 import { runHttpProcess } from '@airline/service';
 import { signingKeyFromEnv } from './auth/signing-key.js';
 import { buildGateway, gatewayFilesIn, gatewaySettingsFromEnv, routes } from './index.js';
+import { managementPort } from './management.js';
 
 const envName = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_URL`;
 const upstreams: Record<string, string> = {};
@@ -41,7 +44,16 @@ await runHttpProcess('gateway', async () => {
     db = await createPgliteDatabase(join(dataDir, 'gateway'));
     files = gatewayFilesIn(dataDir);
   }
-  const gateway = await buildGateway({ upstreams, db, log, settings: gatewaySettingsFromEnv(process.env), ...files, ...(givenKey ? { signingKey: givenKey } : {}) });
+  const gateway = await buildGateway({
+    upstreams,
+    db,
+    log,
+    settings: gatewaySettingsFromEnv(process.env),
+    ...files,
+    ...(givenKey ? { signingKey: givenKey } : {}),
+    // probes and Prometheus: /health/*, /metrics without a token, on a port the Ingress does not publish
+    management: { port: managementPort(process.env), host: process.env.HOST ?? '127.0.0.1' },
+  });
   gateway.addHook('onClose', () => db.close());
   return gateway;
 }, { port: 8088 });

@@ -135,6 +135,54 @@ describe('password guessing at one account, from many addresses', () => {
   });
 });
 
+describe('health and metrics', () => {
+  let g: Awaited<ReturnType<typeof gateway>>;
+  beforeAll(async () => {
+    const upstream = await fakeUpstream();
+    running.push(upstream);
+    g = await gateway({ upstreams: { flight: upstream.url }, settings: { rateLimit: false }, management: { port: 0, host: '127.0.0.1' } });
+    await g.api.get('/flights'); // something for the metrics to count
+  });
+
+  it('on the public port, readiness and metrics are staff-only (401 anonymous, 403 customer, 200 admin); liveness is public', async () => {
+    const alice = await g.api.as(ALICE.username, ALICE.password);
+    const admin = await g.api.as(ADMIN.username, ADMIN.password);
+    for (const path of ['/metrics', '/health/ready']) {
+      const anonymous = await g.api.get(path);
+      expect(anonymous.status, path).toBe(401);
+      expect(JSON.stringify(anonymous.body), path).not.toMatch(/http_request_duration|checks/);
+      expect((await alice.get(path)).status, path).toBe(403);
+      expect((await admin.get(path)).status, path).toBe(200);
+    }
+    expect((await g.api.get('/health/live')).status).toBe(200);
+  });
+
+  it('the management port answers probes and Prometheus without a token', async () => {
+    const base = g.app.management!.url();
+    expect(base).not.toBe(g.url);
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'UP', service: 'gateway', checks: { database: 'UP' } });
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/flights"/);
+    // and nothing else: the API is not served there
+    expect((await fetch(`${base}/flights`)).status).toBe(404);
+  });
+
+  it('the management port says not ready once the gateway starts to close, and closes with it', async () => {
+    const upstream = await fakeUpstream();
+    running.push(upstream);
+    const app = await buildGateway({ upstreams: { flight: upstream.url }, users: [ADMIN], management: { port: 0, host: '127.0.0.1' } });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = app.management!.url();
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    await app.close();
+    await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+  });
+});
+
 describe('rate limits behind a proxy', () => {
   it('with TRUST_PROXY the client address is the one the proxy forwards: clients behind one ingress do not share a limit', async () => {
     const upstream = await fakeUpstream();
