@@ -3,6 +3,7 @@
 // PostgreSQL database, all on one NATS JetStream. `npm run start:cluster` (runtime/start-cluster.ts),
 // the integration tests and `npm run bench -- --cluster` start it through startCluster().
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -106,8 +107,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const ports: Record<string, number> = {};
   for (const s of services) ports[s.name] = options.ports === 'free' ? await freePort() : (options.ports?.[s.name] ?? s.port);
   const urls = Object.fromEntries(services.map((s) => [s.name, `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${ports[s.name]}`]));
+  // the gateway answers readiness without a token only on its management port (its public one is staff-only)
+  const managementPorts: Record<string, number> = {};
+  if (services.some((s) => s.name === 'gateway')) managementPorts.gateway = options.ports === 'free' ? await freePort() : 9088;
+  const readyUrl = (name: string) => (managementPorts[name] ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${managementPorts[name]}` : urls[name]);
   const databases = Object.fromEntries(services.filter((s) => s.database).map((s) => [s.name, databaseName(dbPrefix, s.name)]));
   const replicaCount = (s: ClusterService) => Math.max(1, Math.min(s.maxReplicas ?? Infinity, options.replicas?.[s.name] ?? 1));
+
+  // the gateway's replicas share one token signing key; unless one is given (a Secret), one for this run
+  const keyGiven = ['GATEWAY_SIGNING_KEY', 'GATEWAY_SIGNING_KEY_FILE'].some((k) => process.env[k] || options.env?.[k] || options.serviceEnv?.gateway?.[k]);
+  const signingKeyEnv: Record<string, string> = keyGiven ? {} : { GATEWAY_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
 
   const primaries = new Map<string, { child: ChildProcess; exited: Promise<number | null> }>();
   const live = new Map<string, Map<number, number>>(); // service → replica → pid
@@ -128,6 +137,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       PG_POOL_MAX: String(Math.max(4, Math.ceil(16 / replicas))),
       ...(s.database ? { DATABASE_URL: `${pgUrl}/${databases[s.name]}` } : {}),
       ...s.env?.(urls),
+      ...(s.name === 'gateway' ? signingKeyEnv : {}),
+      ...(managementPorts[s.name] ? { MANAGEMENT_PORT: String(managementPorts[s.name]) } : {}),
       ...options.env,
       ...options.serviceEnv?.[s.name],
     };
@@ -162,7 +173,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       const failure = startupFailures.get(name);
       if (failure) throw new Error(`${name}: ${failure} (see its log)`);
       if ((live.get(name)?.size ?? 0) >= replicaCount(s)) {
-        const ok = await fetch(`${urls[name]}/health/ready`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${readyUrl(name)}/health/ready`).then((r) => r.ok, () => false);
         if (ok) {
           ready.add(name);
           return;

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { scrubCardsSql } from '@airline/contracts';
-import { migrate, startPgliteThread, type Database } from '@airline/database';
+import { makePrivateDirectory, migrate, startPgliteThread, type Database } from '@airline/database';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
 import { flightService } from '@airline/flight';
@@ -14,7 +14,7 @@ import { buildPaymentProcessor, type PaymentProcessorApp } from '@airline/paymen
 import { mileageService, defaultMileageConfig, type MileageConfig } from '@airline/mileage';
 import { notificationService, type NotificationConfig } from '@airline/notification';
 import { dashboardService } from '@airline/dashboard';
-import { buildGateway, type Gateway, type GatewaySettingsInput, type SeedUser } from '@airline/gateway';
+import { buildGateway, gatewayFilesIn, type Gateway, type GatewaySettingsInput, type SeedUser } from '@airline/gateway';
 import type { HttpApp } from '@airline/http';
 
 export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, dashboard: 8085, mileage: 8086, notification: 8087, processor: 8089 } as const;
@@ -79,6 +79,11 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? pino({ level: 'silent' });
   const paused = new Set(options.paused ?? []);
+  if (options.dataDir) {
+    // the databases and the gateway's signing key: its owner's alone (0700/0600), tightened at every start
+    const loose = makePrivateDirectory(options.dataDir);
+    if (loose.length > 0) log.warn({ dataDir: options.dataDir, count: loose.length, first: loose.slice(0, 5) }, 'data files were readable or writable by other users: made private (0700 directories, 0600 files)');
+  }
 
   // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer
   // threads than databases still share the load about evenly)
@@ -128,6 +133,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const gateway = await buildGateway({
     upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor), dashboard: dashboard.url, mileage: mileage.url, notification: notification.url },
     db: gatewayDb,
+    ...(options.dataDir ? gatewayFilesIn(options.dataDir) : {}),
     log,
     users: options.auth?.users,
     settings: options.gateway,

@@ -8,3 +8,4 @@ export * from './migrate.js';
 export * from './per-transaction.js';
 export * from './group-commit.js';
 export * from './one-at-a-time.js';
+export { makePrivateDirectory, makeTreePrivate } from './pglite-permissions.js';

@@ -6,7 +6,8 @@
 //     in-memory one). The template is kept on disk between runs (PGLITE_TEMPLATE_DIR, default in the
 //     project's node_modules/.cache, one per PGlite version), built in a private directory and renamed
 //     into place, so concurrent processes never see half of one; one that has lost a file since (a
-//     temporary-directory cleaner) is built again.
+//     temporary-directory cleaner) is built again. Its files are its owner's only (0600/0700), and so are
+//     the copies made of it; one that someone else could have written to is not trusted, but rebuilt.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { makeTreePrivate, writableByOthers } from './pglite-permissions.js';
 
 export interface PgliteArtifacts {
   pgliteWasmModule: WebAssembly.Module;
@@ -95,7 +97,8 @@ async function buildTemplate(dir: string) {
   const tarball = await pg.dumpDataDir('none');
   await pg.close();
   await writeFile(join(dir, 'cluster.tar'), Buffer.from(await tarball.arrayBuffer()));
-  await writeFile(join(dir, MANIFEST), JSON.stringify(filesOf(dir)));
+  makeTreePrivate(dir); // initdb leaves its files 0666; copies keep the template's modes
+  await writeFile(join(dir, MANIFEST), JSON.stringify(filesOf(dir)), { mode: 0o600 });
 }
 
 function templateAt(root: string): PgliteTemplate {
@@ -117,9 +120,10 @@ function filesOf(root: string): Record<string, number> {
   return files;
 }
 
-/** Whether the template still has every file it was built with, each of its size. */
+/** Whether the template still has every file it was built with, each of its size, and no one else could have changed it. */
 function isWhole(root: string): boolean {
   try {
+    if (writableByOthers(root)) return false;
     const expected = JSON.parse(readFileSync(join(root, MANIFEST), 'utf8')) as Record<string, number>;
     const found = filesOf(root);
     return Object.keys(expected).length > 0 && Object.entries(expected).every(([path, size]) => found[path] === size);
@@ -142,7 +146,8 @@ export async function pgliteDataOptions(dir: string | undefined): Promise<{ data
     const copying = `${dir}.creating-${randomUUID()}`;
     try {
       cpSync(template.dir, copying, { recursive: true });
-      mkdirSync(dir, { recursive: true });
+      makeTreePrivate(copying); // the template's modes are private already; a copy must be, whatever it came from
+      mkdirSync(dir, { recursive: true, mode: 0o700 }); // and so is DATA_DIR, when this makes it
       renameSync(copying, dir); // replaces the empty directory
     } finally {
       rmSync(copying, { recursive: true, force: true });

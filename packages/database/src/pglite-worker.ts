@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
+import { makeTreePrivate } from './pglite-permissions.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database, QueryResult, Statement } from './port.js';
 
@@ -54,10 +55,14 @@ export async function startPgliteThread(): Promise<PgliteThread> {
   return {
     async open(dir) {
       const { db } = await send({ op: 'open', name: dir && basename(dir), data: await pgliteDataOptions(dir) });
+      if (dir) makeTreePrivate(dir); // what PostgreSQL wrote as it started (pglite-permissions.ts)
       return pipelinedDatabase({
         run: async (statements) => (await send({ op: 'run', db: db!, statements })).results!,
         exec: async (sql) => void (await send({ op: 'exec', db: db!, sql })),
-        close: async () => void (await send({ op: 'close', db: db! })),
+        close: async () => {
+          await send({ op: 'close', db: db! });
+          if (dir) makeTreePrivate(dir); // and as it shut down
+        },
       });
     },
     async close() {

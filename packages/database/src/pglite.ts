@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createSession } from './pglite-session.mjs';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
+import { makeTreePrivate } from './pglite-permissions.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database } from './port.js';
 
@@ -9,5 +10,15 @@ import type { Database } from './port.js';
  * memory (unit tests). Same session code as the worker-thread adapter, so the same values come back.
  */
 export async function createPgliteDatabase(dir?: string): Promise<Database> {
-  return pipelinedDatabase(createSession(await PGlite.create({ ...(await pgliteArtifacts()), ...(await pgliteDataOptions(dir)) })));
+  const db = pipelinedDatabase(createSession(await PGlite.create({ ...(await pgliteArtifacts()), ...(await pgliteDataOptions(dir)) })));
+  if (!dir) return db;
+  // what PostgreSQL writes as it starts and as it shuts down follows the WASM umask: made private (pglite-permissions.ts)
+  makeTreePrivate(dir);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      makeTreePrivate(dir);
+    },
+  };
 }

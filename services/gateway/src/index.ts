@@ -1,6 +1,7 @@
 // The single public entry (port 8088): signs users in, decides who may do what (policy.ts), limits how
 // often, and routes each resource to the service that owns it. Serves the OpenAPI document of the
 // whole public API at /docs and the web UI at /.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
@@ -14,9 +15,12 @@ import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@a
 import { createHttpApp, HttpProblem, type HttpApp } from '@airline/http';
 import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
 import { authRoutes } from './auth/routes.js';
-import { createTokenService, loadOrCreateSigningKey, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
+import { loginThrottle } from './auth/login-throttle.js';
+import { resolveSigningKey, type SigningKeySource } from './auth/signing-key.js';
+import { createTokenService, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
 import { createDemoUsersOnFirstStart, upsertUsers, type SeedUser } from './auth/users.js';
 import { operationIn, publicDocument, servicesDocument, type DocumentedOperation, type OpenApiDocument } from './openapi.js';
+import { managementServer, type ManagementOptions, type ManagementServer } from './management.js';
 import { operationsRoutes } from './operations.js';
 import { defaultPolicy, policies, policyFor, type Method, type Policy } from './policy.js';
 import { proxyHandler } from './proxy.js';
@@ -29,6 +33,7 @@ import { jsonDepth } from './json-depth.js';
 export { gatewaySettingsFromEnv, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
 export type { SeedUser, User, Role } from './auth/users.js';
 export type { Identity, TokenService, OidcSettings } from './auth/tokens.js';
+export { generateSigningKey, signingKeyFromPem, type SigningKey, type SigningKeySource } from './auth/signing-key.js';
 export { policies, type Policy } from './policy.js';
 export type { OpenApiDocument } from './openapi.js';
 
@@ -49,8 +54,19 @@ declare module 'fastify' {
 export interface GatewayConfig {
   /** Base URL of each upstream service, by service name. */
   upstreams: Record<string, string>;
-  /** The gateway's own database (users, signing key); in memory when not given (nothing survives). */
+  /** The gateway's own database (users); in memory when not given (nothing survives). */
   db?: Database;
+  /**
+   * The key that signs its tokens: given (a Secret), or kept in a file of its own (0600, made at first
+   * start). Not given: a key of this process only (nothing it signed survives a restart).
+   */
+  signingKey?: SigningKeySource;
+  /** Where the first start's demo passwords are written (0600); they are never logged. */
+  demoUsersFile?: string;
+  /** Where they are printed once; default: stdout when it is an interactive terminal. */
+  terminal?: { write(text: string): unknown } | false;
+  /** A management port for probes and Prometheus: /health/*, /metrics, no token (management.ts). */
+  management?: ManagementOptions;
   log?: Logger;
   settings?: GatewaySettingsInput;
   /** Known users, created or replaced at start (tests, configured accounts); else demo users on first start. */
@@ -61,6 +77,8 @@ export interface GatewayConfig {
 
 export type Gateway = HttpApp & {
   tokens: TokenService;
+  /** The management port, when configured. */
+  management: ManagementServer | undefined;
   settings: GatewaySettings;
   /** The OpenAPI document served at /docs/json (after ready). */
   openapi(): OpenApiDocument;
@@ -78,17 +96,29 @@ export const routes: RouteRow[] = [
   { prefix: '/reservationHistory', service: 'dashboard' },
 ];
 
+/** Where the gateway keeps its files in a data directory (DATA_DIR, private to its owner). */
+export const gatewayFilesIn = (dataDir: string) => ({
+  signingKey: { file: join(dataDir, 'gateway-signing-key.pem') },
+  demoUsersFile: join(dataDir, 'demo-users.txt'),
+});
+
 const METHODS: Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const migrations = migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)));
 
 export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   const settings = resolveSettings(config.settings);
   const log = config.log ?? pino({ level: 'silent' });
+  const ownLog = log.child({ service: 'gateway' });
   const db = config.db ?? (await createPgliteDatabase());
+  // before the migration that drops it: a key an older version kept in the database moves to its file
+  const signingKey = await resolveSigningKey(config.signingKey, db, ownLog);
   await migrate(db, migrations);
   if (config.users) await upsertUsers(db, config.users);
-  else await createDemoUsersOnFirstStart(db, log.child({ service: 'gateway' }));
-  const tokens = await createTokenService(await loadOrCreateSigningKey(db), settings.tokens);
+  else {
+    const terminal = config.terminal ?? (process.stdout.isTTY ? process.stdout : false);
+    await createDemoUsersOnFirstStart(db, ownLog, { file: config.demoUsersFile, terminal: terminal || undefined });
+  }
+  const tokens = await createTokenService(signingKey, settings.tokens);
   const upstreams = createUpstreams(config.upstreams, { connectTimeoutMs: settings.upstreamConnectTimeoutMs, timeoutMs: settings.upstreamTimeoutMs });
 
   const app = createHttpApp({
@@ -101,6 +131,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     readiness: { database: () => db.query('SELECT 1') },
   }) as Gateway;
   app.decorate('tokens', tokens);
+  app.decorate('management', config.management ? managementServer(app, config.management) : undefined);
   app.decorate('settings', settings);
   app.decorateRequest('identity', null);
   app.decorateRequest('authError', null);
@@ -153,7 +184,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
 
   // who is calling: verified before the rate limit counts the request, so a token is limited as itself
   app.addHook('onRequest', async (req) => {
-    const policy = req.routeOptions.config.policy;
+    const policy = policyOf(req);
     const header = req.headers.authorization;
     if (!policy || policy.access === 'public' || header === undefined) return;
     const bearer = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header);
@@ -192,7 +223,8 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     if (!policy) throw new Error(`gateway route ${method} ${route.url} has no row in the policy table`);
     route.config = { ...route.config, policy };
   });
-  authRoutes(app, db, tokens, settings.rateLimit ? { max: settings.rateLimit.loginMax, timeWindow: settings.rateLimit.windowMs } : false);
+  const throttle = settings.loginThrottle ? loginThrottle(db, settings.loginThrottle) : undefined;
+  authRoutes(app, db, tokens, settings.rateLimit ? { max: settings.rateLimit.loginMax, timeWindow: settings.rateLimit.windowMs } : false, throttle);
   operationsRoutes(app, upstreams);
   declaringNative = false;
   const documented = policies.filter((policy) => app.hasRoute({ method: policy.method, url: policy.path })).map((policy) => ({ policy, forwarded: false }));
@@ -243,8 +275,19 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   await app.register(webUi); // the web UI at /, after the API routes (ui.ts)
   return app;
 
+  /**
+   * The route's row of the policy table. Routes the app had before the gateway's own (health and
+   * metrics, from createHttpApp) are looked up by path; the docs and the web UI have no row: public.
+   */
+  function policyOf(req: FastifyRequest): Policy | undefined {
+    const config = req.routeOptions.config.policy;
+    if (config) return config;
+    const url = req.routeOptions.url;
+    return url ? policyFor(req.method === 'HEAD' ? 'GET' : req.method, url) : undefined;
+  }
+
   function authorize(req: FastifyRequest, reply: FastifyReply) {
-    const policy = req.routeOptions.config.policy;
+    const policy = policyOf(req);
     if (!policy || policy.access === 'public') return;
     if (!req.identity) {
       reply.header('www-authenticate', req.authError ? 'Bearer realm="airline", error="invalid_token"' : 'Bearer realm="airline"');

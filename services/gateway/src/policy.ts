@@ -41,6 +41,12 @@ export const policies: Policy[] = [
   { method: 'GET',  path: '/auth/me',                    access: 'user' },
   { method: 'GET',  path: '/.well-known/jwks.json',      access: 'public' },
   { method: 'GET',  path: '/sandbox/test-cards',         access: 'public' },
+  // health and metrics (every service app has them): on this public port readiness (which dependency is
+  // down, and why) and metrics (every route's counts) are staff's; probes and Prometheus use the
+  // management port (management.ts). Liveness says nothing but "up".
+  { method: 'GET',  path: '/health/live',                access: 'public' },
+  { method: 'GET',  path: '/health/ready',               access: 'admin' },
+  { method: 'GET',  path: '/metrics',                    access: 'admin' },
   // flights: the catalog is public, changing it is staff work
   { method: 'GET',  path: '/flights',                    access: 'public' },
   { method: 'GET',  path: '/flights/:id',                access: 'public' },

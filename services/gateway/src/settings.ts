@@ -1,5 +1,6 @@
 // How the gateway is configured: defaults that are safe to expose, and the environment variables
 // that change them (`npm start`, the cluster processes, Kubernetes ConfigMap/Secret).
+import { defaultLoginThrottle, type LoginThrottleSettings } from './auth/login-throttle.js';
 import type { OidcSettings, TokenSettings } from './auth/tokens.js';
 
 export interface RateLimitSettings {
@@ -14,6 +15,11 @@ export interface GatewaySettings {
   tokens: TokenSettings;
   /** false: no rate limiting (benchmarks). */
   rateLimit: RateLimitSettings | false;
+  /**
+   * Failed sign-ins per account, whatever the address, with backoff (auth/login-throttle.ts); on even
+   * when rateLimit is off, since only failures count. false: off (tests of other things only).
+   */
+  loginThrottle: LoginThrottleSettings | false;
   /** Largest request body accepted, bytes. */
   bodyLimit: number;
   /** Deepest JSON nesting accepted in a request body. */
@@ -34,6 +40,7 @@ export interface GatewaySettings {
 export const defaultGatewaySettings: GatewaySettings = {
   tokens: { issuer: 'airline-gateway', audience: 'airline-api', ttlSeconds: 3600 },
   rateLimit: { max: 1200, windowMs: 60_000, loginMax: 30 },
+  loginThrottle: defaultLoginThrottle,
   bodyLimit: 16 * 1024,
   maxJsonDepth: 32,
   corsOrigins: [],
@@ -42,9 +49,10 @@ export const defaultGatewaySettings: GatewaySettings = {
   trustProxy: false,
 };
 
-export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rateLimit'>> & {
+export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rateLimit' | 'loginThrottle'>> & {
   tokens?: Partial<TokenSettings>;
   rateLimit?: Partial<RateLimitSettings> | false;
+  loginThrottle?: Partial<LoginThrottleSettings> | false;
 };
 
 export function resolveSettings(input: GatewaySettingsInput = {}): GatewaySettings {
@@ -54,6 +62,7 @@ export function resolveSettings(input: GatewaySettingsInput = {}): GatewaySettin
     ...input,
     tokens: { ...d.tokens, ...input.tokens },
     rateLimit: input.rateLimit === false ? false : { ...(d.rateLimit as RateLimitSettings), ...input.rateLimit },
+    loginThrottle: input.loginThrottle === false ? false : { ...(d.loginThrottle as LoginThrottleSettings), ...input.loginThrottle },
   };
 }
 

@@ -142,6 +142,8 @@ describe('staff-only endpoints', () => {
       alice.get('/dead-letters/flight'),
       alice.post('/dead-letters/flight/redrive', {}),
       alice.get('/payments/processor'),
+      alice.get('/metrics'),
+      alice.get('/health/ready'),
       alice.get('/flights/1/not-in-the-policy-table'),
     ];
     for (const r of await Promise.all(attempts)) {

@@ -14,12 +14,12 @@ let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
 let gateway: Gateway;
 let api: GatewayClient;
 
-const token = (claims: JWTPayload, options: { key?: CryptoKey; issuer?: string; audience?: string; expires?: string; kid?: string } = {}) =>
+const token = (claims: JWTPayload, options: { key?: CryptoKey; issuer?: string; audience?: string; expires?: string; kid?: string; issuedAt?: number } = {}) =>
   new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'idp-key-1' })
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? 'airline')
-    .setIssuedAt()
+    .setIssuedAt(options.issuedAt)
     .setExpirationTime(options.expires ?? '5m')
     .sign(options.key ?? idpKey);
 
@@ -91,12 +91,18 @@ describe('tokens of the configured OIDC issuer', () => {
 });
 
 describe("the issuer's tokens that are refused (401)", () => {
+  it('a clock up to 60 s ahead is tolerated: a token issued 30 s in the future is accepted', async () => {
+    const r = await api.withToken(await token({ sub: 'u-1', customer_id: 42 }, { issuedAt: Math.floor(Date.now() / 1000) + 30 })).get('/auth/me');
+    expect(r.status).toBe(200);
+  });
+
   it.each([
     ['for another audience', () => token({ sub: 'u-1', customer_id: 42 }, { audience: 'someone-else' })],
     ['expired', () => token({ sub: 'u-1', customer_id: 42 }, { expires: '-1m' })],
     ['from another issuer', () => token({ sub: 'u-1', customer_id: 42 }, { issuer: 'https://idp.example/realms/other' })],
     ['signed by a key the JWKS does not hold', async () => token({ sub: 'u-1', customer_id: 42 }, { key: (await generateKeyPair('RS256')).privateKey })],
     ['signed by another key under the same kid', async () => token({ sub: 'u-1', customer_id: 42 }, { key: (await generateKeyPair('RS256')).privateKey, kid: 'idp-key-1' })],
+    ['issued in the future (beyond the 60 s of clock skew allowed)', () => token({ sub: 'u-1', customer_id: 42 }, { issuedAt: Math.floor(Date.now() / 1000) + 120 })],
   ])('%s', async (_what, make) => {
     const r = await api.withToken(await make()).get('/auth/me');
     expect(r.status).toBe(401);

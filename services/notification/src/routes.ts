@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '@airline/database';
-import { notFound, type HttpApp } from '@airline/http';
+import { badRequest, notFound, type HttpApp } from '@airline/http';
 import type { NotificationFeed } from './feed.js';
 import { findNotification, listNotifications, toView, type NotificationView as View } from './repository.js';
 
@@ -27,6 +27,18 @@ export const NotificationView = Type.Object({
   }),
 });
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+
+/**
+ * The Last-Event-ID a reconnecting client sends: the decimal id of a notification this stream sent.
+ * Anything else (empty, signs, spaces, 1e3, 0x10, beyond 15 digits) is refused, naming the header,
+ * rather than read as some other position and replayed from there.
+ */
+export function lastEventIdFrom(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header === 'string' && /^(0|[1-9][0-9]{0,14})$/.test(header)) return Number(header);
+  const shown = typeof header === 'string' ? JSON.stringify(header.slice(0, 40)) : 'several values';
+  throw badRequest(`the Last-Event-ID header must be the id of a notification this stream sent (decimal digits, at most 15), not ${shown}`, 'Last-Event-ID');
+}
 
 export interface StreamOptions {
   /** A comment line this often keeps proxies from closing an idle stream (default 5 s). */
@@ -67,26 +79,37 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
         tags: ['notifications'],
         summary: 'New notifications, live, as Server-Sent Events (event: notification, id: notification id; resumes after Last-Event-ID)',
         querystring: Type.Object({ customerId: Type.Optional(Id) }),
-        headers: Type.Object({ 'last-event-id': Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) }),
+        headers: Type.Object({
+          'last-event-id': Type.Optional(Type.String({ description: 'the id of the last notification received (decimal digits): the stream first sends what came after it' })),
+        }),
       },
     },
     async (req, reply) => {
       const customerId = req.query.customerId;
-      const lastEventId = req.headers['last-event-id'] as number | undefined;
+      const lastEventId = lastEventIdFrom(req.headers['last-event-id']);
+
+      // live first, so nothing committed while the backlog is read is missed; the backlog's ids are not sent twice
+      const queued: View[] = [];
+      let send: ((n: View) => void) | undefined;
+      const sentInBacklog = new Set<number>();
+      const unsubscribe = feed.subscribe(customerId, (n) => {
+        if (!send) queued.push(n);
+        else if (!sentInBacklog.has(n.id)) send(n);
+      });
+      let backlog: View[] = [];
+      try {
+        // read before the stream opens: a failure is an error response, not a stream that just ends
+        if (lastEventId !== undefined) backlog = (await listNotifications(db, { customerId, afterId: lastEventId, limit: 1000 })).map(toView);
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      const send = (n: View) => res.write(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
+      const write = (n: View) => res.write(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
       res.write(`retry: 2000\n: stream of notifications${customerId ? ` for customer ${customerId}` : ''}\n\n`);
-
-      // live first, so nothing committed while the backlog is read is missed; the backlog's ids are not sent twice
-      const sentInBacklog = new Set<number>();
-      const queued: View[] = [];
-      let live = false;
-      const unsubscribe = feed.subscribe(customerId, (n) => {
-        if (!live) queued.push(n);
-        else if (!sentInBacklog.has(n.id)) send(n);
-      });
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
       const end = () => {
         clearInterval(heartbeat);
@@ -96,21 +119,13 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
       };
       streams.add(end);
       res.once('close', end); // the client went away (or the stream was ended)
-      try {
-        if (lastEventId !== undefined) {
-          for (const row of await listNotifications(db, { customerId, afterId: lastEventId, limit: 1000 })) {
-            const view = toView(row);
-            sentInBacklog.add(view.id);
-            send(view);
-          }
-        }
-      } catch (err) {
-        req.log.error({ err }, 'notification stream backlog failed');
-        end();
-        return;
+      if (res.destroyed) return end(); // it went away while the backlog was read
+      for (const view of backlog) {
+        sentInBacklog.add(view.id);
+        write(view);
       }
-      live = true;
-      for (const n of queued.splice(0)) if (!sentInBacklog.has(n.id)) send(n);
+      send = write;
+      for (const n of queued.splice(0)) if (!sentInBacklog.has(n.id)) write(n);
     },
   );
 

@@ -44,7 +44,7 @@ export function Login() {
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
-        <p className="hint">The demo users and the admin are printed in the server log the first time it starts.</p>
+        <p className="hint">The demo users' and the admin's passwords are in demo-users.txt in the server's data directory, written the first time it starts.</p>
       </div>
     </main>
   );

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Database } from '@airline/database';
 import { HttpProblem, type HttpApp } from '@airline/http';
+import { loginSource, type LoginThrottle } from './login-throttle.js';
 import { hashForUnknownUser, verifyPassword } from './passwords.js';
 import type { TokenService } from './tokens.js';
 import { findUser } from './users.js';
@@ -31,7 +32,7 @@ const Jwk = Type.Object({ kty: Type.String(), kid: Type.String(), alg: Type.Stri
 const Jwks = Type.Object({ keys: Type.Array(Jwk) });
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
 
-export function authRoutes(app: HttpApp, db: Database, tokens: TokenService, loginRateLimit: { max: number; timeWindow: number } | false) {
+export function authRoutes(app: HttpApp, db: Database, tokens: TokenService, loginRateLimit: { max: number; timeWindow: number } | false, throttle: LoginThrottle | undefined) {
   app.post(
     '/auth/login',
     {
@@ -40,15 +41,25 @@ export function authRoutes(app: HttpApp, db: Database, tokens: TokenService, log
         tags: ['auth'],
         summary: 'Sign in with username and password; answers a bearer token',
         body: LoginInput,
-        response: { 200: LoginAnswer, 401: Problem },
+        response: { 200: LoginAnswer, 401: Problem, 429: Problem },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { username, password } = req.body as Static<typeof LoginInput>;
+      // guessing at one account is slowed whatever the address (login-throttle.ts); an unknown username
+      // is throttled exactly like a known one, so a 429 tells nothing about who exists
+      const source = loginSource(req.ip);
+      const verdict = throttle ? await throttle.attempt(username, source) : ({ allowed: true } as const);
+      if (!verdict.allowed) {
+        const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+        reply.header('retry-after', String(seconds));
+        throw new HttpProblem(429, 'Too many sign-in attempts', `too many failed sign-ins with this username; try again in ${seconds} s`);
+      }
       const user = await findUser(db, username);
       // an unknown username costs the same scrypt as a wrong password: no user enumeration by timing
       const ok = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
       if (!user || !ok) throw new HttpProblem(401, 'Invalid credentials', 'the username or the password is wrong');
+      await throttle?.succeeded(username, source);
       const { token, expiresIn } = await tokens.issue(user);
       return { token, tokenType: 'Bearer' as const, expiresIn, user: { username: user.username, role: user.role, customerId: user.customerId } };
     },

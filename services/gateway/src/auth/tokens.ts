@@ -1,10 +1,11 @@
-// Bearer tokens: the gateway signs its own (ES256, key pair made at first start and kept in its
-// database) and, when configured, also trusts an external OpenID Connect issuer through its JWKS.
-import { calculateJwkThumbprint, createLocalJWKSet, createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import type { Database } from '@airline/database';
+// Bearer tokens: the gateway signs its own (ES256, with the key of signing-key.ts) and, when
+// configured, also trusts an external OpenID Connect issuer through its JWKS.
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { SIGNING_ALG as ALG, type SigningKey } from './signing-key.js';
 import type { Role, User } from './users.js';
 
-const ALG = 'ES256';
+/** How far in the future a token's `iat` may be (clocks of issuers drift): beyond it, the token is refused. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface OidcSettings {
   /** `iss` of the external issuer's tokens. */
@@ -47,27 +48,6 @@ export interface TokenService {
   jwks(): { keys: JWK[] };
 }
 
-interface StoredKey {
-  kid: string;
-  privateJwk: JWK;
-  publicJwk: JWK;
-}
-
-/** The signing key: the stored one, or a new one made (once, even with replicas racing) and stored. */
-export async function loadOrCreateSigningKey(db: Database): Promise<StoredKey> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(815003)');
-    const row = (await tx.query<{ kid: string; private_jwk: JWK; public_jwk: JWK }>('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC, kid LIMIT 1')).rows[0];
-    if (row) return { kid: row.kid, privateJwk: row.private_jwk, publicJwk: row.public_jwk };
-    const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
-    const publicJwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const key = { kid, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG }, publicJwk: { ...publicJwk, kid, alg: ALG, use: 'sig' } };
-    await tx.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)', [kid, ALG, JSON.stringify(key.privateJwk), JSON.stringify(key.publicJwk)]);
-    return key;
-  });
-}
-
 const isRole = (v: unknown): v is Role => v === 'customer' || v === 'admin';
 
 /** A customerId claim: a positive integer, or its decimal string (some issuers only do strings). */
@@ -76,14 +56,22 @@ function customerIdFrom(v: unknown): number | null {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 2_147_483_647 ? n : null;
 }
 
-export async function createTokenService(key: StoredKey, settings: TokenSettings): Promise<TokenService> {
-  const privateKey = await importJWK(key.privateJwk, ALG);
+/** A token issued in the future (beyond the clock skew allowed) was not issued by a sane issuer: refused. */
+function checkIssuedAt(payload: JWTPayload, nowSeconds: number) {
+  if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_SKEW_SECONDS) {
+    throw new TokenRejected(`the token says it was issued in the future (iat ${payload.iat}, more than ${CLOCK_SKEW_SECONDS} s ahead of this server's clock)`);
+  }
+}
+
+export async function createTokenService(key: SigningKey, settings: TokenSettings): Promise<TokenService> {
+  const privateKey = key.privateKey;
   const ownKeys = createLocalJWKSet({ keys: [key.publicJwk] });
   const oidc = settings.oidc;
   const remoteKeys = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000 }) : undefined;
 
   async function verifyOwn(token: string): Promise<Identity> {
-    const { payload } = await jwtVerify(token, ownKeys, { issuer: settings.issuer, audience: settings.audience, algorithms: [ALG], requiredClaims: ['sub', 'exp'] });
+    const { payload } = await jwtVerify(token, ownKeys, { issuer: settings.issuer, audience: settings.audience, algorithms: [ALG], requiredClaims: ['sub', 'exp', 'iat'] });
+    checkIssuedAt(payload, Math.floor(Date.now() / 1000));
     const customerId = payload.customerId === null ? null : customerIdFrom(payload.customerId);
     if (!isRole(payload.role) || (payload.role === 'customer') !== (customerId !== null)) throw new TokenRejected('the token does not say who its bearer is');
     return { issuer: settings.issuer, subject: payload.sub!, username: String(payload.username ?? payload.sub), role: payload.role, customerId };
@@ -96,6 +84,7 @@ export async function createTokenService(key: StoredKey, settings: TokenSettings
       algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'],
       requiredClaims: ['sub', 'exp'],
     });
+    checkIssuedAt(payload, Math.floor(Date.now() / 1000));
     const roles = ([] as unknown[]).concat(claim(payload, o.roleClaim) ?? []);
     const role: Role = roles.some((r) => typeof r === 'string' && o.adminRoles.includes(r)) ? 'admin' : 'customer';
     return {

@@ -1,4 +1,6 @@
 // The gateway's users: who may sign in, with which role, acting as which customer.
+import { randomUUID } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Database, Sql } from '@airline/database';
 import { hashPassword, randomPassword } from './passwords.js';
@@ -59,11 +61,21 @@ export const DEMO_USERS: User[] = [
   { username: 'customer3', role: 'customer', customerId: 3 },
 ];
 
+/** Where the passwords of the demo users go (never to the log). */
+export interface DemoPasswordsOutput {
+  /** Written to this file, readable by its owner only (0600); the log says where it is. */
+  file?: string;
+  /** Printed here once: an interactive terminal (`npm start` in a shell). */
+  terminal?: { write(text: string): unknown };
+}
+
 /**
- * On first start (no users at all) creates the demo users with random passwords and logs them once.
- * Replicas starting together create them once (advisory lock); the passwords are never shown again.
+ * On first start (no users at all) creates the demo users with random passwords. The passwords go to
+ * a private file (written before the users are committed: no users whose passwords nobody has) and,
+ * on an interactive terminal, are printed once; the log names the users and the file, never a password.
+ * Replicas starting together create them once (advisory lock).
  */
-export async function createDemoUsersOnFirstStart(db: Database, log: Logger): Promise<SeedUser[]> {
+export async function createDemoUsersOnFirstStart(db: Database, log: Logger, out: DemoPasswordsOutput = {}): Promise<SeedUser[]> {
   const created = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(815002)');
     if ((await tx.query('SELECT 1 FROM users LIMIT 1')).rowCount > 0) return [];
@@ -71,13 +83,34 @@ export async function createDemoUsersOnFirstStart(db: Database, log: Logger): Pr
     for (const u of users) {
       await tx.query('INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4)', [u.username, await hashPassword(u.password), u.role, u.customerId]);
     }
+    if (out.file) await writePrivateFile(out.file, passwordsText(users));
     return users;
   });
-  if (created.length > 0) {
-    log.warn(
-      { users: created.map((u) => ({ username: u.username, password: u.password, role: u.role, customerId: u.customerId })) },
-      'first start: demo users created with these passwords (shown once; sign in at POST /auth/login)',
-    );
-  }
+  if (created.length === 0) return created;
+  out.terminal?.write(`\n${passwordsText(created)}\n`);
+  const where = [out.file && `in ${out.file} (readable by you only)`, out.terminal && 'printed on the terminal'].filter(Boolean).join(' and ');
+  log.warn(
+    { users: created.map((u) => ({ username: u.username, role: u.role, customerId: u.customerId })), ...(out.file ? { file: out.file } : {}) },
+    where
+      ? `first start: demo users created; their passwords are ${where} (sign in at POST /auth/login)`
+      : 'first start: demo users created, but their passwords are shown nowhere (no terminal, no file): add known users instead',
+  );
   return created;
+}
+
+function passwordsText(users: SeedUser[]): string {
+  const lines = users.map((u) => `${u.username.padEnd(12)} ${u.password}   ${u.role === 'admin' ? 'admin' : `customer ${u.customerId}`}`);
+  return ['# The demo users of the airline gateway, made at its first start. Sign in at POST /auth/login (or the web UI).', ...lines, ''].join('\n');
+}
+
+/** Written aside with mode 0600 and renamed into place: never readable by others, never half there. */
+async function writePrivateFile(path: string, text: string) {
+  const aside = `${path}.${randomUUID()}.tmp`;
+  await writeFile(aside, text, { mode: 0o600, flag: 'wx' });
+  try {
+    await rename(aside, path);
+  } catch (err) {
+    await rm(aside, { force: true });
+    throw err;
+  }
 }
