@@ -23,6 +23,7 @@ import { operationIn, publicDocument, servicesDocument, type DocumentedOperation
 import { managementServer, type ManagementOptions, type ManagementServer } from './management.js';
 import { operationsRoutes } from './operations.js';
 import { defaultPolicy, policies, policyFor, type Method, type Policy } from './policy.js';
+import { PublicCache } from './public-cache.js';
 import { proxyHandler } from './proxy.js';
 import { resolveRoute, type RouteRow } from './routing.js';
 import { resolveSettings, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
@@ -231,7 +232,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   const native = new Set(documented.map(({ policy }) => `${policy.method} ${policy.path}`));
 
   // every row of the policy table whose service runs here is forwarded
-  const proxy = proxyHandler({ routes, upstreams });
+  const proxy = proxyHandler({ routes, upstreams, publicCache: settings.publicCacheMs > 0 ? new PublicCache(settings.publicCacheMs) : undefined });
   for (const policy of policies) {
     if (native.has(`${policy.method} ${policy.path}`)) continue;
     const target = resolveRoute(routes, policy.path);

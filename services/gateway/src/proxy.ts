@@ -6,11 +6,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem, notFound } from '@airline/http';
 import type { Identity } from './auth/tokens.js';
 import type { Policy } from './policy.js';
+import { answerOf, type PublicCache } from './public-cache.js';
 import { fillPath, resolveRoute, type RouteRow } from './routing.js';
 import { upstreamProblem, type UpstreamResponse, type Upstreams } from './upstream.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'date']);
-const PASSED_ON = ['accept', 'content-type', 'last-event-id', 'user-agent'];
+const PASSED_ON = ['accept', 'content-type', 'if-none-match', 'last-event-id', 'user-agent'];
 
 /** The path and query a request asks for; dot segments are refused (no walking out of a prefix). */
 export function splitUrl(url: string): { path: string; query: URLSearchParams } {
@@ -74,9 +75,15 @@ const ownedBy = (text: string, customerId: number) => {
 export interface ProxyDeps {
   routes: readonly RouteRow[];
   upstreams: Upstreams;
+  /** Answers anonymous public reads for a moment (public-cache.ts); none: every read is forwarded. */
+  publicCache?: PublicCache;
 }
 
-export function proxyHandler({ routes, upstreams }: ProxyDeps) {
+/** A read anyone may make, made by someone without a token, that is not a stream: the micro-cache's. */
+const anonymousPublicRead = (req: FastifyRequest, policy: Policy) =>
+  req.method === 'GET' && policy.access === 'public' && req.headers.authorization === undefined && !(req.headers.accept ?? '').includes('text/event-stream');
+
+export function proxyHandler({ routes, upstreams, publicCache }: ProxyDeps) {
   return async function proxy(req: FastifyRequest, reply: FastifyReply) {
     const policy = req.routeOptions.config.policy as Policy;
     const identity = req.identity;
@@ -84,6 +91,21 @@ export function proxyHandler({ routes, upstreams }: ProxyDeps) {
     const { path, query } = splitUrl(req.url);
     const target = resolveRoute(routes, path);
     if (!target || !upstreams.has(target.service)) throw notFound(`route ${req.method} ${path}`);
+
+    if (publicCache && anonymousPublicRead(req, policy)) {
+      const search = query.toString();
+      const answer = await publicCache.get(`${path}?${search}\n${req.headers.accept ?? ''}`, async () => {
+        const headers = forwardedHeaders(req, null, false);
+        delete headers['if-none-match']; // the cache needs the body; each reader's validator is checked here
+        const res = await upstreams.request(target.service, { method: 'GET', path: target.path + (search ? `?${search}` : ''), headers });
+        const text = await res.body.text().catch((err: unknown) => Promise.reject(upstreamProblem(target.service, err)));
+        return answerOf(res.status, res.headers, text);
+      });
+      reply.status(answer.status).headers(answer.headers);
+      const etag = answer.headers.etag;
+      if (answer.status === 200 && etag !== undefined && req.headers['if-none-match'] === etag) return reply.status(304).send();
+      return reply.send(answer.body);
+    }
 
     let body = req.rawBody;
     // a customer is kept to their own data; an admin acts for anyone

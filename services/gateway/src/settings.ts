@@ -35,6 +35,12 @@ export interface GatewaySettings {
    * true, a number of hops, or addresses/CIDRs. Without it every client behind one ingress shares one limit.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * How long an anonymous public read (flight searches) is answered from the gateway's micro-cache, ms
+   * (public-cache.ts); 0: off. At most 500, so that with a replica's availability refresh (250) a search
+   * never shows seats left older than 1 s.
+   */
+  publicCacheMs: number;
 }
 
 export const defaultGatewaySettings: GatewaySettings = {
@@ -47,6 +53,7 @@ export const defaultGatewaySettings: GatewaySettings = {
   upstreamConnectTimeoutMs: 1_000,
   upstreamTimeoutMs: 10_000,
   trustProxy: false,
+  publicCacheMs: 200,
 };
 
 export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rateLimit' | 'loginThrottle'>> & {
@@ -57,6 +64,9 @@ export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rat
 
 export function resolveSettings(input: GatewaySettingsInput = {}): GatewaySettings {
   const d = defaultGatewaySettings;
+  if (input.publicCacheMs !== undefined && !(Number.isInteger(input.publicCacheMs) && input.publicCacheMs >= 0 && input.publicCacheMs <= 500)) {
+    throw new Error(`the public cache keeps answers 0–500 ms (PUBLIC_CACHE_MS), not ${input.publicCacheMs}`);
+  }
   return {
     ...d,
     ...input,
@@ -86,7 +96,7 @@ const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o)
  * OIDC_ROLE_CLAIM, OIDC_ADMIN_ROLES, OIDC_CUSTOMER_ID_CLAIM, OIDC_USERNAME_CLAIM); RATE_LIMIT=off or
  * RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, LOGIN_RATE_LIMIT_MAX; BODY_LIMIT_BYTES; CORS_ORIGINS (comma
  * list); UPSTREAM_CONNECT_TIMEOUT_MS, UPSTREAM_TIMEOUT_MS; TRUST_PROXY (true, a hop count, or a comma list of
- * addresses/CIDRs of the proxies in front).
+ * addresses/CIDRs of the proxies in front); PUBLIC_CACHE_MS (0–500, 0 = off).
  */
 export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewaySettingsInput {
   let oidc: OidcSettings | undefined;
@@ -111,5 +121,6 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
     upstreamConnectTimeoutMs: int(env, 'UPSTREAM_CONNECT_TIMEOUT_MS'),
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS'),
     trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    publicCacheMs: int(env, 'PUBLIC_CACHE_MS'),
   }) as GatewaySettingsInput;
 }
