@@ -15,7 +15,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { channelOf, subjectOf, subjectToken, type EventType, type IntegrationEvent } from '@airline/contracts';
-import { backoffMs, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
+import { backoffMs, type ConsumerLag, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
 
 export interface JetStreamBusOptions {
   /** NATS server(s), comma separated (`nats://127.0.0.1:4222`). */
@@ -157,6 +157,20 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
         running.push(loop);
         if (consuming) await loop.start();
       }
+    },
+
+    async consumerLag({ consumer, eventTypes }) {
+      const lags: ConsumerLag[] = [];
+      for (const eventType of eventTypes) {
+        try {
+          const info = await jsm.consumers.info(stream, durableName(prefix, consumer, eventType));
+          lags.push({ consumer, eventType, pending: info.num_pending, retrying: info.num_redelivered });
+        } catch (err) {
+          if (codeOf(err) === '404') continue; // not subscribed yet: the broker keeps no position for it
+          throw err;
+        }
+      }
+      return lags;
     },
 
     async read({ correlationId, types, after = 0, limit = 10_000 }) {

@@ -5,9 +5,11 @@ import type { EventBus } from '@airline/messaging';
 import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
+import { enableProcessMetrics, pipelineMetrics } from './pipeline-metrics.js';
 export { DeadLetter, RedriveInput, RedriveOutcome } from './dead-letter-routes.js';
 
 export * from './process.js';
+export * from './pipeline-metrics.js';
 
 /** What a service is given by its composition root (embedded runtime, cluster process, or a test). */
 export interface ServiceDeps {
@@ -62,6 +64,12 @@ export interface StartOptions {
   maxAttempts?: number;
   /** More readiness checks of /health/ready (the distributed runtime adds the broker). */
   readiness?: Record<string, () => Promise<unknown>>;
+  /**
+   * Node process metrics (CPU, memory, event loop, GC) on this service's /metrics: on where the process
+   * runs this one service (the distributed runtime). The embedded runtime's services share one process,
+   * whose metrics belong on one registry only.
+   */
+  processMetrics?: boolean;
 }
 
 /**
@@ -72,7 +80,9 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
   const { db, bus } = opts;
   const log = opts.log.child({ service: def.name });
   await migrate(db, [messagingMigration, idempotencyMigration, ...def.migrations]);
-  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry') });
+  // the event pipeline's metrics (outbox, consumer lag, handled/failed/parked) on the service's /metrics
+  const metrics = pipelineMetrics({ db, bus, log });
+  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'), onPublished: metrics.published });
   const clock = opts.clock ?? (() => new Date());
   const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
     createConsumer({
@@ -85,8 +95,11 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
       onCommit: relay.kick,
       onError: (err, event, attempt) => log.warn({ err, eventType: event.type, eventId: event.eventId, attempt }, 'handler failed; will retry'),
       onDeadLetter: (event, error) => log.error({ eventType: event.type, eventId: event.eventId, error }, 'event parked as dead letter'),
+      observer: metrics.observerFor(name),
     });
   const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
+  metrics.register(built.app.metrics, () => built.consumers);
+  if (opts.processMetrics) enableProcessMetrics(built.app.metrics);
   deadLetterRoutes(built.app, db, built.consumers);
   Object.assign(built.app.readiness, opts.readiness);
   await built.app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });

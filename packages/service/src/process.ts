@@ -18,6 +18,7 @@ import { createPgDatabase, type Database } from '@airline/database';
 import { createJetStreamEventBus, type EventLogReader, type JetStreamEventBus } from '@airline/messaging';
 import type { HttpApp } from '@airline/http';
 import { startService, type RunningService, type ServiceDefinition } from './index.js';
+import { enableProcessMetrics } from './pipeline-metrics.js';
 
 export interface ProcessDefaults {
   /** The port when PORT is not set (the seed port of the service). */
@@ -96,6 +97,7 @@ export async function runServiceProcess<C>(
       host: env.HOST ?? '127.0.0.1',
       maxAttempts: int(env, 'MAX_ATTEMPTS', 5),
       readiness: { broker: () => broker.ping() },
+      processMetrics: true, // one service per process: the process metrics are this service's
     });
   } catch (err) {
     log.error({ err }, `${def.name} failed to start`);
@@ -112,6 +114,7 @@ export async function runHttpProcess(name: string, build: () => HttpApp | Promis
   });
   try {
     app = await build();
+    enableProcessMetrics(app.metrics);
     await app.listen({ port: int(env, 'PORT', defaults.port), host: env.HOST ?? '127.0.0.1' });
     log.info({ address: app.server.address() }, `${name} started`);
   } catch (err) {
