@@ -9,7 +9,7 @@ import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-clien
 import type { Logger } from 'pino';
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Database } from '@airline/database';
-import type { EventBus } from '@airline/messaging';
+import type { EventBus, JetStreamEventBus } from '@airline/messaging';
 import { outboxBacklog, parkedCounts, type Consumer, type ConsumerObserver, type OutboxBacklog } from '@airline/outbox';
 
 export interface PipelineMetrics {
@@ -121,4 +121,39 @@ export function pipelineMetrics({ db, bus, log }: PipelineSources): PipelineMetr
 export function enableProcessMetrics(registry: Registry): void {
   if (registry.getSingleMetric('process_cpu_user_seconds_total')) return;
   collectDefaultMetrics({ register: registry });
+}
+
+/**
+ * The JetStream stream's size against its limit (the stream-size alert): every service of the distributed
+ * runtime reports the one stream, so queries take max(). A failed read is NaN for that scrape, logged.
+ */
+export function streamMetrics(registry: Registry, bus: Pick<JetStreamEventBus, 'streamUsage'>, log: Logger): void {
+  let running: ReturnType<JetStreamEventBus['streamUsage']> | undefined;
+  const usage = () =>
+    (running ??= bus
+      .streamUsage()
+      .catch((err: unknown) => {
+        log.warn({ err }, 'the stream size could not be read');
+        throw err;
+      })
+      .finally(() => {
+        running = undefined;
+      }));
+  const gauge = (name: string, help: string, pick: (u: Awaited<ReturnType<typeof usage>>) => number) => {
+    const g: Gauge = new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        try {
+          g.set(pick(await usage()));
+        } catch {
+          g.set(NaN);
+        }
+      },
+    });
+  };
+  gauge('airline_stream_bytes', 'Bytes the event stream holds', (u) => u.bytes);
+  gauge('airline_stream_messages', 'Events the event stream holds', (u) => u.messages);
+  gauge('airline_stream_max_bytes', 'The stream limit on bytes (-1: none); past it the oldest events are dropped', (u) => u.maxBytes);
 }

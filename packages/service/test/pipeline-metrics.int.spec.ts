@@ -9,7 +9,8 @@ import { createPgliteDatabase, type Database } from '@airline/database';
 import { createHttpApp } from '@airline/http';
 import { createEmbeddedEventBus } from '@airline/messaging';
 import { eventually } from '@airline/testing';
-import { startService, type RunningService, type ServiceDefinition } from '../src/index.js';
+import { Registry } from 'prom-client';
+import { startService, streamMetrics, type RunningService, type ServiceDefinition } from '../src/index.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -126,5 +127,19 @@ describe('pipeline metrics of a service', () => {
     const samples = await scrape(service);
     expect(samples.get('process_cpu_user_seconds_total{service="audit"}')).toBeGreaterThan(0);
     expect([...samples.keys()].some((k) => k.startsWith('nodejs_heap_size_used_bytes'))).toBe(true);
+  });
+
+  it('show the JetStream stream against its byte limit, and NaN when the broker does not answer', async () => {
+    const registry = new Registry();
+    let answer: () => Promise<{ bytes: number; messages: number; maxBytes: number; maxAgeSeconds: number }> = async () => ({ bytes: 6_000, messages: 12, maxBytes: 8_000, maxAgeSeconds: 0 });
+    streamMetrics(registry, { streamUsage: () => answer() }, pino({ level: 'silent' }));
+    const text = await registry.metrics();
+    expect(text).toContain('airline_stream_bytes 6000');
+    expect(text).toContain('airline_stream_messages 12');
+    expect(text).toContain('airline_stream_max_bytes 8000');
+    answer = async () => {
+      throw new Error('no responders');
+    };
+    expect(await registry.metrics()).toMatch(/^airline_stream_bytes nan$/im); // prom-client writes Nan; Prometheus reads any case
   });
 });
