@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort } from '@airline/testing';
 import { FREE_PORTS, startEmbeddedSystem, type EmbeddedSystem } from '../../runtime/system.js';
 import { root } from './manifests.js';
+import { dashboardExpressions } from './observability.js';
 
 let system: EmbeddedSystem;
 let prometheus: ChildProcess;
@@ -88,6 +89,15 @@ describe('Prometheus against the running system', () => {
     expect(pending[0]!.metric).toMatchObject({ consumer: 'flight', event_type: 'ReservationPlaced', job: 'airline' });
     const outbox = await query('airline_outbox_rows');
     expect(outbox.map((s) => s.metric.service).sort()).toEqual(['dashboard', 'flight', 'mileage', 'notification', 'payment', 'reservation']);
+  });
+
+  it('accepts every query of the Grafana dashboard', async () => {
+    const exprs = dashboardExpressions();
+    expect(exprs.length).toBeGreaterThan(20);
+    for (const expr of exprs) {
+      // Grafana's own variables, as Grafana fills them in
+      await expect(query(expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '1h')), expr).resolves.toBeInstanceOf(Array);
+    }
   });
 
   it('loads the shipped alert rules, all evaluated without error, none firing on a healthy system', async () => {
