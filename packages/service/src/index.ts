@@ -70,6 +70,29 @@ export interface StartOptions {
    * whose metrics belong on one registry only.
    */
   processMetrics?: boolean;
+  /**
+   * 'apply' (default): apply the migrations not applied yet. 'verify': refuse to start unless every one
+   * was applied already (Kubernetes: by the migrations Job, whose role may change the schema; the
+   * service's role needs no more at run time).
+   */
+  migrations?: 'apply' | 'verify';
+}
+
+/** Everything a service's database is migrated with, in order: the shared messaging tables first. */
+export const serviceMigrations = (def: Pick<ServiceDefinition<unknown>, 'migrations'>): Migration[] => [messagingMigration, idempotencyMigration, ...def.migrations];
+
+/** Throws, naming what is missing, unless every migration was applied (by the migrations Job). */
+export async function verifyMigrations(db: Database, service: string, migrations: Migration[]): Promise<void> {
+  let applied = new Set<string>();
+  try {
+    applied = new Set((await db.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42P01') throw err; // undefined_table: nothing applied yet
+  }
+  const missing = migrations.map((m) => m.name).filter((n) => !applied.has(n));
+  if (missing.length > 0) {
+    throw new Error(`${service}: migrations not applied: ${missing.join(', ')}. Run the migrations Job (deploy/k8s/migrate-job.yaml) first; MIGRATIONS=verify does not change the schema`);
+  }
 }
 
 /**
@@ -79,7 +102,8 @@ export interface StartOptions {
 export async function startService<C>(def: ServiceDefinition<C>, config: C, opts: StartOptions): Promise<RunningService> {
   const { db, bus } = opts;
   const log = opts.log.child({ service: def.name });
-  await migrate(db, [messagingMigration, idempotencyMigration, ...def.migrations]);
+  if (opts.migrations === 'verify') await verifyMigrations(db, def.name, serviceMigrations(def));
+  else await migrate(db, serviceMigrations(def));
   // the event pipeline's metrics (outbox, consumer lag, handled/failed/parked) on the service's /metrics
   const metrics = pipelineMetrics({ db, bus, log });
   const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'), onPublished: metrics.published });

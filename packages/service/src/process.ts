@@ -10,6 +10,8 @@
 //   MAX_ATTEMPTS   failed deliveries before an event is parked as a dead letter   5
 //   PG_POOL_MAX    database connections of one replica                       10
 //   ACK_WAIT_MS    an event unacknowledged this long goes to another replica  30000
+//   MIGRATIONS     apply: apply pending migrations on start; verify: only check they were applied (by
+//                  the migrations Job; the service's role then needs no right to change the schema)  apply
 //   EVENTS_MAX_AGE_MS  how long the stream keeps events (0 = forever)       0
 //   EVENTS_MAX_BYTES   most bytes the stream keeps, oldest dropped past it (-1 = no limit)  8589934592 (8 GiB)
 //   SHUTDOWN_TIMEOUT_MS  SIGTERM gives up (exit 1) after this long            25000
@@ -36,6 +38,12 @@ const int = (env: Env, name: string, fallback: number, { min = 0 } = {}) => {
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number${min < 0 ? ` (${min} or more)` : ''}, not ${JSON.stringify(raw)}`);
   return n;
 };
+
+function migrationsMode(env: Env): 'apply' | 'verify' {
+  const mode = env.MIGRATIONS ?? 'apply';
+  if (mode !== 'apply' && mode !== 'verify') throw new Error(`MIGRATIONS must be apply or verify, not ${JSON.stringify(mode)}`);
+  return mode;
+}
 
 function logger(service: string, env: Env): Logger {
   const replica = cluster.isWorker ? Number(env.REPLICA_INDEX ?? cluster.worker?.id) : undefined;
@@ -102,6 +110,7 @@ export async function runServiceProcess<C>(
       maxAttempts: int(env, 'MAX_ATTEMPTS', 5),
       readiness: { broker: () => broker.ping() },
       processMetrics: true, // one service per process: the process metrics are this service's
+      migrations: migrationsMode(env),
     });
     streamMetrics(service.app.metrics, broker, log);
   } catch (err) {
