@@ -366,14 +366,15 @@ const preStopSleepSeconds = (container: Yaml): number => {
 
 type Check = (files: DeploymentFiles, source: Source) => string[];
 
-/** Every k8s object is complete and lives in the namespace of the kustomization. */
+/**
+ * Every k8s object has a name, once, and lives in the namespace of the kustomization. (Its kind and
+ * every field are checked against the API's schema by k8s-schema.unit.spec.ts.)
+ */
 export const objectsAreWellFormed: Check = (files) => {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const { file, object } of files.k8s) {
     const where = `${file}: ${object?.kind ?? '?'}/${object?.metadata?.name ?? '?'}`;
-    if (typeof object?.apiVersion !== 'string' || !object.apiVersion) problems.push(`${where} has no apiVersion`);
-    if (typeof object?.kind !== 'string' || !object.kind) problems.push(`${where} has no kind`);
     if (typeof object?.metadata?.name !== 'string' || !object.metadata.name) problems.push(`${where} has no metadata.name`);
     const ns = object?.metadata?.namespace;
     if (ns !== undefined && ns !== NAMESPACE) problems.push(`${where} is in namespace ${ns}, not ${NAMESPACE}`);
