@@ -960,13 +960,16 @@ export const secretsArePlaceholders: Check = (files) => {
   return problems;
 };
 
-/** The image: node:20-slim, npm ci from the lockfile and nothing fetched otherwise, tsx running a main.ts. */
+/** The image: a Node LTS (22 or 24) slim base pinned by digest, npm ci from the lockfile and nothing fetched otherwise, tsx running a main.ts. */
 export const imageIsBuiltFromTheLockfile: Check = (files, source) => {
   const problems: string[] = [];
   // instructions only: comments dropped, continued lines joined
   const text = files.dockerfile.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
   const from = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
-  if (from.at(-1) !== 'node:20-slim') problems.push(`deploy/Dockerfile: the image is based on ${from.at(-1)}, not node:20-slim`);
+  // a supported Node LTS line (22 or 24), slim, pinned by digest so that a rebuild gets the same base
+  const base = /^node:(\d+)-(?:bookworm-|trixie-)?slim@sha256:[0-9a-f]{64}$/.exec(from.at(-1) ?? '');
+  if (!base) problems.push(`deploy/Dockerfile: the image is based on ${from.at(-1)}, not a node:<LTS>-slim image pinned by @sha256 digest`);
+  else if (!['22', '24'].includes(base[1]!)) problems.push(`deploy/Dockerfile: Node ${base[1]} is not a supported LTS line (22 or 24)`);
   if (!/\bnpm ci\b/.test(text)) problems.push('deploy/Dockerfile: no npm ci');
   if (/\bnpm (install|i)\b/.test(text)) problems.push('deploy/Dockerfile: npm install instead of npm ci');
   const instructions = text;

@@ -106,7 +106,7 @@ describe('the shipped deployment files', () => {
     expect(checks.secretsArePlaceholders(files, source)).toEqual([]);
   });
 
-  it('build the image from the lockfile on node:20-slim, as a non-root user, running main.ts through tsx', () => {
+  it('build the image from the lockfile on a Node LTS slim base pinned by digest, as a non-root user, running main.ts through tsx', () => {
     expect(checks.imageIsBuiltFromTheLockfile(files, source)).toEqual([]);
   });
 
@@ -430,5 +430,15 @@ describe('each check finds the defect it is there for', () => {
     const problems = checks.onlyTheGatewayIsReachable(f, source);
     expect(problems).toContain('NetworkPolicy allow-metrics-from-monitoring admits traffic from outside the namespace to postgres');
     expect(problems).toContain('NetworkPolicy allow-metrics-from-monitoring admits outsiders to flight on 5432, not only the port its Service names metrics');
+  });
+
+  it('a base image that is not pinned by digest, or not a supported Node LTS', () => {
+    const f = copy(files);
+    const pinned = /^FROM node:22-bookworm-slim@sha256:[0-9a-f]{64}$/m;
+    expect(f.dockerfile).toMatch(pinned);
+    f.dockerfile = files.dockerfile.replace(pinned, 'FROM node:22-bookworm-slim');
+    expect(checks.imageIsBuiltFromTheLockfile(f, source)).toContain('deploy/Dockerfile: the image is based on node:22-bookworm-slim, not a node:<LTS>-slim image pinned by @sha256 digest');
+    f.dockerfile = files.dockerfile.replace(pinned, `FROM node:20-slim@sha256:${'a'.repeat(64)}`);
+    expect(checks.imageIsBuiltFromTheLockfile(f, source)).toContain('deploy/Dockerfile: Node 20 is not a supported LTS line (22 or 24)');
   });
 });
