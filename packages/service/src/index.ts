@@ -117,8 +117,9 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
       maxAttempts: opts.maxAttempts,
       clock,
       onCommit: relay.kick,
-      onError: (err, event, attempt) => log.warn({ err, eventType: event.type, eventId: event.eventId, attempt }, 'handler failed; will retry'),
-      onDeadLetter: (event, error) => log.error({ eventType: event.type, eventId: event.eventId, error }, 'event parked as dead letter'),
+      // correlationId = the reservation id for the booking saga: one search finds a booking's trouble in every service
+      onError: (err, event, attempt) => log.warn({ err, consumer: name, eventType: event.type, eventId: event.eventId, correlationId: event.correlationId, attempt }, 'handler failed; will retry'),
+      onDeadLetter: (event, error) => log.error({ consumer: name, eventType: event.type, eventId: event.eventId, correlationId: event.correlationId, error }, 'event parked as dead letter'),
       observer: metrics.observerFor(name),
     });
   const built = await def.build({ db, bus, log, clock, relay, consumer }, config);

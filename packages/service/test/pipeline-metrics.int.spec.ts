@@ -38,11 +38,15 @@ const auditService: ServiceDefinition<Record<string, never>> = {
   },
 };
 
+/** What the service logged, one parsed JSON object per line. */
+const logged: Array<Record<string, unknown>> = [];
+const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+
 async function start(pipeline: boolean) {
   const logDb: Database = await createPgliteDatabase();
   const db: Database = await createPgliteDatabase();
   const bus = await createEmbeddedEventBus(logDb, { lingerMs: 0, pollMs: 20, backoff: () => 20 });
-  const service: RunningService = await startService(auditService, {}, { db, bus, log: pino({ level: 'silent' }), port: 0, maxAttempts: 2, pipeline });
+  const service: RunningService = await startService(auditService, {}, { db, bus, log, port: 0, maxAttempts: 2, pipeline });
   cleanup.push(async () => {
     await bus.close();
     await service.stop();
@@ -75,6 +79,14 @@ describe('pipeline metrics of a service', () => {
     expect(samples.get(`airline_dead_letters_parked_total${labels}`)).toBe(1);
     expect(samples.get(`airline_consumer_pending_events${labels}`)).toBe(0);
     expect(samples.get(`airline_consumer_retrying_events${labels}`)).toBe(0); // parked: no longer retried
+
+    // the logs name the booking (correlationId) the failing event belongs to, in every line about it
+    const aboutTwo = logged.filter((l) => l.correlationId === '2');
+    expect(aboutTwo.map((l) => [l.msg, l.consumer, l.eventType, l.attempt])).toEqual([
+      ['handler failed; will retry', 'audit', 'SeatsSoldOut', 1],
+      ['handler failed; will retry', 'audit', 'SeatsSoldOut', 2],
+      ['event parked as dead letter', 'audit', 'SeatsSoldOut', undefined],
+    ]);
 
     // once redriven (what POST /dead-letters/redrive records after a success) it leaves the gauge
     await service.db.query(`UPDATE dead_letters SET redriven_at = now()`);
