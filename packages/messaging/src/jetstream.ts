@@ -39,8 +39,8 @@ export interface JetStreamBusOptions {
   maxAgeMs?: number;
   /**
    * Most bytes the stream keeps; past it the oldest events are dropped (discard old), so an alert watches
-   * the stream's use of it (airline_stream_bytes / airline_stream_max_bytes). Default 8 GiB, inside the
-   * 10 GiB volume of deploy/k8s/nats.yaml. -1 = no limit. Deployments set EVENTS_MAX_BYTES.
+   * the stream's use of it (airline_stream_bytes / airline_stream_max_bytes). Default 6 GiB: JetStream reserves it,
+   * and by default lets its store use 75 % of its disk (7.5 GiB of the 10 GiB volume of deploy/k8s/nats.yaml). -1 = no limit. Deployments set EVENTS_MAX_BYTES.
    */
   maxBytes?: number;
   /** A delivered event not acknowledged within this time goes to another replica (crashed consumer). */
@@ -67,7 +67,7 @@ export interface StreamUsage {
   maxAgeSeconds: number;
 }
 
-export const DEFAULT_STREAM_MAX_BYTES = 8 * 1024 ** 3;
+export const DEFAULT_STREAM_MAX_BYTES = 6 * 1024 ** 3;
 
 export interface JetStreamEventBus extends EventBus, EventLogReader {
   readonly stream: string;

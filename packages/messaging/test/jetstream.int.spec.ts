@@ -127,8 +127,8 @@ describe('JetStream event bus', () => {
 
   it('creates the stream with the configured limits, applies changed limits on the next start, and reports its use of them', async () => {
     const prefix = freshPrefix();
-    const first = await bus(prefix); // the defaults: kept forever, 8 GiB
-    expect(await first.streamUsage()).toEqual({ bytes: 0, messages: 0, maxBytes: 8 * 1024 ** 3, maxAgeSeconds: 0 });
+    const first = await bus(prefix); // the defaults: kept forever, 6 GiB
+    expect(await first.streamUsage()).toEqual({ bytes: 0, messages: 0, maxBytes: 6 * 1024 ** 3, maxAgeSeconds: 0 });
     await first.publish([seatsSoldOut(1), seatsSoldOut(2)]);
     const second = await bus(prefix, { maxBytes: 1024 * 1024, maxAgeMs: 7 * 24 * 3600_000 });
     const usage = await second.streamUsage();

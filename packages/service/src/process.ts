@@ -13,7 +13,7 @@
 //   MIGRATIONS     apply: apply pending migrations on start; verify: only check they were applied (by
 //                  the migrations Job; the service's role then needs no right to change the schema)  apply
 //   EVENTS_MAX_AGE_MS  how long the stream keeps events (0 = forever)       0
-//   EVENTS_MAX_BYTES   most bytes the stream keeps, oldest dropped past it (-1 = no limit)  8589934592 (8 GiB)
+//   EVENTS_MAX_BYTES   most bytes the stream keeps, oldest dropped past it (-1 = no limit)  6442450944 (6 GiB)
 //   SHUTDOWN_TIMEOUT_MS  SIGTERM gives up (exit 1) after this long            25000
 //   LOG_LEVEL      pino level                                                info
 import cluster from 'node:cluster';
