@@ -7,7 +7,16 @@ export default defineConfig({
     // the system tests share two cores: one file at a time keeps their timings honest
     fileParallelism: false,
     projects: [
-      { test: { name: 'unit', include: ['**/*.unit.spec.ts'], exclude: ['**/node_modules/**'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['**/*.unit.spec.ts'],
+          exclude: ['**/node_modules/**'],
+          // GitHub's workflow parser imports its JSON schema without an import attribute, which Node's
+          // own loader refuses: vite transforms it instead (deploy/test/workflow.unit.spec.ts)
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
+        },
+      },
       { test: { name: 'int', include: ['**/*.int.spec.ts'], exclude: ['**/node_modules/**'], testTimeout: 120_000, hookTimeout: 120_000 } },
       { test: { name: 'e2e', include: ['**/*.e2e.spec.ts'], exclude: ['**/node_modules/**'], testTimeout: 180_000, hookTimeout: 120_000 } },
     ],

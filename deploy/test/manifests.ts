@@ -6,6 +6,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parseDocument } from 'yaml';
+import { eventRoutes } from '@airline/contracts';
+import { durableName } from '@airline/messaging';
 import { clusterServices, databaseName } from '../../runtime/cluster.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -364,14 +366,15 @@ const preStopSleepSeconds = (container: Yaml): number => {
 
 type Check = (files: DeploymentFiles, source: Source) => string[];
 
-/** Every k8s object is complete and lives in the namespace of the kustomization. */
+/**
+ * Every k8s object has a name, once, and lives in the namespace of the kustomization. (Its kind and
+ * every field are checked against the API's schema by k8s-schema.unit.spec.ts.)
+ */
 export const objectsAreWellFormed: Check = (files) => {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const { file, object } of files.k8s) {
     const where = `${file}: ${object?.kind ?? '?'}/${object?.metadata?.name ?? '?'}`;
-    if (typeof object?.apiVersion !== 'string' || !object.apiVersion) problems.push(`${where} has no apiVersion`);
-    if (typeof object?.kind !== 'string' || !object.kind) problems.push(`${where} has no kind`);
     if (typeof object?.metadata?.name !== 'string' || !object.metadata.name) problems.push(`${where} has no metadata.name`);
     const ns = object?.metadata?.namespace;
     if (ns !== undefined && ns !== NAMESPACE) problems.push(`${where} is in namespace ${ns}, not ${NAMESPACE}`);
@@ -449,10 +452,16 @@ export const portsAgreeWithTheSeedPorts: Check = (files, source) => {
       if (env.get('PORT') !== String(seed)) problems.push(`${s.name}: the Deployment sets PORT=${env.get('PORT')}, not ${seed}`);
       const service = named(files, 'Service', s.name);
       for (const p of service?.spec?.ports ?? []) {
-        if (p.port !== seed) problems.push(`${s.name}: the Service listens on ${p.port}, not the seed port ${seed}`);
         const target = containerPort(container, p.targetPort ?? p.port);
+        if (p.name === 'metrics') {
+          // what the ServiceMonitor scrapes: a container port that serves /metrics (today the http port)
+          if (target === undefined) problems.push(`${s.name}: the Service's metrics port targets ${String(p.targetPort)}, which the container does not have`);
+          continue;
+        }
+        if (p.port !== seed) problems.push(`${s.name}: the Service listens on ${p.port}, not the seed port ${seed}`);
         if (target !== seed) problems.push(`${s.name}: the Service targets ${String(p.targetPort)} (${target}), not the container's ${seed}`);
       }
+      if (service && !(service.spec?.ports ?? []).some((p: Yaml) => p.name === 'metrics')) problems.push(`${s.name}: the Service has no port named metrics (the ServiceMonitor scrapes it)`);
       if (service && !labelsMatch(service.spec?.selector, named(files, 'Deployment', s.name)?.spec?.template?.metadata?.labels)) problems.push(`${s.name}: the Service selector does not select the Deployment's pods`);
     }
     const compose = files.compose?.services?.[s.name];
@@ -601,16 +610,25 @@ export const valuesPointAtWhatExists: Check = (files, source) => {
       }
     }
   }
-  // the servers' own credentials are the ones the services use
+  // Kubernetes: each service logs in as its own role (its database's name), with the password the
+  // migrations Job sets for that role; the Job logs in as the admin the postgres StatefulSet is given
   const pg = named(files, 'StatefulSet', 'postgres');
-  if (pg) {
-    const env = containerEnv(files, containersOf(pg)[0], 'postgres').values;
+  const job = named(files, 'Job', 'airline-migrate');
+  if (!job) problems.push('no migrations Job airline-migrate');
+  if (pg && job) {
+    const server = containerEnv(files, containersOf(pg)[0], 'postgres').values;
+    const jobEnv = containerEnv(files, containersOf(job)[0], 'airline-migrate').values;
+    if (jobEnv.get('PG_USER') !== server.get('POSTGRES_USER') || jobEnv.get('PG_PASSWORD') !== server.get('POSTGRES_PASSWORD')) problems.push(`the migrations Job's PG_USER/PG_PASSWORD are not the admin the postgres StatefulSet is given`);
     for (const s of source.services) {
       const container = appContainer(files, s.name);
       const raw = container ? containerEnv(files, container, s.name).values.get('DATABASE_URL') : undefined;
       if (!raw) continue;
       const u = new URL(raw);
-      if (u.username !== env.get('POSTGRES_USER') || decodeURIComponent(u.password) !== env.get('POSTGRES_PASSWORD')) problems.push(`${s.name} (Deployment): DATABASE_URL's user/password are not those the postgres StatefulSet is given`);
+      const role = databaseName('airline', s.name);
+      if (u.username !== role) problems.push(`${s.name} (Deployment): DATABASE_URL logs in as ${u.username}, not its own role ${role}`);
+      const variable = `PG_PASSWORD_${s.name.toUpperCase().replace(/-/g, '_')}`;
+      if (decodeURIComponent(u.password) !== jobEnv.get(variable)) problems.push(`${s.name} (Deployment): DATABASE_URL's password is not the ${variable} the migrations Job gives its role`);
+      if (u.username === server.get('POSTGRES_USER')) problems.push(`${s.name} (Deployment): logs in as the admin`);
     }
   }
   const pgCompose = files.compose?.services?.postgres;
@@ -653,7 +671,7 @@ export const gracePeriodCoversTheDrain: Check = (files, source) => {
 export const podsAreLockedDown: Check = (files, source) => {
   const problems: string[] = [];
   const apps = new Set(source.services.map((s) => s.name));
-  for (const w of workloads(files)) {
+  for (const w of [...workloads(files), ...byKind(files, 'Job')]) {
     const name = `${w.kind} ${w.metadata?.name}`;
     const pod = w.spec?.template?.spec ?? {};
     if (pod.securityContext?.runAsNonRoot !== true) problems.push(`${name}: runAsNonRoot is not true`);
@@ -665,7 +683,7 @@ export const podsAreLockedDown: Check = (files, source) => {
       if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${name}: capabilities are not dropped`);
       if ((sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type !== 'RuntimeDefault') problems.push(`${name}: no RuntimeDefault seccomp profile`);
       if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory || !c.resources?.limits?.memory) problems.push(`${name}: cpu and memory requests and a memory limit are not all set`);
-      if (apps.has(w.metadata?.name)) {
+      if (apps.has(w.metadata?.name) || w.kind === 'Job') {
         const tmp = (c.volumeMounts ?? []).find((m: Yaml) => m.mountPath === '/tmp');
         if (!tmp || !(pod.volumes ?? []).some((v: Yaml) => v.name === tmp.name && v.emptyDir)) problems.push(`${name}: no writable /tmp (tsx compiles into it)`);
       }
@@ -682,30 +700,56 @@ export const podsAreLockedDown: Check = (files, source) => {
   return problems;
 };
 
-/** HPAs (autoscaling/v2, CPU) for reservation, flight and payment, on Deployments that exist; the sandbox is never scaled. */
+/**
+ * reservation, flight and payment scale on their pending events (KEDA ScaledObject with one nats-jetstream
+ * trigger per durable consumer the service has, and CPU); the gateway on CPU (HPA); the sandbox never.
+ */
 export const autoscalingIsConsistent: Check = (files, source) => {
   const problems: string[] = [];
   const hpas = byKind(files, 'HorizontalPodAutoscaler');
+  const scaled = byKind(files, 'ScaledObject');
+  const prefix = named(files, 'ConfigMap', 'airline-config')?.data?.EVENTS_PREFIX ?? 'airline';
   for (const required of ['reservation', 'flight', 'payment']) {
-    if (!hpas.some((h) => h.spec?.scaleTargetRef?.name === required)) problems.push(`${required}: no HorizontalPodAutoscaler`);
-  }
-  for (const h of hpas) {
-    const name = `HPA ${h.metadata?.name}`;
-    if (h.apiVersion !== 'autoscaling/v2') problems.push(`${name}: apiVersion ${h.apiVersion}, not autoscaling/v2`);
-    const ref = h.spec?.scaleTargetRef ?? {};
-    const target = ref.kind === 'Deployment' ? named(files, 'Deployment', ref.name) : undefined;
-    if (!target) {
-      problems.push(`${name}: targets ${ref.kind} ${ref.name}, which is no Deployment here`);
+    const so = scaled.find((x) => x.spec?.scaleTargetRef?.name === required);
+    if (!so) {
+      problems.push(`${required}: no ScaledObject`);
       continue;
     }
-    if (ref.apiVersion !== 'apps/v1') problems.push(`${name}: scaleTargetRef apiVersion ${ref.apiVersion}, not apps/v1`);
-    if (!(h.spec?.minReplicas >= 1 && h.spec?.maxReplicas >= h.spec?.minReplicas)) problems.push(`${name}: minReplicas ${h.spec?.minReplicas}, maxReplicas ${h.spec?.maxReplicas}`);
-    const cpu = (h.spec?.metrics ?? []).find((m: Yaml) => m.type === 'Resource' && m.resource?.name === 'cpu');
-    if (!cpu) problems.push(`${name}: does not scale on CPU`);
-    if (cpu?.resource?.target?.type === 'Utilization' && containersOf(target).some((c) => !c.resources?.requests?.cpu)) problems.push(`${name}: CPU utilisation needs CPU requests on ${ref.name}`);
-    if (target.spec?.replicas !== undefined) problems.push(`Deployment ${ref.name}: sets replicas although ${name} owns the count (every apply would reset it)`);
+    // one trigger per durable consumer: <prefix>-<service>-<type> for each type the service takes
+    const expected = Object.entries(eventRoutes)
+      .filter(([, r]) => r.consumers.includes(required))
+      .map(([type]) => durableName(prefix, required, type as keyof typeof eventRoutes))
+      .sort();
+    const jetstream: Yaml[] = (so.spec?.triggers ?? []).filter((t: Yaml) => t.type === 'nats-jetstream');
+    const named_ = jetstream.map((t) => t.metadata?.consumer).sort();
+    if (JSON.stringify(named_) !== JSON.stringify(expected)) problems.push(`ScaledObject ${required}: triggers on consumers ${named_.join(', ')}, not the service's ${expected.join(', ')}`);
+    for (const t of jetstream) {
+      if (t.metadata?.stream !== `${prefix}-events`) problems.push(`ScaledObject ${required}: trigger on stream ${t.metadata?.stream}, not ${prefix}-events`);
+      const endpoint = /^([^.:]+)[^:]*:(\d+)$/.exec(String(t.metadata?.natsServerMonitoringEndpoint ?? ''));
+      const nats = named(files, 'Service', endpoint?.[1] ?? '');
+      if (!endpoint || !(nats?.spec?.ports ?? []).some((p: Yaml) => p.port === Number(endpoint[2]))) problems.push(`ScaledObject ${required}: natsServerMonitoringEndpoint ${t.metadata?.natsServerMonitoringEndpoint} is no NATS monitoring port here`);
+    }
+    if (!(so.spec?.triggers ?? []).some((t: Yaml) => t.type === 'cpu')) problems.push(`ScaledObject ${required}: does not scale on CPU too`);
+    if (hpas.some((h) => h.spec?.scaleTargetRef?.name === required)) problems.push(`${required}: both a ScaledObject and an HPA (KEDA makes its own HPA; two fight)`);
+  }
+  if (!hpas.some((h) => h.spec?.scaleTargetRef?.name === 'gateway')) problems.push('gateway: no HorizontalPodAutoscaler');
+  const scalers = [
+    ...hpas.map((h) => ({ what: `HPA ${h.metadata?.name}`, ref: h.spec?.scaleTargetRef ?? {}, min: h.spec?.minReplicas, max: h.spec?.maxReplicas, cpu: (h.spec?.metrics ?? []).some((m: Yaml) => m.type === 'Resource' && m.resource?.name === 'cpu') })),
+    ...scaled.map((o) => ({ what: `ScaledObject ${o.metadata?.name}`, ref: { apiVersion: 'apps/v1', kind: 'Deployment', ...o.spec?.scaleTargetRef }, min: o.spec?.minReplicaCount, max: o.spec?.maxReplicaCount, cpu: (o.spec?.triggers ?? []).some((t: Yaml) => t.type === 'cpu') })),
+  ];
+  for (const { what, ref, min, max: maxReplicas, cpu } of scalers) {
+    const target = ref.kind === 'Deployment' ? named(files, 'Deployment', ref.name) : undefined;
+    if (!target) {
+      problems.push(`${what}: targets ${ref.kind} ${ref.name}, which is no Deployment here`);
+      continue;
+    }
+    if (ref.apiVersion !== 'apps/v1') problems.push(`${what}: scaleTargetRef apiVersion ${ref.apiVersion}, not apps/v1`);
+    if (!(min >= 1 && maxReplicas >= min)) problems.push(`${what}: between ${min} and ${maxReplicas} replicas`);
+    if (!cpu) problems.push(`${what}: does not scale on CPU`);
+    if (cpu && containersOf(target).some((c) => !c.resources?.requests?.cpu)) problems.push(`${what}: CPU utilisation needs CPU requests on ${ref.name}`);
+    if (target.spec?.replicas !== undefined) problems.push(`Deployment ${ref.name}: sets replicas although ${what} owns the count (every apply would reset it)`);
     const max = source.services.find((s) => s.name === ref.name)?.maxReplicas;
-    if (max !== undefined && h.spec?.maxReplicas > max) problems.push(`${name}: up to ${h.spec?.maxReplicas} replicas; runtime/cluster.ts allows ${max}`);
+    if (max !== undefined && maxReplicas > max) problems.push(`${what}: up to ${maxReplicas} replicas; runtime/cluster.ts allows ${max}`);
   }
   for (const s of source.services.filter((x) => x.maxReplicas !== undefined)) {
     const d = named(files, 'Deployment', s.name);
@@ -715,6 +759,13 @@ export const autoscalingIsConsistent: Check = (files, source) => {
   }
   return problems;
 };
+
+/** The most pods a Deployment runs: its autoscaler's maximum, or its replicas. */
+export function maxPods(files: DeploymentFiles, name: string): number {
+  const hpa = byKind(files, 'HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === name);
+  const so = byKind(files, 'ScaledObject').find((o) => o.spec?.scaleTargetRef?.name === name);
+  return Number(hpa?.spec?.maxReplicas ?? so?.spec?.maxReplicaCount ?? named(files, 'Deployment', name)?.spec?.replicas ?? 1);
+}
 
 /** Σ pods at their maximum × connections per pod stays below PostgreSQL's max_connections. */
 export const postgresConnectionBudget: Check = (files, source) => {
@@ -732,8 +783,7 @@ export const postgresConnectionBudget: Check = (files, source) => {
     if (!container) continue;
     const env = containerEnv(files, container, s.name).values;
     if (!env.has('DATABASE_URL')) continue;
-    const hpa = byKind(files, 'HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === s.name);
-    const pods = Number(hpa?.spec?.maxReplicas ?? named(files, 'Deployment', s.name)?.spec?.replicas ?? 1);
+    const pods = maxPods(files, s.name);
     const pool = s.fixedPoolMax ?? Number(env.get('PG_POOL_MAX') ?? source.defaultPoolMax);
     total += pods * pool;
     parts.push(`${s.name} ${pods}×${pool}`);
@@ -767,23 +817,51 @@ export const onlyTheGatewayIsReachable: Check = (files, source) => {
   const policies = byKind(files, 'NetworkPolicy');
   const denyAll = policies.some((p) => Object.keys(p.spec?.podSelector ?? { x: 1 }).length === 0 && (p.spec?.policyTypes ?? []).includes('Ingress') && (p.spec?.ingress ?? []).length === 0);
   if (!denyAll) problems.push('no NetworkPolicy denies ingress to every pod by default');
-  const podLabels = workloads(files).map((w) => ({ name: w.metadata?.name, labels: w.spec?.template?.metadata?.labels ?? {} }));
+  // who may come from outside the namespace, to which pods, on which port:
+  //   the ingress controller → the gateway, on its port; Prometheus (monitoring) → any process, on the
+  //   port its Service's `metrics` port targets; KEDA → NATS, on its monitoring port
+  const podLabels = workloads(files).map((w) => ({ name: w.metadata?.name as string, labels: (w.spec?.template?.metadata?.labels ?? {}) as Record<string, string>, workload: w }));
+  const selected = (selector: Yaml) =>
+    podLabels.filter(({ labels }) => {
+      const byLabel = Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+      const byExpression = (selector?.matchExpressions ?? []).every((e: Yaml) =>
+        e.operator === 'In' ? (e.values ?? []).includes(labels[e.key]) : e.operator === 'NotIn' ? !(e.values ?? []).includes(labels[e.key]) : e.operator === 'Exists' ? e.key in labels : !(e.key in labels),
+      );
+      return byLabel && byExpression;
+    });
+  const metricsPort = (pod: string) => {
+    const metrics = (named(files, 'Service', pod)?.spec?.ports ?? []).find((p: Yaml) => p.name === 'metrics');
+    return metrics ? containerPort(containersOf(named(files, 'Deployment', pod))[0], metrics.targetPort ?? metrics.port) : undefined;
+  };
   const gatewayContainer = appContainer(files, 'gateway');
   const gatewayPort = gatewayContainer?.ports?.[0]?.containerPort;
+  const natsMonitor = containersOf(named(files, 'StatefulSet', 'nats'))[0];
+  const apps = source.services.map((x) => x.name);
+  const allowedFrom: Record<string, { pods: string[]; what: string; port: (pod: string, port: unknown) => boolean }> = {
+    'ingress-nginx': { pods: ['gateway'], what: `the gateway's ${gatewayPort}`, port: (_pod, port) => containerPort(gatewayContainer, port) === gatewayPort },
+    monitoring: {
+      pods: apps,
+      what: 'the port its Service names metrics',
+      port: (pod, port) => metricsPort(pod) !== undefined && containerPort(containersOf(named(files, 'Deployment', pod))[0], port) === metricsPort(pod),
+    },
+    keda: { pods: ['nats'], what: "NATS's monitoring port 8222", port: (_pod, port) => containerPort(natsMonitor, port) === 8222 },
+  };
   for (const p of policies) {
     for (const rule of p.spec?.ingress ?? []) {
       const peers: Yaml[] = rule.from ?? [];
       const outside = peers.length === 0 || peers.some((peer) => peer.namespaceSelector !== undefined || peer.ipBlock !== undefined);
       if (!outside) continue;
-      const selects = podLabels.filter(({ labels }) => {
-        const sel = p.spec?.podSelector?.matchLabels ?? {};
-        return Object.entries(sel).every(([k, v]) => labels[k] === v) && !(p.spec?.podSelector?.matchExpressions?.length > 0);
-      });
-      const others = selects.filter((x) => x.name !== 'gateway').map((x) => x.name);
-      if (others.length > 0) problems.push(`NetworkPolicy ${p.metadata?.name} admits traffic from outside the namespace to ${others.join(', ')}`);
+      const namespaces = peers.map((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']);
+      const source = namespaces.length === 1 && peers.every((peer) => !peer.ipBlock && !peer.podSelector) ? namespaces[0] : undefined;
+      const allowed = source ? allowedFrom[source] : undefined;
       const ports: Yaml[] = rule.ports ?? [];
-      const portOk = ports.length > 0 && ports.every((x) => containerPort(gatewayContainer, x.port) === gatewayPort);
-      if (!portOk) problems.push(`NetworkPolicy ${p.metadata?.name} admits outsiders on ${ports.length ? ports.map((x) => x.port).join(', ') : 'every port'}, not only the gateway's ${gatewayPort}`);
+      const pods = selected(p.spec?.podSelector).map((x) => x.name);
+      const strangers = pods.filter((pod) => !allowed || !allowed.pods.includes(pod));
+      if (strangers.length > 0) problems.push(`NetworkPolicy ${p.metadata?.name} admits traffic from outside the namespace to ${strangers.join(', ')}`);
+      for (const pod of pods.filter((x) => !strangers.includes(x))) {
+        const portOk = ports.length > 0 && ports.every((x) => allowed!.port(pod, x.port));
+        if (!portOk) problems.push(`NetworkPolicy ${p.metadata?.name} admits outsiders to ${pod} on ${ports.length ? ports.map((x) => x.port).join(', ') : 'every port'}, not only ${allowed!.what}`);
+      }
     }
   }
   // Compose: only the gateway publishes a port, the one it listens on
@@ -882,13 +960,16 @@ export const secretsArePlaceholders: Check = (files) => {
   return problems;
 };
 
-/** The image: node:20-slim, npm ci from the lockfile and nothing fetched otherwise, tsx running a main.ts. */
+/** The image: a Node LTS (22 or 24) slim base pinned by digest, npm ci from the lockfile and nothing fetched otherwise, tsx running a main.ts. */
 export const imageIsBuiltFromTheLockfile: Check = (files, source) => {
   const problems: string[] = [];
   // instructions only: comments dropped, continued lines joined
   const text = files.dockerfile.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
   const from = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
-  if (from.at(-1) !== 'node:20-slim') problems.push(`deploy/Dockerfile: the image is based on ${from.at(-1)}, not node:20-slim`);
+  // a supported Node LTS line (22 or 24), slim, pinned by digest so that a rebuild gets the same base
+  const base = /^node:(\d+)-(?:bookworm-|trixie-)?slim@sha256:[0-9a-f]{64}$/.exec(from.at(-1) ?? '');
+  if (!base) problems.push(`deploy/Dockerfile: the image is based on ${from.at(-1)}, not a node:<LTS>-slim image pinned by @sha256 digest`);
+  else if (!['22', '24'].includes(base[1]!)) problems.push(`deploy/Dockerfile: Node ${base[1]} is not a supported LTS line (22 or 24)`);
   if (!/\bnpm ci\b/.test(text)) problems.push('deploy/Dockerfile: no npm ci');
   if (/\bnpm (install|i)\b/.test(text)) problems.push('deploy/Dockerfile: npm install instead of npm ci');
   const instructions = text;
@@ -901,6 +982,67 @@ export const imageIsBuiltFromTheLockfile: Check = (files, source) => {
   if (!cmd || !source.services.some((s) => s.main === cmd)) problems.push(`deploy/Dockerfile: CMD ${cmd} is no service's main.ts`);
   const ignored = files.dockerignore.split('\n').map((l) => l.trim());
   for (const must of ['**/node_modules', 'data']) if (!ignored.includes(must)) problems.push(`deploy/Dockerfile.dockerignore does not keep out ${must}`);
+  return problems;
+};
+
+/**
+ * Every replicated Deployment has a PodDisruptionBudget that lets a drain take one pod at a time (and
+ * never blocks it), and spreads its replicas over nodes and zones without blocking a schedule.
+ */
+export const disruptionsAreBudgeted: Check = (files) => {
+  const problems: string[] = [];
+  const pdbs = byKind(files, 'PodDisruptionBudget');
+  for (const d of byKind(files, 'Deployment')) {
+    const name = d.metadata?.name;
+    const labels = d.spec?.template?.metadata?.labels ?? {};
+    const minPods = Math.min(
+      Number(d.spec?.replicas ?? Infinity),
+      Number(byKind(files, 'HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === name)?.spec?.minReplicas ?? Infinity),
+      Number(byKind(files, 'ScaledObject').find((o) => o.spec?.scaleTargetRef?.name === name)?.spec?.minReplicaCount ?? Infinity),
+    );
+    const covering = pdbs.filter((b) => labelsMatch(b.spec?.selector?.matchLabels, labels));
+    if (minPods < 2) {
+      for (const b of covering) if (b.spec?.minAvailable !== undefined && Number(b.spec.minAvailable) >= minPods) problems.push(`PodDisruptionBudget ${b.metadata?.name} allows no eviction of single-replica ${name}: every node drain would block`);
+      continue;
+    }
+    if (covering.length !== 1) problems.push(`Deployment ${name}: ${covering.length} PodDisruptionBudgets select its pods, not one`);
+    for (const b of covering) {
+      const allows = b.spec?.maxUnavailable !== undefined ? Number(b.spec.maxUnavailable) >= 1 : b.spec?.minAvailable !== undefined && Number(b.spec.minAvailable) < minPods;
+      if (!allows) problems.push(`PodDisruptionBudget ${b.metadata?.name} allows no eviction of ${name} at ${minPods} replicas`);
+    }
+    const spread: Yaml[] = d.spec?.template?.spec?.topologySpreadConstraints ?? [];
+    for (const key of ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']) {
+      const c = spread.find((x) => x.topologyKey === key);
+      if (!c) problems.push(`Deployment ${name}: replicas are not spread over ${key}`);
+      else {
+        if (!labelsMatch(c.labelSelector?.matchLabels, labels)) problems.push(`Deployment ${name}: its ${key} spread counts other pods than its own`);
+        if (c.whenUnsatisfiable !== 'ScheduleAnyway') problems.push(`Deployment ${name}: its ${key} spread may block scheduling (${c.whenUnsatisfiable})`);
+      }
+    }
+  }
+  return problems;
+};
+
+/** The ServiceMonitor scrapes the `metrics` port of every process; the PrometheusRule is the tested rule file. */
+export const monitoringCoversEveryProcess: Check = (files, source) => {
+  const problems: string[] = [];
+  const monitors = byKind(files, 'ServiceMonitor');
+  for (const s of source.services) {
+    const svc = named(files, 'Service', s.name);
+    if (!svc) continue;
+    const by = monitors.filter((m) => labelsMatch(m.spec?.selector?.matchLabels, svc.metadata?.labels) && (m.spec?.namespaceSelector?.matchNames ?? [NAMESPACE]).includes(NAMESPACE));
+    if (by.length === 0) problems.push(`${s.name}: no ServiceMonitor selects its Service`);
+    for (const m of by) {
+      for (const e of m.spec?.endpoints ?? []) {
+        if (!(svc.spec?.ports ?? []).some((p: Yaml) => p.name === e.port)) problems.push(`ServiceMonitor ${m.metadata?.name} scrapes port ${e.port}, which Service ${s.name} does not have`);
+        if ((e.path ?? '/metrics') !== '/metrics') problems.push(`ServiceMonitor ${m.metadata?.name} scrapes ${e.path}, not /metrics`);
+      }
+    }
+  }
+  const rules = parseYaml('deploy/prometheus/alerts.yaml')[0];
+  const shipped = byKind(files, 'PrometheusRule');
+  if (shipped.length !== 1) problems.push(`${shipped.length} PrometheusRules, not one`);
+  for (const r of shipped) if (JSON.stringify(r.spec?.groups) !== JSON.stringify(rules?.groups)) problems.push(`PrometheusRule ${r.metadata?.name} differs from deploy/prometheus/alerts.yaml (the file promtool tests)`);
   return problems;
 };
 
@@ -921,4 +1063,6 @@ export const checks = {
   statefulSetsKeepTheirData,
   secretsArePlaceholders,
   imageIsBuiltFromTheLockfile,
+  disruptionsAreBudgeted,
+  monitoringCoversEveryProcess,
 } satisfies Record<string, Check>;

@@ -47,7 +47,7 @@ describe('what the source runs', () => {
 });
 
 describe('the shipped deployment files', () => {
-  it('are Kubernetes objects with apiVersion, kind and metadata.name, in the airline namespace', () => {
+  it('are Kubernetes objects with a metadata.name, each once, in the airline namespace', () => {
     expect(checks.objectsAreWellFormed(files, source)).toEqual([]);
   });
 
@@ -107,17 +107,18 @@ describe('the shipped deployment files', () => {
     expect(checks.secretsArePlaceholders(files, source)).toEqual([]);
   });
 
-  it('build the image from the lockfile on node:20-slim, as a non-root user, running main.ts through tsx', () => {
+  it('build the image from the lockfile on a Node LTS slim base pinned by digest, as a non-root user, running main.ts through tsx', () => {
     expect(checks.imageIsBuiltFromTheLockfile(files, source)).toEqual([]);
   });
 
-  it('expand DATABASE_URL in Kubernetes to the service database with the Secret password', () => {
+  it("expand DATABASE_URL in Kubernetes to the service database, as the service's own role with its own Secret password", () => {
     const { values, problems } = containerEnv(files, appContainer(files, 'flight'), 'flight');
     expect(problems).toEqual([]);
     const url = new URL(values.get('DATABASE_URL')!);
     expect(url.hostname).toBe('postgres');
     expect(url.pathname).toBe('/airline_flight');
-    expect(url.password).toBe(named(files, 'Secret', 'airline-secrets').stringData.PG_PASSWORD);
+    expect(url.username).toBe('airline_flight');
+    expect(url.password).toBe(named(files, 'Secret', 'airline-secrets').stringData.PG_PASSWORD_FLIGHT);
   });
 });
 
@@ -229,6 +230,17 @@ describe('each check finds the defect it is there for', () => {
     expect(checks.valuesPointAtWhatExists(f, source)).toContain('flight (Deployment): NATS_URL points at nats-cluster:4222: no Service nats-cluster');
   });
 
+  it('a service that logs in as the admin, or with a password its role was not given', () => {
+    const f = copy(files);
+    const env = (service: string) => appContainer(f, service).env as Yaml[];
+    env('flight').find((e) => e.name === 'DATABASE_URL').value = 'postgres://$(PG_USER):$(PG_PASSWORD)@$(PG_HOST):$(PG_PORT)/airline_flight';
+    env('payment').find((e) => e.name === 'PG_PASSWORD').valueFrom.secretKeyRef.key = 'PG_PASSWORD_FLIGHT';
+    const problems = checks.valuesPointAtWhatExists(f, source);
+    expect(problems).toContain('flight (Deployment): DATABASE_URL logs in as airline, not its own role airline_flight');
+    expect(problems).toContain('flight (Deployment): logs in as the admin');
+    expect(problems).toContain("payment (Deployment): DATABASE_URL's password is not the PG_PASSWORD_PAYMENT the migrations Job gives its role");
+  });
+
   it('a database password the server was not given', () => {
     const f = copy(files);
     f.compose.services.flight.environment.DATABASE_URL = 'postgres://airline:other@postgres:5432/airline_flight';
@@ -257,21 +269,35 @@ describe('each check finds the defect it is there for', () => {
     expect(checks.podsAreLockedDown(f, source)).toContain('deploy/Dockerfile runs as root (no USER)');
   });
 
-  it('an HPA aimed at a Deployment that does not exist, a missing HPA, a scaled sandbox', () => {
+  it('a ScaledObject aimed at a Deployment that does not exist, one missing a consumer, a missing gateway HPA, a scaled sandbox', () => {
     const f = copy(files);
-    const hpas = f.k8s.filter((o) => o.object.kind === 'HorizontalPodAutoscaler');
-    hpas.find((o) => o.object.metadata.name === 'flight')!.object.spec.scaleTargetRef.name = 'flights';
+    const scaled = (name: string) => f.k8s.find((o) => o.object.kind === 'ScaledObject' && o.object.metadata.name === name)!.object;
+    scaled('flight').spec.scaleTargetRef.name = 'flights';
+    scaled('payment').spec.triggers = scaled('payment').spec.triggers.filter((t: Yaml) => t.metadata?.consumer !== 'airline-payment-ReservationCancelled');
+    f.k8s = f.k8s.filter((o) => o.object.kind !== 'HorizontalPodAutoscaler');
     named(f, 'Deployment', 'payment-processor').spec.replicas = 2;
     const problems = checks.autoscalingIsConsistent(f, source);
-    expect(problems).toContain('flight: no HorizontalPodAutoscaler');
-    expect(problems).toContain('HPA flight: targets Deployment flights, which is no Deployment here');
+    expect(problems).toContain('flight: no ScaledObject');
+    expect(problems).toContain('ScaledObject flight: targets Deployment flights, which is no Deployment here');
+    expect(problems).toContain('ScaledObject payment: triggers on consumers airline-payment-SeatsReserved, not the service\'s airline-payment-ReservationCancelled, airline-payment-SeatsReserved');
+    expect(problems).toContain('gateway: no HorizontalPodAutoscaler');
     expect(problems).toContain('payment-processor: 2 replicas; runtime/cluster.ts allows 1');
   });
 
-  it('a Deployment that fights its HPA over the replica count', () => {
+  it('a new event type a service consumes that its ScaledObject does not watch', () => {
+    const f = copy(files);
+    const so = f.k8s.find((o) => o.object.kind === 'ScaledObject' && o.object.metadata.name === 'reservation')!.object;
+    so.spec.triggers[0].metadata.consumer = 'airline-reservation-FlightRegistred';
+    expect(checks.autoscalingIsConsistent(f, source).some((p) => p.startsWith('ScaledObject reservation: triggers on consumers'))).toBe(true);
+  });
+
+  it('a Deployment that fights its autoscaler over the replica count', () => {
     const f = copy(files);
     named(f, 'Deployment', 'reservation').spec.replicas = 2;
-    expect(checks.autoscalingIsConsistent(f, source)).toContain('Deployment reservation: sets replicas although HPA reservation owns the count (every apply would reset it)');
+    named(f, 'Deployment', 'gateway').spec.replicas = 2;
+    const problems = checks.autoscalingIsConsistent(f, source);
+    expect(problems).toContain('Deployment reservation: sets replicas although ScaledObject reservation owns the count (every apply would reset it)');
+    expect(problems).toContain('Deployment gateway: sets replicas although HPA gateway owns the count (every apply would reset it)');
   });
 
   it('more database connections at full scale than PostgreSQL allows', () => {
@@ -327,10 +353,10 @@ describe('each check finds the defect it is there for', () => {
 
   it('a manifest file kustomization.yaml does not list', () => {
     const f = copy(files);
-    f.k8sFiles.push('pdb.yaml');
+    f.k8sFiles.push('keda.yaml');
     f.kustomization.resources = f.kustomization.resources.filter((r: string) => r !== 'nats.yaml');
     const problems = checks.kustomizationListsEveryFile(f, source);
-    expect(problems).toContain('deploy/k8s/pdb.yaml is not listed in kustomization.yaml resources');
+    expect(problems).toContain('deploy/k8s/keda.yaml is not listed in kustomization.yaml resources');
     expect(problems).toContain('deploy/k8s/nats.yaml is not listed in kustomization.yaml resources');
   });
 
@@ -367,5 +393,53 @@ describe('each check finds the defect it is there for', () => {
     expect(checks.everyVariableTheCodeReadsIsSet(files, s)).toContain(
       'payment: services/payment/src/main.ts: process.env[key] reads a variable this spec cannot name; teach deploy/test/manifests.ts how',
     );
+  });
+
+  it('a replicated service without a disruption budget, a budget that blocks drains, replicas that may share a node', () => {
+    const f = copy(files);
+    f.k8s = f.k8s.filter((o) => !(o.object.kind === 'PodDisruptionBudget' && o.object.metadata.name === 'mileage'));
+    const flightBudget = named(f, 'PodDisruptionBudget', 'flight');
+    delete flightBudget.spec.maxUnavailable;
+    flightBudget.spec.minAvailable = 2;
+    named(f, 'Deployment', 'payment').spec.template.spec.topologySpreadConstraints.pop();
+    named(f, 'Deployment', 'dashboard').spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable = 'DoNotSchedule';
+    f.k8s.push({ file: 'pdb.yaml', object: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'sandbox' }, spec: { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'payment-processor' } } } } });
+    const problems = checks.disruptionsAreBudgeted(f, source);
+    expect(problems).toContain('Deployment mileage: 0 PodDisruptionBudgets select its pods, not one');
+    expect(problems).toContain('PodDisruptionBudget flight allows no eviction of flight at 2 replicas');
+    expect(problems).toContain('Deployment payment: replicas are not spread over kubernetes.io/hostname');
+    expect(problems).toContain('Deployment dashboard: its topology.kubernetes.io/zone spread may block scheduling (DoNotSchedule)');
+    expect(problems).toContain('PodDisruptionBudget sandbox allows no eviction of single-replica payment-processor: every node drain would block');
+  });
+
+  it('a Service without the metrics port the ServiceMonitor scrapes, and alert rules that drifted from the tested file', () => {
+    const f = copy(files);
+    const mileage = named(f, 'Service', 'mileage');
+    mileage.spec.ports = mileage.spec.ports.filter((p: Yaml) => p.name !== 'metrics');
+    named(f, 'PrometheusRule', 'airline').spec.groups[0].rules[1].expr = 'max by (service) (airline_outbox_oldest_age_seconds) > 300';
+    const problems = checks.monitoringCoversEveryProcess(f, source);
+    expect(problems).toContain('ServiceMonitor airline scrapes port metrics, which Service mileage does not have');
+    expect(problems).toContain('PrometheusRule airline differs from deploy/prometheus/alerts.yaml (the file promtool tests)');
+    expect(checks.portsAgreeWithTheSeedPorts(f, source)).toContain('mileage: the Service has no port named metrics (the ServiceMonitor scrapes it)');
+  });
+
+  it('a NetworkPolicy that lets the monitoring namespace reach a pod on another port than its metrics port', () => {
+    const f = copy(files);
+    const policy = named(f, 'NetworkPolicy', 'allow-metrics-from-monitoring');
+    policy.spec.ingress[0].ports = [{ protocol: 'TCP', port: 5432 }];
+    policy.spec.podSelector.matchExpressions[0].values.push('postgres');
+    const problems = checks.onlyTheGatewayIsReachable(f, source);
+    expect(problems).toContain('NetworkPolicy allow-metrics-from-monitoring admits traffic from outside the namespace to postgres');
+    expect(problems).toContain('NetworkPolicy allow-metrics-from-monitoring admits outsiders to flight on 5432, not only the port its Service names metrics');
+  });
+
+  it('a base image that is not pinned by digest, or not a supported Node LTS', () => {
+    const f = copy(files);
+    const pinned = /^FROM node:22-bookworm-slim@sha256:[0-9a-f]{64}$/m;
+    expect(f.dockerfile).toMatch(pinned);
+    f.dockerfile = files.dockerfile.replace(pinned, 'FROM node:22-bookworm-slim');
+    expect(checks.imageIsBuiltFromTheLockfile(f, source)).toContain('deploy/Dockerfile: the image is based on node:22-bookworm-slim, not a node:<LTS>-slim image pinned by @sha256 digest');
+    f.dockerfile = files.dockerfile.replace(pinned, `FROM node:20-slim@sha256:${'a'.repeat(64)}`);
+    expect(checks.imageIsBuiltFromTheLockfile(f, source)).toContain('deploy/Dockerfile: Node 20 is not a supported LTS line (22 or 24)');
   });
 });

@@ -1,7 +1,7 @@
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Database } from '@airline/database';
 import { migrate, oneAtATime } from '@airline/database';
-import { backoffMs, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
+import { backoffMs, type ConsumerLag, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
 
 const SCHEMA = `
 CREATE TABLE event_log (
@@ -211,6 +211,18 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
     },
     async subscribe(sub) {
       loops.push(consume(sub));
+    },
+    async consumerLag({ consumer, eventTypes }) {
+      // from the durable position; a consumer that never subscribed has none, and nothing is reported for it
+      const r = await db.query<{ type: string; pending: string; retrying: string }>(
+        `SELECT t.type,
+                (SELECT count(*) FROM event_log l WHERE l.seq > p.position AND l.type = t.type)::text AS pending,
+                (SELECT count(*) FROM consumer_retry r JOIN event_log l USING (seq) WHERE r.consumer = $1 AND l.type = t.type)::text AS retrying
+         FROM unnest($2::text[]) AS t(type) JOIN consumer_position p ON p.consumer = $1
+         ORDER BY t.type`,
+        [consumer, [...eventTypes]],
+      );
+      return r.rows.map((row): ConsumerLag => ({ consumer, eventType: row.type as ConsumerLag['eventType'], pending: Number(row.pending), retrying: Number(row.retrying) }));
     },
     async read({ correlationId, types, after = 0, limit = 10_000 }) {
       const r = await db.query<{ seq: string; payload: IntegrationEvent }>(

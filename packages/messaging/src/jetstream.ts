@@ -15,7 +15,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { channelOf, subjectOf, subjectToken, type EventType, type IntegrationEvent } from '@airline/contracts';
-import { backoffMs, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
+import { backoffMs, type ConsumerLag, type Delivery, type EventBus, type EventLogReader, type Subscription } from './port.js';
 
 export interface JetStreamBusOptions {
   /** NATS server(s), comma separated (`nats://127.0.0.1:4222`). */
@@ -32,8 +32,17 @@ export interface JetStreamBusOptions {
   replicas?: number;
   /** Window in which the broker drops a second publish with the same Nats-Msg-Id (= eventId). */
   duplicateWindowMs?: number;
-  /** How long events are kept (0 = forever: the log is the source of replay). */
+  /**
+   * How long events are kept (0 = forever: the log is the source of replay and rebuilds). Default 0.
+   * Deployments set EVENTS_MAX_AGE_MS (packages/service/src/process.ts).
+   */
   maxAgeMs?: number;
+  /**
+   * Most bytes the stream keeps; past it the oldest events are dropped (discard old), so an alert watches
+   * the stream's use of it (airline_stream_bytes / airline_stream_max_bytes). Default 6 GiB: JetStream reserves it,
+   * and by default lets its store use 75 % of its disk (7.5 GiB of the 10 GiB volume of deploy/k8s/nats.yaml). -1 = no limit. Deployments set EVENTS_MAX_BYTES.
+   */
+  maxBytes?: number;
   /** A delivered event not acknowledged within this time goes to another replica (crashed consumer). */
   ackWaitMs?: number;
   /** Unacknowledged events per durable consumer, across its replicas. */
@@ -48,8 +57,21 @@ export interface JetStreamBusOptions {
   onStatus?: (status: { type: string; data: unknown }) => void;
 }
 
+/** How full the stream is, against its limits (metrics and the stream-size alert). */
+export interface StreamUsage {
+  bytes: number;
+  messages: number;
+  /** -1 when unlimited. */
+  maxBytes: number;
+  /** 0 when events are kept forever. */
+  maxAgeSeconds: number;
+}
+
+export const DEFAULT_STREAM_MAX_BYTES = 6 * 1024 ** 3;
+
 export interface JetStreamEventBus extends EventBus, EventLogReader {
   readonly stream: string;
+  streamUsage(): Promise<StreamUsage>;
   /** Resolves when the broker answers for the stream (readiness). */
   ping(): Promise<void>;
   /** Stops taking events: in-flight batches finish and are acknowledged, buffered ones go back to the broker. */
@@ -109,6 +131,7 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
     num_replicas: options.replicas ?? 1,
     duplicate_window: nanos(options.duplicateWindowMs ?? 5 * 60_000),
     max_age: nanos(options.maxAgeMs ?? 0),
+    max_bytes: options.maxBytes ?? DEFAULT_STREAM_MAX_BYTES,
     allow_direct: true,
   });
 
@@ -159,6 +182,20 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
       }
     },
 
+    async consumerLag({ consumer, eventTypes }) {
+      const lags: ConsumerLag[] = [];
+      for (const eventType of eventTypes) {
+        try {
+          const info = await jsm.consumers.info(stream, durableName(prefix, consumer, eventType));
+          lags.push({ consumer, eventType, pending: info.num_pending, retrying: info.num_redelivered });
+        } catch (err) {
+          if (codeOf(err) === '404') continue; // not subscribed yet: the broker keeps no position for it
+          throw err;
+        }
+      }
+      return lags;
+    },
+
     async read({ correlationId, types, after = 0, limit = 10_000 }) {
       const only = types ? new Set<string>(types) : undefined;
       const filter =
@@ -204,6 +241,11 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
       await jsm.streams.info(stream);
     },
 
+    async streamUsage() {
+      const info = await jsm.streams.info(stream);
+      return { bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, maxAgeSeconds: info.config.max_age / 1e9 };
+    },
+
     async stopConsuming() {
       consuming = false;
       await Promise.all(running.map((l) => l.stop()));
@@ -221,8 +263,14 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
   try {
     const info = await jsm.streams.info(config.name);
     const c = info.config;
-    if (c.duplicate_window !== config.duplicate_window || c.max_age !== config.max_age || c.subjects.join() !== config.subjects.join()) {
-      await jsm.streams.update(config.name, { ...c, subjects: config.subjects, duplicate_window: config.duplicate_window, max_age: config.max_age });
+    if (
+      c.duplicate_window !== config.duplicate_window ||
+      c.max_age !== config.max_age ||
+      c.max_bytes !== config.max_bytes ||
+      c.subjects.join() !== config.subjects.join()
+    ) {
+      // the limits are the deployment's (EVENTS_MAX_AGE_MS, EVENTS_MAX_BYTES): a changed one is applied on start
+      await jsm.streams.update(config.name, { ...c, subjects: config.subjects, duplicate_window: config.duplicate_window, max_age: config.max_age, max_bytes: config.max_bytes });
     }
   } catch (err) {
     if (codeOf(err) !== '404') throw err;

@@ -17,11 +17,29 @@ export interface Subscription {
   handle(batch: Delivery[]): Promise<DeliveryOutcome[]>;
 }
 
+/**
+ * How far one durable consumer is behind the log, for one event type it takes (metrics, alerts, KEDA).
+ * Every replica of a consumer sees the same numbers: they describe the durable consumer, not a replica.
+ */
+export interface ConsumerLag {
+  consumer: string;
+  eventType: EventType;
+  /** Events in the log that have not been delivered to the consumer yet. */
+  pending: number;
+  /**
+   * Events delivered and failed at least once, not yet acknowledged: waiting for their retry (embedded:
+   * rows of consumer_retry; JetStream: the consumer's num_redelivered).
+   */
+  retrying: number;
+}
+
 /** The messaging port: at-least-once delivery of integration events to durable consumers. */
 export interface EventBus {
   /** Publishes events; publishing the same eventId twice is harmless (deduplicated by the bus). */
   publish(events: IntegrationEvent[]): Promise<void>;
   subscribe(subscription: Subscription): Promise<void>;
+  /** Where a durable consumer stands, per event type (one entry per type the broker knows a position for). */
+  consumerLag(subscription: Pick<Subscription, 'consumer' | 'eventTypes'>): Promise<ConsumerLag[]>;
   close(): Promise<void>;
 }
 

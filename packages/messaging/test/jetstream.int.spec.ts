@@ -125,6 +125,17 @@ describe('JetStream event bus', () => {
     expect(await b.read({ limit: 2 })).toHaveLength(2);
   });
 
+  it('creates the stream with the configured limits, applies changed limits on the next start, and reports its use of them', async () => {
+    const prefix = freshPrefix();
+    const first = await bus(prefix); // the defaults: kept forever, 6 GiB
+    expect(await first.streamUsage()).toEqual({ bytes: 0, messages: 0, maxBytes: 6 * 1024 ** 3, maxAgeSeconds: 0 });
+    await first.publish([seatsSoldOut(1), seatsSoldOut(2)]);
+    const second = await bus(prefix, { maxBytes: 1024 * 1024, maxAgeMs: 7 * 24 * 3600_000 });
+    const usage = await second.streamUsage();
+    expect(usage).toMatchObject({ messages: 2, maxBytes: 1024 * 1024, maxAgeSeconds: 7 * 24 * 3600 });
+    expect(usage.bytes).toBeGreaterThan(0);
+  });
+
   it('answers readiness while the broker is there', async () => {
     const b = await bus(freshPrefix());
     await expect(b.ping()).resolves.toBeUndefined();

@@ -33,6 +33,8 @@ export interface ConsumerOptions {
   onCommit?: () => void;
   onError?: (err: unknown, event: IntegrationEvent, attempt: number) => void;
   onDeadLetter?: (event: IntegrationEvent, error: string) => void;
+  /** Counts what happens to deliveries (metrics); each call is one delivery of this consumer. */
+  observer?: ConsumerObserver;
   /**
    * The row an event's handler locks first (e.g. its flight). A batch is applied in this order, so two
    * replicas handling batches over the same rows lock them in the same order and cannot deadlock.
@@ -44,6 +46,18 @@ export interface ConsumerOptions {
    * one per event. Runs after the inbox claim, with the events not handled before.
    */
   prefetch?: (tx: Tx, events: IntegrationEvent[]) => Promise<void>;
+}
+
+/** What a consumer reports about each delivery: the pipeline metrics count these. */
+export interface ConsumerObserver {
+  /** A delivery that came again (attempt > 1): a retry after a failure, or a redelivery after a crash. */
+  redelivered(event: IntegrationEvent, attempt: number): void;
+  /** The event's effect committed (or it had been handled before: the inbox absorbed it). */
+  handled(event: IntegrationEvent): void;
+  /** Handling this delivery failed; it will be retried, or parked when this was the last attempt. */
+  failed(event: IntegrationEvent, attempt: number): void;
+  /** Parked as a dead letter after its last attempt. */
+  parked(event: IntegrationEvent): void;
 }
 
 export interface Consumer extends Subscription {
@@ -114,9 +128,12 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       [consumer, d.event.eventId, String(d.event.type), JSON.stringify(d.event), error, d.attempt],
     );
     options.onDeadLetter?.(d.event, error);
+    options.observer?.parked(d.event);
   }
 
   async function handle(batch: Delivery[]): Promise<DeliveryOutcome[]> {
+    const observer = options.observer;
+    if (observer) for (const d of batch) if (d.attempt > 1) observer.redelivered(d.event, d.attempt);
     if (batch.length > 1) {
       try {
         const events = batch.map((d) => d.event);
@@ -124,6 +141,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after));
         if (wrote) options.onCommit?.();
         for (const fn of after) fn();
+        if (observer) for (const d of batch) observer.handled(d.event);
         return batch.map(() => 'done');
       } catch {
         // fall through: find the event(s) that fail, one transaction each
@@ -133,9 +151,11 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     for (const d of batch) {
       try {
         await handleOne(d.event);
+        observer?.handled(d.event);
         outcomes.push('done');
       } catch (err) {
         options.onError?.(err, d.event, d.attempt);
+        observer?.failed(d.event, d.attempt);
         if (d.attempt >= maxAttempts) {
           await park(d, err);
           outcomes.push('done');

@@ -37,6 +37,14 @@ export async function listDeadLetters(db: Database): Promise<DeadLetter[]> {
   }));
 }
 
+/** Events parked and not redriven, per consumer and event type (the dead-letter gauge and its alert). */
+export async function parkedCounts(db: Database): Promise<Array<{ consumer: string; eventType: string; parked: number }>> {
+  const r = await db.query<{ consumer: string; event_type: string; n: string }>(
+    `SELECT consumer, event_type, count(*)::text AS n FROM dead_letters WHERE redriven_at IS NULL GROUP BY consumer, event_type ORDER BY consumer, event_type`,
+  );
+  return r.rows.map((x) => ({ consumer: x.consumer, eventType: x.event_type, parked: Number(x.n) }));
+}
+
 /**
  * Hands parked events to their consumer again (after the fix). A redriven event that fails again stays
  * parked with the new error. Returns what happened to each.

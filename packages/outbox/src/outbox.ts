@@ -49,6 +49,23 @@ export interface RelayOptions {
   /** After a kick, wait this long for more commits to publish together (ms). */
   lingerMs?: number;
   onError?: (err: unknown) => void;
+  /** Called with the events of each batch the bus accepted, before the rows' deletion commits (metrics). */
+  onPublished?: (events: IntegrationEvent[]) => void;
+}
+
+/** What waits in a service's outbox: the relay is behind (or the broker down) when this grows. */
+export interface OutboxBacklog {
+  rows: number;
+  /** Age of the oldest row, by the database's clock; 0 when the outbox is empty. */
+  oldestAgeSeconds: number;
+}
+
+export async function outboxBacklog(db: Database): Promise<OutboxBacklog> {
+  const r = await db.query<{ rows: string; age: number | string | null }>(
+    `SELECT count(*)::text AS rows, extract(epoch FROM now() - min(created_at))::float8 AS age FROM outbox`,
+  );
+  const row = r.rows[0]!;
+  return { rows: Number(row.rows), oldestAgeSeconds: Math.max(0, Number(row.age ?? 0)) };
 }
 
 /**
@@ -57,7 +74,7 @@ export interface RelayOptions {
  * and a failed publish leaves the rows for the next try. A crash after publishing but before commit
  * republishes: the bus deduplicates by eventId.
  */
-export function createOutboxRelay(db: Database, bus: EventBus, options: RelayOptions = {}): OutboxRelay {
+export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, options: RelayOptions = {}): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 250;
   const lingerMs = options.lingerMs ?? 2;
@@ -71,6 +88,7 @@ export function createOutboxRelay(db: Database, bus: EventBus, options: RelayOpt
       if (claimed.rows.length === 0) return 0;
       const events = claimed.rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.payload);
       await bus.publish(events);
+      options.onPublished?.(events);
       return events.length;
     });
   }

@@ -5,9 +5,11 @@ import type { EventBus } from '@airline/messaging';
 import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
+import { enableProcessMetrics, pipelineMetrics } from './pipeline-metrics.js';
 export { DeadLetter, RedriveInput, RedriveOutcome } from './dead-letter-routes.js';
 
 export * from './process.js';
+export * from './pipeline-metrics.js';
 
 /** What a service is given by its composition root (embedded runtime, cluster process, or a test). */
 export interface ServiceDeps {
@@ -62,6 +64,35 @@ export interface StartOptions {
   maxAttempts?: number;
   /** More readiness checks of /health/ready (the distributed runtime adds the broker). */
   readiness?: Record<string, () => Promise<unknown>>;
+  /**
+   * Node process metrics (CPU, memory, event loop, GC) on this service's /metrics: on where the process
+   * runs this one service (the distributed runtime). The embedded runtime's services share one process,
+   * whose metrics belong on one registry only.
+   */
+  processMetrics?: boolean;
+  /**
+   * 'apply' (default): apply the migrations not applied yet. 'verify': refuse to start unless every one
+   * was applied already (Kubernetes: by the migrations Job, whose role may change the schema; the
+   * service's role needs no more at run time).
+   */
+  migrations?: 'apply' | 'verify';
+}
+
+/** Everything a service's database is migrated with, in order: the shared messaging tables first. */
+export const serviceMigrations = (def: Pick<ServiceDefinition<unknown>, 'migrations'>): Migration[] => [messagingMigration, idempotencyMigration, ...def.migrations];
+
+/** Throws, naming what is missing, unless every migration was applied (by the migrations Job). */
+export async function verifyMigrations(db: Database, service: string, migrations: Migration[]): Promise<void> {
+  let applied = new Set<string>();
+  try {
+    applied = new Set((await db.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42P01') throw err; // undefined_table: nothing applied yet
+  }
+  const missing = migrations.map((m) => m.name).filter((n) => !applied.has(n));
+  if (missing.length > 0) {
+    throw new Error(`${service}: migrations not applied: ${missing.join(', ')}. Run the migrations Job (deploy/k8s/migrate-job.yaml) first; MIGRATIONS=verify does not change the schema`);
+  }
 }
 
 /**
@@ -71,8 +102,11 @@ export interface StartOptions {
 export async function startService<C>(def: ServiceDefinition<C>, config: C, opts: StartOptions): Promise<RunningService> {
   const { db, bus } = opts;
   const log = opts.log.child({ service: def.name });
-  await migrate(db, [messagingMigration, idempotencyMigration, ...def.migrations]);
-  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry') });
+  if (opts.migrations === 'verify') await verifyMigrations(db, def.name, serviceMigrations(def));
+  else await migrate(db, serviceMigrations(def));
+  // the event pipeline's metrics (outbox, consumer lag, handled/failed/parked) on the service's /metrics
+  const metrics = pipelineMetrics({ db, bus, log });
+  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'), onPublished: metrics.published });
   const clock = opts.clock ?? (() => new Date());
   const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
     createConsumer({
@@ -83,10 +117,14 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
       maxAttempts: opts.maxAttempts,
       clock,
       onCommit: relay.kick,
-      onError: (err, event, attempt) => log.warn({ err, eventType: event.type, eventId: event.eventId, attempt }, 'handler failed; will retry'),
-      onDeadLetter: (event, error) => log.error({ eventType: event.type, eventId: event.eventId, error }, 'event parked as dead letter'),
+      // correlationId = the reservation id for the booking saga: one search finds a booking's trouble in every service
+      onError: (err, event, attempt) => log.warn({ err, consumer: name, eventType: event.type, eventId: event.eventId, correlationId: event.correlationId, attempt }, 'handler failed; will retry'),
+      onDeadLetter: (event, error) => log.error({ consumer: name, eventType: event.type, eventId: event.eventId, correlationId: event.correlationId, error }, 'event parked as dead letter'),
+      observer: metrics.observerFor(name),
     });
   const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
+  metrics.register(built.app.metrics, () => built.consumers);
+  if (opts.processMetrics) enableProcessMetrics(built.app.metrics);
   deadLetterRoutes(built.app, db, built.consumers);
   Object.assign(built.app.readiness, opts.readiness);
   await built.app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });

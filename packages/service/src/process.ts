@@ -10,14 +10,19 @@
 //   MAX_ATTEMPTS   failed deliveries before an event is parked as a dead letter   5
 //   PG_POOL_MAX    database connections of one replica                       10
 //   ACK_WAIT_MS    an event unacknowledged this long goes to another replica  30000
+//   MIGRATIONS     apply: apply pending migrations on start; verify: only check they were applied (by
+//                  the migrations Job; the service's role then needs no right to change the schema)  apply
+//   EVENTS_MAX_AGE_MS  how long the stream keeps events (0 = forever)       0
+//   EVENTS_MAX_BYTES   most bytes the stream keeps, oldest dropped past it (-1 = no limit)  6442450944 (6 GiB)
 //   SHUTDOWN_TIMEOUT_MS  SIGTERM gives up (exit 1) after this long            25000
 //   LOG_LEVEL      pino level                                                info
 import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
 import { createPgDatabase, type Database } from '@airline/database';
-import { createJetStreamEventBus, type EventLogReader, type JetStreamEventBus } from '@airline/messaging';
+import { createJetStreamEventBus, DEFAULT_STREAM_MAX_BYTES, type EventLogReader, type JetStreamEventBus } from '@airline/messaging';
 import type { HttpApp } from '@airline/http';
 import { startService, type RunningService, type ServiceDefinition } from './index.js';
+import { enableProcessMetrics, streamMetrics } from './pipeline-metrics.js';
 
 export interface ProcessDefaults {
   /** The port when PORT is not set (the seed port of the service). */
@@ -26,13 +31,19 @@ export interface ProcessDefaults {
 
 type Env = Record<string, string | undefined>;
 
-const int = (env: Env, name: string, fallback: number) => {
+const int = (env: Env, name: string, fallback: number, { min = 0 } = {}) => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number${min < 0 ? ` (${min} or more)` : ''}, not ${JSON.stringify(raw)}`);
   return n;
 };
+
+function migrationsMode(env: Env): 'apply' | 'verify' {
+  const mode = env.MIGRATIONS ?? 'apply';
+  if (mode !== 'apply' && mode !== 'verify') throw new Error(`MIGRATIONS must be apply or verify, not ${JSON.stringify(mode)}`);
+  return mode;
+}
 
 function logger(service: string, env: Env): Logger {
   const replica = cluster.isWorker ? Number(env.REPLICA_INDEX ?? cluster.worker?.id) : undefined;
@@ -81,6 +92,8 @@ export async function runServiceProcess<C>(
       prefix: env.EVENTS_PREFIX ?? 'airline',
       connectionName: `${def.name}-${process.pid}`,
       ackWaitMs: int(env, 'ACK_WAIT_MS', 30_000),
+      maxAgeMs: int(env, 'EVENTS_MAX_AGE_MS', 0),
+      maxBytes: int(env, 'EVENTS_MAX_BYTES', DEFAULT_STREAM_MAX_BYTES, { min: -1 }),
       onError: (err, context) => log.warn({ err }, context),
       onStatus: (s) => {
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') log.warn({ nats: s }, `broker ${s.type}`);
@@ -96,7 +109,10 @@ export async function runServiceProcess<C>(
       host: env.HOST ?? '127.0.0.1',
       maxAttempts: int(env, 'MAX_ATTEMPTS', 5),
       readiness: { broker: () => broker.ping() },
+      processMetrics: true, // one service per process: the process metrics are this service's
+      migrations: migrationsMode(env),
     });
+    streamMetrics(service.app.metrics, broker, log);
   } catch (err) {
     log.error({ err }, `${def.name} failed to start`);
     await shutdown('startup failure', 1);
@@ -112,6 +128,7 @@ export async function runHttpProcess(name: string, build: () => HttpApp | Promis
   });
   try {
     app = await build();
+    enableProcessMetrics(app.metrics);
     await app.listen({ port: int(env, 'PORT', defaults.port), host: env.HOST ?? '127.0.0.1' });
     log.info({ address: app.server.address() }, `${name} started`);
   } catch (err) {

@@ -1,0 +1,46 @@
+// What the alert rules and the Grafana dashboard are checked with (observability.unit.spec.ts,
+// prometheus.int.spec.ts).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { root } from './manifests.js';
+
+/** Named in rules and dashboards before their code exists; the later work registers exactly these. */
+export const RESERVED_METRICS: Record<string, string> = {
+  airline_saga_outcomes_total: 'counter {status, reason}: reservations that reached CONFIRMED or CANCELED',
+  airline_booking_confirm_seconds: 'histogram: POST /reservations to CONFIRMED',
+  airline_saga_pending_oldest_age_seconds: 'gauge: age of the oldest PENDING reservation',
+  airline_processor_breaker_state: 'gauge: 0 closed, 1 half-open, 2 open',
+  airline_processor_calls_total: 'counter {operation, outcome}',
+  airline_group_commit_size: 'histogram: bookings per group-commit transaction',
+};
+
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(root, dir))) {
+    if (name === 'node_modules' || name === 'test') continue;
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) out.push(...sourceFiles(path));
+    else if (path.endsWith('.ts') && !path.endsWith('.spec.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** Metric names the code registers: string literals 'airline_…' in packages/ and services/ sources. */
+export function exportedMetrics(): Set<string> {
+  const names = new Set<string>();
+  for (const file of [...sourceFiles('packages'), ...sourceFiles('services')]) {
+    for (const m of read(file).matchAll(/['"`](airline_[a-z0-9_]+)['"`]/g)) names.add(m[1]!);
+  }
+  return names;
+}
+
+/** Base names (histogram series suffixes dropped) of the airline_ metrics an expression reads. */
+export const metricsIn = (expr: string) => [...expr.matchAll(/\b(airline_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
+
+export const rules = parse(read('deploy/prometheus/alerts.yaml')) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string }> }> };
+export const dashboard = JSON.parse(read('deploy/grafana/airline.json')) as { uid: string; panels: Array<{ id: number; type: string; title: string; targets?: Array<{ expr: string }> }> };
+export const dashboardExpressions = () => dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+
