@@ -22,6 +22,7 @@ import { paymentService } from '@airline/payment';
 import { mileageService } from '@airline/mileage';
 import { notificationService } from '@airline/notification';
 import { dashboardService } from '@airline/dashboard';
+import { processorMigrations } from '@airline/payment-processor';
 import { databaseName } from './cluster.js';
 
 type Env = Record<string, string | undefined>;
@@ -33,6 +34,8 @@ export const databaseServices: Array<{ name: string; migrations: () => Migration
     migrations: () => serviceMigrations(def),
   })),
   { name: 'gateway', migrations: () => migrationsFrom(new URL('../services/gateway/migrations', import.meta.url)) },
+  // the card processor sandbox: its vault and its ledger (a real processor's would not be ours to migrate)
+  { name: 'payment-processor', migrations: () => processorMigrations },
 ];
 
 export const passwordVariable = (service: string) => `PG_PASSWORD_${service.toUpperCase().replace(/-/g, '_')}`;

@@ -19,6 +19,8 @@ import type { HttpApp } from '@airline/http';
 
 export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, dashboard: 8085, mileage: 8086, notification: 8087, processor: 8089 } as const;
 export type PortMap = Record<keyof typeof SEED_PORTS, number>;
+/** Beside the seed ports: the gateway's management port (services/gateway/src/management.ts). */
+export const GATEWAY_MANAGEMENT_PORT = 9088;
 /** Every port 0: what tests listen on. */
 export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
@@ -34,6 +36,8 @@ export interface EmbeddedOptions {
   /** Where the databases live; undefined = in memory (nothing survives). */
   dataDir?: string;
   ports?: Partial<PortMap>;
+  /** The gateway's management port (/health/*, /metrics with no token): 9088 beside the seed ports, a free one when the gateway's port is. */
+  managementPort?: number;
   host?: string;
   log?: Logger;
   reservation?: Partial<ReservationConfig>;
@@ -55,6 +59,8 @@ export interface EmbeddedOptions {
 
 export interface EmbeddedSystem {
   urls: Record<keyof typeof SEED_PORTS, string>;
+  /** The gateway's management port: what probes and Prometheus read (the public port keeps them to staff). */
+  managementUrl: string;
   services: Record<ServiceName, RunningService>;
   processor: PaymentProcessorApp;
   /** The processor sandbox's own database: its vault (the only place a card number is kept) and ledger. */
@@ -137,11 +143,13 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     log,
     users: options.auth?.users,
     settings: options.gateway,
+    management: { port: options.managementPort ?? (ports.gateway === 0 ? 0 : GATEWAY_MANAGEMENT_PORT), host },
   });
   await gateway.listen({ port: ports.gateway, host });
 
   let stopped = false;
   return {
+    managementUrl: gateway.management!.url(),
     urls: {
       gateway: urlOf(gateway),
       flight: flight.url,

@@ -239,11 +239,17 @@ export const LIVE_PATH = '/health/live';
  * Read by the code but on purpose not set by the manifests, because the code's default is what a
  * deployment wants. Anything else the code reads must be set.
  */
+/** Secrets the manifests refer to and do not ship, on purpose: each is made once per install. */
+export const perInstallSecrets: Record<string, { key: string; why: string }> = {
+  'airline-gateway-signing-key': { key: 'signing-key.pem', why: 'the token signing key: one in git would let anyone sign admin tokens (secret.yaml says how to make it)' },
+};
+
 export const leftToTheCode: Record<string, string> = {
   REPLICA_INDEX: 'set by runtime/replicas.ts for node:cluster workers only; a pod or container is one replica',
   DATA_DIR: 'the gateway uses it only without DATABASE_URL (embedded PGlite), and DATABASE_URL is set',
   PROCESSOR_URL: 'an older name of PAYMENT_PROCESSOR_URL, which is set',
   UI_DIR: 'the web UI built into the image (ui/dist) is the default',
+  GATEWAY_SIGNING_KEY_FILE: 'the key comes as GATEWAY_SIGNING_KEY (from its Secret); the file is the other way to give it',
   OIDC_ISSUER: 'an external OIDC issuer is opt-in (docs/deploy.md)',
   OIDC_JWKS_URL: 'an external OIDC issuer is opt-in',
   OIDC_AUDIENCE: 'an external OIDC issuer is opt-in',
@@ -303,8 +309,9 @@ export function containerEnv(files: DeploymentFiles, container: Yaml, where: str
     } else if (e.valueFrom?.secretKeyRef) {
       const { name, key } = e.valueFrom.secretKeyRef;
       const value = secretData(named(files, 'Secret', name))[key];
-      if (value === undefined) problems.push(`${where}: ${e.name} refers to Secret ${name} key ${key}, which does not exist`);
-      else values.set(e.name, value);
+      if (value !== undefined) values.set(e.name, value);
+      else if (perInstallSecrets[name]?.key === key) values.set(e.name, `<made per install: ${name}>`);
+      else problems.push(`${where}: ${e.name} refers to Secret ${name} key ${key}, which does not exist`);
     } else if (e.valueFrom) {
       values.set(e.name, `<${Object.keys(e.valueFrom)[0]}>`);
     } else {
@@ -446,10 +453,13 @@ export const portsAgreeWithTheSeedPorts: Check = (files, source) => {
     }
     const container = appContainer(files, s.name);
     if (container) {
-      const ports: number[] = (container.ports ?? []).map((p: Yaml) => p.containerPort);
+      // besides the seed port, a management port (the gateway's health and metrics) where MANAGEMENT_PORT says
+      const ports: number[] = (container.ports ?? []).filter((p: Yaml) => p.name !== 'management').map((p: Yaml) => p.containerPort);
       if (JSON.stringify(ports) !== JSON.stringify([seed])) problems.push(`${s.name}: containerPort ${ports.join(', ')}, not ${seed}`);
       const env = containerEnv(files, container, s.name).values;
       if (env.get('PORT') !== String(seed)) problems.push(`${s.name}: the Deployment sets PORT=${env.get('PORT')}, not ${seed}`);
+      const management = containerPort(container, 'management');
+      if (management !== undefined && env.get('MANAGEMENT_PORT') !== String(management)) problems.push(`${s.name}: the management containerPort is ${management}, MANAGEMENT_PORT ${env.get('MANAGEMENT_PORT')}`);
       const service = named(files, 'Service', s.name);
       for (const p of service?.spec?.ports ?? []) {
         const target = containerPort(container, p.targetPort ?? p.port);
@@ -887,7 +897,8 @@ export const composeWaitsForHealthyDependencies: Check = (files, source) => {
     if (!c) continue;
     const test = JSON.stringify(c.healthcheck?.test ?? '');
     if (!test.includes(READY_PATH)) problems.push(`${s.name} (Compose): the healthcheck does not ask ${READY_PATH}`);
-    if (!test.includes('process.env.PORT') && !test.includes(`:${composeEnv(c).get('PORT')}/`)) problems.push(`${s.name} (Compose): the healthcheck does not ask the port the service listens on`);
+    const asked = [composeEnv(c).get('PORT'), composeEnv(c).get('MANAGEMENT_PORT')].filter(Boolean);
+    if (!test.includes('process.env.PORT') && !asked.some((port) => test.includes(`:${port}/`))) problems.push(`${s.name} (Compose): the healthcheck does not ask the port the service listens on`);
     const deps: Yaml = c.depends_on ?? {};
     if (Array.isArray(deps)) {
       problems.push(`${s.name} (Compose): depends_on without conditions`);

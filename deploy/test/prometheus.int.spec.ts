@@ -19,7 +19,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'airline-prometheus-'));
 
 beforeAll(async () => {
   system = await startEmbeddedSystem({ ports: FREE_PORTS });
-  const targets = Object.entries(system.urls).map(([name, url]) => ({ name, hostPort: new URL(url).host }));
+  // the gateway's metrics are on its management port (staff-only on the public one)
+  const targets = Object.entries({ ...system.urls, gateway: system.managementUrl }).map(([name, url]) => ({ name, hostPort: new URL(url).host }));
   const port = await freePort();
   api = `http://127.0.0.1:${port}`;
   // the scrape job the ServiceMonitor makes: job "airline", the services' own `service` label kept
