@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import { methodsOf } from './methods.js';
 import { HttpProblem, problemBody } from './problem.js';
+import { findUnacceptableText, headerTitle } from './text-guard.js';
 
 export interface HttpAppOptions {
   service: string;
-  logger?: FastifyServerOptions['logger'];
+  /** Where failures go: every 5xx is logged here with its request id and stack (none: not logged). */
+  log?: Logger;
   bodyLimit?: number;
   /** Longest path parameter the router matches (Fastify's maxParamLength; longer ones are answered 414). */
   maxParamLength?: number;
@@ -24,15 +28,22 @@ export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> &
   readiness: Record<string, () => Promise<unknown>>;
 };
 
+/** Headers read by routes that do not declare them (besides those a route's schema declares). */
+const READ_HEADERS = ['idempotency-key', 'last-event-id'];
+
 /**
  * The HTTP app every service starts from: schema-first routes (TypeBox), errors as problem+json,
  * health endpoints, Prometheus metrics.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const maxParamLength = options.maxParamLength ?? 100;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // requests are not logged one by one (metrics count them); failures are, by the error handler
+    ...(options.log ? { loggerInstance: options.log.child({ service: options.service }) } : { logger: false }),
+    disableRequestLogging: true,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    routerOptions: { maxParamLength: options.maxParamLength ?? 100 },
+    // `/reservations/` names the same resource as `/reservations`
+    routerOptions: { maxParamLength, ignoreTrailingSlash: true },
     // Fastify accepts each of these shapes; its overloaded types do not accept their union
     trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
@@ -65,6 +76,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.addHook('onResponse', async (req, reply) => {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  // Control characters, bidirectional overrides and lone surrogates are in no field of this API: refused
+  // (400 naming the field) wherever they come, path, query, body or the headers a route reads.
+  app.addHook('preValidation', async (req) => {
+    const declared = (req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+    const headers = Object.fromEntries([...READ_HEADERS, ...Object.keys(declared)].filter((h) => req.headers[h] !== undefined).map((h) => [headerTitle(h), req.headers[h]]));
+    for (const [where, values] of [['path', req.params], ['querystring', req.query], ['header', headers], ['body', req.body]] as const) {
+      const refused = findUnacceptableText(values);
+      if (refused) {
+        const field = refused.field || where;
+        throw new HttpProblem(400, 'Invalid request', `${where}${refused.field ? `.${refused.field}` : ''} ${refused.reason}`, field);
+      }
+    }
   });
 
   // Path and query parameters are strings on the wire, and the seeds' scripts use httpie, which sends
@@ -100,6 +125,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setErrorHandler((err: FastifyError & Partial<HttpProblem>, req, reply) => {
     let body: ReturnType<typeof problemBody>;
     if (err instanceof HttpProblem) {
+      if (err.status >= 500) req.log.error({ err, requestId: req.id, method: req.method, url: req.url }, 'answered with a server error');
       body = problemBody({ status: err.status, title: err.title, detail: err.detail, field: err.field, extra: err.extra });
     } else if (err.validation) {
       const first = err.validation[0];
@@ -121,13 +147,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       body = problemBody({ status: err.statusCode, title: err.statusCode === 413 ? 'Payload too large' : 'Bad request', detail: err.message });
     } else {
-      req.log.error({ err }, 'unhandled error');
-      body = problemBody({ status: 500, title: 'Internal error', detail: 'the server failed to handle this request' });
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 500 && err.statusCode < 600 ? err.statusCode : 500;
+      req.log.error({ err, requestId: req.id, method: req.method, url: req.url }, 'unhandled error');
+      body = problemBody({ status, title: status === 503 ? 'Service unavailable' : 'Internal error', detail: 'the server failed to handle this request', extra: { requestId: req.id } });
     }
     reply.status(body.status).type('application/problem+json').send({ ...body, instance: req.url });
   });
 
+  // a path that exists with other methods: 405 and the methods it has (RFC 9110 §15.5.6)
+  const routes = methodsOf({ maxParamLength });
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = routes.allowed(path);
+    if (allowed.length > 0) {
+      reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .type('application/problem+json')
+        .send(problemBody({ status: 405, title: 'Method not allowed', detail: `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`, instance: req.url }));
+      return;
+    }
     reply
       .status(404)
       .type('application/problem+json')
