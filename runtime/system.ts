@@ -27,6 +27,7 @@ export interface EmbeddedOptions {
   dataDir?: string;
   ports?: Partial<PortMap>;
   host?: string;
+  /** Default: errors only (LOG_LEVEL overrides), to stdout. */
   log?: Logger;
   reservation?: Partial<ReservationConfig>;
   payment?: Partial<Omit<PaymentConfig, 'processorUrl'>> & { processorUrl?: string };
@@ -65,7 +66,8 @@ const urlOf = (app: HttpApp) => {
 export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? pino({ level: 'silent' });
+  // without a logger of the caller's, errors still reach stdout: a 5xx is never silent
+  const log = options.log ?? pino({ level: process.env.LOG_LEVEL ?? 'error' });
   const paused = new Set(options.paused ?? []);
 
   // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer

@@ -9,7 +9,7 @@ import { findUnacceptableText, headerTitle } from './text-guard.js';
 
 export interface HttpAppOptions {
   service: string;
-  /** Where failures go: every 5xx is logged here with its request id and stack (none: not logged). */
+  /** The service's logger: every 5xx is logged there with its request id and stack (none: not logged). */
   log?: Logger;
   bodyLimit?: number;
   /** Longest path parameter the router matches (Fastify's maxParamLength; longer ones are answered 414). */
@@ -39,7 +39,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const maxParamLength = options.maxParamLength ?? 100;
   const app = Fastify({
     // requests are not logged one by one (metrics count them); failures are, by the error handler
-    ...(options.log ? { loggerInstance: options.log.child({ service: options.service }) } : { logger: false }),
+    ...(options.log ? { loggerInstance: options.log } : { logger: false }),
     disableRequestLogging: true,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // `/reservations/` names the same resource as `/reservations`

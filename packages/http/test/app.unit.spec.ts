@@ -109,7 +109,7 @@ describe('a server error is logged', () => {
         done();
       },
     });
-    const { app } = appWithRoutes(pino({ level: 'info' }, sink));
+    const { app } = appWithRoutes(pino({ level: 'info' }, sink).child({ service: 'test' }));
     const res = await app.inject({ method: 'GET', url: '/broken' });
     expect(res.statusCode).toBe(500);
     const { requestId } = res.json();

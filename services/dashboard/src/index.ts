@@ -22,8 +22,8 @@ export const dashboardHandlers: EventHandlers = Object.fromEntries(
 export const dashboardService: ServiceDefinition<DashboardConfig> = {
   name: 'dashboard',
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
-  build({ db, consumer }, config) {
-    const app = createHttpApp({ service: 'dashboard', readiness: { database: () => db.query('SELECT 1') } });
+  build({ db, consumer, log }, config) {
+    const app = createHttpApp({ service: 'dashboard', log, readiness: { database: () => db.query('SELECT 1') } });
     dashboardRoutes(app, db, config.eventLog);
     return { app, consumers: [consumer('dashboard', dashboardHandlers, { prefetch: prefetchProjection })], workers: [] };
   },

@@ -11,8 +11,8 @@ export type FlightConfig = Record<string, never>;
 export const flightService: ServiceDefinition<FlightConfig> = {
   name: 'flight',
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
-  build({ db, clock, relay, consumer }) {
-    const app = createHttpApp({ service: 'flight', readiness: { database: () => db.query('SELECT 1') } });
+  build({ db, clock, relay, consumer, log }) {
+    const app = createHttpApp({ service: 'flight', log, readiness: { database: () => db.query('SELECT 1') } });
     flightRoutes(app, db, clock, relay.kick);
     return { app, consumers: [consumer('flight', seatHandlers, { lockOrder: seatLockOrder, prefetch: prefetchHolds })], workers: [] };
   },

@@ -21,7 +21,7 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
   name: 'notification',
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
   async build({ db, clock, consumer, log }, config) {
-    const app = createHttpApp({ service: 'notification', readiness: { database: () => db.query('SELECT 1') } });
+    const app = createHttpApp({ service: 'notification', log, readiness: { database: () => db.query('SELECT 1') } });
     const feed = notificationFeed(db, { pollMs: config.feedPollMs, onError: (err) => log.warn({ err }, 'notification feed pass failed') });
     await feed.start();
     app.addHook('onClose', () => feed.stop());

@@ -26,7 +26,7 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
   name: 'reservation',
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
   build({ db, clock, relay, consumer, log }, config) {
-    const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
+    const app = createHttpApp({ service: 'reservation', log, readiness: { database: () => db.query('SELECT 1') } });
     reservationRoutes(app, db, clock, relay.kick, config);
     timelineRoutes(app, db, config.eventLog);
     return {
