@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
@@ -40,7 +40,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = Fastify({
     // requests are not logged one by one (metrics count them); failures are, by the error handler
     ...(options.log ? { loggerInstance: options.log } : { logger: false }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // `/reservations/` names the same resource as `/reservations`
     routerOptions: { maxParamLength, ignoreTrailingSlash: true },

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { createHttpApp } from '../src/index.js';
+import { CalendarDate, createHttpApp, isCalendarDate } from '../src/index.js';
 
 function appWithRoutes(log?: pino.Logger) {
   const app = createHttpApp({ service: 'test', log });
@@ -119,5 +119,27 @@ describe('a server error is logged', () => {
     expect(logged[0]).toMatchObject({ reqId: requestId, service: 'test', url: '/broken' });
     expect(logged[0]!.err.stack).toContain('the disk is on fire');
     expect(lines.filter((l) => l.level < 50)).toEqual([]); // ordinary requests are not logged one by one
+  });
+});
+
+describe('dates are days that exist, in the years an airline books', () => {
+  it.each(['2024-02-29', '2000-02-29', '2025-12-25', '2099-12-31', '2025-12-25T10:00', '2025-12-25T23:59:59.5Z', '2025-12-25T10:00+09:00'])('%s is one', (d) => {
+    expect(isCalendarDate(d)).toBe(true);
+  });
+  it.each(['2024-02-30', '2023-02-29', '2100-02-29', '0000-01-01', '1999-12-31', '2100-01-01', '2024-13-01', '2024-00-10', '2024-04-31', '2024-11-21\u0000', '2024-11-21x', '2025-12-25T24:00', '2025-12-25T10:60', '2025-12-25T10:00+99:00', ''])(
+    '%j is not',
+    (d) => {
+      expect(isCalendarDate(d)).toBe(false);
+    },
+  );
+
+  it('the schemas say the same: a route refuses an impossible date, naming the field', async () => {
+    const app = createHttpApp({ service: 'test' });
+    app.post('/d', { schema: { body: Type.Object({ day: CalendarDate() }) } }, async () => ({ ok: true }));
+    for (const [day, status] of [['2024-02-29', 200], ['2024-02-30', 400], ['0000-01-01', 400], ['2024-11-21T00:00', 400], [' 2024-11-21', 400]] as const) {
+      const res = await app.inject({ method: 'POST', url: '/d', payload: { day } });
+      expect(res.statusCode, day).toBe(status);
+      if (status === 400) expect(res.json().field).toBe('day');
+    }
   });
 });
