@@ -5,6 +5,7 @@ import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
 import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
+import type { BookingLimits } from './reservation.js';
 import { reservationRoutes } from './routes.js';
 import { timelineRoutes } from './timeline.js';
 
@@ -17,6 +18,8 @@ export interface ReservationConfig {
   eventLog?: EventLogReader;
   /** Draws booking references (default: random); tests force a taken one. */
   drawReference?: () => string;
+  /** Seats per booking and per customer on a flight (default 9 and 18; GET /reservations/limits shows them). */
+  limits?: Partial<BookingLimits>;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
@@ -39,5 +42,5 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
 
 export * from './reservation.js';
 export * from './booking-saga.js';
-export { reservationRoutes } from './routes.js';
+export { bookingLimits, reservationRoutes } from './routes.js';
 export { timelineRoutes } from './timeline.js';

@@ -21,7 +21,9 @@ beforeAll(async () => {
   // references are drawn from `draws` while it has any, then at random
   let random = 0;
   const drawReference = () => draws.shift() ?? `R${String(++random).padStart(5, '0')}`;
-  service = await startService(reservationService, { ...defaultReservationConfig, drawReference }, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false });
+  // customer 7 books many times on flight 1 here: no limit of seats per customer gets in the way
+  const limits = { maxSeatsPerCustomerOnFlight: 1_000 };
+  service = await startService(reservationService, { ...defaultReservationConfig, drawReference, limits }, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false });
   await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES (1, 'KE001', '2027-01-01', 100, 'SCHEDULED')`);
   api = http(service.url);
 });
