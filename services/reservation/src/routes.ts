@@ -120,7 +120,15 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
   const placeOptions = { holdTtlMs: config.holdTtlMs, clock, drawReference: config.drawReference, limits };
   const ReservationInput = reservationInput(limits.maxSeatsPerBooking);
   // bookings without an Idempotency-Key that arrive together are placed in one transaction
-  const placeGrouped = groupCommit<PlaceRequest, Reservation>({ db, onCommit, run: (tx, requests) => placeMany(tx, requests, placeOptions) });
+  const placeGrouped = groupCommit<PlaceRequest, Reservation>({
+    db,
+    onCommit,
+    run: (tx, requests) => placeMany(tx, requests, placeOptions),
+    // a taken booking reference is drawn again by each request (drawingAgainIfTaken); anything else is a mistake
+    onGroupFailed: (err, size) => {
+      if (!isBookingReferenceTaken(err)) app.log.warn({ err, size }, 'a group of bookings failed; placing them one at a time');
+    },
+  });
   /**
    * With an Idempotency-Key: alone, in the transaction that claims the key. A replay answers what the
    * reservation is now (it may have been confirmed or cancelled since), not the PENDING of the first answer.
