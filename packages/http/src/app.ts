@@ -114,7 +114,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.addHook('preHandler', async (req) => {
     const nonFinite = (v: unknown, depth = 0): boolean =>
       typeof v === 'number' ? !Number.isFinite(v) : depth < 4 && !!v && typeof v === 'object' && Object.values(v).some((x) => nonFinite(x, depth + 1));
-    for (const [where, values] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+    // headers a route declares are coerced the same way (Last-Event-ID: Infinity)
+    const declared = Object.keys((req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    const headers = Object.fromEntries(declared.map((h) => [headerTitle(h), req.headers[h]]));
+    for (const [where, values] of [['params', req.params], ['querystring', req.query], ['header', headers], ['body', req.body]] as const) {
       if (!values || typeof values !== 'object') continue;
       for (const [name, v] of Object.entries(values)) {
         if (nonFinite(v)) throw new HttpProblem(400, 'Invalid request', `${where}.${name} must be a finite number`, name);

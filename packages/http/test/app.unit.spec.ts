@@ -63,6 +63,14 @@ describe('text no field takes is refused at the HTTP layer, naming the field', (
     expect(handled).toEqual([]);
   });
 
+  it('refuses a number a header coerces to Infinity, naming the header', async () => {
+    const app = createHttpApp({ service: 'test' });
+    app.get('/feed', { schema: { headers: Type.Object({ 'last-event-id': Type.Optional(Type.Integer({ minimum: 0 })) }) } }, async () => ({ ok: true }));
+    const res = await app.inject({ method: 'GET', url: '/feed', headers: { 'last-event-id': 'Infinity' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().field).toBe('Last-Event-Id');
+  });
+
   it('lets ordinary text through: accents, CJK, emoji (a surrogate pair), right-to-left script', async () => {
     const { app, handled } = appWithRoutes();
     for (const name of ['Zoë Ångström', '김민준', '✈️😀', 'مرحبا', 'tab\tless? no: plain']) {

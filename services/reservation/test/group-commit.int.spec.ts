@@ -21,6 +21,7 @@ beforeAll(async () => {
   counted = {
     kind: db.kind,
     query: (text, params) => db.query(text, params),
+    exec: (text) => db.exec(text),
     transaction: (fn) => {
       transactions++;
       return db.transaction(fn);
