@@ -19,9 +19,13 @@ export function methodsOf(options: { maxParamLength: number }) {
         router.on(m as Router.HTTPMethod, url, noop);
       }
     },
-    /** The methods this path takes, in a fixed order; none when no route has its path. */
+    /**
+     * The methods this path takes, in a fixed order; none when no route has its path. OPTIONS alone does
+     * not count: CORS answers it for every path (`OPTIONS *`), which makes no path exist.
+     */
     allowed(path: string): string[] {
-      return [...methods].sort().filter((m) => router.find(m as Router.HTTPMethod, path) !== null);
+      const found = [...methods].sort().filter((m) => router.find(m as Router.HTTPMethod, path) !== null);
+      return found.some((m) => m !== 'OPTIONS') ? found : [];
     },
   };
 }

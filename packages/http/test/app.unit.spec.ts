@@ -93,9 +93,13 @@ describe('a wrong method is 405 with Allow; a trailing slash names the same reso
     expect(patch.headers.allow).toBe('GET, HEAD, POST');
   });
 
-  it('still answers 404 for a path no route has', async () => {
+  it('still answers 404 for a path no route has, though OPTIONS is answered everywhere (CORS)', async () => {
     const { app } = appWithRoutes();
+    app.options('*', async () => '');
     expect((await app.inject({ method: 'PUT', url: '/nothing/here' })).statusCode).toBe(404);
+    const put = await app.inject({ method: 'PUT', url: '/bookings' });
+    expect(put.statusCode).toBe(405);
+    expect(put.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
   });
 
   it('takes /bookings/ as /bookings and /bookings/X/ as /bookings/X', async () => {
