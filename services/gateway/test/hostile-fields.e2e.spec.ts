@@ -323,6 +323,33 @@ describe('booking limits', () => {
   });
 });
 
+describe('methods and paths', () => {
+  it('a wrong method is 405 with Allow, on a service port and through the gateway', async () => {
+    const direct = await gatewayClient(t.system.urls.reservation).call('PUT', '/reservations/1');
+    expect(direct.status).toBe(405);
+    expect(direct.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    const forwarded = await t.admin.call('PUT', '/reservations/1');
+    expect(forwarded.status).toBe(405);
+    expect(forwarded.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    const own = await t.anonymous.call('PATCH', '/auth/login');
+    expect(own.status).toBe(405);
+    expect(own.headers.get('allow')!.split(', ')).toContain('POST'); // and GET: the web UI answers any path
+    expect(own.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('a trailing slash names the same resource: /reservations/ is the list', async () => {
+    const direct = await gatewayClient(t.system.urls.reservation).get('/reservations/');
+    expect(direct.status).toBe(200);
+    expect(Array.isArray(direct.body)).toBe(true);
+    const mine = await t.alice.get('/reservations/');
+    expect(mine.status).toBe(200);
+    expect(mine.body.length).toBeGreaterThan(0);
+    expect(mine.body.every((r: { customerId: number }) => r.customerId === 1)).toBe(true);
+    expect((await t.alice.get('/reservations')).body).toEqual(mine.body);
+    expect((await gatewayClient(t.system.urls.flight).get('/flights/1/')).body).toMatchObject({ id: 1 });
+  });
+});
+
 describe('every route, every field, hostile values', () => {
   it('through the gateway: 1,300 requests as staff, a customer and anonymous', async () => {
     const ops = operationsOf(t.system.gateway.openapi());
