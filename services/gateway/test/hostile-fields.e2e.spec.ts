@@ -323,6 +323,25 @@ describe('booking limits', () => {
   });
 });
 
+describe('the bad input that got a 500 or was kept', () => {
+  const cases: Array<[string, () => Promise<Answer>, string]> = [
+    ['NUL in reserveDate', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-11-21\u0000' }), 'reserveDate'],
+    ['a lone surrogate in reserveDate', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-11-21\ud800' }), 'reserveDate'],
+    ['2024-02-30', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-02-30' }), 'reserveDate'],
+    ['0000-01-01', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '0000-01-01' }), 'reserveDate'],
+    ['a takeoff on 2027-02-29', () => t.admin.post('/flights', { flightCode: 'X1', takeoffDate: '2027-02-29', cost: 1, capacity: 1 }), 'takeoffDate'],
+    ['NUL in the username', () => t.anonymous.post('/auth/login', { username: 'admin\u0000', password: 'admin-password-1' }), 'username'],
+    ['22 seats at 100,000,000 (the amount would overflow)', () => t.admin.post('/reservations', { customerId: 3, flightId: 1, seatQty: 22 }), 'seatQty'],
+  ];
+  it.each(cases)('%s: 400 naming the field, nothing written', async (_name, send, field) => {
+    await settle();
+    const answer = await send();
+    expect(answer.status).toBe(400);
+    expect(answer.body.field).toBe(field);
+    if ((await nextXids()) !== baselineXids) expect(await state()).toBe(baseline);
+  });
+});
+
 describe('methods and paths', () => {
   it('a wrong method is 405 with Allow, on a service port and through the gateway', async () => {
     const direct = await gatewayClient(t.system.urls.reservation).call('PUT', '/reservations/1');
