@@ -18,7 +18,10 @@ export interface ReservationConfig {
   eventLog?: EventLogReader;
   /** Draws booking references (default: random); tests force a taken one. */
   drawReference?: () => string;
-  /** Seats per booking and per customer on a flight (default 9 and 18; GET /reservations/limits shows them). */
+  /**
+   * Seats per booking and per customer on a flight (default 9 and 18; GET /reservations/limits shows
+   * them). Set by the composition root (the embedded runtime's `reservation.limits`).
+   */
   limits?: Partial<BookingLimits>;
 }
 
