@@ -124,7 +124,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     db,
     onCommit,
     run: (tx, requests) => placeMany(tx, requests, placeOptions),
-    // a taken booking reference is drawn again by each request (drawingAgainIfTaken); anything else is a mistake
+    // a taken booking reference (rare) fails a group, and the re-run draws others; anything else is a mistake
     onGroupFailed: (err, size) => {
       if (!isBookingReferenceTaken(err)) app.log.warn({ err, size }, 'a group of bookings failed; placing them one at a time');
     },
