@@ -172,14 +172,3 @@ export async function findBookingContexts(tx: Tx, pairs: CustomerOnFlight[]): Pr
   }
   return { flights, heldSeats };
 }
-
-/** The catalog's copies of these flights (absent: unknown), in one statement. */
-export async function findCatalogFlights(tx: Sql, flightIds: number[]): Promise<Map<number, CatalogFlight>> {
-  const r = await tx.query<CatalogRow>('SELECT flight_id, cost, status, takeoff_date FROM flight_catalog WHERE flight_id = ANY($1::int[])', [[...new Set(flightIds)]]);
-  const found = new Map<number, CatalogFlight>();
-  for (const row of r.rows) {
-    const flight = toCatalogFlight(row);
-    if (flight) found.set(row.flight_id, flight);
-  }
-  return found;
-}

@@ -83,12 +83,6 @@ const cancellableFrom: Record<CancelReason, ReservationStatus[]> = {
   FLIGHT_CANCELLED: ACTIVE,
 };
 
-/** A flight takes bookings when the catalog knows it and it still flies. */
-export function assertBookable(flightId: number, flight: CatalogFlight | undefined): asserts flight is CatalogFlight {
-  if (!flight) throw new ReservationRejected('UNKNOWN_FLIGHT', `flight ${flightId} does not exist`, 'flightId');
-  if (flight.status === 'CANCELLED') throw new ReservationRejected('FLIGHT_CANCELLED', `flight ${flightId} is cancelled and takes no bookings`, 'flightId');
-}
-
 export interface Placement {
   flightId: number;
   flight: CatalogFlight | undefined;
@@ -125,10 +119,9 @@ export function placementRefusal(p: Placement): ReservationRejected | undefined 
 export function decide(state: Reservation | undefined, command: ReservationCommand): ReservationEvent[] {
   switch (command.type) {
     case 'PlaceReservation': {
-      const { flight } = command;
       const refused = placementRefusal(command);
       if (refused) throw refused;
-      assertBookable(command.flightId, flight);
+      const flight = command.flight!; // an unknown flight is refused above
       return [
         {
           type: 'ReservationPlaced',
