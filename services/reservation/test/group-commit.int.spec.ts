@@ -1,37 +1,15 @@
 // One bad booking must not slow the others: everything a single request can be refused for is decided
 // before its group's transaction writes, so a group with bad requests in it commits once, and nothing is
 // run again one request at a time. Transactions are counted on the database the group commit is given.
+// On both adapters: PGlite (embedded) and PostgreSQL, where two replicas place at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, groupCommit, migrate, migrationsFrom, type Database } from '@airline/database';
+import { createPgDatabase, createPgliteDatabase, ensureDatabase, groupCommit, migrate, migrationsFrom, type Database } from '@airline/database';
+import { databaseUrl, dropDatabases, uniqueName } from '@airline/testing';
 import { idempotencyMigration } from '@airline/http';
 import { messagingMigration } from '@airline/outbox';
 import { fileURLToPath } from 'node:url';
 import { placeMany, type PlaceRequest } from '../src/commands.js';
 import { ReservationRejected, type Reservation } from '../src/reservation.js';
-
-let db: Database;
-let transactions = 0;
-let counted: Database;
-
-beforeAll(async () => {
-  db = await createPgliteDatabase();
-  await migrate(db, [messagingMigration, idempotencyMigration, ...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)))]);
-  await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES
-    (1, 'KE001', '2027-01-01', 100, 'SCHEDULED'), (2, 'KE002', '2027-01-01', 100000000, 'SCHEDULED'), (3, 'KE003', '2027-01-01', 100, 'CANCELLED')`);
-  counted = {
-    kind: db.kind,
-    query: (text, params) => db.query(text, params),
-    exec: (text) => db.exec(text),
-    transaction: (fn) => {
-      transactions++;
-      return db.transaction(fn);
-    },
-    close: () => db.close(),
-  };
-});
-afterAll(async () => {
-  await db?.close();
-});
 
 const clock = () => new Date('2026-12-01T00:00:00Z');
 const booking = (customerId: number, flightId: number, seatQty: number): PlaceRequest => ({
@@ -44,7 +22,44 @@ const booking = (customerId: number, flightId: number, seatQty: number): PlaceRe
   causationId: `req-${customerId}-${flightId}-${seatQty}`,
 });
 
-describe('group commit with bad requests in the group', () => {
+const run = uniqueName('groupcommit');
+const adapters: Array<[string, () => Promise<Database>]> = [
+  ['PGlite', () => createPgliteDatabase()],
+  [
+    'PostgreSQL',
+    async () => {
+      await ensureDatabase(databaseUrl(run));
+      return createPgDatabase(databaseUrl(run));
+    },
+  ],
+];
+afterAll(() => dropDatabases(run));
+
+describe.each(adapters)('group commit with bad requests in the group (%s)', (adapter, open) => {
+  let db: Database;
+  let transactions = 0;
+  let counted: Database;
+
+  beforeAll(async () => {
+    db = await open();
+    await migrate(db, [messagingMigration, idempotencyMigration, ...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)))]);
+    await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES
+      (1, 'KE001', '2027-01-01', 100, 'SCHEDULED'), (2, 'KE002', '2027-01-01', 100000000, 'SCHEDULED'), (3, 'KE003', '2027-01-01', 100, 'CANCELLED')`);
+    counted = {
+      kind: db.kind,
+      query: (text, params) => db.query(text, params),
+      exec: (text) => db.exec(text),
+      transaction: (fn) => {
+        transactions++;
+        return db.transaction(fn);
+      },
+      close: () => db.close(),
+    };
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
   it('commits the group once: the bad ones are refused, the good ones placed, none run again', async () => {
     let n = 0;
     const limits = { maxSeatsPerBooking: 30, maxSeatsPerCustomerOnFlight: 30 };
@@ -103,5 +118,22 @@ describe('group commit with bad requests in the group', () => {
     expect(await placeOne(booking(20, 2, 1))).toHaveProperty('ok'); // another flight: its own count
     await db.query(`UPDATE reservations SET status = 'CANCELED', cancel_reason = 'CUSTOMER' WHERE customer_id = 20 AND flight_id = 1 AND id = (SELECT min(id) FROM reservations WHERE customer_id = 20)`);
     expect(await placeOne(booking(20, 1, 9))).toHaveProperty('ok');
+  });
+
+  it('four replicas placing for one customer on one flight at once take turns: the limit holds across them', async () => {
+    if (adapter === 'PGlite') return; // one connection: transactions already take turns
+    const limits = { maxSeatsPerBooking: 9, maxSeatsPerCustomerOnFlight: 18 };
+    const replica = (name: string) => {
+      let n = 0;
+      return groupCommit<PlaceRequest, Reservation>({
+        db,
+        run: (tx, requests) => placeMany(tx, requests, { holdTtlMs: 60_000, clock, limits, drawReference: () => `${name}${String(++n).padStart(5, '0')}` }),
+      });
+    };
+    const replicas = ['A', 'B', 'C', 'D'].map(replica);
+    const answers = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => replicas[i % 4]!(booking(30, 1, 3))));
+    expect(answers.filter((x) => x.status === 'fulfilled')).toHaveLength(6);
+    expect(answers.filter((x) => x.status === 'rejected').map((x) => ((x as PromiseRejectedResult).reason as ReservationRejected).code)).toEqual(Array(18).fill('CUSTOMER_SEAT_LIMIT'));
+    expect((await db.query<{ held: number }>(`SELECT sum(seat_qty)::int AS held FROM reservations WHERE customer_id = 30 AND flight_id = 1`)).rows[0]!.held).toBe(18);
   });
 });
