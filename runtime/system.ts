@@ -39,6 +39,7 @@ export interface EmbeddedOptions {
   /** The gateway's management port (/health/*, /metrics with no token): 9088 beside the seed ports, a free one when the gateway's port is. */
   managementPort?: number;
   host?: string;
+  /** Default: errors only (LOG_LEVEL overrides), to stdout. */
   log?: Logger;
   reservation?: Partial<ReservationConfig>;
   payment?: Partial<Omit<PaymentConfig, 'processorUrl'>> & { processorUrl?: string };
@@ -83,7 +84,8 @@ const urlOf = (app: HttpApp) => {
 export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? pino({ level: 'silent' });
+  // without a logger of the caller's, errors still reach stdout: a 5xx is never silent
+  const log = options.log ?? pino({ level: process.env.LOG_LEVEL ?? 'error' });
   const paused = new Set(options.paused ?? []);
   if (options.dataDir) {
     // the databases and the gateway's signing key: its owner's alone (0700/0600), tightened at every start

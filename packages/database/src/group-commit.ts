@@ -13,13 +13,20 @@ export interface GroupCommitOptions<I, O> {
   run(tx: Tx, inputs: I[]): Promise<Outcome<O>[]>;
   /** Runs after each commit (e.g. kick the outbox relay). */
   onCommit?: () => void;
+  /**
+   * Told when a group's transaction failed and its inputs are run again one by one. `run` should refuse
+   * everything one input can be refused for before it writes, so this is for what no single input
+   * causes (and for a mistake of that rule, which is worth a log line: it slows every request of the group).
+   */
+  onGroupFailed?: (error: unknown, size: number) => void;
   maxGroup?: number;
 }
 
 /**
- * Returns a function that runs one input as part of a group. When a group's transaction fails, nothing
- * of it is written and each of its inputs runs again alone, so one input that breaks the transaction
- * (a constraint, a bug) fails only its own request.
+ * Returns a function that runs one input as part of a group. Refusals are answers (`Outcome`), not
+ * failures: `run` decides them before writing, so a bad input costs the group nothing. When a group's
+ * transaction fails all the same, nothing of it is written and each of its inputs runs again alone, so
+ * an input that breaks the transaction (a bug) fails only its own request.
  */
 export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): (input: I) => Promise<O> {
   const maxGroup = options.maxGroup ?? 256;
@@ -35,6 +42,7 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): (input: I)
       outcomes = await options.db.transaction((tx) => options.run(tx, group.map((w) => w.input)));
     } catch (err) {
       if (group.length === 1) return group[0]!.reject(err);
+      options.onGroupFailed?.(err, group.length);
       for (const w of group) await runGroup([w]);
       return;
     }

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import { methodsOf } from './methods.js';
 import { HttpProblem, problemBody } from './problem.js';
+import { findUnacceptableText, headerTitle } from './text-guard.js';
 
 export interface HttpAppOptions {
   service: string;
-  logger?: FastifyServerOptions['logger'];
+  /** The service's logger: every 5xx is logged there with its request id and stack (none: not logged). */
+  log?: Logger;
   bodyLimit?: number;
   /** Longest path parameter the router matches (Fastify's maxParamLength; longer ones are answered 414). */
   maxParamLength?: number;
@@ -24,15 +28,22 @@ export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> &
   readiness: Record<string, () => Promise<unknown>>;
 };
 
+/** Headers read by routes that do not declare them (besides those a route's schema declares). */
+const READ_HEADERS = ['idempotency-key', 'last-event-id'];
+
 /**
  * The HTTP app every service starts from: schema-first routes (TypeBox), errors as problem+json,
  * health endpoints, Prometheus metrics.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const maxParamLength = options.maxParamLength ?? 100;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // requests are not logged one by one (metrics count them); failures are, by the error handler
+    ...(options.log ? { loggerInstance: options.log } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    routerOptions: { maxParamLength: options.maxParamLength ?? 100 },
+    // `/reservations/` names the same resource as `/reservations`
+    routerOptions: { maxParamLength, ignoreTrailingSlash: true },
     // Fastify accepts each of these shapes; its overloaded types do not accept their union
     trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
@@ -67,6 +78,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
+  // Control characters, bidirectional overrides and lone surrogates are in no field of this API: refused
+  // (400 naming the field) wherever they come, path, query, body or the headers a route reads.
+  app.addHook('preValidation', async (req) => {
+    const declared = (req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+    const headers = Object.fromEntries([...READ_HEADERS, ...Object.keys(declared)].filter((h) => req.headers[h] !== undefined).map((h) => [headerTitle(h), req.headers[h]]));
+    for (const [where, values] of [['path', req.params], ['querystring', req.query], ['header', headers], ['body', req.body]] as const) {
+      const refused = findUnacceptableText(values);
+      if (refused) {
+        const field = refused.field || where;
+        throw new HttpProblem(400, 'Invalid request', `${where}${refused.field ? `.${refused.field}` : ''} ${refused.reason}`, field);
+      }
+    }
+  });
+
   // Path and query parameters are strings on the wire, and the seeds' scripts use httpie, which sends
   // `seatQty=3` as "3": Ajv coerces decimal strings to the declared number types. What must not be
   // coerced (true → 1, null → 0, 5 → "5") is refused here, before validation, naming the field.
@@ -89,7 +114,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.addHook('preHandler', async (req) => {
     const nonFinite = (v: unknown, depth = 0): boolean =>
       typeof v === 'number' ? !Number.isFinite(v) : depth < 4 && !!v && typeof v === 'object' && Object.values(v).some((x) => nonFinite(x, depth + 1));
-    for (const [where, values] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+    // headers a route declares are coerced the same way (Last-Event-ID: Infinity)
+    const declared = Object.keys((req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    const headers = Object.fromEntries(declared.map((h) => [headerTitle(h), req.headers[h]]));
+    for (const [where, values] of [['params', req.params], ['querystring', req.query], ['header', headers], ['body', req.body]] as const) {
       if (!values || typeof values !== 'object') continue;
       for (const [name, v] of Object.entries(values)) {
         if (nonFinite(v)) throw new HttpProblem(400, 'Invalid request', `${where}.${name} must be a finite number`, name);
@@ -100,6 +128,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setErrorHandler((err: FastifyError & Partial<HttpProblem>, req, reply) => {
     let body: ReturnType<typeof problemBody>;
     if (err instanceof HttpProblem) {
+      if (err.status >= 500) req.log.error({ err, requestId: req.id, method: req.method, url: req.url }, 'answered with a server error');
       body = problemBody({ status: err.status, title: err.title, detail: err.detail, field: err.field, extra: err.extra });
     } else if (err.validation) {
       const first = err.validation[0];
@@ -121,13 +150,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       body = problemBody({ status: err.statusCode, title: err.statusCode === 413 ? 'Payload too large' : 'Bad request', detail: err.message });
     } else {
-      req.log.error({ err }, 'unhandled error');
-      body = problemBody({ status: 500, title: 'Internal error', detail: 'the server failed to handle this request' });
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 500 && err.statusCode < 600 ? err.statusCode : 500;
+      req.log.error({ err, requestId: req.id, method: req.method, url: req.url }, 'unhandled error');
+      body = problemBody({ status, title: status === 503 ? 'Service unavailable' : 'Internal error', detail: 'the server failed to handle this request', extra: { requestId: req.id } });
     }
     reply.status(body.status).type('application/problem+json').send({ ...body, instance: req.url });
   });
 
+  // a path that exists with other methods: 405 and the methods it has (RFC 9110 §15.5.6)
+  const routes = methodsOf({ maxParamLength });
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = routes.allowed(path);
+    if (allowed.length > 0) {
+      reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .type('application/problem+json')
+        .send(problemBody({ status: 405, title: 'Method not allowed', detail: `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`, instance: req.url }));
+      return;
+    }
     reply
       .status(404)
       .type('application/problem+json')

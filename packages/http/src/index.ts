@@ -2,3 +2,4 @@ export * from './problem.js';
 export * from './app.js';
 export * from './idempotency.js';
 export { Type, type Static } from '@sinclair/typebox';
+export * from './dates.js';

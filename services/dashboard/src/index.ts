@@ -24,8 +24,8 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
   name: 'dashboard',
   // dead letters and the reservation history lose the card numbers of events stored before tokenisation
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration([{ table: 'reservation_history', column: 'data', holds: 'data' }])],
-  build({ db, consumer }, config) {
-    const app = createHttpApp({ service: 'dashboard', readiness: { database: () => db.query('SELECT 1') } });
+  build({ db, consumer, log }, config) {
+    const app = createHttpApp({ service: 'dashboard', log, readiness: { database: () => db.query('SELECT 1') } });
     dashboardRoutes(app, db, config.eventLog);
     return { app, consumers: [consumer('dashboard', dashboardHandlers, { prefetch: prefetchProjection })], workers: [] };
   },

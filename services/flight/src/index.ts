@@ -24,7 +24,7 @@ export const flightService: ServiceDefinition<FlightConfig> = {
   // SeatsReserved in the outbox and ReservationPlaced in dead letters lose their card numbers
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   async build({ db, clock, relay, consumer, log }, config) {
-    const app = createHttpApp({ service: 'flight', readiness: { database: () => db.query('SELECT 1') } });
+    const app = createHttpApp({ service: 'flight', log, readiness: { database: () => db.query('SELECT 1') } });
     const view = new AvailabilityView();
     const refresh = () => view.refresh((since) => flightsChangedSince(db, since));
     await refresh();

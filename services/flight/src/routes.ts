@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Database } from '@airline/database';
 import { appendToOutbox, type Clock } from '@airline/outbox';
-import { badRequest, conflict, idempotent, notFound, type HttpApp } from '@airline/http';
+import { badRequest, CalendarDateOrTime, conflict, DATE_RANGE, idempotent, isCalendarDate, notFound, type HttpApp } from '@airline/http';
 import type { AvailabilityView } from './availability.js';
 import { decideCancelFlight, FIRST_FLIGHT_SEQ, flightCancelled, flightRegistered, type Flight as FlightModel } from './domain.js';
 import { findFlight, insertFlight, seatAccounting, setFlightStatus } from './repository.js';
@@ -12,7 +12,7 @@ const MAX_SEATS = 100_000;
 export const FlightInput = Type.Object(
   {
     flightCode: Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z0-9-]+$', examples: ['ACE890'] }),
-    takeoffDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$', examples: ['2025-12-25'] }),
+    takeoffDate: CalendarDateOrTime({ examples: ['2025-12-25'], description: `a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}; a time of day may follow` }),
     cost: Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'fare per seat' }),
     remainingSeatsCount: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEATS, description: 'seeds: seats on sale; capacity when capacity is not given' })),
     capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEATS })),
@@ -55,7 +55,7 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
     },
     async (req, reply) => {
       const input = req.body as Static<typeof FlightInput>;
-      if (Number.isNaN(Date.parse(input.takeoffDate))) throw badRequest('takeoffDate is not a real date', 'takeoffDate');
+      if (!isCalendarDate(input.takeoffDate)) throw badRequest(`takeoffDate is not a day that exists in ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}`, 'takeoffDate');
       const capacity = input.capacity ?? input.remainingSeatsCount;
       if (capacity === undefined) throw badRequest('give capacity or remainingSeatsCount', 'capacity');
       const remaining = input.remainingSeatsCount ?? capacity;

@@ -124,6 +124,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
 
   const app = createHttpApp({
     service: 'gateway',
+    log: log.child({ service: 'gateway' }),
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
     // an over-long id must still take its route's row of the policy table (and reach the service that

@@ -17,8 +17,8 @@ export const defaultMileageConfig: MileageConfig = { rateBasisPoints: DEFAULT_RA
 export const mileageService: ServiceDefinition<MileageConfig> = {
   name: 'mileage',
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
-  build({ db, consumer }, config) {
-    const app = createHttpApp({ service: 'mileage', readiness: { database: () => db.query('SELECT 1') } });
+  build({ db, consumer, log }, config) {
+    const app = createHttpApp({ service: 'mileage', log, readiness: { database: () => db.query('SELECT 1') } });
     mileageRoutes(app, db);
     return { app, consumers: [consumer('mileage', mileageHandlers(config.rateBasisPoints))], workers: [] };
   },

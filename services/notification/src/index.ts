@@ -23,7 +23,7 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
   // ReservationPlaced in dead letters lose their card numbers
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   async build({ db, clock, consumer, log }, config) {
-    const app = createHttpApp({ service: 'notification', readiness: { database: () => db.query('SELECT 1') } });
+    const app = createHttpApp({ service: 'notification', log, readiness: { database: () => db.query('SELECT 1') } });
     const feed = notificationFeed(db, { pollMs: config.feedPollMs, onError: (err) => log.warn({ err }, 'notification feed pass failed') });
     await feed.start();
     app.addHook('onClose', () => feed.stop());

@@ -30,7 +30,7 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
       onBreaker: (state) => log.warn({ breaker: state }, `payment processor circuit ${state}`),
     });
     const worker = paymentWorker(db, processor, clock, relay.kick, log, config.worker);
-    const app = createHttpApp({ service: 'payment', readiness: { database: () => db.query('SELECT 1') } });
+    const app = createHttpApp({ service: 'payment', log, readiness: { database: () => db.query('SELECT 1') } });
     paymentRoutes(app, db, processor, worker.kick);
     new Gauge({
       name: 'payments_refund_failed',

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { IntegrationEvent, PaymentMethodSummary } from '@airline/contracts';
 import type { Outcome, Tx } from '@airline/database';
 import { appendToOutbox, insertIntoOutbox, stampEvents, type Clock, type HandlerContext } from '@airline/outbox';
-import { assertBookable, bookingReference, decide, evolve, ReservationRejected, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
-import { findCatalogFlights, findReservationForUpdate, insertReservations, nextReservationIds, saveReservation } from './repository.js';
+import { bookingReference, decide, evolve, placementRefusal, type BookingLimits, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
+import { customerOnFlightKey, findBookingContexts, findReservationForUpdate, insertReservations, nextReservationIds, saveReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
 
@@ -43,6 +43,7 @@ export interface PlaceRequest extends PlaceInput {
 export interface PlaceOptions {
   holdTtlMs: number;
   clock: Clock;
+  limits: BookingLimits;
   /** A fresh booking reference (random; tests may draw their own). */
   drawReference?: () => string;
 }
@@ -52,20 +53,30 @@ const randomReference = () => bookingReference(randomBytes(6));
 /**
  * Step 1 of the booking saga, for several requests in one transaction (group commit): each bookable
  * request gets a PENDING reservation and its ReservationPlaced in the outbox; each other one is refused
- * (ReservationRejected), without an id drawn. Three round trips whatever the number of requests: the
- * flights, the ids, and the writes with COMMIT. A booking reference that is taken fails the transaction
- * (isBookingReferenceTaken): the caller runs it again.
+ * (ReservationRejected), without an id drawn. Every refusal a request can earn on its own is decided
+ * here, before anything is written, so the transaction fails only for reasons outside any one request.
+ * Three round trips whatever the number of requests: the flights and seats held, the ids, and the
+ * writes with COMMIT. A booking reference that is taken fails the transaction (isBookingReferenceTaken):
+ * the caller runs it again.
  */
 export async function placeMany(tx: Tx, requests: PlaceRequest[], options: PlaceOptions): Promise<Outcome<Reservation>[]> {
-  const flights = await findCatalogFlights(tx, requests.map((r) => r.flightId));
-  const refusals = requests.map((r) => refusal(() => assertBookable(r.flightId, flights.get(r.flightId))));
-  const ids = await nextReservationIds(tx, refusals.filter((r) => r === undefined).length); // a refused booking leaves no gap in the ids
+  const { flights, heldSeats } = await findBookingContexts(tx, requests);
+  // the seats a customer holds on a flight count the group's own earlier bookings too
+  const held = new Map(heldSeats);
+  const placements = requests.map((r) => {
+    const key = customerOnFlightKey(r);
+    const heldSeats = held.get(key) ?? 0;
+    const refused = placementRefusal({ flightId: r.flightId, flight: flights.get(r.flightId), seatQty: r.seatQty, heldSeats, limits: options.limits });
+    if (!refused) held.set(key, heldSeats + r.seatQty);
+    return { refused, heldSeats };
+  });
+  const ids = await nextReservationIds(tx, placements.filter((p) => p.refused === undefined).length); // a refused booking draws no id
   const draw = options.drawReference ?? randomReference;
   const placed: Reservation[] = [];
   const outgoing: IntegrationEvent[] = [];
   let nextId = 0;
   const outcomes = requests.map((request, i): Outcome<Reservation> => {
-    const refused = refusals[i];
+    const { refused, heldSeats } = placements[i]!;
     if (refused) return { refused };
     const events = decide(undefined, {
       type: 'PlaceReservation',
@@ -80,6 +91,8 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
       cardLast4: request.cardLast4,
       cardBrand: request.cardBrand,
       holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
+      heldSeats,
+      limits: options.limits,
     });
     const reservation = events.reduce<Reservation | undefined>(evolve, undefined)!;
     placed.push(reservation);
@@ -89,15 +102,4 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
   insertReservations(tx, placed);
   insertIntoOutbox(tx, outgoing);
   return outcomes;
-}
-
-/** The domain's refusal of a booking, or undefined when it is bookable. */
-function refusal(check: () => void): ReservationRejected | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (err) {
-    if (err instanceof ReservationRejected) return err;
-    throw err;
-  }
 }

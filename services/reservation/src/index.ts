@@ -8,6 +8,7 @@ import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
 import { holdExpiryWorker } from './hold-expiry.js';
 import { httpFlightDirectory } from './flight-directory.js';
 import type { PaymentMethods } from './payment-methods.js';
+import type { BookingLimits } from './reservation.js';
 import { reservationRoutes } from './routes.js';
 import { timelineRoutes } from './timeline.js';
 
@@ -24,6 +25,11 @@ export interface ReservationConfig {
   flightUrl?: string;
   /** Tokenises cards sent to POST /reservations (the processor's vault); without it only tokens are taken. */
   paymentMethods?: PaymentMethods;
+  /**
+   * Seats per booking and per customer on a flight (default 9 and 18; GET /reservations/limits shows
+   * them). Set by the composition root (the embedded runtime's `reservation.limits`).
+   */
+  limits?: Partial<BookingLimits>;
 }
 
 export const defaultReservationConfig: ReservationConfig = { holdTtlMs: 15 * 60_000, expirySweepMs: 1_000 };
@@ -34,7 +40,7 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
   // events stored before card tokenisation (outbox, dead letters) lose their card numbers
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   build({ db, clock, relay, consumer, log }, config) {
-    const app = createHttpApp({ service: 'reservation', readiness: { database: () => db.query('SELECT 1') } });
+    const app = createHttpApp({ service: 'reservation', log, readiness: { database: () => db.query('SELECT 1') } });
     const flightDirectory = config.flightUrl ? httpFlightDirectory({ url: config.flightUrl }) : undefined;
     if (flightDirectory) app.addHook('onClose', () => flightDirectory.close());
     reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory });
@@ -50,6 +56,6 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
 
 export * from './reservation.js';
 export * from './booking-saga.js';
-export { reservationRoutes } from './routes.js';
+export { bookingLimits, reservationRoutes } from './routes.js';
 export * from './payment-methods.js';
 export { timelineRoutes } from './timeline.js';

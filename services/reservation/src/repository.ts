@@ -142,13 +142,39 @@ function toCatalogFlight(row: CatalogRow): CatalogFlight | undefined {
   return { flightId: row.flight_id, cost: row.cost, status: row.status };
 }
 
-/** The catalog's copies of these flights (absent: unknown), in one statement. */
-export async function findCatalogFlights(tx: Sql, flightIds: number[]): Promise<Map<number, CatalogFlight>> {
-  const r = await tx.query<CatalogRow>('SELECT flight_id, cost, status, takeoff_date FROM flight_catalog WHERE flight_id = ANY($1::int[])', [[...new Set(flightIds)]]);
-  const found = new Map<number, CatalogFlight>();
+/** A customer and a flight a booking is for. */
+export interface CustomerOnFlight {
+  customerId: number;
+  flightId: number;
+}
+export const customerOnFlightKey = (p: CustomerOnFlight) => `${p.customerId}:${p.flightId}`;
+
+/**
+ * What placing bookings needs to know, in one round trip: the catalog's copies of their flights, and the
+ * seats each customer already holds (active reservations) on each flight. Each (customer, flight) is
+ * locked first, in one order, to the end of the transaction: two transactions placing for the same
+ * customer on the same flight (replicas, or a key's own transaction beside a group) take turns, so the
+ * second counts the first's seats.
+ */
+export async function findBookingContexts(tx: Tx, pairs: CustomerOnFlight[]): Promise<{ flights: Map<number, CatalogFlight>; heldSeats: Map<string, number> }> {
+  const unique = [...new Map(pairs.map((p) => [customerOnFlightKey(p), p])).values()].sort((a, b) => a.customerId - b.customerId || a.flightId - b.flightId);
+  const customers = unique.map((p) => p.customerId);
+  const flightIds = unique.map((p) => p.flightId);
+  tx.enqueue('SELECT pg_advisory_xact_lock(c, f) FROM unnest($1::int[], $2::int[]) AS p(c, f)', [customers, flightIds]);
+  // a statement of its own after the locks: its snapshot sees what the previous holder committed
+  const r = await tx.query<CatalogRow & { customer_id: number; held: number }>(
+    `SELECT p.customer_id, p.flight_id, c.cost, c.status, c.takeoff_date,
+       (SELECT coalesce(sum(r.seat_qty), 0)::int FROM reservations r WHERE r.customer_id = p.customer_id AND r.flight_id = p.flight_id AND r.status <> 'CANCELED') AS held
+     FROM unnest($1::int[], $2::int[]) AS p(customer_id, flight_id) LEFT JOIN flight_catalog c ON c.flight_id = p.flight_id`,
+    [customers, flightIds],
+  );
+  const flights = new Map<number, CatalogFlight>();
+  const heldSeats = new Map<string, number>();
   for (const row of r.rows) {
+    heldSeats.set(customerOnFlightKey({ customerId: row.customer_id, flightId: row.flight_id }), row.held);
+    if (row.takeoff_date === null || row.takeoff_date === undefined) continue; // not in the catalog
     const flight = toCatalogFlight(row);
-    if (flight) found.set(row.flight_id, flight);
+    if (flight) flights.set(row.flight_id, flight);
   }
-  return found;
+  return { flights, heldSeats };
 }

@@ -24,6 +24,18 @@ export interface CatalogFlight {
   status: 'SCHEDULED' | 'CANCELLED';
 }
 
+/** How many seats a booking may ask for, and how many one customer may hold at once on one flight. */
+export interface BookingLimits {
+  /** Seats in one booking (airlines: 9). */
+  maxSeatsPerBooking: number;
+  /** Seats of one customer's active (PENDING or CONFIRMED) reservations on one flight, this booking included. */
+  maxSeatsPerCustomerOnFlight: number;
+}
+export const defaultBookingLimits: BookingLimits = { maxSeatsPerBooking: 9, maxSeatsPerCustomerOnFlight: 18 };
+
+/** The largest amount a reservation may come to: amounts are 32-bit integers in every service's tables and events. */
+export const MAX_AMOUNT = 2_147_483_647;
+
 export type ReservationCommand =
   | {
       type: 'PlaceReservation';
@@ -40,6 +52,9 @@ export type ReservationCommand =
       cardLast4: string;
       cardBrand: string;
       holdExpiresAt: string;
+      /** Seats this customer already holds on this flight (active reservations). */
+      heldSeats: number;
+      limits: BookingLimits;
     }
   | { type: 'ConfirmReservation' }
   | { type: 'CancelReservation'; reason: CancelReason };
@@ -49,9 +64,11 @@ export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfir
 /** A command the aggregate refuses; `field` names the input at fault when there is one. */
 export class ReservationRejected extends Error {
   constructor(
-    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
+    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'SEAT_LIMIT' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
     message: string,
     readonly field?: string,
+    /** What the client needs to act on the refusal (the limit, what is held). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ReservationRejected';
@@ -69,17 +86,45 @@ const cancellableFrom: Record<CancelReason, ReservationStatus[]> = {
   FLIGHT_CANCELLED: ACTIVE,
 };
 
-/** A flight takes bookings when the catalog knows it and it still flies. */
-export function assertBookable(flightId: number, flight: CatalogFlight | undefined): asserts flight is CatalogFlight {
-  if (!flight) throw new ReservationRejected('UNKNOWN_FLIGHT', `flight ${flightId} does not exist`, 'flightId');
-  if (flight.status === 'CANCELLED') throw new ReservationRejected('FLIGHT_CANCELLED', `flight ${flightId} is cancelled and takes no bookings`, 'flightId');
+export interface Placement {
+  flightId: number;
+  flight: CatalogFlight | undefined;
+  seatQty: number;
+  heldSeats: number;
+  limits: BookingLimits;
+}
+
+/**
+ * Why a booking cannot be placed, or undefined when it can: everything about the request alone is
+ * decided here, before its transaction, so that a group of bookings never fails for one of them.
+ */
+export function placementRefusal(p: Placement): ReservationRejected | undefined {
+  if (!p.flight) return new ReservationRejected('UNKNOWN_FLIGHT', `flight ${p.flightId} does not exist`, 'flightId');
+  if (p.flight.status === 'CANCELLED') return new ReservationRejected('FLIGHT_CANCELLED', `flight ${p.flightId} is cancelled and takes no bookings`, 'flightId');
+  const { maxSeatsPerBooking, maxSeatsPerCustomerOnFlight } = p.limits;
+  if (p.seatQty > maxSeatsPerBooking) {
+    return new ReservationRejected('SEAT_LIMIT', `a booking takes at most ${maxSeatsPerBooking} seats (maxSeatsPerBooking)`, 'seatQty', { limit: maxSeatsPerBooking });
+  }
+  if (p.heldSeats + p.seatQty > maxSeatsPerCustomerOnFlight) {
+    return new ReservationRejected(
+      'CUSTOMER_SEAT_LIMIT',
+      `a customer holds at most ${maxSeatsPerCustomerOnFlight} seats on one flight (maxSeatsPerCustomerOnFlight); this customer holds ${p.heldSeats} on flight ${p.flightId}`,
+      'seatQty',
+      { limit: maxSeatsPerCustomerOnFlight, heldSeats: p.heldSeats },
+    );
+  }
+  if (p.flight.cost * p.seatQty > MAX_AMOUNT) {
+    return new ReservationRejected('AMOUNT_TOO_LARGE', `${p.seatQty} seats at ${p.flight.cost} come to more than ${MAX_AMOUNT}, the largest amount one booking may be`, 'seatQty', { limit: MAX_AMOUNT });
+  }
+  return undefined;
 }
 
 export function decide(state: Reservation | undefined, command: ReservationCommand): ReservationEvent[] {
   switch (command.type) {
     case 'PlaceReservation': {
-      const { flight } = command;
-      assertBookable(command.flightId, flight);
+      const refused = placementRefusal(command);
+      if (refused) throw refused;
+      const flight = command.flight!; // an unknown flight is refused above
       return [
         {
           type: 'ReservationPlaced',

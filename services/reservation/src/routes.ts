@@ -2,37 +2,47 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { groupCommit, type Database } from '@airline/database';
 import type { Clock } from '@airline/outbox';
-import { HttpProblem, badRequest, idempotent, notFound, type HttpApp } from '@airline/http';
+import { CalendarDate, DATE_RANGE, HttpProblem, idempotent, notFound, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
-import { ReservationRejected, type Reservation } from './reservation.js';
 import { CARD_NUMBER_PATTERN, DEFAULT_PAYMENT_METHOD, PAYMENT_METHOD_PATTERN } from '@airline/contracts';
 import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
 import { TOKENISE_RETRY_AFTER_S, paymentMethodOf, type PaymentMethods } from './payment-methods.js';
+import { defaultBookingLimits, MAX_AMOUNT, ReservationRejected, type BookingLimits, type Reservation } from './reservation.js';
 import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations } from './repository.js';
 
+/** The most maxSeatsPerBooking may be configured to. */
 export const MAX_SEATS_PER_BOOKING = 100;
 /** What a booking without card or paymentMethod is charged to: the sandbox's approving Visa. */
 export const DEFAULT_PAYMENT_METHOD_ID = DEFAULT_PAYMENT_METHOD.paymentMethod;
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
-export const ReservationInput = Type.Object(
-  {
-    customerId: Id,
-    flightId: Id,
-    seatQty: Type.Integer({ minimum: 1, maximum: MAX_SEATS_PER_BOOKING }),
-    reserveDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', maxLength: 40, description: 'defaults to today' })),
-    card: Type.Optional(
-      Type.String({
-        pattern: CARD_NUMBER_PATTERN,
-        description: `card number: 12–19 digits passing the Luhn check; swapped for a processor token before anything is stored. Default: the token ${DEFAULT_PAYMENT_METHOD_ID} (approves)`,
-      }),
-    ),
-    paymentMethod: Type.Optional(Type.String({ pattern: PAYMENT_METHOD_PATTERN, description: 'a token from the processor (POST /v1/payment-methods, or a test token like pm_card_visa), instead of card' })),
-  },
-  { description: 'id and status are owned by the server: when sent (the seeds do) they are ignored.' },
-);
+/** The booking a client sends; seatQty is capped by the configured maxSeatsPerBooking. */
+export const reservationInput = (maxSeatsPerBooking: number) =>
+  Type.Object(
+    {
+      customerId: Id,
+      flightId: Id,
+      seatQty: Type.Integer({ minimum: 1, maximum: maxSeatsPerBooking, description: `at most ${maxSeatsPerBooking} (maxSeatsPerBooking)` }),
+      reserveDate: Type.Optional(CalendarDate({ description: `a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}; defaults to today` })),
+      card: Type.Optional(
+        Type.String({
+          pattern: CARD_NUMBER_PATTERN,
+          description: `card number: 12–19 digits passing the Luhn check; swapped for a processor token before anything is stored. Default: the token ${DEFAULT_PAYMENT_METHOD_ID} (approves)`,
+        }),
+      ),
+      paymentMethod: Type.Optional(Type.String({ pattern: PAYMENT_METHOD_PATTERN, description: 'a token from the processor (POST /v1/payment-methods, or a test token like pm_card_visa), instead of card' })),
+    },
+    { description: 'id and status are owned by the server: when sent (the seeds do) they are ignored.' },
+  );
+export const ReservationInput = reservationInput(defaultBookingLimits.maxSeatsPerBooking);
+
+export const BookingLimitsView = Type.Object({
+  maxSeatsPerBooking: Type.Integer({ description: 'seats one booking may ask for' }),
+  maxSeatsPerCustomerOnFlight: Type.Integer({ description: "seats of one customer's active (PENDING or CONFIRMED) reservations on one flight" }),
+  maxAmount: Type.Integer({ description: 'the largest amount (cost × seatQty) one booking may come to' }),
+});
 
 export const ReservationView = Type.Object({
   id: Type.Integer(),
@@ -48,7 +58,16 @@ export const ReservationView = Type.Object({
   holdExpiresAt: Type.String(),
 });
 
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String({ description: 'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED' })),
+  limit: Type.Optional(Type.Integer({ description: 'the limit a refused booking would pass' })),
+  heldSeats: Type.Optional(Type.Integer({ description: 'seats the customer already holds on the flight' })),
+});
 const IdParams = Type.Object({ id: Id });
 const ListQuery = Type.Object({
   customerId: Type.Optional(Id),
@@ -58,16 +77,40 @@ const ListQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 })),
 });
 
+const refusalAnswer: Record<ReservationRejected['code'], { status: number; title: string }> = {
+  UNKNOWN_FLIGHT: { status: 422, title: 'Unknown flight' },
+  FLIGHT_CANCELLED: { status: 409, title: 'Conflict' },
+  SEAT_LIMIT: { status: 422, title: 'Seat limit' },
+  CUSTOMER_SEAT_LIMIT: { status: 409, title: 'Seat limit' },
+  AMOUNT_TOO_LARGE: { status: 422, title: 'Amount too large' },
+  ALREADY_CANCELLED: { status: 409, title: 'Conflict' },
+  NOT_PLACED: { status: 409, title: 'Conflict' },
+};
+
 function toProblem(err: unknown): never {
   if (err instanceof ReservationRejected) {
-    const status = err.code === 'UNKNOWN_FLIGHT' ? 422 : 409;
-    throw new HttpProblem(status, err.code === 'UNKNOWN_FLIGHT' ? 'Unknown flight' : 'Conflict', err.message, err.field, { code: err.code });
+    const { status, title } = refusalAnswer[err.code];
+    throw new HttpProblem(status, title, err.message, err.field, { code: err.code, ...err.details });
   }
   throw err;
 }
 
+/** Checks configured limits: what the schema and the amount column can hold. */
+export function bookingLimits(limits: Partial<BookingLimits> = {}): BookingLimits {
+  const resolved: BookingLimits = {
+    maxSeatsPerBooking: limits.maxSeatsPerBooking ?? defaultBookingLimits.maxSeatsPerBooking,
+    maxSeatsPerCustomerOnFlight: limits.maxSeatsPerCustomerOnFlight ?? defaultBookingLimits.maxSeatsPerCustomerOnFlight,
+  };
+  const { maxSeatsPerBooking: perBooking, maxSeatsPerCustomerOnFlight: perCustomer } = resolved;
+  if (!Number.isInteger(perBooking) || perBooking < 1 || perBooking > MAX_SEATS_PER_BOOKING) throw new Error(`maxSeatsPerBooking must be a whole number 1–${MAX_SEATS_PER_BOOKING}, not ${perBooking}`);
+  if (!Number.isInteger(perCustomer) || perCustomer < perBooking) throw new Error(`maxSeatsPerCustomerOnFlight must be a whole number of at least maxSeatsPerBooking (${perBooking}), not ${perCustomer}`);
+  return resolved;
+}
+
 export interface ReservationRouteConfig {
   holdTtlMs: number;
+  /** Seats per booking and per customer on a flight (default: 9 and 18). */
+  limits?: Partial<BookingLimits>;
   /** A fresh booking reference (default: random); tests draw their own to force a taken one. */
   drawReference?: () => string;
   /** Asked when the local catalog lacks a booking's flight (FlightRegistered not arrived yet); without it, such a booking is refused. */
@@ -91,25 +134,39 @@ async function drawingAgainIfTaken<T>(run: () => Promise<T>, attempts = 5): Prom
 }
 
 export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void, config: ReservationRouteConfig) {
-  const placeOptions = { holdTtlMs: config.holdTtlMs, clock, drawReference: config.drawReference };
+  const limits = bookingLimits(config.limits);
+  const placeOptions = { holdTtlMs: config.holdTtlMs, clock, drawReference: config.drawReference, limits };
+  const ReservationInput = reservationInput(limits.maxSeatsPerBooking);
   // bookings without an Idempotency-Key that arrive together are placed in one transaction
-  const placeGrouped = groupCommit<PlaceRequest, Reservation>({ db, onCommit, run: (tx, requests) => placeMany(tx, requests, placeOptions) });
-  /** With an Idempotency-Key: alone, in the transaction that claims the key. */
-  const placeOnce = async (key: string, request: PlaceRequest, fingerprint: unknown) => {
+  const placeGrouped = groupCommit<PlaceRequest, Reservation>({
+    db,
+    onCommit,
+    run: (tx, requests) => placeMany(tx, requests, placeOptions),
+    // a taken booking reference (rare) fails a group, and the re-run draws others; anything else is a mistake
+    onGroupFailed: (err, size) => {
+      if (!isBookingReferenceTaken(err)) app.log.warn({ err, size }, 'a group of bookings failed; placing them one at a time');
+    },
+  });
+  /**
+   * With an Idempotency-Key: alone, in the transaction that claims the key. A replay answers what the
+   * reservation is now (it may have been confirmed or cancelled since), not the PENDING of the first answer.
+   */
+  const placeOnce = async (key: string, request: PlaceRequest, fingerprint: unknown): Promise<{ reservation: Reservation; replayed: boolean }> => {
     const result = await idempotent(db, key, fingerprint, async (tx) => {
       const [outcome] = await placeMany(tx, [request], placeOptions);
       if ('refused' in outcome!) throw outcome.refused;
       return { status: 201, body: outcome!.ok };
     });
     if (!result.replayed) onCommit();
-    return result.body;
+    else return { reservation: (await findReservation(db, result.body.id)) ?? result.body, replayed: true };
+    return { reservation: result.body, replayed: false };
   };
   /**
    * A flight the catalog does not know may be one registered a moment ago whose FlightRegistered has
    * not arrived yet: the flight service is asked, its answer copied into the catalog, and the booking
    * placed again. A flight it does not know stays 422; a flight service that does not answer is a 503.
    */
-  const placeKnowingFlight = async (place: () => Promise<Reservation>, flightId: number, reply: FastifyReply): Promise<Reservation> => {
+  const placeKnowingFlight = async <T,>(place: () => Promise<T>, flightId: number, reply: FastifyReply): Promise<T> => {
     try {
       return await place();
     } catch (err) {
@@ -141,7 +198,6 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const body = req.body as Static<typeof ReservationInput>;
       const now = clock();
       const reserveDate = body.reserveDate ?? now.toISOString().slice(0, 10);
-      if (Number.isNaN(Date.parse(reserveDate))) throw badRequest('reserveDate is not a real date', 'reserveDate');
       // the card becomes a token first: no table, event, log or idempotency record ever holds the number
       const payment = await paymentMethodOf(body, config.paymentMethods).catch((err) => {
         if (err instanceof HttpProblem && err.status === 503) reply.header('retry-after', String(TOKENISE_RETRY_AFTER_S));
@@ -150,9 +206,11 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, ...payment };
       const request: PlaceRequest = { ...input, now, causationId: req.id };
       const key = req.headers['idempotency-key'];
-      const place = () => drawingAgainIfTaken(() => (key === undefined ? placeGrouped(request) : placeOnce(key, request, input)));
-      const reservation = await placeKnowingFlight(place, request.flightId, reply).catch(toProblem);
+      const place = () =>
+        drawingAgainIfTaken(async () => (key === undefined ? { reservation: await placeGrouped(request), replayed: false } : placeOnce(key, request, input)));
+      const { reservation, replayed } = await placeKnowingFlight(place, request.flightId, reply).catch(toProblem);
       reply.status(201).header('location', `/reservations/${reservation.id}`);
+      if (replayed) reply.header('idempotent-replayed', 'true');
       return reservation;
     },
   );
@@ -161,6 +219,12 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     '/reservations',
     { schema: { tags: ['reservations'], summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId)', querystring: ListQuery, response: { 200: Type.Array(ReservationView) } } },
     async (req) => listReservations(db, { ...req.query, limit: req.query.limit ?? 1000, afterId: req.query.after ?? 0 }),
+  );
+
+  app.get(
+    '/reservations/limits',
+    { schema: { tags: ['reservations'], summary: 'The booking limits in force (staff): seats per booking, per customer on a flight, the largest amount', response: { 200: BookingLimitsView } } },
+    async () => ({ ...limits, maxAmount: MAX_AMOUNT }),
   );
 
   app.get(

@@ -21,7 +21,9 @@ beforeAll(async () => {
   // references are drawn from `draws` while it has any, then at random
   let random = 0;
   const drawReference = () => draws.shift() ?? `R${String(++random).padStart(5, '0')}`;
-  service = await startService(reservationService, { ...defaultReservationConfig, drawReference }, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false });
+  // customer 7 books many times on flight 1 here: no limit of seats per customer gets in the way
+  const limits = { maxSeatsPerCustomerOnFlight: 1_000 };
+  service = await startService(reservationService, { ...defaultReservationConfig, drawReference, limits }, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false });
   await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES (1, 'KE001', '2027-01-01', 100, 'SCHEDULED')`);
   api = http(service.url);
 });
@@ -63,5 +65,27 @@ describe('placing bookings', () => {
       { booking_reference: 'TAKEN1' },
     ]);
     expect(await placedEvents()).toBe(38);
+  });
+
+  it('25 requests at once with one Idempotency-Key make one reservation; a replay answers its state now, not the first PENDING', async () => {
+    const body = { customerId: 8, flightId: 1, seatQty: 2 };
+    const answers = await Promise.all(Array.from({ length: 25 }, () => api.post('/reservations', body, { 'idempotency-key': 'one-key' })));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(answers.filter((a) => a.headers.get('idempotent-replayed') === 'true')).toHaveLength(24);
+    const id = answers[0]!.body.id;
+    expect((await db.query('SELECT id FROM reservations WHERE customer_id = 8')).rows).toEqual([{ id }]);
+    // the saga confirms it meanwhile (its pipeline is stopped here: the row is moved as the saga would)
+    await db.query(`UPDATE reservations SET status = 'CONFIRMED' WHERE id = $1`, [id]);
+    const replay = await api.post('/reservations', body, { 'idempotency-key': 'one-key' });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toMatchObject({ id, status: 'CONFIRMED', bookingReference: answers[0]!.body.bookingReference });
+  });
+
+  it('shows its booking limits, and names the limit a booking would pass', async () => {
+    expect((await api.get('/reservations/limits')).body).toEqual({ maxSeatsPerBooking: 9, maxSeatsPerCustomerOnFlight: 1_000, maxAmount: 2_147_483_647 });
+    const tooMany = await api.post('/reservations', { customerId: 9, flightId: 1, seatQty: 10 });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ field: 'seatQty', detail: expect.stringContaining('9') });
   });
 });

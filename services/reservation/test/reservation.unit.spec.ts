@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decideSpec } from '@airline/testing';
-import { decide, evolve, bookingReference, ReservationRejected, type Reservation, type ReservationCommand } from '../src/reservation.js';
+import { decide, defaultBookingLimits, evolve, bookingReference, MAX_AMOUNT, ReservationRejected, type Reservation, type ReservationCommand } from '../src/reservation.js';
 import { customerCancelled, flightCancelled, holdExpired, sagaReaction } from '../src/booking-saga.js';
 
 const spec = decideSpec(decide);
 const flight = { flightId: 1, cost: 200_000, status: 'SCHEDULED' as const };
-const place: ReservationCommand = {
+const place: Extract<ReservationCommand, { type: 'PlaceReservation' }> = {
   type: 'PlaceReservation',
   reservationId: 7,
   bookingReference: 'ABC234',
@@ -16,6 +16,8 @@ const place: ReservationCommand = {
   reserveDate: '2024-11-21',
   paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
+  heldSeats: 0,
+  limits: defaultBookingLimits,
 };
 const pending: Reservation = {
   id: 7,
@@ -50,6 +52,25 @@ describe('placing a reservation (saga step 1)', () => {
     spec.given(undefined as never).when({ ...place, flight: undefined }).thenRejected((e) => e instanceof ReservationRejected && e.code === 'UNKNOWN_FLIGHT' && e.field === 'flightId'));
   it('is refused for a cancelled flight', () =>
     spec.given(undefined as never).when({ ...place, flight: { ...flight, status: 'CANCELLED' } }).thenRejected(/cancelled/));
+
+  const refusedFor = (code: ReservationRejected['code'], details: Record<string, unknown>) => (e: unknown) =>
+    e instanceof ReservationRejected && e.code === code && e.field === 'seatQty' && Object.entries(details).every(([k, v]) => e.details[k] === v);
+  it('takes at most maxSeatsPerBooking seats (9 by default, as airlines do)', () => {
+    spec.given(undefined as never).when({ ...place, seatQty: 9 }).then((events) => expect(events).toHaveLength(1));
+    spec.given(undefined as never).when({ ...place, seatQty: 10 }).thenRejected(refusedFor('SEAT_LIMIT', { limit: 9 }));
+    spec.given(undefined as never).when({ ...place, seatQty: 10, limits: { ...defaultBookingLimits, maxSeatsPerBooking: 12 } }).then((events) => expect(events).toHaveLength(1));
+  });
+  it('lets one customer hold at most maxSeatsPerCustomerOnFlight seats on a flight, naming the limit and what is held', () => {
+    spec.given(undefined as never).when({ ...place, seatQty: 3, heldSeats: 15 }).then((events) => expect(events).toHaveLength(1));
+    spec.given(undefined as never).when({ ...place, seatQty: 4, heldSeats: 15 }).thenRejected(refusedFor('CUSTOMER_SEAT_LIMIT', { limit: 18, heldSeats: 15 }));
+    spec.given(undefined as never).when({ ...place, seatQty: 1, heldSeats: 18 }).thenRejected(/holds at most 18 seats/);
+  });
+  it('is refused when cost × seatQty would not fit the amount (32-bit), instead of overflowing', () => {
+    const dear = { ...flight, cost: 100_000_000 };
+    const limits = { maxSeatsPerBooking: 100, maxSeatsPerCustomerOnFlight: 100 };
+    spec.given(undefined as never).when({ ...place, flight: dear, seatQty: 21, limits }).then((events) => expect(events[0]!.data).toMatchObject({ amount: 2_100_000_000 }));
+    spec.given(undefined as never).when({ ...place, flight: dear, seatQty: 22, limits }).thenRejected(refusedFor('AMOUNT_TOO_LARGE', { limit: MAX_AMOUNT }));
+  });
 });
 
 describe('confirming (saga step 5)', () => {
