@@ -7,6 +7,7 @@ import pino from 'pino';
 import { gatewaySettingsFromEnv } from '@airline/gateway';
 import { rateFromPercent } from '@airline/mileage';
 import { notificationConfigFromEnv } from '@airline/notification';
+import { bookingLimitsFromEnv } from '@airline/reservation';
 import { startEmbeddedSystem } from './system.js';
 
 // whatever this process creates is its owner's alone (DATA_DIR's modes are also set explicitly:
@@ -18,7 +19,7 @@ const system = await startEmbeddedSystem({
   dataDir,
   host: process.env.HOST ?? '127.0.0.1',
   log,
-  reservation: process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {},
+  reservation: { ...(process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {}), limits: bookingLimitsFromEnv(process.env) },
   mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
   notification: notificationConfigFromEnv(process.env),
   gateway: gatewaySettingsFromEnv(process.env),

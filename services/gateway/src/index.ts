@@ -12,7 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
 import { buildAsyncApiDocument } from '@airline/contracts';
 import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@airline/database';
-import { createHttpApp, HttpProblem, type HttpApp } from '@airline/http';
+import { createHttpApp, HttpProblem, methodsOf, type HttpApp } from '@airline/http';
 import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
 import { authRoutes } from './auth/routes.js';
 import { loginThrottle } from './auth/login-throttle.js';
@@ -225,6 +225,9 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     if (!policy) throw new Error(`gateway route ${method} ${route.url} has no row in the policy table`);
     route.config = { ...route.config, policy };
   });
+  // the methods each path of the public API takes (the policy table), for the 405s of the catch-alls
+  const tableMethods = methodsOf({ maxParamLength: 2048 });
+  for (const p of policies) tableMethods.add(p.method === 'GET' ? ['GET', 'HEAD'] : p.method, p.path);
   const throttle = settings.loginThrottle ? loginThrottle(db, settings.loginThrottle) : undefined;
   authRoutes(app, db, tokens, settings.rateLimit ? { max: settings.rateLimit.loginMax, timeWindow: settings.rateLimit.windowMs } : false, throttle);
   operationsRoutes(app, upstreams);
@@ -281,6 +284,18 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
    * The route's row of the policy table. Routes the app had before the gateway's own (health and
    * metrics, from createHttpApp) are looked up by path; the docs and the web UI have no row: public.
    */
+  /**
+   * A request that fell to a prefix's catch-all (admin-only) for a path the policy table has with other
+   * methods is a 405 with those methods, for everyone: the method does not exist, whoever asks.
+   */
+  function refuseMethodsTheTableLacks(req: FastifyRequest, reply: FastifyReply) {
+    const path = req.url.split('?')[0]!;
+    const allowed = tableMethods.allowed(path);
+    if (allowed.length === 0 || allowed.includes(req.method)) return;
+    reply.header('allow', allowed.join(', '));
+    throw new HttpProblem(405, 'Method not allowed', `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`);
+  }
+
   function policyOf(req: FastifyRequest): Policy | undefined {
     const config = req.routeOptions.config.policy;
     if (config) return config;
@@ -290,6 +305,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
 
   function authorize(req: FastifyRequest, reply: FastifyReply) {
     const policy = policyOf(req);
+    if (policy && !policies.includes(policy)) refuseMethodsTheTableLacks(req, reply);
     if (!policy || policy.access === 'public') return;
     if (!req.identity) {
       reply.header('www-authenticate', req.authError ? 'Bearer realm="airline", error="invalid_token"' : 'Bearer realm="airline"');

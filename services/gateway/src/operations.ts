@@ -1,6 +1,8 @@
 // Gateway endpoints that are not one service's resource: the sandbox's test cards (the UI lists them
-// beside the card field) and the dead letters of every service in one place (staff).
+// beside the card field), a card swapped for a token before a booking is sent (hosted card fields), and
+// the dead letters of every service in one place (staff).
 import { Type, type Static } from '@sinclair/typebox';
+import { CARD_NUMBER_PATTERN } from '@airline/contracts';
 import { HttpProblem, notFound, type HttpApp } from '@airline/http';
 import { DeadLetter, RedriveInput, RedriveOutcome } from '@airline/service';
 import { forwardedHeaders, sendUpstream } from './proxy.js';
@@ -10,6 +12,12 @@ export const TestCard = Type.Object({
   card: Type.String({ description: 'card number to type in the booking form' }),
   outcome: Type.String({ description: "'approved', or the reason the processor declines it" }),
   description: Type.String(),
+});
+
+const PaymentMethod = Type.Object({
+  id: Type.String({ description: 'the token to book with (paymentMethod)' }),
+  brand: Type.String(),
+  last4: Type.String(),
 });
 
 const ServiceParams = Type.Object({ service: Type.String({ pattern: '^[a-z-]{1,40}$', description: 'the service whose dead letters these are' }) });
@@ -27,6 +35,22 @@ export function operationsRoutes(app: HttpApp, upstreams: Upstreams) {
         const res = await upstreams.json<Array<Static<typeof TestCard>>>('processor', '/v1/test-cards');
         if (res.status !== 200) throw new HttpProblem(502, 'Bad gateway', `the payment sandbox answered ${res.status}`);
         return res.body;
+      },
+    );
+    app.post(
+      '/sandbox/payment-methods',
+      {
+        schema: {
+          tags: ['sandbox'],
+          summary: 'Swap a card for a payment-method token (as hosted card fields do): book with paymentMethod, and the number reaches the processor only',
+          body: Type.Object({ card: Type.String({ pattern: CARD_NUMBER_PATTERN, description: '12–19 digits passing the Luhn check' }) }, { additionalProperties: false }),
+          response: { 201: PaymentMethod, 400: Problem },
+        },
+      },
+      async (req, reply) => {
+        // the processor checks the card rule and answers the same problem; nothing here keeps the body
+        const res = await upstreams.request('processor', { method: 'POST', path: '/v1/payment-methods', headers: forwardedHeaders(req, null, true), body: JSON.stringify(req.body) });
+        return sendUpstream(reply, res);
       },
     );
   }

@@ -41,6 +41,9 @@ export const policies: Policy[] = [
   { method: 'GET',  path: '/auth/me',                    access: 'user' },
   { method: 'GET',  path: '/.well-known/jwks.json',      access: 'public' },
   { method: 'GET',  path: '/sandbox/test-cards',         access: 'public' },
+  // a card becomes a token before a booking is sent, as hosted card fields do: the number goes to the
+  // processor's vault and nowhere else (rate-limited like every public endpoint)
+  { method: 'POST', path: '/sandbox/payment-methods',    access: 'public' },
   // health and metrics (every service app has them): on this public port readiness (which dependency is
   // down, and why) and metrics (every route's counts) are staff's; probes and Prometheus use the
   // management port (management.ts). Liveness says nothing but "up".
@@ -56,6 +59,7 @@ export const policies: Policy[] = [
   // reservations: a customer books as themselves and sees and cancels only their own
   { method: 'POST',   path: '/reservations',                                 access: 'user', own: { kind: 'body' } },
   { method: 'GET',    path: '/reservations',                                 access: 'user', own: { kind: 'query' } },
+  { method: 'GET',    path: '/reservations/limits',                          access: 'admin' },
   { method: 'GET',    path: '/reservations/:id',                             access: 'user', own: { kind: 'response', ...reservation } },
   { method: 'GET',    path: '/reservations/by-reference/:bookingReference',  access: 'user', own: { kind: 'response', param: 'bookingReference', noun: 'booking' } },
   { method: 'POST',   path: '/reservations/:id/cancel',                      access: 'user', own: ownReservation },
@@ -65,6 +69,7 @@ export const policies: Policy[] = [
   { method: 'GET',  path: '/payments',                   access: 'user', own: { kind: 'query' } },
   { method: 'GET',  path: '/payments/:id',               access: 'user', own: { kind: 'response', param: 'id', noun: 'payment' } },
   { method: 'GET',  path: '/payments/processor',         access: 'admin' },
+  { method: 'POST', path: '/payments/:id/retry-refund',  access: 'admin' },
   // mileage, notifications, history: the customer's own
   { method: 'GET',  path: '/mileages/:customerId',          access: 'user', own: { kind: 'param', param: 'customerId', noun: 'customer' } },
   { method: 'GET',  path: '/mileages/:customerId/ledger',   access: 'user', own: { kind: 'param', param: 'customerId', noun: 'customer' } },

@@ -142,6 +142,8 @@ describe('staff-only endpoints', () => {
       alice.get('/dead-letters/flight'),
       alice.post('/dead-letters/flight/redrive', {}),
       alice.get('/payments/processor'),
+      alice.get('/reservations/limits'),
+      alice.post('/payments/1/retry-refund'),
       alice.get('/metrics'),
       alice.get('/health/ready'),
       alice.get('/flights/1/not-in-the-policy-table'),
@@ -156,7 +158,7 @@ describe('staff-only endpoints', () => {
   it('anonymous callers get 401 there, and admins get through', async () => {
     expect((await t.anonymous.get('/customerInfos')).status).toBe(401);
     expect((await t.anonymous.post('/flights', {})).status).toBe(401);
-    for (const path of ['/customerInfos', '/flightBoard', '/dead-letters', '/dead-letters/reservation', '/payments/processor']) {
+    for (const path of ['/customerInfos', '/flightBoard', '/dead-letters', '/dead-letters/reservation', '/payments/processor', '/reservations/limits']) {
       expect((await t.admin.get(path)).status, path).toBe(200);
     }
   });
@@ -166,6 +168,23 @@ describe('staff-only endpoints', () => {
     expect((await t.anonymous.get('/flights/1')).status).toBe(200);
     expect((await t.anonymous.get('/flights/1/seats')).status).toBe(200);
     expect((await t.anonymous.get('/sandbox/test-cards')).body).toContainEqual({ card: '4000000000000002', outcome: 'card_declined', description: expect.any(String) });
+  });
+
+  it('a card is swapped for a token before booking, as hosted card fields do: the booking carries the token and the last four', async () => {
+    const flight = await bookable(t.admin, 3);
+    const token = await t.anonymous.post('/sandbox/payment-methods', { card: '5555555555554444' });
+    expect(token.status).toBe(201);
+    expect(token.body).toMatchObject({ id: expect.stringMatching(/^pm_/), brand: 'mastercard', last4: '4444' });
+    const booked = await t.alice.post('/reservations', { customerId: 1, flightId: flight.id, seatQty: 1, paymentMethod: token.body.id });
+    expect(booked.status).toBe(201);
+    expect(booked.body.cardLast4).toBe('4444');
+    expect((await settled(t.alice, booked.body.id)).body.status).toBe('CONFIRMED');
+    // a number the card rule refuses is a 400 naming it, from the gateway or the processor alike
+    for (const card of ['4242424242424241', '12345', '4242 4242 4242 4242']) {
+      const refused = await t.anonymous.post('/sandbox/payment-methods', { card });
+      expect(refused.status, card).toBe(400);
+      expect(refused.body.field, card).toBe('card');
+    }
   });
 });
 

@@ -343,6 +343,13 @@ describe('methods and paths', () => {
     const forwarded = await t.admin.call('PUT', '/reservations/1');
     expect(forwarded.status).toBe(405);
     expect(forwarded.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    // for everyone: a method the public API does not have is not a question of who asks
+    for (const caller of [t.alice, t.anonymous]) {
+      const refused = await caller.call('PUT', '/reservations/1');
+      expect(refused.status).toBe(405);
+      expect(refused.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    }
+    expect((await t.alice.call('DELETE', '/flights')).headers.get('allow')).toBe('GET, HEAD, POST');
     const own = await t.anonymous.call('PATCH', '/auth/login');
     expect(own.status).toBe(405);
     expect(own.headers.get('allow')!.split(', ')).toContain('POST'); // and GET: the web UI answers any path

@@ -59,3 +59,24 @@ export * from './booking-saga.js';
 export { bookingLimits, reservationRoutes } from './routes.js';
 export * from './payment-methods.js';
 export { timelineRoutes } from './timeline.js';
+
+/**
+ * The booking limits an operator sets: MAX_SEATS_PER_BOOKING (default 9, as airlines do) and
+ * MAX_SEATS_PER_CUSTOMER_ON_FLIGHT (default 18); unset: the defaults (bookingLimits checks the values).
+ */
+export function bookingLimitsFromEnv(env: Record<string, string | undefined>): Partial<BookingLimits> {
+  const limits: Partial<BookingLimits> = {};
+  const perBooking = seatCount(env, 'MAX_SEATS_PER_BOOKING');
+  const perCustomer = seatCount(env, 'MAX_SEATS_PER_CUSTOMER_ON_FLIGHT');
+  if (perBooking !== undefined) limits.maxSeatsPerBooking = perBooking;
+  if (perCustomer !== undefined) limits.maxSeatsPerCustomerOnFlight = perCustomer;
+  return limits;
+}
+
+function seatCount(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of seats, not ${JSON.stringify(raw)}`);
+  return n;
+}

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decideSpec } from '@airline/testing';
 import { decide, defaultBookingLimits, evolve, bookingReference, MAX_AMOUNT, ReservationRejected, type Reservation, type ReservationCommand } from '../src/reservation.js';
 import { customerCancelled, flightCancelled, holdExpired, sagaReaction } from '../src/booking-saga.js';
+import { bookingLimits } from '../src/routes.js';
+import { bookingLimitsFromEnv } from '../src/index.js';
 
 const spec = decideSpec(decide);
 const flight = { flightId: 1, cost: 200_000, status: 'SCHEDULED' as const };
@@ -122,5 +124,18 @@ describe('booking reference', () => {
   it('is 6 characters without look-alikes', () => {
     expect(bookingReference(new Uint8Array([0, 1, 2, 30, 31, 255]))).toBe('ABC899');
     expect(bookingReference(new Uint8Array(6).fill(200))).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+  });
+});
+
+describe('booking limits an operator sets', () => {
+  it('come from MAX_SEATS_PER_BOOKING and MAX_SEATS_PER_CUSTOMER_ON_FLIGHT; unset keeps the defaults', () => {
+    expect(bookingLimitsFromEnv({})).toEqual({});
+    expect(bookingLimits(bookingLimitsFromEnv({ MAX_SEATS_PER_BOOKING: '4', MAX_SEATS_PER_CUSTOMER_ON_FLIGHT: '8' }))).toEqual({ maxSeatsPerBooking: 4, maxSeatsPerCustomerOnFlight: 8 });
+    expect(bookingLimits(bookingLimitsFromEnv({ MAX_SEATS_PER_BOOKING: '' }))).toEqual(defaultBookingLimits);
+  });
+
+  it('refuse a value that is not a whole number of seats, or a customer limit below the booking limit', () => {
+    for (const bad of ['0', '-1', '2.5', 'nine']) expect(() => bookingLimitsFromEnv({ MAX_SEATS_PER_BOOKING: bad })).toThrow(/MAX_SEATS_PER_BOOKING/);
+    expect(() => bookingLimits(bookingLimitsFromEnv({ MAX_SEATS_PER_BOOKING: '9', MAX_SEATS_PER_CUSTOMER_ON_FLIGHT: '4' }))).toThrow(/maxSeatsPerCustomerOnFlight/);
   });
 });
