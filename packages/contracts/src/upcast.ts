@@ -54,5 +54,7 @@ export function scrubCardsSql(table: string, column: string, holds: 'envelope' |
  */
 export function scrubCardsMigration(ownTables: Array<{ table: string; column: string; holds: 'envelope' | 'data' }> = []): { name: string; sql: string } {
   const tables = [{ table: 'outbox', column: 'payload', holds: 'envelope' as const }, { table: 'dead_letters', column: 'payload', holds: 'envelope' as const }, ...ownTables];
-  return { name: '100_scrub_card_numbers.sql', sql: tables.map((t) => scrubCardsSql(t.table, t.column, t.holds)).join('\n') };
+  // a table this database does not have (a read model rebuilt from the log has no outbox) has nothing to scrub
+  const guarded = tables.map((t) => `IF to_regclass('${t.table}') IS NOT NULL THEN\n${scrubCardsSql(t.table, t.column, t.holds)}\nEND IF;`);
+  return { name: '100_scrub_card_numbers.sql', sql: `DO $scrub$ BEGIN\n${guarded.join('\n')}\nEND $scrub$;` };
 }

@@ -163,7 +163,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
     const allowed = routes.allowed(path);
-    if (allowed.length > 0) {
+    // a route of this method that sent the request here (the web UI's fallback for what is not a page) is a 404
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
       reply
         .status(405)
         .header('allow', allowed.join(', '))
