@@ -1,5 +1,6 @@
 // `npm run bench -- --cluster [--bookings 3000] [--concurrency 64] [--flights 20] [--replicas flight=1,reservation=1]
-//                             [--flood] [--ceiling-seconds 15] [--ceiling-batch 32] [--no-ceiling]`
+//                             [--flood] [--ceiling-seconds 15] [--ceiling-batch 32] [--no-ceiling]
+//                             [--rate 25%,50%,75% [--duration 10]]`
 // The distributed runtime under load: every saga service its own process on the machine's PostgreSQL
 // and NATS JetStream (databases and stream of this run, removed at the end). Books seats over HTTP on
 // the reservation service's port — each client waits for its booking's outcome before the next
@@ -7,7 +8,9 @@
 // the time from POST to CONFIRMED (p50/p99, to the saga's own ReservationConfirmed timestamp), spread
 // over many flights and on one hot flight. Then, in the same run, the ceiling of PostgreSQL itself: pgbench running the SQL of a
 // saga (bench/saga-ceiling.ts) with as many clients, one event per transaction and batched as the
-// services batch under load, and the ratio of the two.
+// services batch under load, and the ratio of the two. With --rate: after the spread scenario (the
+// maximum), bookings at fixed arrival rates, open loop (bench/open-loop.ts), POST→CONFIRMED
+// p50/p99/p99.9 from each booking's scheduled send time.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ import { reservationService } from '@airline/reservation';
 import { paymentService } from '@airline/payment';
 import { databaseUrl, deleteStream, dropDatabases, NATS_URL, PG_URL, queryDatabase, uniqueName } from '../packages/testing/src/infra.js';
 import { startCluster, type RunningCluster } from '../runtime/cluster.js';
+import { latencySummary, openLoop, parseRates, percentile as pct } from './open-loop.js';
 import { sagaCeilingScript, sagaCeilingSetup } from './saga-ceiling.js';
 
 const SAGA_SERVICES = ['payment-processor', 'flight', 'reservation', 'payment'];
@@ -38,10 +42,6 @@ interface Scenario {
   'POST → CONFIRMED ms p50/p99': [number, number];
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runClusterBench(argv: string[]): Promise<void> {
@@ -57,6 +57,8 @@ export async function runClusterBench(argv: string[]): Promise<void> {
       'ceiling-batch': { type: 'string', default: '32' },
       'no-ceiling': { type: 'boolean', default: false },
       flood: { type: 'boolean', default: false },
+      rate: { type: 'string', default: '' },
+      duration: { type: 'string', default: '10' },
     },
     strict: false,
   });
@@ -75,6 +77,7 @@ export async function runClusterBench(argv: string[]): Promise<void> {
   console.log(`cluster: ${SAGA_SERVICES.map((s) => `${s}×${replicas[s] ?? 1}`).join(', ')} on PostgreSQL + NATS JetStream (logs in ${logDir})`);
 
   const results: Scenario[] = [];
+  const openLoopResults: object[] = [];
   let cluster: RunningCluster | undefined;
   try {
     cluster = await startCluster({
@@ -92,6 +95,12 @@ export async function runClusterBench(argv: string[]): Promise<void> {
     await load.scenario('warm-up', Math.min(500, bookings), 4);
     results.push(await load.scenario(`spread over ${flights} flights`, bookings, flights));
     results.push(await load.scenario('one hot flight', bookings, 1));
+    const maxRate = results[0]!['confirmed bookings/s'];
+    for (const r of parseRates(String(args.rate))) {
+      const rate = 'rate' in r ? r.rate : Math.max(1, Math.round(r.share * maxRate));
+      const label = 'share' in r ? `${Math.round(r.share * 100)}% of the maximum (${maxRate}/s)` : `${rate}/s`;
+      openLoopResults.push(await load.atRate(`open loop at ${rate}/s, ${label}`, rate, Number(args.duration), flights));
+    }
     await load.close();
   } finally {
     await cluster?.stopAll();
@@ -113,7 +122,7 @@ export async function runClusterBench(argv: string[]): Promise<void> {
       ...(many && batch !== 1 ? { [`PostgreSQL ceiling sagas/s, ${batch} events/transaction`]: many, 'ratio to that': ratio(many) } : {}),
     };
   });
-  console.log(JSON.stringify(report, null, 2));
+  console.log(JSON.stringify([...report, ...openLoopResults], null, 2));
 }
 
 /**
@@ -199,6 +208,20 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number, f
         'POST → CONFIRMED ms p50/p99': [pct(toConfirm, 50), pct(toConfirm, 99)],
       };
       if (name !== 'warm-up') console.log(`${name}: ${result.confirmed}/${bookings} confirmed, ${result['confirmed bookings/s']}/s, p50/p99 ${result['POST → CONFIRMED ms p50/p99'].join('/')} ms`);
+      return result;
+    },
+    /** Bookings at `rate` per second for `seconds`, open loop, over `flights` new flights. */
+    async atRate(name: string, rate: number, seconds: number, flights: number) {
+      await watching;
+      const count = Math.max(1, Math.round(rate * seconds));
+      const flightIds: number[] = [];
+      for (let i = 0; i < flights; i++) flightIds.push((await post(admin, '/flights', { flightCode: `OL${++flightSeq}`, takeoffDate: '2027-01-01', cost: 100, capacity: Math.ceil(count / flights) })).id);
+      const sent = await openLoop(count, rate, async (i) => (await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty: 1 })).id as number);
+      await Promise.all([...sent.scheduledAt.keys()].map(outcome));
+      waiting.clear();
+      const toConfirm = [...sent.scheduledAt].flatMap(([id, at]) => (ended.get(id)?.type === 'ReservationConfirmed' ? [ended.get(id)!.at - at] : []));
+      const result = { name, bookings: count, confirmed: toConfirm.length, 'POST errors': sent.errors.length, 'POST → CONFIRMED ms': latencySummary(toConfirm) };
+      console.log(`${name}: ${JSON.stringify(result['POST → CONFIRMED ms'])}`);
       return result;
     },
     async close() {
