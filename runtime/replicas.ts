@@ -43,6 +43,12 @@ function fork(replica: number) {
       if (byWorker.size === 0) process.exit(failedStops === 0 ? 0 : 1);
       return;
     }
+    if (code === 0) {
+      // a clean exit (SIGTERM to this replica: a rolling restart) is no failure: replaced at once
+      log.info({ replica, replicaPid: pid }, 'replica stopped; replacing it');
+      fork(replica);
+      return;
+    }
     // a replica that keeps dying right after its start is replaced more and more slowly
     crashes[replica] = Date.now() - startedAt > 30_000 ? 1 : crashes[replica]! + 1;
     const delay = Math.min(10_000, 250 * 2 ** (crashes[replica]! - 1));

@@ -28,6 +28,12 @@ export interface HttpAppOptions {
 
 export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> & {
   metrics: Registry;
+  /**
+   * How close() drains: for up to graceMs it still takes connections and answers every request with
+   * `Connection: close`, so callers move to another replica between requests instead of finding their
+   * connection closed under them (0, the default: close idle connections at once). Set by the runtime.
+   */
+  drain: { graceMs: number };
   /** The readiness checks of /health/ready; a composition root may add its own (e.g. the broker). */
   readiness: Record<string, () => Promise<unknown>>;
 };
@@ -48,7 +54,7 @@ export function requestIdOf(req: Pick<IncomingMessage, 'headers'>): string {
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /** A customer id the request names (path, query, then body), for its log line. */
-function customerNamedIn(req: FastifyRequest): number | undefined {
+export function customerNamedIn(req: FastifyRequest): number | undefined {
   for (const source of [req.params, req.query, req.body]) {
     const v = source && typeof source === 'object' && !Array.isArray(source) ? (source as Record<string, unknown>).customerId : undefined;
     const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v;
@@ -83,7 +89,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     // Fastify accepts each of these shapes; its overloaded types do not accept their union
     trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
-    return503OnClosing: true,
+    // a request that arrives while the server drains is answered (with Connection: close), not refused
+    return503OnClosing: false,
     // the caller's X-Request-Id when acceptable (the gateway passes its own on): one id across services
     genReqId: requestIdOf,
     forceCloseConnections: 'idle',
@@ -114,8 +121,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // every answer names its request id; while the server drains, every answer closes its connection
   // (the caller's next request opens a new one, which reaches a replica that is not stopping)
   let draining = false;
+  const drain = { graceMs: 0 };
+  app.decorate('drain', drain);
   app.addHook('preClose', async () => {
     draining = true;
+    const until = Date.now() + drain.graceMs;
+    while (Date.now() < until && app.server.listening) {
+      const open = await new Promise<number>((resolve) => app.server.getConnections((err: Error | null, n: number) => resolve(err ? 0 : n)));
+      if (open === 0) break;
+      await new Promise((r) => setTimeout(r, Math.min(50, until - Date.now())));
+    }
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -271,7 +286,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.get('/health/live', async () => ({ status: 'UP', service: options.service }));
   app.get('/health/ready', async (_req, reply) => {
     const checks: Record<string, string> = {};
-    let ready = true;
+    // a draining replica leaves the load balancer's rotation
+    let ready = !draining;
+    if (draining) checks.server = 'DOWN: shutting down';
     for (const [name, check] of Object.entries(readiness)) {
       try {
         await Promise.race([check(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref())]);

@@ -8,19 +8,16 @@
 //
 // Trace context crosses HTTP as the W3C `traceparent` header and events as the envelope's `traceparent`
 // field (stamped when an event is put in the outbox, the parent of the span that handles it).
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+// The SDK's modules are loaded by startTracing only: a process that does not trace never loads them.
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export { SpanKind, SpanStatusCode, context, trace, type Span, type Tracer, type Context };
 
 interface TracingState {
   processor: SpanProcessor;
-  providers: Map<string, BasicTracerProvider>;
-  contextManager: AsyncLocalStorageContextManager;
+  providers: Map<string, TracerProvider>;
+  providerFor(service: string): TracerProvider;
 }
 
 let state: TracingState | undefined;
@@ -41,16 +38,28 @@ export function tracingRequested(env: Record<string, string | undefined> = proce
  * Starts tracing for this process when an exporter is given or the environment asks for OTLP; otherwise
  * does nothing and answers false. Call it before the services are built (they look once, when built).
  */
-export function startTracing(options: TracingOptions = {}): boolean {
+export async function startTracing(options: TracingOptions = {}): Promise<boolean> {
   if (state) return true;
+  if (!options.exporter && !tracingRequested(options.env)) return false;
+  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }, sdk] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
   let processor: SpanProcessor;
-  if (options.exporter) processor = new SimpleSpanProcessor(options.exporter);
-  else if (tracingRequested(options.env)) processor = new BatchSpanProcessor(new OTLPTraceExporter());
-  else return false;
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
+  if (options.exporter) processor = new sdk.SimpleSpanProcessor(options.exporter);
+  else {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    processor = new sdk.BatchSpanProcessor(new OTLPTraceExporter()); // its endpoint, headers and timeout from OTEL_EXPORTER_OTLP_*
+  }
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  state = { processor, providers: new Map(), contextManager };
+  state = {
+    processor,
+    providers: new Map(),
+    providerFor: (service) => new sdk.BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'airline' }), spanProcessors: [processor] }),
+  };
   return true;
 }
 
@@ -73,7 +82,7 @@ export function tracerFor(service: string): Tracer | undefined {
   if (!state) return undefined;
   let provider = state.providers.get(service);
   if (!provider) {
-    provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'airline' }), spanProcessors: [state.processor] });
+    provider = state.providerFor(service);
     state.providers.set(service, provider);
   }
   return provider.getTracer('airline');
