@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Migration } from '@airline/database';
 import { migrate } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
+import type { IntegrationEvent } from '@airline/contracts';
 import { serviceLogger, tracerFor } from '@airline/telemetry';
 import { createConsumer, createOutboxRelay, eventLogFields, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   clock: Clock;
   /** Kicks the service's outbox relay after a commit that wrote events. */
   relay: OutboxRelay;
+  /** Told of the events the outbox relay published (after the broker took them; at least once): metrics. */
+  onPublished(listener: (events: IntegrationEvent[]) => void): void;
   /** A durable consumer of this service, with inbox, dead letters and logging wired in. */
   consumer(name: string, handlers: EventHandlers, options?: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'>): Consumer;
 }
@@ -107,7 +110,13 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
   else await migrate(db, serviceMigrations(def));
   // the event pipeline's metrics (outbox, consumer lag, handled/failed/parked) on the service's /metrics
   const metrics = pipelineMetrics({ db, bus, log });
-  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'), onPublished: metrics.published });
+  const publishedListeners: Array<(events: IntegrationEvent[]) => void> = [metrics.published];
+  const relay = createOutboxRelay(db, bus, {
+    onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'),
+    onPublished: (events) => {
+      for (const listener of publishedListeners) listener(events);
+    },
+  });
   const clock = opts.clock ?? (() => new Date());
   const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
     createConsumer({
@@ -125,7 +134,8 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
       onDeadLetter: (event, error) => log.error({ consumer: name, ...eventLogFields(event), error }, 'event parked as dead letter'),
       observer: metrics.observerFor(name),
     });
-  const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
+  const onPublished = (listener: (events: IntegrationEvent[]) => void) => void publishedListeners.push(listener);
+  const built = await def.build({ db, bus, log, clock, relay, consumer, onPublished }, config);
   metrics.register(built.app.metrics, () => built.consumers);
   if (opts.processMetrics) enableProcessMetrics(built.app.metrics);
   deadLetterRoutes(built.app, db, built.consumers);
