@@ -164,6 +164,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0], 'http.route': req.routeOptions.url ?? 'unmatched', 'airline.request_id': req.id },
       }, parent);
       req.traceSpan = { span, ctx: trace.setSpan(parent, span) };
+      req.log = req.log.child({ traceId: span.spanContext().traceId }); // its request line names its trace
     });
     app.addHook('onRoute', (route) => {
       const handler = route.handler;

@@ -1,9 +1,7 @@
 // The process logger: JSON lines (one object per line, for a log shipper), or lines for people on a
-// terminal (pino-pretty). While tracing is on, each line written inside a span names its trace id.
+// terminal (pino-pretty). Lines about a request or an event name its trace id themselves (while tracing).
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
-import { trace } from '@opentelemetry/api';
-import { tracingOn } from './tracing.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -26,15 +24,8 @@ export interface ProcessLoggerOptions {
   destination?: DestinationStream;
 }
 
-/** The trace id of the active span, on lines written while tracing is on (nothing otherwise). */
-function traceFields(): Record<string, unknown> {
-  if (!tracingOn()) return {};
-  const span = trace.getActiveSpan();
-  return span ? { traceId: span.spanContext().traceId } : {};
-}
-
 export function createLogger(options: ProcessLoggerOptions = {}): Logger {
-  const opts: LoggerOptions = { level: options.level ?? 'info', mixin: traceFields, ...(options.base ? { base: options.base } : {}) };
+  const opts: LoggerOptions = { level: options.level ?? 'info', ...(options.base ? { base: options.base } : {}) };
   if ((options.format ?? 'json') === 'pretty') {
     return pino(opts, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: options.destination ?? 1, sync: true }));
   }
