@@ -2,8 +2,9 @@
 //   DATA_DIR (default ./data; made private to its owner: 0700, files 0600; it holds the token signing key
 //   and, after a first start, demo-users.txt with the demo users' passwords), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL,
 //   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8);
+//   LOG_FORMAT (json | pretty; default pretty on a terminal, JSON elsewhere), OTEL_EXPORTER_OTLP_ENDPOINT (traces over OTLP; unset: none),
 //   the gateway's: RATE_LIMIT=off, RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER + OIDC_JWKS_URL, ... (services/gateway/src/settings.ts).
-import pino from 'pino';
+import { createLogger, logFormat, startTracing, stopTracing } from '@airline/telemetry';
 import { gatewaySettingsFromEnv } from '@airline/gateway';
 import { rateFromPercent } from '@airline/mileage';
 import { notificationConfigFromEnv } from '@airline/notification';
@@ -13,7 +14,9 @@ import { startEmbeddedSystem } from './system.js';
 // whatever this process creates is its owner's alone (DATA_DIR's modes are also set explicitly:
 // runtime/system.ts, packages/database/src/pglite-permissions.ts)
 process.umask(0o077);
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat(process.env) });
+// before the services are built: each looks once whether to trace
+if (await startTracing()) log.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported over OTLP');
 const dataDir = process.env.DATA_DIR ?? './data';
 const system = await startEmbeddedSystem({
   dataDir,
@@ -33,6 +36,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     log.info(`${signal}: finishing in-flight work`);
     await system.stop();
+    await stopTracing();
     process.exit(0);
   });
 }

@@ -17,6 +17,7 @@ const service = process.env.SERVICE ?? main;
 const replicas = Number(process.env.REPLICAS ?? '1');
 if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`REPLICAS must be a whole number ≥ 1, not ${process.env.REPLICAS}`);
 
+const servicePort = process.env.PORT ? Number(process.env.PORT) : undefined;
 const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service, pid: process.pid, role: 'primary' } });
 const report = (r: ReplicaReport) => process.send?.(r);
 const byWorker = new Map<Worker, number>();
@@ -33,7 +34,10 @@ function fork(replica: number) {
   const pid = worker.process.pid!;
   const startedAt = Date.now();
   byWorker.set(worker, replica);
-  worker.on('listening', (address) => report({ type: 'replica-listening', service, replica, pid, port: address.port }));
+  // a replica is up when the service's own port listens (the gateway also opens a management port, first)
+  worker.on('listening', (address) => {
+    if (servicePort === undefined || address.port === servicePort) report({ type: 'replica-listening', service, replica, pid, port: address.port });
+  });
   worker.on('exit', (code, signal) => {
     byWorker.delete(worker);
     const restarting = !stopping;
@@ -41,6 +45,12 @@ function fork(replica: number) {
     if (!restarting) {
       if (code !== 0) failedStops++;
       if (byWorker.size === 0) process.exit(failedStops === 0 ? 0 : 1);
+      return;
+    }
+    if (code === 0) {
+      // a clean exit (SIGTERM to this replica: a rolling restart) is no failure: replaced at once
+      log.info({ replica, replicaPid: pid }, 'replica stopped; replacing it');
+      fork(replica);
       return;
     }
     // a replica that keeps dying right after its start is replaced more and more slowly

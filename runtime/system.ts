@@ -109,7 +109,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   await migrate(busDb, [eventLogCardScrub]);
 
   const processorDb = dbs['payment-processor'];
-  const processor = await buildPaymentProcessor({ db: processorDb });
+  const processor = await buildPaymentProcessor({ db: processorDb, log });
   await processor.listen({ port: ports.processor, host });
   const common = (name: ServiceName) => ({
     bus,

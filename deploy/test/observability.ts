@@ -5,15 +5,6 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { root } from './manifests.js';
 
-/** Named in rules and dashboards before their code exists; the later work registers exactly these. */
-export const RESERVED_METRICS: Record<string, string> = {
-  airline_saga_outcomes_total: 'counter {status, reason}: reservations that reached CONFIRMED or CANCELED',
-  airline_booking_confirm_seconds: 'histogram: POST /reservations to CONFIRMED',
-  airline_saga_pending_oldest_age_seconds: 'gauge: age of the oldest PENDING reservation',
-  airline_processor_breaker_state: 'gauge: 0 closed, 1 half-open, 2 open',
-  airline_processor_calls_total: 'counter {operation, outcome}',
-  airline_group_commit_size: 'histogram: bookings per group-commit transaction',
-};
 
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 

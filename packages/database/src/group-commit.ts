@@ -11,8 +11,8 @@ export interface GroupCommitOptions<I, O> {
   db: Database;
   /** Runs the inputs in one transaction and answers each, in order. Throwing fails the whole group. */
   run(tx: Tx, inputs: I[]): Promise<Outcome<O>[]>;
-  /** Runs after each commit (e.g. kick the outbox relay). */
-  onCommit?: () => void;
+  /** Runs after each commit (e.g. kick the outbox relay), with the number of inputs it committed (metrics). */
+  onCommit?: (size: number) => void;
   /**
    * Told when a group's transaction failed and its inputs are run again one by one. `run` should refuse
    * everything one input can be refused for before it writes, so this is for what no single input
@@ -47,7 +47,7 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): (input: I)
       return;
     }
     group.forEach((w, i) => settle(w, outcomes[i]!));
-    options.onCommit?.();
+    options.onCommit?.(group.length);
   }
 
   async function drain() {

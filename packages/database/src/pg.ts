@@ -60,7 +60,10 @@ export async function createPgDatabase(url: string, options: PgOptions = {}): Pr
     idleTimeoutMillis: 30_000,
     statement_timeout: statementTimeout,
     idle_in_transaction_session_timeout: statementTimeout * 2,
-  });
+    // a transaction's enqueued statements are sent at once, each behind the one before on its connection
+    // (no cursors are used); without it node-postgres queues them and warns that this is deprecated
+    pipeline: true,
+  } as pg.PoolConfig);
   // An idle connection that breaks (server restart, network) is dropped from the pool; without a
   // listener the error would end the process.
   pool.on('error', (err) => options.onError?.(err));

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import { context, contextFromHeaders, SpanKind, SpanStatusCode, trace, tracerFor, type Context, type Span } from '@airline/telemetry';
 import { methodsOf } from './methods.js';
 import { HttpProblem, problemBody } from './problem.js';
 import { findUnacceptableText, headerTitle } from './text-guard.js';
@@ -20,13 +22,53 @@ export interface HttpAppOptions {
   readiness?: Record<string, () => Promise<unknown>>;
   /** Collect Node process metrics (once per process). */
   processMetrics?: boolean;
+  /** The customer a request acts for, named on its log line (default: a customerId in its path, query or body). */
+  customerOf?: (req: FastifyRequest) => number | undefined;
 }
 
 export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> & {
   metrics: Registry;
+  /**
+   * How close() drains: for up to graceMs it still takes connections and answers every request with
+   * `Connection: close`, so callers move to another replica between requests instead of finding their
+   * connection closed under them (0, the default: close idle connections at once). Set by the runtime.
+   */
+  drain: { graceMs: number };
   /** The readiness checks of /health/ready; a composition root may add its own (e.g. the broker). */
   readiness: Record<string, () => Promise<unknown>>;
 };
+
+/**
+ * An X-Request-Id a caller may choose (the gateway's, or a client's at the gateway): 1–128 letters,
+ * digits and `-_.:`, so it cannot forge log lines or carry a payload. Anything else gets a fresh id.
+ */
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request id of an incoming request: the caller's X-Request-Id when it is acceptable, else a new one. */
+export function requestIdOf(req: Pick<IncomingMessage, 'headers'>): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Probes and scrapes: answered, counted, not logged one by one (they would drown the requests). */
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/** A customer id the request names (path, query, then body), for its log line. */
+export function customerNamedIn(req: FastifyRequest): number | undefined {
+  for (const source of [req.params, req.query, req.body]) {
+    const v = source && typeof source === 'object' && !Array.isArray(source) ? (source as Record<string, unknown>).customerId : undefined;
+    const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v;
+    if (typeof n === 'number' && Number.isSafeInteger(n)) return n;
+  }
+  return undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's server span and its context (tracing on only). */
+    traceSpan?: { span: Span; ctx: Context };
+  }
+}
 
 /** Headers read by routes that do not declare them (besides those a route's schema declares). */
 const READ_HEADERS = ['idempotency-key', 'last-event-id'];
@@ -38,17 +80,19 @@ const READ_HEADERS = ['idempotency-key', 'last-event-id'];
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const maxParamLength = options.maxParamLength ?? 100;
   const app = Fastify({
-    // requests are not logged one by one (metrics count them); failures are, by the error handler
+    // one line per request, written by the onResponse hook below (not Fastify's two); failures also by the error handler
     ...(options.log ? { loggerInstance: options.log } : { logger: false }),
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // `/reservations/` names the same resource as `/reservations`
     routerOptions: { maxParamLength, ignoreTrailingSlash: true },
     // Fastify accepts each of these shapes; its overloaded types do not accept their union
     trustProxy: (options.trustProxy ?? false) as boolean,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
-    return503OnClosing: true,
-    genReqId: () => randomUUID(),
+    // a request that arrives while the server drains is answered (with Connection: close), not refused
+    return503OnClosing: false,
+    // the caller's X-Request-Id when acceptable (the gateway passes its own on): one id across services
+    genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     // errors the router answers before any route runs (a malformed or over-long path): problem+json too
     frameworkErrors: (err, req, res) => {
@@ -74,9 +118,72 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const readiness: Record<string, () => Promise<unknown>> = { ...options.readiness };
   app.decorate('readiness', readiness);
 
-  app.addHook('onResponse', async (req, reply) => {
-    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  // every answer names its request id; while the server drains, every answer closes its connection
+  // (the caller's next request opens a new one, which reaches a replica that is not stopping)
+  let draining = false;
+  const drain = { graceMs: 0 };
+  app.decorate('drain', drain);
+  app.addHook('preClose', async () => {
+    draining = true;
+    const until = Date.now() + drain.graceMs;
+    while (Date.now() < until && app.server.listening) {
+      const open = await new Promise<number>((resolve) => app.server.getConnections((err: Error | null, n: number) => resolve(err ? 0 : n)));
+      if (open === 0) break;
+      await new Promise((r) => setTimeout(r, Math.min(50, until - Date.now())));
+    }
   });
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (draining) reply.header('connection', 'close');
+    return payload;
+  });
+
+  const customerOf = options.customerOf ?? customerNamedIn;
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    duration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    // one line per request; never its body (card numbers must not reach a log)
+    if (QUIET_ROUTES.has(route) || !(req.log as unknown as Partial<Logger>).isLevelEnabled?.('info')) return;
+    const customerId = customerOf(req);
+    req.log.info(
+      { method: req.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10, ...(customerId !== undefined ? { customerId } : {}) },
+      'request',
+    );
+  });
+
+  // traces: a SERVER span per request, child of the caller's traceparent; route handlers run in its
+  // context, so their outgoing calls and the events they put in the outbox are its children. Off: no hooks.
+  const tracer = tracerFor(options.service);
+  if (tracer) {
+    app.addHook('onRequest', async (req) => {
+      const parent = contextFromHeaders(req.headers);
+      const span = tracer.startSpan(`${req.method} ${req.routeOptions.url ?? 'unmatched'}`, {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0], 'http.route': req.routeOptions.url ?? 'unmatched', 'airline.request_id': req.id },
+      }, parent);
+      req.traceSpan = { span, ctx: trace.setSpan(parent, span) };
+      req.log = req.log.child({ traceId: span.spanContext().traceId }); // its request line names its trace
+    });
+    app.addHook('onRoute', (route) => {
+      const handler = route.handler;
+      route.handler = function traced(this: unknown, req: FastifyRequest, reply: FastifyReply) {
+        return req.traceSpan ? context.with(req.traceSpan.ctx, () => handler.call(this as never, req, reply)) : handler.call(this as never, req, reply);
+      } as typeof handler;
+    });
+    app.addHook('onResponse', async (req, reply) => {
+      const traced = req.traceSpan;
+      if (!traced) return;
+      traced.span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) traced.span.setStatus({ code: SpanStatusCode.ERROR });
+      traced.span.end();
+    });
+    app.addHook('onRequestAbort', async (req) => {
+      req.traceSpan?.span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
+      req.traceSpan?.span.end();
+    });
+  }
 
   // Control characters, bidirectional overrides and lone surrogates are in no field of this API: refused
   // (400 naming the field) wherever they come, path, query, body or the headers a route reads.
@@ -128,7 +235,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setErrorHandler((err: FastifyError & Partial<HttpProblem>, req, reply) => {
     let body: ReturnType<typeof problemBody>;
     if (err instanceof HttpProblem) {
-      if (err.status >= 500) req.log.error({ err, requestId: req.id, method: req.method, url: req.url }, 'answered with a server error');
+      if (err.status >= 500) req.log.error({ err, method: req.method, url: req.url }, 'answered with a server error');
       body = problemBody({ status: err.status, title: err.title, detail: err.detail, field: err.field, extra: err.extra });
     } else if (err.validation) {
       const first = err.validation[0];
@@ -151,7 +258,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       body = problemBody({ status: err.statusCode, title: err.statusCode === 413 ? 'Payload too large' : 'Bad request', detail: err.message });
     } else {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 500 && err.statusCode < 600 ? err.statusCode : 500;
-      req.log.error({ err, requestId: req.id, method: req.method, url: req.url }, 'unhandled error');
+      req.log.error({ err, method: req.method, url: req.url }, 'unhandled error');
       body = problemBody({ status, title: status === 503 ? 'Service unavailable' : 'Internal error', detail: 'the server failed to handle this request', extra: { requestId: req.id } });
     }
     reply.status(body.status).type('application/problem+json').send({ ...body, instance: req.url });
@@ -181,7 +288,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.get('/health/live', async () => ({ status: 'UP', service: options.service }));
   app.get('/health/ready', async (_req, reply) => {
     const checks: Record<string, string> = {};
-    let ready = true;
+    // a draining replica leaves the load balancer's rotation
+    let ready = !draining;
+    if (draining) checks.server = 'DOWN: shutting down';
     for (const [name, check] of Object.entries(readiness)) {
       try {
         await Promise.race([check(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref())]);

@@ -112,25 +112,91 @@ describe('a wrong method is 405 with Allow; a trailing slash names the same reso
   });
 });
 
+function capture() {
+  const lines: Array<Record<string, any>> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { lines, log: pino({ level: 'info' }, sink).child({ service: 'test' }) };
+}
+
 describe('a server error is logged', () => {
   it('with its request id and stack, and the answer names the request id', async () => {
-    const lines: Array<Record<string, any>> = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
-    const { app } = appWithRoutes(pino({ level: 'info' }, sink).child({ service: 'test' }));
+    const { lines, log } = capture();
+    const { app } = appWithRoutes(log);
     const res = await app.inject({ method: 'GET', url: '/broken' });
     expect(res.statusCode).toBe(500);
     const { requestId } = res.json();
     expect(requestId).toEqual(expect.any(String));
+    expect(res.headers['x-request-id']).toBe(requestId);
     const logged = lines.filter((l) => l.level >= 50);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ reqId: requestId, service: 'test', url: '/broken' });
+    expect(logged[0]).toMatchObject({ requestId, service: 'test', url: '/broken' });
     expect(logged[0]!.err.stack).toContain('the disk is on fire');
-    expect(lines.filter((l) => l.level < 50)).toEqual([]); // ordinary requests are not logged one by one
+  });
+});
+
+describe('every request is one log line, under the id the caller gave', () => {
+  it('names method, route, status, duration, request id and customer; the id is answered back', async () => {
+    const { lines, log } = capture();
+    const { app } = appWithRoutes(log);
+    const res = await app.inject({ method: 'GET', url: '/bookings/ABC123?customerId=7', headers: { 'x-request-id': 'req-42.a:b_c' } });
+    expect(res.headers['x-request-id']).toBe('req-42.a:b_c');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 30, msg: 'request', service: 'test', requestId: 'req-42.a:b_c', method: 'GET', route: '/bookings/:ref', status: 200, customerId: 7 });
+    expect(lines[0]!.durationMs).toEqual(expect.any(Number));
+    expect(Object.keys(lines[0]!).filter((k) => k === 'service')).toHaveLength(1);
+  });
+
+  it.each([['too long', 'x'.repeat(129)], ['a newline', 'a\nb'], ['spaces and quotes', 'a "b"'], ['empty', ''], ['non-ASCII', 'ré']])('an id that is %s is replaced by a fresh one', async (_what, id) => {
+    const { lines, log } = capture();
+    const { app } = appWithRoutes(log);
+    const res = await app.inject({ method: 'GET', url: '/bookings', headers: { 'x-request-id': id } });
+    const answered = res.headers['x-request-id'];
+    expect(answered).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines[0]!.requestId).toBe(answered);
+  });
+
+  it('never logs a request body', async () => {
+    const { lines, log } = capture();
+    const { app } = appWithRoutes(log);
+    await app.inject({ method: 'POST', url: '/bookings', payload: { name: 'card 4242424242424242', customerId: 3 } });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ route: '/bookings', status: 200, customerId: 3 });
+    expect(JSON.stringify(lines)).not.toContain('4242');
+  });
+
+  it('probes and scrapes are not logged', async () => {
+    const { lines, log } = capture();
+    const { app } = appWithRoutes(log);
+    for (const url of ['/health/live', '/health/ready', '/metrics']) expect((await app.inject({ method: 'GET', url })).statusCode).toBe(200);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('a draining server closes each connection it answers', () => {
+  it('an answer given after close() began says Connection: close; before, it does not', async () => {
+    const app = createHttpApp({ service: 'test' });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    app.get('/slow', async () => {
+      await held;
+      return { ok: true };
+    });
+    app.get('/fast', async () => ({ ok: true }));
+    expect((await app.inject({ method: 'GET', url: '/fast' })).headers.connection).not.toBe('close');
+    const inFlight = app.inject({ method: 'GET', url: '/slow' });
+    await new Promise((r) => setTimeout(r, 20));
+    const closing = app.close();
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    const res = await inFlight;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.connection).toBe('close');
+    await closing;
   });
 });
 

@@ -2,12 +2,27 @@ import type { EventOfType, EventType, IntegrationEvent, NewEvent } from '@airlin
 import { parseEvent } from '@airline/contracts';
 import type { Database, Tx } from '@airline/database';
 import type { Delivery, DeliveryOutcome, Subscription } from '@airline/messaging';
+import { contextFromTraceparent, inSpan, SpanKind, traceIdOf, type Tracer } from '@airline/telemetry';
+import pino, { type Logger } from 'pino';
 import { insertIntoOutbox, stampEvents, type Clock } from './outbox.js';
+
+/** What every log line about an event names: one search by correlationId follows a booking. */
+export const eventLogFields = (event: IntegrationEvent) => ({
+  eventId: event.eventId,
+  eventType: event.type,
+  correlationId: event.correlationId,
+  causationId: event.causationId,
+  ...(event.traceparent ? { traceId: traceIdOf(event.traceparent) } : {}),
+});
+
+const silent = pino({ level: 'silent' });
 
 /** What an inbound handler gets: the transaction of its effect, and a way to emit events in it. */
 export interface HandlerContext {
   tx: Tx;
   now: Date;
+  /** The service's logger bound to this event (eventId, eventType, correlationId, causationId, consumer). */
+  log: Logger;
   /** Emits events in this transaction (outbox); correlation and causation come from the handled event. */
   emit(...events: NewEvent[]): Promise<void>;
   /** Same, with another correlation id (e.g. one event per reservation of a cancelled flight). */
@@ -33,6 +48,13 @@ export interface ConsumerOptions {
   onCommit?: () => void;
   onError?: (err: unknown, event: IntegrationEvent, attempt: number) => void;
   onDeadLetter?: (event: IntegrationEvent, error: string) => void;
+  /** The service's logger: one line per event handled, and the logger handlers get (ctx.log). */
+  log?: Logger;
+  /**
+   * Traces (tracing on): each event is handled in a CONSUMER span whose parent is the event's
+   * traceparent, and the events it emits carry that span's context.
+   */
+  tracer?: Tracer;
   /** Counts what happens to deliveries (metrics); each call is one delivery of this consumer. */
   observer?: ConsumerObserver;
   /**
@@ -82,7 +104,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
    * handler of each event not handled before, and writes everything they emitted to the outbox (one
    * statement). Returns whether anything was emitted.
    */
-  async function apply(tx: Tx, raws: IntegrationEvent[], after: Set<() => void>): Promise<boolean> {
+  async function apply(tx: Tx, raws: IntegrationEvent[], after: Set<() => void>, handledNow: IntegrationEvent[]): Promise<boolean> {
     const events = raws.map(parseEvent);
     const claimed = await tx.query<{ event_id: string }>(
       `INSERT INTO inbox (consumer, event_id, event_type)
@@ -96,9 +118,13 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     const now = clock();
     for (const event of events) {
       if (!fresh.delete(event.eventId)) continue; // handled before: a redelivery
+      let log: Logger | undefined;
       const ctx: HandlerContext = {
         tx,
         now,
+        get log() {
+          return (log ??= (options.log ?? silent).child({ consumer, ...eventLogFields(event) }));
+        },
         emit: (...emitted) => ctx.emitFor(event.correlationId, ...emitted),
         async emitFor(correlationId, ...emitted) {
           outgoing.push(...stampEvents(emitted, { correlationId, causationId: event.eventId }, () => now));
@@ -107,16 +133,32 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       };
       const handler = handlers[event.type] as ((e: IntegrationEvent, c: HandlerContext) => Promise<void>) | undefined;
       if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
-      await handler(event, ctx);
+      if (!options.tracer) await handler(event, ctx);
+      else {
+        const attributes = { 'messaging.operation.type': 'process', 'messaging.destination.name': event.type, 'messaging.message.id': event.eventId, 'messaging.consumer.group.name': consumer, 'airline.correlation_id': event.correlationId };
+        await inSpan(options.tracer, `${consumer} process ${event.type}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(event.traceparent) }, () => handler(event, ctx));
+      }
+      handledNow.push(event);
     }
     insertIntoOutbox(tx, outgoing);
     return outgoing.length > 0;
   }
 
+  /** One line per event whose effect committed (an event the inbox had seen before writes none). */
+  function logHandled(events: IntegrationEvent[], startedAt: number) {
+    const log = options.log;
+    if (!log?.isLevelEnabled('info')) return;
+    const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
+    for (const event of events) log.info({ consumer, ...eventLogFields(event), durationMs, batch: events.length }, 'event handled');
+  }
+
   async function handleOne(event: IntegrationEvent) {
     const after = new Set<() => void>();
-    const wrote = await db.transaction((tx) => apply(tx, [event], after));
+    const handledNow: IntegrationEvent[] = [];
+    const startedAt = performance.now();
+    const wrote = await db.transaction((tx) => apply(tx, [event], after, handledNow));
     if (wrote) options.onCommit?.();
+    logHandled(handledNow, startedAt);
     for (const fn of after) fn();
   }
 
@@ -138,8 +180,12 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       try {
         const events = batch.map((d) => d.event);
         const after = new Set<() => void>();
-        const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after));
+        const startedAt = performance.now();
+        // a failed attempt's events are forgotten: the one-at-a-time fall-back handles them again
+        let handledNow: IntegrationEvent[] = [];
+        const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after, (handledNow = [])));
         if (wrote) options.onCommit?.();
+        logHandled(handledNow, startedAt);
         for (const fn of after) fn();
         if (observer) for (const d of batch) observer.handled(d.event);
         return batch.map(() => 'done');

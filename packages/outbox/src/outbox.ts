@@ -2,19 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { envelope, type IntegrationEvent, type NewEvent } from '@airline/contracts';
 import type { Database, Tx } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
+import { currentTraceparent } from '@airline/telemetry';
 import { passLoop } from './pass-loop.js';
 
 export interface Causation {
   correlationId: string;
   causationId: string | null;
+  /**
+   * The span the events are written in (W3C traceparent), when tracing is on. Not given: the active
+   * span's. Work done for several requests or rows at once (group commit, the payment worker) names each one's.
+   */
+  traceparent?: string;
 }
 
 export type Clock = () => Date;
 
-/** Gives domain events their transport identity (id, time, correlation, causation). */
+/** Gives domain events their transport identity (id, time, correlation, causation, trace context). */
 export function stampEvents(events: NewEvent[], cause: Causation, clock: Clock = () => new Date()): IntegrationEvent[] {
   const occurredAt = clock().toISOString();
-  return events.map((e) => envelope(e, { eventId: randomUUID(), occurredAt, ...cause }) as IntegrationEvent);
+  const traceparent = cause.traceparent ?? currentTraceparent(); // undefined while tracing is off
+  const meta = { correlationId: cause.correlationId, causationId: cause.causationId, ...(traceparent ? { traceparent } : {}) };
+  return events.map((e) => envelope(e, { eventId: randomUUID(), occurredAt, ...meta }) as IntegrationEvent);
 }
 
 /** Inserts stamped events into the outbox (one statement, in order), with the transaction's next round trip. */

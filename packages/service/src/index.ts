@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { Database, Migration } from '@airline/database';
 import { migrate } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
-import { createConsumer, createOutboxRelay, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
+import type { IntegrationEvent } from '@airline/contracts';
+import { serviceLogger, tracerFor } from '@airline/telemetry';
+import { createConsumer, createOutboxRelay, eventLogFields, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import { enableProcessMetrics, pipelineMetrics } from './pipeline-metrics.js';
@@ -19,6 +21,8 @@ export interface ServiceDeps {
   clock: Clock;
   /** Kicks the service's outbox relay after a commit that wrote events. */
   relay: OutboxRelay;
+  /** Told of the events the outbox relay published (after the broker took them; at least once): metrics. */
+  onPublished(listener: (events: IntegrationEvent[]) => void): void;
   /** A durable consumer of this service, with inbox, dead letters and logging wired in. */
   consumer(name: string, handlers: EventHandlers, options?: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'>): Consumer;
 }
@@ -101,12 +105,18 @@ export async function verifyMigrations(db: Database, service: string, migrations
  */
 export async function startService<C>(def: ServiceDefinition<C>, config: C, opts: StartOptions): Promise<RunningService> {
   const { db, bus } = opts;
-  const log = opts.log.child({ service: def.name });
+  const log = serviceLogger(opts.log, def.name);
   if (opts.migrations === 'verify') await verifyMigrations(db, def.name, serviceMigrations(def));
   else await migrate(db, serviceMigrations(def));
   // the event pipeline's metrics (outbox, consumer lag, handled/failed/parked) on the service's /metrics
   const metrics = pipelineMetrics({ db, bus, log });
-  const relay = createOutboxRelay(db, bus, { onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'), onPublished: metrics.published });
+  const publishedListeners: Array<(events: IntegrationEvent[]) => void> = [metrics.published];
+  const relay = createOutboxRelay(db, bus, {
+    onError: (err) => log.warn({ err }, 'outbox relay failed; will retry'),
+    onPublished: (events) => {
+      for (const listener of publishedListeners) listener(events);
+    },
+  });
   const clock = opts.clock ?? (() => new Date());
   const consumer = (name: string, handlers: EventHandlers, consumerOptions: Pick<ConsumerOptions, 'lockOrder' | 'prefetch'> = {}) =>
     createConsumer({
@@ -117,12 +127,15 @@ export async function startService<C>(def: ServiceDefinition<C>, config: C, opts
       maxAttempts: opts.maxAttempts,
       clock,
       onCommit: relay.kick,
+      log,
+      tracer: tracerFor(def.name), // undefined while tracing is off
       // correlationId = the reservation id for the booking saga: one search finds a booking's trouble in every service
-      onError: (err, event, attempt) => log.warn({ err, consumer: name, eventType: event.type, eventId: event.eventId, correlationId: event.correlationId, attempt }, 'handler failed; will retry'),
-      onDeadLetter: (event, error) => log.error({ consumer: name, eventType: event.type, eventId: event.eventId, correlationId: event.correlationId, error }, 'event parked as dead letter'),
+      onError: (err, event, attempt) => log.warn({ err, consumer: name, ...eventLogFields(event), attempt }, 'handler failed; will retry'),
+      onDeadLetter: (event, error) => log.error({ consumer: name, ...eventLogFields(event), error }, 'event parked as dead letter'),
       observer: metrics.observerFor(name),
     });
-  const built = await def.build({ db, bus, log, clock, relay, consumer }, config);
+  const onPublished = (listener: (events: IntegrationEvent[]) => void) => void publishedListeners.push(listener);
+  const built = await def.build({ db, bus, log, clock, relay, consumer, onPublished }, config);
   metrics.register(built.app.metrics, () => built.consumers);
   if (opts.processMetrics) enableProcessMetrics(built.app.metrics);
   deadLetterRoutes(built.app, db, built.consumers);

@@ -15,9 +15,14 @@
 //   EVENTS_MAX_AGE_MS  how long the stream keeps events (0 = forever)       0
 //   EVENTS_MAX_BYTES   most bytes the stream keeps, oldest dropped past it (-1 = no limit)  6442450944 (6 GiB)
 //   SHUTDOWN_TIMEOUT_MS  SIGTERM gives up (exit 1) after this long            25000
+//   DRAIN_GRACE_MS after SIGTERM, how long requests are still answered (each with Connection: close, so
+//                  callers reconnect to another replica) before idle connections are closed      1000
 //   LOG_LEVEL      pino level                                                info
+//   LOG_FORMAT     json, or pretty (for people)                              pretty on a terminal, else json
+//   OTEL_EXPORTER_OTLP_ENDPOINT  traces go there (OTLP over HTTP); unset: no tracing, at no cost
 import cluster from 'node:cluster';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger, logFormat, startTracing, stopTracing } from '@airline/telemetry';
 import { createPgDatabase, type Database } from '@airline/database';
 import { createJetStreamEventBus, DEFAULT_STREAM_MAX_BYTES, type EventLogReader, type JetStreamEventBus } from '@airline/messaging';
 import type { HttpApp } from '@airline/http';
@@ -45,9 +50,12 @@ function migrationsMode(env: Env): 'apply' | 'verify' {
   return mode;
 }
 
-function logger(service: string, env: Env): Logger {
+/** The process's logger (its lines name the service once, the pid and the replica) and its tracing. */
+async function logger(service: string, env: Env): Promise<Logger> {
   const replica = cluster.isWorker ? Number(env.REPLICA_INDEX ?? cluster.worker?.id) : undefined;
-  return pino({ level: env.LOG_LEVEL ?? 'info', base: { service, pid: process.pid, ...(replica !== undefined ? { replica } : {}) } });
+  const log = createLogger({ level: env.LOG_LEVEL ?? 'info', format: logFormat(env), base: { service, pid: process.pid, ...(replica !== undefined ? { replica } : {}) } });
+  if (await startTracing({ env })) log.info({ endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported over OTLP');
+  return log;
 }
 
 /** What a service's configuration may need from the process: the event log (saga timeline, read models). */
@@ -68,7 +76,7 @@ export async function runServiceProcess<C>(
   defaults: ProcessDefaults,
   env: Env = process.env,
 ): Promise<void> {
-  const log = logger(def.name, env);
+  const log = await logger(def.name, env);
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) throw new Error(`${def.name}: DATABASE_URL is not set (postgres://user@host:5432/${def.name})`);
 
@@ -80,6 +88,7 @@ export async function runServiceProcess<C>(
     await service?.stop(); // workers, HTTP (in-flight requests finish), outbox drained to the broker
     await bus?.close();
     await db?.close();
+    await stopTracing(); // the last spans are sent
   });
   try {
     db = await createPgDatabase(databaseUrl, {
@@ -112,6 +121,7 @@ export async function runServiceProcess<C>(
       processMetrics: true, // one service per process: the process metrics are this service's
       migrations: migrationsMode(env),
     });
+    service.app.drain.graceMs = int(env, 'DRAIN_GRACE_MS', 1000);
     streamMetrics(service.app.metrics, broker, log);
   } catch (err) {
     log.error({ err }, `${def.name} failed to start`);
@@ -120,14 +130,16 @@ export async function runServiceProcess<C>(
 }
 
 /** Runs an HTTP-only process (gateway, processor sandbox) with the same replicas and SIGTERM handling. */
-export async function runHttpProcess(name: string, build: () => HttpApp | Promise<HttpApp>, defaults: ProcessDefaults, env: Env = process.env): Promise<void> {
-  const log = logger(name, env);
+export async function runHttpProcess(name: string, build: (ctx: { log: Logger }) => HttpApp | Promise<HttpApp>, defaults: ProcessDefaults, env: Env = process.env): Promise<void> {
+  const log = await logger(name, env);
   let app: HttpApp | undefined;
   const shutdown = gracefulShutdown(log, int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000), async () => {
     await app?.close();
+    await stopTracing();
   });
   try {
-    app = await build();
+    app = await build({ log });
+    app.drain.graceMs = int(env, 'DRAIN_GRACE_MS', 1000);
     enableProcessMetrics(app.metrics);
     await app.listen({ port: int(env, 'PORT', defaults.port), host: env.HOST ?? '127.0.0.1' });
     log.info({ address: app.server.address() }, `${name} started`);

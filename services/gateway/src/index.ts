@@ -10,9 +10,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
+import { Counter } from 'prom-client';
 import { buildAsyncApiDocument } from '@airline/contracts';
 import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@airline/database';
-import { createHttpApp, HttpProblem, methodsOf, type HttpApp } from '@airline/http';
+import { createHttpApp, customerNamedIn, HttpProblem, methodsOf, type HttpApp } from '@airline/http';
+import { serviceLogger } from '@airline/telemetry';
 import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
 import { authRoutes } from './auth/routes.js';
 import { loginThrottle } from './auth/login-throttle.js';
@@ -109,7 +111,7 @@ const migrations = migrationsFrom(fileURLToPath(new URL('../migrations', import.
 export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   const settings = resolveSettings(config.settings);
   const log = config.log ?? pino({ level: 'silent' });
-  const ownLog = log.child({ service: 'gateway' });
+  const ownLog = serviceLogger(log, 'gateway');
   const db = config.db ?? (await createPgliteDatabase());
   // before the migration that drops it: a key an older version kept in the database moves to its file
   const signingKey = await resolveSigningKey(config.signingKey, db, ownLog);
@@ -120,11 +122,21 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     await createDemoUsersOnFirstStart(db, ownLog, { file: config.demoUsersFile, terminal: terminal || undefined });
   }
   const tokens = await createTokenService(signingKey, settings.tokens);
-  const upstreams = createUpstreams(config.upstreams, { connectTimeoutMs: settings.upstreamConnectTimeoutMs, timeoutMs: settings.upstreamTimeoutMs });
+  const upstreams = createUpstreams(config.upstreams, {
+    connectTimeoutMs: settings.upstreamConnectTimeoutMs,
+    timeoutMs: settings.upstreamTimeoutMs,
+    // a replica stopping (rolling restart) or gone: the request went again on a new connection
+    onRetry: (service, req, why) => {
+      retries.inc({ upstream: service, reason: why });
+      ownLog.info({ upstream: service, method: req.method, path: req.path.split('?')[0], requestId: req.headers?.['x-request-id'], why }, 'upstream request sent again on a new connection');
+    },
+  });
 
   const app = createHttpApp({
     service: 'gateway',
-    log: log.child({ service: 'gateway' }),
+    log: ownLog,
+    // the customer a request acts for is the token's (a staff member acting for one: the customer named)
+    customerOf: (req) => (req.identity?.role === 'customer' ? (req.identity.customerId ?? undefined) : customerNamedIn(req)),
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,
     // an over-long id must still take its route's row of the policy table (and reach the service that
@@ -132,6 +144,12 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
     maxParamLength: 2048,
     readiness: { database: () => db.query('SELECT 1') },
   }) as Gateway;
+  const retries = new Counter({
+    name: 'airline_gateway_upstream_retries_total',
+    help: 'Requests the gateway sent a second time on a new connection (refused, reset, or a draining replica), by upstream and reason',
+    labelNames: ['upstream', 'reason'],
+    registers: [app.metrics],
+  });
   app.decorate('tokens', tokens);
   app.decorate('management', config.management ? managementServer(app, config.management) : undefined);
   app.decorate('settings', settings);

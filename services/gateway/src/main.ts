@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { createPgDatabase, createPgliteDatabase, makePrivateDirectory } from '@airline/database';
 import { runHttpProcess } from '@airline/service';
 import { signingKeyFromEnv } from './auth/signing-key.js';
@@ -26,9 +25,7 @@ for (const service of new Set(routes.map((r) => r.service))) {
 const processorUrl = process.env.PAYMENT_PROCESSOR_URL ?? process.env.PROCESSOR_URL;
 if (processorUrl) upstreams.processor = processorUrl;
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ service: 'gateway' });
-
-await runHttpProcess('gateway', async () => {
+await runHttpProcess('gateway', async ({ log }) => {
   const givenKey = await signingKeyFromEnv(process.env);
   let files: { signingKey?: { file: string }; demoUsersFile: string };
   let db;

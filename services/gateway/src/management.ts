@@ -28,8 +28,10 @@ export function managementServer(gateway: HttpApp, options: ManagementOptions): 
   app.get('/health/live', async () => ({ status: 'UP', service: 'gateway' }));
   app.get('/health/ready', async (_req, reply) => {
     const checks: Record<string, string> = {};
-    let ready = !closing;
+    // this port listens from onReady, a moment before the public one: not ready until that one is
+    let ready = !closing && gateway.server.listening;
     if (closing) checks.gateway = 'DOWN: shutting down';
+    else if (!gateway.server.listening) checks.gateway = 'DOWN: not listening yet';
     for (const [name, check] of Object.entries(gateway.readiness)) {
       try {
         await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READINESS_TIMEOUT_MS).unref())]);

@@ -8,6 +8,8 @@ import { Type } from '@sinclair/typebox';
 import { CardNumber, PaymentMethodId, TEST_CARDS, cardProblem } from '@airline/contracts';
 import { migrate, migrationsFrom, type Database } from '@airline/database';
 import { HttpProblem, badRequest, createHttpApp, notFound, type HttpApp } from '@airline/http';
+import type { Logger } from 'pino';
+import { serviceLogger } from '@airline/telemetry';
 import { charge, describePaymentMethod, findCharge, refund, tokenize, type Charge } from './ledger.js';
 
 export { TEST_CARDS };
@@ -32,11 +34,12 @@ const PaymentMethodView = Type.Object({
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
 
 /** The sandbox on its own database (migrated here): the vault and the ledger live there. */
-export async function buildPaymentProcessor(options: { db: Database; random?: () => number }): Promise<PaymentProcessorApp> {
+export async function buildPaymentProcessor(options: { db: Database; random?: () => number; log?: Logger }): Promise<PaymentProcessorApp> {
   const { db } = options;
   await migrate(db, processorMigrations);
   const random = options.random ?? Math.random;
-  const app = createHttpApp({ service: 'payment-processor', readiness: { database: () => db.query('SELECT 1') } }) as PaymentProcessorApp;
+  const log = options.log && serviceLogger(options.log, 'payment-processor');
+  const app = createHttpApp({ service: 'payment-processor', log, readiness: { database: () => db.query('SELECT 1') } }) as PaymentProcessorApp;
   const faults: Faults = { latencyMs: 0, failureRate: 0, outage: false };
   app.decorate('faults', faults);
 

@@ -7,11 +7,11 @@ import { buildPaymentProcessor } from './index.js';
 
 await runHttpProcess(
   'payment-processor',
-  async () => {
+  async ({ log }) => {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error('payment-processor: DATABASE_URL is not set (postgres://user@host:5432/payment_processor)');
     const db = await createPgDatabase(url, { max: Number(process.env.PG_POOL_MAX ?? 4), applicationName: `payment-processor-${process.pid}` });
-    const app = await buildPaymentProcessor({ db });
+    const app = await buildPaymentProcessor({ db, log });
     app.addHook('onClose', () => db.close());
     return app;
   },

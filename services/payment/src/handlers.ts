@@ -2,6 +2,7 @@
 // only records what must be done, in the inbox transaction, so a processor outage never blocks or
 // dead-letters the event stream.
 import type { EventHandlers } from '@airline/outbox';
+import { currentTraceparent } from '@airline/telemetry';
 import { onReservationCancelled, type PaymentStatus } from './payment.js';
 import { insertVoidedPayment, lockPaymentOfReservation, openPayment, toPayment, updatePayment } from './repository.js';
 
@@ -18,6 +19,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
         cardLast4: d.cardLast4,
         cardBrand: d.cardBrand,
         chargeBefore: d.holdExpiresAt,
+        traceParent: currentTraceparent(), // the charge joins this event's trace (tracing on only)
       });
       afterCommit(workToDo); // a wake-up: nothing new to do (a cancel came first) costs one empty pass
     },
@@ -34,7 +36,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
       if (!next) return;
       if ('cancelRequested' in next) updatePayment(tx, row.id, { cancelRequested: true });
       else {
-        updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0) });
+        updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0), traceParent: currentTraceparent() });
         if (next.status === 'REFUND_PENDING') afterCommit(workToDo);
       }
     },

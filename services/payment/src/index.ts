@@ -8,7 +8,10 @@ import { paymentWorker, type PaymentWorkerOptions } from './payment-worker.js';
 import { httpPaymentProcessor } from './processor.js';
 import { paymentRoutes } from './routes.js';
 import { countRefundsFailed } from './repository.js';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { tracerFor } from '@airline/telemetry';
+
+const BREAKER_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 export interface PaymentConfig {
   processorUrl: string;
@@ -23,17 +26,35 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
   // SeatsReserved in dead letters lose their card numbers (payments: 003_payment_methods.sql)
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   build({ db, clock, relay, consumer, log }, config) {
+    const calls = new Counter({
+      name: 'airline_processor_calls_total',
+      help: 'Calls to the card processor by operation (charge, refund) and outcome (approved, declined, refunded, voided, failed; rejected: refused by the open breaker, never sent)',
+      labelNames: ['operation', 'outcome'],
+      registers: [],
+    });
+    const tracer = tracerFor('payment'); // undefined while tracing is off
     const processor = httpPaymentProcessor({
       url: config.processorUrl,
       timeoutMs: config.processorTimeoutMs,
       breakerResetMs: config.breakerResetMs,
       onBreaker: (state) => log.warn({ breaker: state }, `payment processor circuit ${state}`),
+      onCall: (operation, outcome) => calls.inc({ operation, outcome }),
+      tracer,
     });
-    const worker = paymentWorker(db, processor, clock, relay.kick, log, config.worker);
+    const worker = paymentWorker(db, processor, clock, relay.kick, log, { tracer, ...config.worker });
     const app = createHttpApp({ service: 'payment', log, readiness: { database: () => db.query('SELECT 1') } });
     paymentRoutes(app, db, processor, worker.kick);
+    app.metrics.registerMetric(calls);
     new Gauge({
-      name: 'payments_refund_failed',
+      name: 'airline_processor_breaker_state',
+      help: "The card processor's circuit breaker in this replica: 0 closed, 1 half-open, 2 open (payments wait and retry)",
+      registers: [app.metrics],
+      collect() {
+        this.set(BREAKER_STATES[processor.state()]);
+      },
+    });
+    new Gauge({
+      name: 'airline_payments_refund_failed',
       help: 'Refunds parked as REFUND_FAILED: the processor contradicted the payment record (alert when above 0)',
       registers: [app.metrics],
       async collect() {

@@ -7,6 +7,7 @@ import { insertIntoOutbox, passLoop, stampEvents, type Clock } from '@airline/ou
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
+import { contextFromTraceparent, currentTraceparent, inSpan, type Tracer } from '@airline/telemetry';
 import { afterCharge, afterRefund, type ChargeResult, type RefundResult } from './payment.js';
 import type { PaymentProcessor } from './processor.js';
 import { claimDuePayments, findPayments, toPayment, updatePayments, type PaymentChange, type PaymentRow } from './repository.js';
@@ -15,6 +16,8 @@ export interface PaymentWorkerOptions {
   batchSize?: number;
   leaseMs?: number;
   idleMs?: number;
+  /** Traces (tracing on): each processor call in a span of the trace that asked for it (the payment's trace_parent). */
+  tracer?: Tracer;
 }
 
 export interface PaymentWorker extends Worker {
@@ -31,20 +34,32 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   const reference = (row: PaymentRow) => `reservation-${row.reservation_id}`;
 
   /** Calls the processor for one claimed payment (charge or refund). */
-  async function call(row: PaymentRow): Promise<ChargeResult | RefundResult> {
+  async function callProcessor(row: PaymentRow): Promise<ChargeResult | RefundResult> {
     return row.status === 'CHARGING'
       ? processor.charge({ reference: reference(row), amount: row.amount, paymentMethod: row.payment_method ?? '' }) // none only on rows voided at creation, never charged
       : processor.refund({ reference: reference(row) });
   }
 
+  /** The call, traced (tracing on): a span in the trace that asked for it; its events are stamped with that span. */
+  async function call(row: PaymentRow): Promise<{ result: ChargeResult | RefundResult; traceparent?: string }> {
+    if (!options.tracer) return { result: await callProcessor(row) };
+    const name = row.status === 'CHARGING' ? 'payment charge' : 'payment refund';
+    const attributes = { 'airline.reservation_id': row.reservation_id, 'airline.payment_id': Number(row.id), 'airline.attempt': row.attempts };
+    return inSpan(options.tracer, name, { attributes, parent: contextFromTraceparent(row.trace_parent) }, async (span) => {
+      const result = await callProcessor(row);
+      span?.setAttribute('airline.outcome', result.outcome);
+      return { result, traceparent: currentTraceparent() };
+    });
+  }
+
   /** Records the answers of one pass, and their events, in one transaction. */
-  async function record(answers: Array<{ row: PaymentRow; result: ChargeResult | RefundResult }>) {
+  async function record(answers: Array<{ row: PaymentRow; result: ChargeResult | RefundResult; traceparent?: string }>) {
     await db.transaction(async (tx) => {
       const outgoing: IntegrationEvent[] = [];
       const changes: Array<{ id: number; change: PaymentChange }> = [];
       // re-read: a cancel may have arrived during the calls
       const currents = await findPayments(tx, answers.map((a) => Number(a.row.id)), true);
-      for (const { row, result } of answers) {
+      for (const { row, result, traceparent } of answers) {
         const current = currents.get(Number(row.id));
         if (!current) continue;
         const payment = toPayment(current);
@@ -53,12 +68,12 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
         const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
         const change: PaymentChange = { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError, contradictions: t.contradiction?.count };
         changes.push({ id: row.id, change });
-        outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}` }, clock));
-        if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
+        outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent }, clock));
+        if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
         if (t.contradiction && t.status === 'REFUND_FAILED') {
-          log.error({ reservationId: row.reservation_id, paymentId: row.id, error: t.contradiction.error }, 'refund parked as REFUND_FAILED: the processor contradicts the payment record');
+          log.error({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund parked as REFUND_FAILED: the processor contradicts the payment record');
         } else if (t.contradiction) {
-          log.warn({ reservationId: row.reservation_id, paymentId: row.id, error: t.contradiction.error }, 'refund answer contradicts the payment record; will retry');
+          log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund answer contradicts the payment record; will retry');
         }
       }
       updatePayments(tx, changes);
@@ -70,7 +85,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
     const rows = await db.transaction((tx) => claimDuePayments(tx, clock(), leaseMs, batchSize));
     if (rows.length === 0) return 0;
     // processor calls never throw (failures are results); a failed recording leaves the leases to expire
-    const answers = await Promise.all(rows.map(async (row) => ({ row, result: await call(row) })));
+    const answers = await Promise.all(rows.map(async (row) => ({ row, ...(await call(row)) })));
     await record(answers);
     onCommit();
     return rows.length;

@@ -17,6 +17,8 @@ export type PaymentRow = {
   decline_reason: string | null;
   authorization_code: string | null;
   last_error: string | null;
+  /** The trace its processor calls join (tracing on only). */
+  trace_parent: string | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -49,11 +51,11 @@ export const toView = (r: PaymentRow) => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-type NewPayment = { reservationId: number; customerId: number; amount: number; paymentMethod: string; cardLast4: string; cardBrand: string; chargeBefore?: string };
+type NewPayment = { reservationId: number; customerId: number; amount: number; paymentMethod: string; cardLast4: string; cardBrand: string; chargeBefore?: string; traceParent?: string };
 const paymentsToOpen = gatheredRows<NewPayment>(
-  `INSERT INTO payments (reservation_id, customer_id, amount, payment_method, card_last4, card_brand, status, charge_before)
-   SELECT x."reservationId", x."customerId", x.amount, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore"
-   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz)
+  `INSERT INTO payments (reservation_id, customer_id, amount, payment_method, card_last4, card_brand, status, charge_before, trace_parent)
+   SELECT x."reservationId", x."customerId", x.amount, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore", x."traceParent"
+   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
    ON CONFLICT (reservation_id) DO NOTHING`,
 );
 
@@ -93,6 +95,8 @@ export type PaymentChange = {
   lastError?: string | null;
   /** Contradicting refund answers so far (0 again when a person asks for the refund once more). */
   contradictions?: number;
+  /** The trace the next processor call joins (a refund: the cancellation's). */
+  traceParent?: string;
 };
 
 export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
@@ -110,11 +114,12 @@ export function updatePayments(tx: Tx, changes: Array<{ id: number; change: Paym
        decline_reason = coalesce(x."declineReason", p.decline_reason),
        authorization_code = coalesce(x."authorizationCode", p.authorization_code),
        contradictions = coalesce(x.contradictions, p.contradictions),
+       trace_parent = coalesce(x."traceParent", p.trace_parent),
        last_error = CASE WHEN x."setLastError" THEN x."lastError" ELSE p.last_error END,
        lease_until = NULL,
        updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelRequested" boolean, "nextAttemptAt" timestamptz, "declineReason" text,
-       "authorizationCode" text, contradictions integer, "setLastError" boolean, "lastError" text)
+       "authorizationCode" text, contradictions integer, "traceParent" text, "setLastError" boolean, "lastError" text)
      WHERE p.id = x.id`,
     [JSON.stringify(changes.map(({ id, change }) => ({ id, ...change, setLastError: change.lastError !== undefined })))],
   );
@@ -162,7 +167,7 @@ export async function listPayments(tx: Sql, f: { customerId?: number; reservatio
   return r.rows;
 }
 
-/** Parked refunds: what the payments_refund_failed metric counts (and an alert watches). */
+/** Parked refunds: what the airline_payments_refund_failed metric counts (and an alert watches). */
 export async function countRefundsFailed(db: Sql): Promise<number> {
   const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE status = 'REFUND_FAILED'`);
   return r.rows[0]!.n;

@@ -38,6 +38,8 @@ export interface PlaceInput extends PaymentMethodSummary {
 export interface PlaceRequest extends PlaceInput {
   now: Date;
   causationId: string;
+  /** The request's span (W3C traceparent), when tracing is on: its ReservationPlaced continues that trace. */
+  traceparent?: string;
 }
 
 export interface PlaceOptions {
@@ -96,7 +98,7 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
     });
     const reservation = events.reduce<Reservation | undefined>(evolve, undefined)!;
     placed.push(reservation);
-    outgoing.push(...stampEvents(events, { correlationId: String(reservation.id), causationId: request.causationId }, options.clock));
+    outgoing.push(...stampEvents(events, { correlationId: String(reservation.id), causationId: request.causationId, traceparent: request.traceparent }, options.clock));
     return { ok: reservation };
   });
   insertReservations(tx, placed);

@@ -10,6 +10,7 @@ import { httpFlightDirectory } from './flight-directory.js';
 import type { PaymentMethods } from './payment-methods.js';
 import type { BookingLimits } from './reservation.js';
 import { reservationRoutes } from './routes.js';
+import { sagaMetrics } from './saga-metrics.js';
 import { timelineRoutes } from './timeline.js';
 
 export interface ReservationConfig {
@@ -39,11 +40,13 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
   name: 'reservation',
   // events stored before card tokenisation (outbox, dead letters) lose their card numbers
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
-  build({ db, clock, relay, consumer, log }, config) {
+  build({ db, clock, relay, consumer, log, onPublished }, config) {
     const app = createHttpApp({ service: 'reservation', log, readiness: { database: () => db.query('SELECT 1') } });
+    const saga = sagaMetrics(app.metrics, db, log, config.holdTtlMs);
+    onPublished(saga.published);
     const flightDirectory = config.flightUrl ? httpFlightDirectory({ url: config.flightUrl }) : undefined;
     if (flightDirectory) app.addHook('onClose', () => flightDirectory.close());
-    reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory });
+    reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory, onGroupCommitted: saga.groupCommitted });
     timelineRoutes(app, db, config.eventLog);
     if (config.paymentMethods) app.addHook('onClose', () => config.paymentMethods!.close());
     return {

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { groupCommit, type Database } from '@airline/database';
+import { currentTraceparent } from '@airline/telemetry';
 import type { Clock } from '@airline/outbox';
 import { CalendarDate, DATE_RANGE, HttpProblem, idempotent, notFound, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
@@ -117,6 +118,8 @@ export interface ReservationRouteConfig {
   flightDirectory?: FlightDirectory;
   /** Swaps a card sent to POST /reservations for a token (without it, only tokens and the default card are taken). */
   paymentMethods?: PaymentMethods;
+  /** Told the size of each group-commit transaction that committed (airline_group_commit_size). */
+  onGroupCommitted?: (size: number) => void;
 }
 
 /** Seconds a client should wait before booking again when the flight service did not answer. */
@@ -140,7 +143,10 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
   // bookings without an Idempotency-Key that arrive together are placed in one transaction
   const placeGrouped = groupCommit<PlaceRequest, Reservation>({
     db,
-    onCommit,
+    onCommit: (size) => {
+      onCommit();
+      config.onGroupCommitted?.(size);
+    },
     run: (tx, requests) => placeMany(tx, requests, placeOptions),
     // a taken booking reference (rare) fails a group, and the re-run draws others; anything else is a mistake
     onGroupFailed: (err, size) => {
@@ -204,11 +210,13 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         throw err;
       });
       const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, ...payment };
-      const request: PlaceRequest = { ...input, now, causationId: req.id };
+      // each booking of a group commit carries its own request's trace (tracing on only)
+      const request: PlaceRequest = { ...input, now, causationId: req.id, traceparent: currentTraceparent() };
       const key = req.headers['idempotency-key'];
       const place = () =>
         drawingAgainIfTaken(async () => (key === undefined ? { reservation: await placeGrouped(request), replayed: false } : placeOnce(key, request, input)));
       const { reservation, replayed } = await placeKnowingFlight(place, request.flightId, reply).catch(toProblem);
+      req.log = req.log.child({ correlationId: String(reservation.id) }); // its request line names the booking every event line names
       reply.status(201).header('location', `/reservations/${reservation.id}`);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reservation;

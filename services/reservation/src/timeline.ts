@@ -6,6 +6,7 @@ import { eventRoutes, upcastEvent, type IntegrationEvent } from '@airline/contra
 import type { Database } from '@airline/database';
 import { HttpProblem, notFound, type HttpApp } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
+import { traceIdOf } from '@airline/telemetry';
 import { findReservation } from './repository.js';
 
 export interface TimelineStep {
@@ -15,6 +16,8 @@ export interface TimelineStep {
   service: string;
   eventId: string;
   causationId: string | null;
+  /** The trace the event was written in (null when its producer did not trace). */
+  traceId: string | null;
   occurredAt: string;
   /** Since the first event of the saga. */
   sinceStartMs: number;
@@ -24,6 +27,8 @@ export interface TimelineStep {
 }
 
 export interface Timeline {
+  /** The booking's trace (that of its first traced event): look it up in the trace viewer. Null when not traced. */
+  traceId: string | null;
   steps: TimelineStep[];
   /** First to last event (0 for one event or none). */
   totalMs: number;
@@ -42,6 +47,7 @@ export function sagaTimeline(entries: Array<{ seq: number; event: IntegrationEve
       service: eventRoutes[event.type].producer,
       eventId: event.eventId,
       causationId: event.causationId,
+      traceId: traceIdOf(event.traceparent),
       occurredAt: event.occurredAt,
       sinceStartMs: at - start,
       sincePreviousMs: previous === null ? null : at - previous,
@@ -51,7 +57,7 @@ export function sagaTimeline(entries: Array<{ seq: number; event: IntegrationEve
     return step;
   });
   const last = ordered.length ? Date.parse(ordered[ordered.length - 1]!.event.occurredAt) : start;
-  return { steps, totalMs: last - start };
+  return { traceId: steps.find((s) => s.traceId !== null)?.traceId ?? null, steps, totalMs: last - start };
 }
 
 const TimelineView = Type.Object({
@@ -59,6 +65,7 @@ const TimelineView = Type.Object({
   bookingReference: Type.String(),
   status: Type.String(),
   cancelReason: Type.Union([Type.String(), Type.Null()]),
+  traceId: Type.Union([Type.String({ description: 'the trace of the booking (OpenTelemetry), null when tracing was off' }), Type.Null()]),
   totalMs: Type.Integer(),
   steps: Type.Array(
     Type.Object({
@@ -67,6 +74,7 @@ const TimelineView = Type.Object({
       service: Type.String(),
       eventId: Type.String(),
       causationId: Type.Union([Type.String(), Type.Null()]),
+      traceId: Type.Union([Type.String(), Type.Null()]),
       occurredAt: Type.String(),
       sinceStartMs: Type.Integer(),
       sincePreviousMs: Type.Union([Type.Integer(), Type.Null()]),

@@ -30,5 +30,18 @@ describe('the saga timeline of a reservation', () => {
     expect(t.steps[1]).toMatchObject({ eventId: reserved.eventId, causationId: placed.eventId, occurredAt: reserved.occurredAt, data: reserved.data });
   });
 
-  it('is empty for a saga whose events are not in the log yet', () => expect(sagaTimeline([])).toEqual({ steps: [], totalMs: 0 }));
+  it('is empty for a saga whose events are not in the log yet', () => expect(sagaTimeline([])).toEqual({ traceId: null, steps: [], totalMs: 0 }));
+
+  it('names the trace of each step and of the booking (its first traced event); untraced events have none', () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = (e: IntegrationEvent, span: string) => ({ ...e, traceparent: `00-${trace}-${span}-01` }) as IntegrationEvent;
+    const t = sagaTimeline([
+      { seq: 3, event: placed },
+      { seq: 5, event: traced(reserved, '00f067aa0ba902b7') },
+      { seq: 8, event: traced(approved, '00f067aa0ba902b8') },
+    ]);
+    expect(t.traceId).toBe(trace);
+    expect(t.steps.map((s) => s.traceId)).toEqual([null, trace, trace]);
+    expect(sagaTimeline([{ seq: 1, event: placed }]).traceId).toBeNull();
+  });
 });
