@@ -2,6 +2,7 @@
 //   DATA_DIR (default ./data; made private to its owner: 0700, files 0600; it holds the token signing key
 //   and, after a first start, demo-users.txt with the demo users' passwords), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL,
 //   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8);
+//   DB_THREADS (worker threads the databases run on, default 1);
 //   the gateway's: RATE_LIMIT=off, RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER + OIDC_JWKS_URL, ... (services/gateway/src/settings.ts).
 import pino from 'pino';
 import { gatewaySettingsFromEnv } from '@airline/gateway';
@@ -22,6 +23,7 @@ const system = await startEmbeddedSystem({
   mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
   notification: notificationConfigFromEnv(process.env),
   gateway: gatewaySettingsFromEnv(process.env),
+  dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined,
 });
 log.info({ urls: system.urls, dataDir }, `airline is up: open ${system.urls.gateway}`);
 

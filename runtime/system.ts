@@ -54,7 +54,10 @@ export interface EmbeddedOptions {
   auth?: { users?: SeedUser[] };
   /** Gateway settings: rate limits, token lifetime, OIDC issuer, CORS, upstream timeouts. */
   gateway?: GatewaySettingsInput;
-  /** Worker threads the nine databases are dealt over (default: one each; fewer measured slower, docs/benchmarks.md). */
+  /**
+   * Worker threads the nine databases are dealt over (default 1: each thread costs about 30 MB, and on
+   * two cores more threads measured no faster, docs/benchmarks.md). DB_THREADS for `npm start`.
+   */
   dbThreads?: number;
 }
 
@@ -96,7 +99,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer
   // threads than databases still share the load about evenly)
   const names = DATABASE_NAMES;
-  const threads = await Promise.all(Array.from({ length: Math.max(1, options.dbThreads ?? names.length) }, () => startPgliteThread()));
+  const threads = await Promise.all(Array.from({ length: Math.max(1, options.dbThreads ?? 1) }, () => startPgliteThread()));
   const opened = await Promise.all(names.map((name, i) => threads[i % threads.length]!.open(options.dataDir ? join(options.dataDir, name) : undefined)));
   const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<DatabaseName, Database>;
   const busDb = dbs['event-log'];
