@@ -4,17 +4,23 @@
 //   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8);
 //   DB_THREADS (worker threads the databases run on, default 1);
 //   the gateway's: RATE_LIMIT=off, RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER + OIDC_JWKS_URL, ... (services/gateway/src/settings.ts).
-import pino from 'pino';
-import { gatewaySettingsFromEnv } from '@airline/gateway';
-import { rateFromPercent } from '@airline/mileage';
-import { notificationConfigFromEnv } from '@airline/notification';
-import { startEmbeddedSystem } from './system.js';
+import { openEmbeddedDatabases } from './databases.js';
 
 // whatever this process creates is its owner's alone (DATA_DIR's modes are also set explicitly:
-// runtime/system.ts, packages/database/src/pglite-permissions.ts)
+// runtime/databases.ts, packages/database/src/pglite-permissions.ts)
 process.umask(0o077);
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 const dataDir = process.env.DATA_DIR ?? './data';
+// PostgreSQL starts on the database thread while the services' code loads here (runtime/databases.ts)
+const databases = openEmbeddedDatabases({ dataDir, dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined });
+databases.catch(() => undefined); // its failure is reported where it is awaited (startEmbeddedSystem)
+const [{ default: pino }, { gatewaySettingsFromEnv }, { rateFromPercent }, { notificationConfigFromEnv }, { startEmbeddedSystem }] = await Promise.all([
+  import('pino'),
+  import('@airline/gateway'),
+  import('@airline/mileage'),
+  import('@airline/notification'),
+  import('./system.js'),
+]);
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 const system = await startEmbeddedSystem({
   dataDir,
   host: process.env.HOST ?? '127.0.0.1',
@@ -23,7 +29,7 @@ const system = await startEmbeddedSystem({
   mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
   notification: notificationConfigFromEnv(process.env),
   gateway: gatewaySettingsFromEnv(process.env),
-  dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined,
+  databases,
 });
 log.info({ urls: system.urls, dataDir }, `airline is up: open ${system.urls.gateway}`);
 
