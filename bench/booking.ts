@@ -45,6 +45,8 @@ const flights = Number(args.flights);
 const seatQty = Number(args.seats);
 const warmup = Number(args.warmup);
 const rates = parseRates(String(args.rate));
+/** The booking saga's steps when it confirms, in order. */
+const SAGA = ['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed'] as const;
 const duration = Number(args.duration);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-bench-'));
@@ -208,12 +210,37 @@ child.kill('SIGTERM');
 await exited;
 
 const log = await createPgliteDatabase(join(dataDir, 'event-log'));
-const rows = await log.query<{ correlation_id: string; at: string }>(
-  `SELECT correlation_id, (extract(epoch from occurred_at) * 1000)::bigint::text AS at FROM event_log WHERE type = 'ReservationConfirmed'`,
+// the saga's steps as its timeline shows them (GET /reservations/{id}/timeline reads these rows)
+const rows = await log.query<{ correlation_id: string; type: (typeof SAGA)[number]; at: string }>(
+  `SELECT correlation_id, type, (extract(epoch from occurred_at) * 1000000)::bigint::text AS at FROM event_log WHERE type = ANY($1::text[])`,
+  [SAGA],
 );
 await log.close();
 rmSync(dataDir, { recursive: true, force: true });
-const confirmedAt = new Map(rows.rows.map((r) => [Number(r.correlation_id), Number(r.at)]));
+/** reservation id → when each step of its saga happened (ms epoch, µs precision) */
+const steps = new Map<number, Partial<Record<(typeof SAGA)[number], number>>>();
+for (const r of rows.rows) {
+  const id = Number(r.correlation_id);
+  steps.set(id, { ...steps.get(id), [r.type]: Number(r.at) / 1000 });
+}
+const confirmedAt = new Map([...steps].filter(([, s]) => s.ReservationConfirmed !== undefined).map(([id, s]) => [id, s.ReservationConfirmed!]));
+
+/**
+ * Median wait of each hop of the phase's confirmed sagas: from the scheduled send to ReservationPlaced
+ * (the POST, group commit included), then from each event to the next (each hop: the producer's commit,
+ * its outbox relay, the event log, the consumer's wake-up and transaction; before PaymentApproved also
+ * the payment worker and the processor call).
+ */
+function hops(phase: Phase) {
+  const waits: Record<string, number[]> = {};
+  for (const [id, sent] of phase.sentAt) {
+    const s = steps.get(id);
+    if (!s || SAGA.some((t) => s[t] === undefined)) continue;
+    const at = [sent, ...SAGA.map((t) => s[t]!)];
+    for (let i = 1; i < at.length; i++) (waits[i === 1 ? `send → ${SAGA[0]}` : `${SAGA[i - 2]} → ${SAGA[i - 1]}`] ??= []).push(at[i]! - at[i - 1]!);
+  }
+  return Object.fromEntries(Object.entries(waits).map(([hop, xs]) => [hop, `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)}`]));
+}
 const report = phases.map((phase) => {
   const { toConfirm, perSecond } = confirmations(phase, confirmedAt);
   return {
@@ -223,6 +250,7 @@ const report = phases.map((phase) => {
     confirmed: toConfirm.length,
     'confirmed bookings/s': perSecond,
     'POST → CONFIRMED ms': latencySummary(toConfirm),
+    ...(phase.name.startsWith('open loop') ? { 'per hop ms (from the saga timeline)': hops(phase) } : {}),
     ...phase.extra,
   };
 });

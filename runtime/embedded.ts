@@ -3,21 +3,22 @@
 //   and, after a first start, demo-users.txt with the demo users' passwords), HOST (default 127.0.0.1), HOLD_TTL_MS (default 15 min), LOG_LEVEL,
 //   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8);
 //   LOG_FORMAT (json | pretty; default pretty on a terminal, JSON elsewhere), OTEL_EXPORTER_OTLP_ENDPOINT (traces over OTLP; unset: none),
+//   MAX_SEATS_PER_BOOKING (9), MAX_SEATS_PER_CUSTOMER_ON_FLIGHT (18), DB_THREADS (worker threads the databases run on, default 1);
 //   the gateway's: RATE_LIMIT=off, RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER + OIDC_JWKS_URL, ... (services/gateway/src/settings.ts).
-import { createLogger, logFormat, startTracing, stopTracing } from '@airline/telemetry';
-import { gatewaySettingsFromEnv } from '@airline/gateway';
-import { rateFromPercent } from '@airline/mileage';
-import { notificationConfigFromEnv } from '@airline/notification';
-import { bookingLimitsFromEnv } from '@airline/reservation';
-import { startEmbeddedSystem } from './system.js';
+import { openEmbeddedDatabases } from './databases.js';
 
 // whatever this process creates is its owner's alone (DATA_DIR's modes are also set explicitly:
-// runtime/system.ts, packages/database/src/pglite-permissions.ts)
+// runtime/databases.ts, packages/database/src/pglite-permissions.ts)
 process.umask(0o077);
+const dataDir = process.env.DATA_DIR ?? './data';
+// PostgreSQL starts on the database thread while the services' code loads here (runtime/databases.ts)
+const databases = openEmbeddedDatabases({ dataDir, dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined });
+databases.catch(() => undefined); // its failure is reported where it is awaited (startEmbeddedSystem)
+const [{ createLogger, logFormat, startTracing, stopTracing }, { gatewaySettingsFromEnv }, { rateFromPercent }, { notificationConfigFromEnv }, { bookingLimitsFromEnv }, { startEmbeddedSystem }] =
+  await Promise.all([import('@airline/telemetry'), import('@airline/gateway'), import('@airline/mileage'), import('@airline/notification'), import('@airline/reservation'), import('./system.js')]);
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat(process.env) });
 // before the services are built: each looks once whether to trace
 if (await startTracing()) log.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported over OTLP');
-const dataDir = process.env.DATA_DIR ?? './data';
 const system = await startEmbeddedSystem({
   dataDir,
   host: process.env.HOST ?? '127.0.0.1',
@@ -26,6 +27,7 @@ const system = await startEmbeddedSystem({
   mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
   notification: notificationConfigFromEnv(process.env),
   gateway: gatewaySettingsFromEnv(process.env),
+  databases,
 });
 log.info({ urls: system.urls, dataDir }, `airline is up: open ${system.urls.gateway}`);
 

@@ -1,10 +1,10 @@
 // The embedded runtime: every service in this one process, each with its own PGlite database under
 // DATA_DIR, an in-process durable event log, the processor sandbox, and the gateway. Tests start it
 // the same way `npm start` does, on free ports.
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { scrubCardsSql } from '@airline/contracts';
-import { makePrivateDirectory, migrate, startPgliteThread, type Database } from '@airline/database';
+import { migrate, type Database } from '@airline/database';
+import { openEmbeddedDatabases, type DatabaseName, type EmbeddedDatabases } from './databases.js';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
 import { flightService } from '@airline/flight';
@@ -25,9 +25,7 @@ export const GATEWAY_MANAGEMENT_PORT = 9088;
 export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
 
-/** The databases of the embedded runtime, each its own directory under DATA_DIR. */
-export const DATABASE_NAMES = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
-export type DatabaseName = (typeof DATABASE_NAMES)[number];
+export { DATABASE_NAMES, type DatabaseName } from './databases.js';
 
 /** The event log's events from before card tokenisation lose their card numbers (as upcastEvent reads them). */
 export const eventLogCardScrub = { name: '002_scrub_cards.sql', sql: scrubCardsSql('event_log', 'payload', 'envelope') };
@@ -54,8 +52,13 @@ export interface EmbeddedOptions {
   auth?: { users?: SeedUser[] };
   /** Gateway settings: rate limits, token lifetime, OIDC issuer, CORS, upstream timeouts. */
   gateway?: GatewaySettingsInput;
-  /** Worker threads the nine databases are dealt over (default: one each; fewer measured slower, docs/benchmarks.md). */
+  /**
+   * Worker threads the nine databases are dealt over (default 1: each thread costs about 30 MB, and on
+   * two cores more threads measured no faster, docs/benchmarks.md). DB_THREADS for `npm start`.
+   */
   dbThreads?: number;
+  /** The databases already being opened (openEmbeddedDatabases with the same dataDir): `npm start` starts them before it loads this module. */
+  databases?: Promise<EmbeddedDatabases>;
 }
 
 export interface EmbeddedSystem {
@@ -87,18 +90,8 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   // without a logger of the caller's, errors still reach stdout: a 5xx is never silent
   const log = options.log ?? pino({ level: process.env.LOG_LEVEL ?? 'error' });
   const paused = new Set(options.paused ?? []);
-  if (options.dataDir) {
-    // the databases and the gateway's signing key: its owner's alone (0700/0600), tightened at every start
-    const loose = makePrivateDirectory(options.dataDir);
-    if (loose.length > 0) log.warn({ dataDir: options.dataDir, count: loose.length, first: loose.slice(0, 5) }, 'data files were readable or writable by other users: made private (0700 directories, 0600 files)');
-  }
-
-  // every database starts at once, dealt over the threads (in this order, busiest first, so that fewer
-  // threads than databases still share the load about evenly)
-  const names = DATABASE_NAMES;
-  const threads = await Promise.all(Array.from({ length: Math.max(1, options.dbThreads ?? names.length) }, () => startPgliteThread()));
-  const opened = await Promise.all(names.map((name, i) => threads[i % threads.length]!.open(options.dataDir ? join(options.dataDir, name) : undefined)));
-  const dbs = Object.fromEntries(names.map((n, i) => [n, opened[i]!])) as Record<DatabaseName, Database>;
+  const { dbs, threads, loosened } = await (options.databases ?? openEmbeddedDatabases(options));
+  if (loosened.length > 0) log.warn({ dataDir: options.dataDir, count: loosened.length, first: loosened.slice(0, 5) }, 'data files were readable or writable by other users: made private (0700 directories, 0600 files)');
   const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
     pollMs: options.busPollMs,

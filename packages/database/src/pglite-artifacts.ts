@@ -22,7 +22,18 @@ export interface PgliteArtifacts {
   pgliteWasmModule: WebAssembly.Module;
   initdbWasmModule: WebAssembly.Module;
   fsBundle: Blob;
+  /** PostgreSQL's settings for every database (see pgliteSettings). */
+  startParams: string[];
 }
+
+/**
+ * PostgreSQL's memory settings for an embedded database. Its shared memory lives in the WebAssembly
+ * heap, and PGlite zeroes all of it at start, so all of it is resident from the first second:
+ * PostgreSQL's default shared_buffers (128 MB) made each database cost about 155 MB before it held a
+ * row. An embedded database of this system holds a few MB to a few hundred; pages that do not fit in
+ * its buffers are read back from the operating system's page cache, not from the disk.
+ */
+export const pgliteSettings: Record<string, string> = { shared_buffers: '8MB' };
 
 // (createRequire: vitest's module runner has no import.meta.resolve)
 const dist = new URL('.', pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
@@ -33,7 +44,8 @@ export function pgliteArtifacts(): Promise<PgliteArtifacts> {
   loading ??= (async () => {
     const [pglite, initdb, bundle] = await Promise.all(['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((f) => readFile(new URL(f, dist))));
     const [pgliteWasmModule, initdbWasmModule] = await Promise.all([WebAssembly.compile(pglite!), WebAssembly.compile(initdb!)]);
-    return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([bundle!]) };
+    const startParams = [...PGlite.defaultStartParams, ...Object.entries(pgliteSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+    return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([bundle!]), startParams };
   })();
   return loading;
 }

@@ -1,9 +1,10 @@
 // PGlite in worker threads behind the Database port. PGlite runs PostgreSQL (WASM) on the thread that
 // calls it; in the embedded runtime the services' databases would otherwise share the one event loop
 // with HTTP and the saga's handlers. A PgliteThread holds one or more databases (each its own PGlite,
-// its own directory), so SQL runs beside the JS. The embedded runtime gives each database its own
-// thread: fewer threads, sharing, measured slower on two cores (docs/benchmarks.md). A round trip to
-// the thread carries a whole pipeline of statements (see pipelined.ts).
+// its own directory), so SQL runs beside the JS. The embedded runtime puts all its databases on one
+// thread by default: a thread costs about 30 MB, and on two cores more of them measured no faster
+// (docs/benchmarks.md). A round trip to the thread carries a whole pipeline of statements (see
+// pipelined.ts).
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgliteWorkerDatabase, migrate } from '../src/index.js';
+import { createPgliteDatabase, createPgliteWorkerDatabase, migrate } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'airline-pglite-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +45,15 @@ describe('PGlite in a worker thread', () => {
     db = await createPgliteWorkerDatabase(join(dir, 'db'));
     expect((await db.query<{ v: string }>('SELECT v FROM t ORDER BY id')).rows).toEqual([{ v: 'one' }, { v: 'four' }]);
     await db.close();
+  });
+
+  it('every embedded database, in a thread or not, runs with the small shared buffers (PostgreSQL default 128 MB: about 155 MB resident each)', async () => {
+    for (const db of [await createPgliteWorkerDatabase(), await createPgliteDatabase()]) {
+      try {
+        expect((await db.query("SELECT current_setting('shared_buffers') AS v")).rows[0]).toEqual({ v: '8MB' });
+      } finally {
+        await db.close();
+      }
+    }
   });
 });

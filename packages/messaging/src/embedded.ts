@@ -26,7 +26,11 @@ export interface EmbeddedBusOptions {
   batchSize?: number;
   /** How often a consumer looks for due retries when nothing new arrives. */
   pollMs?: number;
-  /** How long a woken consumer waits for more events to batch with (ms). */
+  /**
+   * How long a woken consumer waits for more events to batch with (ms). Default 0: no timer; it looks at
+   * the end of the publisher's turn of the event loop (events published together still come as one
+   * batch, and under load a batch is what arrived while the previous one was handled).
+   */
   lingerMs?: number;
   /** How many of the latest events are also kept in memory, for consumers to read without a query. */
   tailSize?: number;
@@ -47,7 +51,7 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   await migrate(db, [{ name: '001_event_log.sql', sql: SCHEMA }]);
   const batchSize = options.batchSize ?? 256;
   const pollMs = options.pollMs ?? 200;
-  const lingerMs = options.lingerMs ?? 2;
+  const lingerMs = options.lingerMs ?? 0;
   const backoff = options.backoff ?? ((a: number) => backoffMs(a));
   const tailSize = options.tailSize ?? 20_000;
   // events with seq > tailAfter are all in `tail`, in seq order (only this process appends to the log)
@@ -109,8 +113,10 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
           const t = setTimeout(resolve, pollMs);
           state.wake = () => {
             clearTimeout(t);
-            // linger briefly so that events published together are handled as one batch
-            setTimeout(resolve, lingerMs);
+            state.wake = () => {};
+            // woken by work, not a timer: events published in this turn of the event loop come as one batch
+            if (lingerMs > 0) setTimeout(resolve, lingerMs);
+            else setImmediate(resolve);
           };
           if (state.dirty) state.wake();
         });

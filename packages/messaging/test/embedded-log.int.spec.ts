@@ -2,7 +2,7 @@
 // consumer reads the in-memory tail (it keeps up) or the table (it is behind the tail, or the process
 // restarted); an event published again is not delivered again.
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { envelope, type IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, type Database } from '@airline/database';
 import { eventually } from '@airline/testing';
@@ -76,6 +76,35 @@ describe('the embedded event log', () => {
     expect(() => {
       (got[0]!.data as { flightId: number }).flightId = 2;
     }).toThrow(TypeError);
+    await bus.close();
+  });
+
+  it('a publish wakes its consumers on work, not on a timer', { timeout: 10_000 }, async () => {
+    const db = await createPgliteDatabase();
+    opened.push(db);
+    const bus = await createEmbeddedEventBus(db);
+    const batches: number[][] = [];
+    let delivered: () => void = () => {};
+    await bus.subscribe({
+      consumer: 'waking',
+      eventTypes: ['FlightRegistered'],
+      async handle(batch) {
+        batches.push(batch.map((d) => (d.event as Extract<IntegrationEvent, { type: 'FlightRegistered' }>).data.flightId));
+        delivered();
+        return batch.map(() => 'done' as const);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 200)); // its first look found nothing: it sleeps
+    // from here no timer fires: neither the idle poll nor a linger could wake it
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const arrived = new Promise<void>((resolve) => (delivered = resolve));
+      void bus.publish([registered(1), registered(2)]);
+      await arrived;
+      expect(batches).toEqual([[1, 2]]);
+    } finally {
+      vi.useRealTimers();
+    }
     await bus.close();
   });
 });

@@ -54,7 +54,7 @@ export interface OutboxRelay {
 export interface RelayOptions {
   batchSize?: number;
   pollMs?: number;
-  /** After a kick, wait this long for more commits to publish together (ms). */
+  /** After a kick, wait this long for more commits to publish together (ms; default 0: no timer, see passLoop). */
   lingerMs?: number;
   onError?: (err: unknown) => void;
   /** Called with the events of each batch the bus accepted, before the rows' deletion commits (metrics). */
@@ -85,7 +85,7 @@ export async function outboxBacklog(db: Database): Promise<OutboxBacklog> {
 export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, options: RelayOptions = {}): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 250;
-  const lingerMs = options.lingerMs ?? 2;
+  const lingerMs = options.lingerMs ?? 0;
   async function publishBatch(): Promise<number> {
     return db.transaction(async (tx) => {
       const claimed = await tx.query<{ id: string; payload: IntegrationEvent }>(

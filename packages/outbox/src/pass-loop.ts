@@ -1,8 +1,12 @@
 // The loop behind every background worker here (outbox relay, payment worker, webhook worker): run a
 // pass; while it finds work, run again at once; otherwise sleep until the next poll or a kick.
+// A kick wakes the loop on work, not on a timer: the next pass starts once the code running now (the
+// commit that kicked, and whatever else that turn of the event loop does) has finished, so what arrives
+// together is still taken together, at no wait. The idle timer is only for work that becomes due with
+// time (a retry's backoff) or is written elsewhere (another replica).
 
 export interface PassLoop {
-  /** Look now (something was just committed); lingers `lingerMs` first so that what arrives together is taken together. */
+  /** Look now (something was just committed): at the end of this turn of the event loop, or after `lingerMs` when one is set. */
   kick(): void;
   start(): void;
   /** Stops after the pass under way. */
@@ -12,6 +16,7 @@ export interface PassLoop {
 export interface PassLoopOptions {
   /** How long to sleep when a pass found nothing and nobody kicked. */
   idleMs: number;
+  /** Wait this long after a kick for more work to take together (default 0: no timer, the next turn of the event loop). */
   lingerMs?: number;
   /** A pass that throws is reported here; the loop sleeps and tries again. */
   onError: (err: unknown) => void;
@@ -37,7 +42,9 @@ export function passLoop(pass: () => Promise<number>, options: PassLoopOptions):
         const idle = setTimeout(resolve, options.idleMs);
         wake = () => {
           clearTimeout(idle);
-          setTimeout(resolve, options.lingerMs ?? 0);
+          wake = () => {};
+          if (options.lingerMs) setTimeout(resolve, options.lingerMs);
+          else setImmediate(resolve);
         };
         if (kicked) wake();
       });
