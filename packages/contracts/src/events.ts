@@ -3,7 +3,28 @@ import { PaymentMethodFields } from './cards.js';
 import { eventSchema } from './envelope.js';
 
 const Id = Type.Integer({ minimum: 1 });
-const Money = Type.Integer({ minimum: 0, description: 'whole currency units (the seeds use KRW)' });
+const Money = Type.Integer({ minimum: 0, description: 'minor units of the fare\'s currency (KRW has none, so whole won; USD cents); the seeds use KRW' });
+/** Added after v1: events without it are in the configured default currency (KRW for the seeds' fares). */
+const Currency = Type.Optional(
+  Type.String({ pattern: '^[A-Z]{3}$', description: "ISO 4217 code of the amounts (optional: added after v1; absent, the system's configured default currency, KRW unless configured)" }),
+);
+const ScheduledTime = Type.Object(
+  {
+    local: Type.String({ description: 'YYYY-MM-DDThh:mm, the wall clock at the airport' }),
+    timeZone: Type.String({ description: 'IANA time zone of the airport' }),
+    utc: Type.String({ format: 'date-time', description: 'the same instant in UTC' }),
+  },
+  { title: 'ScheduledTime' },
+);
+const Iata = Type.String({ pattern: '^[A-Z]{3}$', description: 'IATA airport code' });
+/** The route fields of a scheduled flight (added after v1; a flight registered as the seeds do has none). */
+const RouteFields = {
+  origin: Type.Optional(Iata),
+  destination: Type.Optional(Iata),
+  departure: Type.Optional(ScheduledTime),
+  arrival: Type.Optional(ScheduledTime),
+  bookingClosesAt: Type.Optional(Type.String({ format: 'date-time', description: 'no booking is placed from then on (UTC)' })),
+};
 const SeatQty = Type.Integer({ minimum: 1 });
 /** Carried by every event of a flight's own: the flight service numbers them under the flight's row lock. */
 const FlightSeq = Type.Optional(
@@ -33,11 +54,13 @@ export const FlightRegistered = eventSchema(
     flightCode: Type.String(),
     takeoffDate: Type.String(),
     cost: Money,
+    currency: Currency,
     capacity: Type.Integer({ minimum: 0 }),
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
+    ...RouteFields,
     flightSeq: FlightSeq,
   }),
-  'Staff registered a flight; consumers keep a local copy of the catalog from it.',
+  'Staff registered a flight; consumers keep a local copy of the catalog from it. A scheduled flight also carries its route and times (optional fields added after v1).',
 );
 export const FlightCancelled = eventSchema(
   'FlightCancelled',

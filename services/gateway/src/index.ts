@@ -88,6 +88,7 @@ export type Gateway = HttpApp & {
 /** Which service owns which path prefix (one row per public resource). */
 export const routes: RouteRow[] = [
   { prefix: '/flights', service: 'flight' },
+  { prefix: '/airports', service: 'flight' },
   { prefix: '/reservations', service: 'reservation' },
   { prefix: '/payments', service: 'payment' },
   { prefix: '/mileages', service: 'mileage' },

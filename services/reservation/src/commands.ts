@@ -66,7 +66,7 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
   const placements = requests.map((r) => {
     const key = customerOnFlightKey(r);
     const heldSeats = held.get(key) ?? 0;
-    const refused = placementRefusal({ flightId: r.flightId, flight: flights.get(r.flightId), seatQty: r.seatQty, heldSeats, limits: options.limits });
+    const refused = placementRefusal({ flightId: r.flightId, flight: flights.get(r.flightId), seatQty: r.seatQty, heldSeats, limits: options.limits, now: r.now });
     if (!refused) held.set(key, heldSeats + r.seatQty);
     return { refused, heldSeats };
   });
@@ -91,6 +91,7 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
       cardLast4: request.cardLast4,
       cardBrand: request.cardBrand,
       holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
+      now: request.now,
       heldSeats,
       limits: options.limits,
     });

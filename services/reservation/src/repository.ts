@@ -111,11 +111,15 @@ export async function claimExpiredHolds(tx: Sql, now: Date, limit: number): Prom
   return r.rows.map(toReservation);
 }
 
-export async function upsertCatalogFlight(tx: Sql, f: CatalogFlight & { flightCode: string; takeoffDate: string }) {
+/** A flight as the catalog keeps it: its fare, its currency (absent: the configured default), and when booking closes. */
+export type CatalogEntry = CatalogFlight & { flightCode: string; takeoffDate: string; currency?: string };
+
+export async function upsertCatalogFlight(tx: Sql, f: CatalogEntry) {
   await tx.query(
-    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code, takeoff_date = EXCLUDED.takeoff_date, cost = EXCLUDED.cost`,
-    [f.flightId, f.flightCode, f.takeoffDate, f.cost, f.status],
+    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status, currency, booking_closes_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code, takeoff_date = EXCLUDED.takeoff_date, cost = EXCLUDED.cost,
+       currency = EXCLUDED.currency, booking_closes_at = EXCLUDED.booking_closes_at`,
+    [f.flightId, f.flightCode, f.takeoffDate, f.cost, f.status, f.currency ?? null, f.bookingClosesAt ?? null],
   );
 }
 
@@ -129,17 +133,18 @@ export async function markCatalogFlightCancelled(tx: Sql, flightId: number, flig
 }
 
 /** A flight the flight service described (flight-directory.ts), copied into the catalog as its events would. */
-export async function learnFlight(tx: Sql, f: { flightId: number; flightCode: string; takeoffDate: string; cost: number; status: CatalogFlight['status'] }) {
+export async function learnFlight(tx: Sql, f: CatalogEntry) {
   await upsertCatalogFlight(tx, { ...f, status: 'SCHEDULED' });
   if (f.status === 'CANCELLED') await markCatalogFlightCancelled(tx, f.flightId, f.flightCode);
 }
 
-type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string };
+type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string; booking_closes_at: Date | string | null };
 
 /** A catalog row; a flight known only from its cancellation (registration not seen yet) is CANCELLED. */
 function toCatalogFlight(row: CatalogRow): CatalogFlight | undefined {
   if (row.takeoff_date === '') return row.status === 'CANCELLED' ? { flightId: row.flight_id, cost: 0, status: 'CANCELLED' } : undefined;
-  return { flightId: row.flight_id, cost: row.cost, status: row.status };
+  const closes = row.booking_closes_at;
+  return { flightId: row.flight_id, cost: row.cost, status: row.status, ...(closes !== null && closes !== undefined ? { bookingClosesAt: new Date(closes).toISOString() } : {}) };
 }
 
 /** A customer and a flight a booking is for. */
@@ -163,7 +168,7 @@ export async function findBookingContexts(tx: Tx, pairs: CustomerOnFlight[]): Pr
   tx.enqueue('SELECT pg_advisory_xact_lock(c, f) FROM unnest($1::int[], $2::int[]) AS p(c, f)', [customers, flightIds]);
   // a statement of its own after the locks: its snapshot sees what the previous holder committed
   const r = await tx.query<CatalogRow & { customer_id: number; held: number }>(
-    `SELECT p.customer_id, p.flight_id, c.cost, c.status, c.takeoff_date,
+    `SELECT p.customer_id, p.flight_id, c.cost, c.status, c.takeoff_date, c.booking_closes_at,
        (SELECT coalesce(sum(r.seat_qty), 0)::int FROM reservations r WHERE r.customer_id = p.customer_id AND r.flight_id = p.flight_id AND r.status <> 'CANCELED') AS held
      FROM unnest($1::int[], $2::int[]) AS p(customer_id, flight_id) LEFT JOIN flight_catalog c ON c.flight_id = p.flight_id`,
     [customers, flightIds],

@@ -22,6 +22,8 @@ export interface CatalogFlight {
   flightId: number;
   cost: number;
   status: 'SCHEDULED' | 'CANCELLED';
+  /** UTC: no booking from then on (a scheduled flight's; flights registered as the seeds do have none). */
+  bookingClosesAt?: string;
 }
 
 /** How many seats a booking may ask for, and how many one customer may hold at once on one flight. */
@@ -52,6 +54,8 @@ export type ReservationCommand =
       cardLast4: string;
       cardBrand: string;
       holdExpiresAt: string;
+      /** When the booking is asked (booking closes before departure). */
+      now: Date;
       /** Seats this customer already holds on this flight (active reservations). */
       heldSeats: number;
       limits: BookingLimits;
@@ -64,7 +68,7 @@ export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfir
 /** A command the aggregate refuses; `field` names the input at fault when there is one. */
 export class ReservationRejected extends Error {
   constructor(
-    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'SEAT_LIMIT' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
+    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'BOOKING_CLOSED' | 'SEAT_LIMIT' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
     message: string,
     readonly field?: string,
     /** What the client needs to act on the refusal (the limit, what is held). */
@@ -92,6 +96,7 @@ export interface Placement {
   seatQty: number;
   heldSeats: number;
   limits: BookingLimits;
+  now: Date;
 }
 
 /**
@@ -101,6 +106,9 @@ export interface Placement {
 export function placementRefusal(p: Placement): ReservationRejected | undefined {
   if (!p.flight) return new ReservationRejected('UNKNOWN_FLIGHT', `flight ${p.flightId} does not exist`, 'flightId');
   if (p.flight.status === 'CANCELLED') return new ReservationRejected('FLIGHT_CANCELLED', `flight ${p.flightId} is cancelled and takes no bookings`, 'flightId');
+  if (p.flight.bookingClosesAt !== undefined && Date.parse(p.flight.bookingClosesAt) <= p.now.getTime()) {
+    return new ReservationRejected('BOOKING_CLOSED', `booking for flight ${p.flightId} closed at ${p.flight.bookingClosesAt}`, 'flightId', { bookingClosesAt: p.flight.bookingClosesAt });
+  }
   const { maxSeatsPerBooking, maxSeatsPerCustomerOnFlight } = p.limits;
   if (p.seatQty > maxSeatsPerBooking) {
     return new ReservationRejected('SEAT_LIMIT', `a booking takes at most ${maxSeatsPerBooking} seats (maxSeatsPerBooking)`, 'seatQty', { limit: maxSeatsPerBooking });

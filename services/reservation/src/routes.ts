@@ -64,7 +64,8 @@ const Problem = Type.Object({
   status: Type.Integer(),
   detail: Type.Optional(Type.String()),
   field: Type.Optional(Type.String()),
-  code: Type.Optional(Type.String({ description: 'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED' })),
+  code: Type.Optional(Type.String({ description: 'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, BOOKING_CLOSED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED' })),
+  bookingClosesAt: Type.Optional(Type.String({ format: 'date-time', description: 'when booking for the flight closed (BOOKING_CLOSED)' })),
   limit: Type.Optional(Type.Integer({ description: 'the limit a refused booking would pass' })),
   heldSeats: Type.Optional(Type.Integer({ description: 'seats the customer already holds on the flight' })),
 });
@@ -80,6 +81,7 @@ const ListQuery = Type.Object({
 const refusalAnswer: Record<ReservationRejected['code'], { status: number; title: string }> = {
   UNKNOWN_FLIGHT: { status: 422, title: 'Unknown flight' },
   FLIGHT_CANCELLED: { status: 409, title: 'Conflict' },
+  BOOKING_CLOSED: { status: 409, title: 'Booking closed' },
   SEAT_LIMIT: { status: 422, title: 'Seat limit' },
   CUSTOMER_SEAT_LIMIT: { status: 409, title: 'Seat limit' },
   AMOUNT_TOO_LARGE: { status: 422, title: 'Amount too large' },

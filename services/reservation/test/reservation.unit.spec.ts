@@ -16,6 +16,7 @@ const place: Extract<ReservationCommand, { type: 'PlaceReservation' }> = {
   reserveDate: '2024-11-21',
   paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
+  now: new Date('2026-01-01T00:00:00.000Z'),
   heldSeats: 0,
   limits: defaultBookingLimits,
 };
@@ -55,6 +56,13 @@ describe('placing a reservation (saga step 1)', () => {
 
   const refusedFor = (code: ReservationRejected['code'], details: Record<string, unknown>) => (e: unknown) =>
     e instanceof ReservationRejected && e.code === code && e.field === 'seatQty' && Object.entries(details).every(([k, v]) => e.details[k] === v);
+  it('is refused once booking has closed before departure, naming flightId and when it closed', () => {
+    const closing = { ...flight, bookingClosesAt: '2026-01-01T00:00:00.000Z' };
+    expect(decide(undefined, { ...place, flight: closing, now: new Date('2025-12-31T23:59:59.999Z') }).map((e) => e.type)).toEqual(['ReservationPlaced']);
+    spec.given(undefined as never).when({ ...place, flight: closing, now: new Date('2026-01-01T00:00:00.000Z') }).thenRejected(
+      (e) => e instanceof ReservationRejected && e.code === 'BOOKING_CLOSED' && e.field === 'flightId' && e.details.bookingClosesAt === closing.bookingClosesAt,
+    );
+  });
   it('takes at most maxSeatsPerBooking seats (9 by default, as airlines do)', () => {
     spec.given(undefined as never).when({ ...place, seatQty: 9 }).then((events) => expect(events).toHaveLength(1));
     spec.given(undefined as never).when({ ...place, seatQty: 10 }).thenRejected(refusedFor('SEAT_LIMIT', { limit: 9 }));
