@@ -18,6 +18,12 @@ export const DEFAULT_PAYMENT_METHOD_ID = DEFAULT_PAYMENT_METHOD.paymentMethod;
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
+const Name = (description: string, example: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', description: `${description}: 1–64 characters, no space at either end`, examples: [example] });
+export const PassengerInput = Type.Object({ givenName: Name('given name(s), as on the travel document', 'Minji'), familyName: Name('family name', 'Kim') }, { additionalProperties: false });
+const passengersInput = (maxSeatsPerBooking: number) =>
+  Type.Array(PassengerInput, { maxItems: maxSeatsPerBooking, description: 'one passenger per seat, in seat order (at most seatQty); seats without one are to be named, and can be named later' });
+
 /** The booking a client sends; seatQty is capped by the configured maxSeatsPerBooking. */
 export const reservationInput = (maxSeatsPerBooking: number) =>
   Type.Object(
@@ -25,6 +31,7 @@ export const reservationInput = (maxSeatsPerBooking: number) =>
       customerId: Id,
       flightId: Id,
       seatQty: Type.Integer({ minimum: 1, maximum: maxSeatsPerBooking, description: `at most ${maxSeatsPerBooking} (maxSeatsPerBooking)` }),
+      passengers: Type.Optional(passengersInput(maxSeatsPerBooking)),
       reserveDate: Type.Optional(CalendarDate({ description: `a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}; defaults to today` })),
       card: Type.Optional(
         Type.String({
@@ -50,9 +57,18 @@ export const ReservationView = Type.Object({
   customerId: Type.Integer(),
   flightId: Type.Integer(),
   seatQty: Type.Integer(),
-  amount: Type.Integer(),
+  amount: Type.Integer({ description: 'cost × seatQty, in minor units of currency' }),
+  currency: Type.String({ description: 'ISO 4217' }),
   reserveDate: Type.String(),
   cardLast4: Type.String(),
+  passengers: Type.Array(
+    Type.Object({
+      givenName: Type.Union([Type.String(), Type.Null()]),
+      familyName: Type.Union([Type.String(), Type.Null()]),
+      toBeNamed: Type.Boolean({ description: 'true: this seat has no passenger named yet (names are null)' }),
+    }),
+    { description: 'one entry per seat, in seat order' },
+  ),
   status: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')]),
   cancelReason: Type.Union([Type.String(), Type.Null()]),
   holdExpiresAt: Type.String(),
@@ -82,6 +98,7 @@ const refusalAnswer: Record<ReservationRejected['code'], { status: number; title
   UNKNOWN_FLIGHT: { status: 422, title: 'Unknown flight' },
   FLIGHT_CANCELLED: { status: 409, title: 'Conflict' },
   BOOKING_CLOSED: { status: 409, title: 'Booking closed' },
+  TOO_MANY_PASSENGERS: { status: 400, title: 'Invalid request' },
   SEAT_LIMIT: { status: 422, title: 'Seat limit' },
   CUSTOMER_SEAT_LIMIT: { status: 409, title: 'Seat limit' },
   AMOUNT_TOO_LARGE: { status: 422, title: 'Amount too large' },
@@ -205,7 +222,8 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         if (err instanceof HttpProblem && err.status === 503) reply.header('retry-after', String(TOKENISE_RETRY_AFTER_S));
         throw err;
       });
-      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, ...payment };
+      if (body.passengers && body.passengers.length > body.seatQty) throw new HttpProblem(400, 'Invalid request', `${body.passengers.length} passengers named for ${body.seatQty} seats: one passenger per seat`, 'passengers');
+      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, passengers: body.passengers ?? [], ...payment };
       const request: PlaceRequest = { ...input, now, causationId: req.id };
       const key = req.headers['idempotency-key'];
       const place = () =>
@@ -213,14 +231,14 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const { reservation, replayed } = await placeKnowingFlight(place, request.flightId, reply).catch(toProblem);
       reply.status(201).header('location', `/reservations/${reservation.id}`);
       if (replayed) reply.header('idempotent-replayed', 'true');
-      return reservation;
+      return view(reservation);
     },
   );
 
   app.get(
     '/reservations',
     { schema: { tags: ['reservations'], summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId)', querystring: ListQuery, response: { 200: Type.Array(ReservationView) } } },
-    async (req) => listReservations(db, { ...req.query, limit: req.query.limit ?? 1000, afterId: req.query.after ?? 0 }),
+    async (req) => (await listReservations(db, { ...req.query, limit: req.query.limit ?? 1000, afterId: req.query.after ?? 0 })).map(view),
   );
 
   app.get(
@@ -232,7 +250,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
   app.get(
     '/reservations/:id',
     { schema: { tags: ['reservations'], summary: 'A reservation: status and cancelReason', params: IdParams, response: { 200: ReservationView, 404: Problem } } },
-    async (req) => (await findReservation(db, req.params.id)) ?? Promise.reject(notFound(`reservation ${req.params.id}`)),
+    async (req) => view((await findReservation(db, req.params.id)) ?? (await Promise.reject(notFound(`reservation ${req.params.id}`)))),
   );
 
   app.get(
@@ -245,7 +263,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         response: { 200: ReservationView, 404: Problem },
       },
     },
-    async (req) => (await findByReference(db, req.params.bookingReference)) ?? Promise.reject(notFound(`booking ${req.params.bookingReference}`)),
+    async (req) => view((await findByReference(db, req.params.bookingReference)) ?? (await Promise.reject(notFound(`booking ${req.params.bookingReference}`)))),
   );
 
   const cancel = async (id: number, requestId: string): Promise<Reservation> => {
@@ -264,6 +282,39 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     params: IdParams,
     response: { 200: ReservationView, 404: Problem, 409: Problem },
   };
-  app.post('/reservations/:id/cancel', { schema: cancelSchema }, async (req) => cancel(req.params.id, req.id));
-  app.delete('/reservations/:id', { schema: cancelSchema }, async (req) => cancel(req.params.id, req.id));
+  app.post('/reservations/:id/cancel', { schema: cancelSchema }, async (req) => view(await cancel(req.params.id, req.id)));
+  app.delete('/reservations/:id', { schema: cancelSchema }, async (req) => view(await cancel(req.params.id, req.id)));
+
+  app.put(
+    '/reservations/:id/passengers',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Name (or rename) the passengers of a booking, one per seat in seat order; seats left out stay to be named',
+        params: IdParams,
+        body: Type.Object({ passengers: passengersInput(limits.maxSeatsPerBooking) }),
+        response: { 200: ReservationView, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      const { passengers } = req.body as { passengers: Array<{ givenName: string; familyName: string }> };
+      const reservation = await db
+        .transaction(async (tx) => {
+          if (!(await findReservationForUpdate(tx, req.params.id))) throw notFound(`reservation ${req.params.id}`);
+          return execute(tx, req.params.id, { type: 'NamePassengers', passengers }, emitFromRequest(tx, req.id, clock));
+        })
+        .catch(toProblem);
+      onCommit();
+      return view(reservation);
+    },
+  );
+}
+
+/** A reservation as the API shows it: a passenger entry per seat, those not named yet to be named. */
+export function view(r: Reservation) {
+  const seats = Array.from({ length: r.seatQty }, (_, i) => {
+    const p = r.passengers[i];
+    return p ? { givenName: p.givenName, familyName: p.familyName, toBeNamed: false } : { givenName: null, familyName: null, toBeNamed: true };
+  });
+  return { ...r, passengers: seats };
 }
