@@ -3,3 +3,4 @@ export * from './app.js';
 export * from './idempotency.js';
 export { Type, type Static } from '@sinclair/typebox';
 export * from './dates.js';
+export * from './hal.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import { passLoop } from '@airline/outbox';
 import type { ServiceDefinition, Worker } from '@airline/service';
 import type { Logger } from 'pino';
@@ -32,6 +32,7 @@ export const flightService: ServiceDefinition<FlightConfig> = {
     const view = new AvailabilityView({ defaultCurrency: config.defaultCurrency });
     const refresh = () => view.refresh((since) => flightsChangedSince(db, since));
     await refresh();
+    halRootRoutes(app, { flights: '/flights', airports: '/airports' });
     flightRoutes(app, db, clock, relay.kick, view, { defaultCurrency: config.defaultCurrency, bookingClosesMinutes: config.bookingClosesMinutes });
     return {
       app,

@@ -2,7 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Database } from '@airline/database';
 import { appendToOutbox, type Clock } from '@airline/outbox';
-import { badRequest, CalendarDate, CalendarDateOrTime, conflict, DATE_RANGE, HttpProblem, idempotent, isCalendarDate, notFound, type HttpApp } from '@airline/http';
+import {
+  badRequest, CalendarDate, CalendarDateOrTime, conflict, DATE_RANGE, DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, idempotent,
+  isCalendarDate, notFound, PagingQuery, sortingOf, sortItems, wantsHal, type HttpApp,
+} from '@airline/http';
 import { airports, localToUtc, type AirportTable } from './airports.js';
 import type { AvailabilityView } from './availability.js';
 import { decideCancelFlight, decideRegistration, departureDay, FIRST_FLIGHT_SEQ, flightCancelled, flightRegistered, type Flight as FlightModel } from './domain.js';
@@ -81,7 +84,9 @@ const SearchQuery = Type.Object({
   to: Type.Optional({ ...Iata('IATA code of the destination'), examples: ['JFK'] }),
   date: Type.Optional(CalendarDate({ description: 'day of departure, local at the origin', examples: ['2027-01-10'] })),
   passengers: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SEATS, description: 'seats wanted: only flights with that many left' })),
+  ...PagingQuery,
 });
+const SORTABLE = ['id', 'flightCode', 'takeoffDate', 'cost', 'capacity', 'remainingSeatsCount', 'status', 'origin', 'destination'] as const;
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
@@ -164,18 +169,39 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         description:
           'Without a query: every flight in registration order (the seeds\' list). With any of from, to, date and passengers: the flights on sale (scheduled, booking not closed) that match all of them and have that many seats left, sorted by departure. Answered from memory (the availability view), with an ETag.',
         querystring: SearchQuery,
-        response: { 200: Type.Array(Flight), 304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }) },
+        response: {
+          200: {
+            description: 'The flights (application/json), or a page of them (application/hal+json, honouring page, size and sort)',
+            content: { 'application/json': { schema: Type.Array(Flight) }, [HAL_JSON]: { schema: HalPageSchema('flights', Flight) } },
+          },
+          304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }),
+          400: Problem,
+        },
       },
     },
     async (req, reply) => {
       const q = req.query;
       const searching = q.from !== undefined || q.to !== undefined || q.date !== undefined || q.passengers !== undefined;
       if (searching && q.date !== undefined && !isCalendarDate(q.date)) throw badRequest('date is not a day that exists', 'date');
-      const { json, etag } = searching
+      const hal = wantsHal(req.headers.accept);
+      const sorting = hal ? sortingOf(q.sort, SORTABLE, 'id') : undefined;
+      const found = searching
         ? view.search({ from: q.from?.toUpperCase(), to: q.to?.toUpperCase(), date: q.date, passengers: q.passengers ?? 1 }, clock())
         : view.list();
-      reply.header('etag', etag).header('cache-control', REVALIDATE);
+      const { json } = found;
+      const etag = hal ? found.etag.replace(/"$/, '-hal"') : found.etag;
+      reply.header('etag', etag).header('cache-control', REVALIDATE).header('vary', 'accept');
       if (req.headers['if-none-match'] === etag) return notModified(reply);
+      if (hal) {
+        // a search keeps its departure order unless a sort is asked for
+        const flights = found.flights as unknown as Array<Record<string, unknown>>;
+        const all = q.sort === undefined && searching ? flights : sortItems(flights, sorting!);
+        const size = q.size ?? DEFAULT_PAGE_SIZE;
+        const page = q.page ?? 0;
+        const { page: _p, size: _s, ...rest } = q;
+        const body = halPage({ collection: 'flights', items: all.slice(page * size, page * size + size), totalElements: all.length, path: '/flights', query: rest, page, size, itemHref: (f) => `/flights/${(f as { id: number }).id}` });
+        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
+      }
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json); // serialized once per change of the view (a search: per request)
     },
   );
@@ -219,14 +245,27 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
 
   app.get(
     '/flights/:id',
-    { schema: { tags: ['flights'], params: IdParams, response: { 200: Flight, 404: Problem, 304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }) } } },
+    {
+      schema: {
+        tags: ['flights'],
+        summary: 'One flight with its seats left',
+        params: IdParams,
+        response: {
+          200: { description: 'The flight (HAL with its self link when asked for)', content: { 'application/json': { schema: Flight }, [HAL_JSON]: { schema: Flight } } },
+          404: Problem,
+          304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }),
+        },
+      },
+    },
     async (req, reply) => {
       // a flight registered on another replica a moment ago may not be in this one's view yet
       const flight = view.get(req.params.id) ?? (await findFlight(db, req.params.id));
       if (!flight) throw notFound(`flight ${req.params.id}`);
-      const etag = flightEtag(flight);
-      reply.header('etag', etag).header('cache-control', REVALIDATE);
+      const hal = wantsHal(req.headers.accept);
+      const etag = hal ? flightEtag(flight).replace(/"$/, '-hal"') : flightEtag(flight);
+      reply.header('etag', etag).header('cache-control', REVALIDATE).header('vary', 'accept');
       if (req.headers['if-none-match'] === etag) return notModified(reply);
+      if (hal) return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(flight, `/flights/${flight.id}`)));
       return flight;
     },
   );

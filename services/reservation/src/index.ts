@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
 import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
@@ -41,6 +41,7 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'reservation', log, readiness: { database: () => db.query('SELECT 1') } });
+    halRootRoutes(app, { reservations: '/reservations' });
     const flightDirectory = config.flightUrl ? httpFlightDirectory({ url: config.flightUrl }) : undefined;
     if (flightDirectory) app.addHook('onClose', () => flightDirectory.close());
     reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory });

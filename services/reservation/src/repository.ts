@@ -101,6 +101,30 @@ export async function listReservations(tx: Sql, filter: { customerId?: number; f
   return r.rows.map(toReservation);
 }
 
+/** Columns a page of reservations may be sorted by (HAL's sort=), API name → column. */
+export const RESERVATION_SORT_COLUMNS = { id: 'id', customerId: 'customer_id', flightId: 'flight_id', seatQty: 'seat_qty', amount: 'amount', reserveDate: 'reserve_date', status: 'status' } as const;
+
+/** A page of reservations (offset paging, as Spring Data REST's page/size), and how many match in all. */
+export async function reservationPage(
+  tx: Sql,
+  filter: { customerId?: number; flightId?: number; status?: string },
+  page: { offset: number; limit: number; sort: keyof typeof RESERVATION_SORT_COLUMNS; descending: boolean },
+): Promise<{ items: Reservation[]; total: number }> {
+  const column = RESERVATION_SORT_COLUMNS[page.sort]; // from the fixed list above, never from the request's text
+  const r = await tx.query<Row & { total: string }>(
+    `SELECT *, count(*) OVER ()::text AS total FROM reservations
+     WHERE ($1::int IS NULL OR customer_id = $1) AND ($2::int IS NULL OR flight_id = $2) AND ($3::text IS NULL OR status = $3)
+     ORDER BY ${column} ${page.descending ? 'DESC' : 'ASC'}, id LIMIT $4 OFFSET $5`,
+    [filter.customerId ?? null, filter.flightId ?? null, filter.status ?? null, page.limit, page.offset],
+  );
+  if (r.rows.length > 0) return { items: r.rows.map(toReservation), total: Number(r.rows[0]!.total) };
+  const counted = await tx.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM reservations WHERE ($1::int IS NULL OR customer_id = $1) AND ($2::int IS NULL OR flight_id = $2) AND ($3::text IS NULL OR status = $3)`,
+    [filter.customerId ?? null, filter.flightId ?? null, filter.status ?? null],
+  );
+  return { items: [], total: Number(counted.rows[0]!.n) };
+}
+
 export async function activeReservationIdsOnFlight(tx: Sql, flightId: number): Promise<number[]> {
   const r = await tx.query<{ id: number }>(`SELECT id FROM reservations WHERE flight_id = $1 AND status <> 'CANCELED' ORDER BY id FOR UPDATE`, [flightId]);
   return r.rows.map((x) => x.id);

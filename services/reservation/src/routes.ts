@@ -2,14 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { groupCommit, type Database } from '@airline/database';
 import type { Clock } from '@airline/outbox';
-import { CalendarDate, DATE_RANGE, HttpProblem, idempotent, notFound, type HttpApp } from '@airline/http';
+import { CalendarDate, DATE_RANGE, DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, idempotent, notFound, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
 import { CARD_NUMBER_PATTERN, DEFAULT_PAYMENT_METHOD, PAYMENT_METHOD_PATTERN } from '@airline/contracts';
 import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
 import { TOKENISE_RETRY_AFTER_S, paymentMethodOf, type PaymentMethods } from './payment-methods.js';
 import { defaultBookingLimits, MAX_AMOUNT, ReservationRejected, type BookingLimits, type Reservation } from './reservation.js';
-import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations } from './repository.js';
+import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations, RESERVATION_SORT_COLUMNS, reservationPage } from './repository.js';
 
 /** The most maxSeatsPerBooking may be configured to. */
 export const MAX_SEATS_PER_BOOKING = 100;
@@ -92,7 +92,9 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })),
   after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 })),
+  ...PagingQuery,
 });
+const RESERVATION_SORTABLE = Object.keys(RESERVATION_SORT_COLUMNS) as Array<keyof typeof RESERVATION_SORT_COLUMNS>;
 
 const refusalAnswer: Record<ReservationRejected['code'], { status: number; title: string }> = {
   UNKNOWN_FLIGHT: { status: 422, title: 'Unknown flight' },
@@ -237,8 +239,40 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
 
   app.get(
     '/reservations',
-    { schema: { tags: ['reservations'], summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId)', querystring: ListQuery, response: { 200: Type.Array(ReservationView) } } },
-    async (req) => (await listReservations(db, { ...req.query, limit: req.query.limit ?? 1000, afterId: req.query.after ?? 0 })).map(view),
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId, or with HAL page, size and sort)',
+        querystring: ListQuery,
+        response: {
+          200: {
+            description: 'The reservations (application/json), or a page of them (application/hal+json)',
+            content: { 'application/json': { schema: Type.Array(ReservationView) }, [HAL_JSON]: { schema: HalPageSchema('reservations', ReservationView) } },
+          },
+          400: Problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      reply.header('vary', 'accept');
+      if (!wantsHal(req.headers.accept)) return (await listReservations(db, { ...q, limit: q.limit ?? 1000, afterId: q.after ?? 0 })).map(view);
+      const sorting = sortingOf(q.sort, RESERVATION_SORTABLE, 'id');
+      const size = q.size ?? DEFAULT_PAGE_SIZE;
+      const pageNo = q.page ?? 0;
+      const { items, total } = await reservationPage(db, q, { offset: pageNo * size, limit: size, sort: sorting.field, descending: sorting.descending });
+      const body = halPage({
+        collection: 'reservations',
+        items: items.map(view),
+        totalElements: total,
+        path: '/reservations',
+        query: { customerId: q.customerId, flightId: q.flightId, status: q.status, sort: q.sort },
+        page: pageNo,
+        size,
+        itemHref: (r) => `/reservations/${r.id}`,
+      });
+      return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
+    },
   );
 
   app.get(
@@ -249,8 +283,20 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
 
   app.get(
     '/reservations/:id',
-    { schema: { tags: ['reservations'], summary: 'A reservation: status and cancelReason', params: IdParams, response: { 200: ReservationView, 404: Problem } } },
-    async (req) => view((await findReservation(db, req.params.id)) ?? (await Promise.reject(notFound(`reservation ${req.params.id}`)))),
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'A reservation: status and cancelReason',
+        params: IdParams,
+        response: { 200: { description: 'The reservation (HAL with its self link when asked for)', content: { 'application/json': { schema: ReservationView }, [HAL_JSON]: { schema: ReservationView } } }, 404: Problem },
+      },
+    },
+    async (req, reply) => {
+      const found = view((await findReservation(db, req.params.id)) ?? (await Promise.reject(notFound(`reservation ${req.params.id}`))));
+      reply.header('vary', 'accept');
+      if (wantsHal(req.headers.accept)) return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(found, `/reservations/${found.id}`)));
+      return found;
+    },
   );
 
   app.get(
