@@ -13,6 +13,7 @@ export const eventRoutes: Record<(typeof eventSchemas)[number]['properties']['ty
   ReservationCancelled: { producer: 'reservation', consumers: ['flight', 'payment', 'mileage', 'dashboard', 'notification'] },
   SeatsReleased: { producer: 'flight', consumers: ['dashboard'] },
   PaymentRefunded: { producer: 'payment', consumers: ['dashboard'] },
+  PassengersNamed: { producer: 'reservation', consumers: ['dashboard'] },
 };
 
 /** Root of the events' subjects; a deployment (or a test run) may choose another to keep its streams apart. */

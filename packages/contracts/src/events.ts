@@ -3,7 +3,45 @@ import { PaymentMethodFields } from './cards.js';
 import { eventSchema } from './envelope.js';
 
 const Id = Type.Integer({ minimum: 1 });
-const Money = Type.Integer({ minimum: 0, description: 'whole currency units (the seeds use KRW)' });
+const Money = Type.Integer({ minimum: 0, description: 'minor units of the fare\'s currency (KRW has none, so whole won; USD cents); the seeds use KRW' });
+/** Added after v1: events without it are in the configured default currency (KRW for the seeds' fares). */
+const Currency = Type.Optional(
+  Type.String({ pattern: '^[A-Z]{3}$', description: "ISO 4217 code of the amounts (optional: added after v1; absent, the system's configured default currency, KRW unless configured)" }),
+);
+const ScheduledTime = Type.Object(
+  {
+    local: Type.String({ description: 'YYYY-MM-DDThh:mm, the wall clock at the airport' }),
+    timeZone: Type.String({ description: 'IANA time zone of the airport' }),
+    utc: Type.String({ format: 'date-time', description: 'the same instant in UTC' }),
+  },
+  { title: 'ScheduledTime' },
+);
+/** The currency of amounts in an event that states none: events written before fares had one were the seeds' KRW. */
+export const UNSTATED_CURRENCY = 'KRW';
+
+/** A passenger on one seat of a booking. */
+export const Passenger = Type.Object(
+  {
+    givenName: Type.String({ minLength: 1, maxLength: 64 }),
+    familyName: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { title: 'Passenger' },
+);
+export type Passenger = Static<typeof Passenger>;
+/** Added after v1: the named passengers, one per seat in seat order; seats beyond them are to be named. */
+const Passengers = Type.Optional(
+  Type.Array(Passenger, { description: 'named passengers, one per seat in seat order (at most seatQty); the other seats are to be named (optional: added after v1; absent, none named)' }),
+);
+
+const Iata = Type.String({ pattern: '^[A-Z]{3}$', description: 'IATA airport code' });
+/** The route fields of a scheduled flight (added after v1; a flight registered as the seeds do has none). */
+const RouteFields = {
+  origin: Type.Optional(Iata),
+  destination: Type.Optional(Iata),
+  departure: Type.Optional(ScheduledTime),
+  arrival: Type.Optional(ScheduledTime),
+  bookingClosesAt: Type.Optional(Type.String({ format: 'date-time', description: 'no booking is placed from then on (UTC)' })),
+};
 const SeatQty = Type.Integer({ minimum: 1 });
 /** Carried by every event of a flight's own: the flight service numbers them under the flight's row lock. */
 const FlightSeq = Type.Optional(
@@ -33,11 +71,13 @@ export const FlightRegistered = eventSchema(
     flightCode: Type.String(),
     takeoffDate: Type.String(),
     cost: Money,
+    currency: Currency,
     capacity: Type.Integer({ minimum: 0 }),
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
+    ...RouteFields,
     flightSeq: FlightSeq,
   }),
-  'Staff registered a flight; consumers keep a local copy of the catalog from it.',
+  'Staff registered a flight; consumers keep a local copy of the catalog from it. A scheduled flight also carries its route and times (optional fields added after v1).',
 );
 export const FlightCancelled = eventSchema(
   'FlightCancelled',
@@ -55,9 +95,11 @@ export const ReservationPlaced = eventSchema(
     flightId: Id,
     seatQty: SeatQty,
     amount: Money,
+    currency: Currency,
     reserveDate: Type.String(),
     ...PaymentMethodFields,
     holdExpiresAt: Type.String({ format: 'date-time' }),
+    passengers: Passengers,
   }),
   'Step 1: a customer placed a reservation; it is PENDING until seats are held and paid.',
 );
@@ -69,6 +111,7 @@ export const SeatsReserved = eventSchema(
     flightId: Id,
     seatQty: SeatQty,
     amount: Money,
+    currency: Currency,
     ...PaymentMethodFields,
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
     holdExpiresAt: Type.Optional(
@@ -119,7 +162,9 @@ export const ReservationConfirmed = eventSchema(
     flightId: Id,
     seatQty: SeatQty,
     amount: Money,
+    currency: Currency,
     reserveDate: Type.String(),
+    passengers: Passengers,
   }),
   'Step 5: paid and held; the booking is final.',
 );
@@ -132,11 +177,25 @@ export const ReservationCancelled = eventSchema(
     flightId: Id,
     seatQty: SeatQty,
     amount: Money,
+    currency: Currency,
     reserveDate: Type.String(),
+    passengers: Passengers,
     reason: CancelReason,
     previousStatus: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED')]),
   }),
   'Compensation: the reservation is CANCELED; held seats are released and any payment refunded.',
+);
+export const PassengersNamed = eventSchema(
+  'PassengersNamed',
+  Type.Object({
+    reservationId: Id,
+    bookingReference: Type.String(),
+    customerId: Id,
+    flightId: Id,
+    seatQty: SeatQty,
+    passengers: Type.Array(Passenger, { description: 'the named passengers now, one per seat in seat order; the other seats are to be named' }),
+  }),
+  'The customer named (or renamed) the passengers of a booking after placing it (added after v1).',
 );
 export const SeatsReleased = eventSchema(
   'SeatsReleased',
@@ -168,6 +227,7 @@ export const eventSchemas = [
   ReservationCancelled,
   SeatsReleased,
   PaymentRefunded,
+  PassengersNamed,
 ] as const;
 
 export type FlightRegistered = Static<typeof FlightRegistered>;
@@ -181,6 +241,7 @@ export type ReservationConfirmed = Static<typeof ReservationConfirmed>;
 export type ReservationCancelled = Static<typeof ReservationCancelled>;
 export type SeatsReleased = Static<typeof SeatsReleased>;
 export type PaymentRefunded = Static<typeof PaymentRefunded>;
+export type PassengersNamed = Static<typeof PassengersNamed>;
 
 export type IntegrationEvent = Static<(typeof eventSchemas)[number]>;
 export type EventType = IntegrationEvent['type'];

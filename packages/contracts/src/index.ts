@@ -5,3 +5,4 @@ export * from './factory.js';
 export * from './asyncapi.js';
 export * from './cards.js';
 export * from './upcast.js';
+export * from './display.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
 import type { IntegrationEvent } from '@airline/contracts';
 import { scrubCardsMigration } from '@airline/contracts';
@@ -26,6 +26,7 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration([{ table: 'reservation_history', column: 'data', holds: 'data' }])],
   build({ db, consumer, log }, config) {
     const app = createHttpApp({ service: 'dashboard', log, readiness: { database: () => db.query('SELECT 1') } });
+    halRootRoutes(app, { customerInfos: '/customerInfos', flightBoard: '/flightBoard', reservationHistory: '/reservationHistory' });
     dashboardRoutes(app, db, config.eventLog);
     return { app, consumers: [consumer('dashboard', dashboardHandlers, { prefetch: prefetchProjection })], workers: [] };
   },

@@ -2,6 +2,7 @@
 // twice changes nothing the second time) and order-tolerant (statuses and flags only move forward, the
 // latest activity is the one with the latest time), so the same events in any order, any number of
 // times, give the same read models: that is what lets the dashboard be rebuilt from the log.
+import { formatMoney, UNSTATED_CURRENCY } from '@airline/contracts';
 import type {
   IntegrationEvent,
   ReservationCancelled,
@@ -25,6 +26,8 @@ export interface ReservationSummary {
   bookingReference: string;
   seatQty: number;
   amount: number;
+  /** ISO 4217 of amount */
+  currency: string;
   reserveDate: string;
   status: ReservationStatus;
   cancelReason: string | null;
@@ -42,6 +45,7 @@ export function evolveSummary(current: ReservationSummary | undefined, event: Re
     bookingReference: d.bookingReference,
     seatQty: d.seatQty,
     amount: d.amount,
+    currency: d.currency ?? UNSTATED_CURRENCY,
     reserveDate: d.reserveDate,
     status: event.type === 'ReservationPlaced' ? 'PENDING' : event.type === 'ReservationConfirmed' ? 'CONFIRMED' : 'CANCELED',
     cancelReason: event.type === 'ReservationCancelled' ? event.data.reason : null,
@@ -137,6 +141,8 @@ export const sagaSteps = [
   'ReservationCancelled',
   'SeatsReleased',
   'PaymentRefunded',
+  // not a step of the saga: the customer named passengers, whenever they did (last among equal times)
+  'PassengersNamed',
 ] as const satisfies ReadonlyArray<IntegrationEvent['type']>;
 export type SagaEvent = Extract<IntegrationEvent, { type: (typeof sagaSteps)[number] }>;
 
@@ -148,14 +154,16 @@ export const sagaStepRank = (type: string) => {
 const seats = (n: number) => `${n} seat${n === 1 ? '' : 's'}`;
 
 /** One line, in plain words, of what an event did to a booking (history and flight board activity). */
-export function describe(event: IntegrationEvent): string {
+export function describe(event: IntegrationEvent, knownCurrency: string = UNSTATED_CURRENCY): string {
+  // amounts in the event's own currency, else the reservation's as the dashboard knows it
+  const money = (amount: number) => formatMoney(amount, ('currency' in event.data ? event.data.currency : undefined) ?? knownCurrency);
   switch (event.type) {
     case 'FlightRegistered':
       return `flight ${event.data.flightCode} registered with ${seats(event.data.remainingSeatsCount)} on sale`;
     case 'FlightCancelled':
       return `flight ${event.data.flightCode} cancelled by the airline`;
     case 'ReservationPlaced':
-      return `booking ${event.data.bookingReference} placed: ${seats(event.data.seatQty)} on flight ${event.data.flightId} for ${event.data.amount}`;
+      return `booking ${event.data.bookingReference} placed: ${seats(event.data.seatQty)} on flight ${event.data.flightId} for ${money(event.data.amount)}`;
     case 'SeatsReserved':
       return `${seats(event.data.seatQty)} held for reservation ${event.data.reservationId} (${event.data.remainingSeatsCount} left)`;
     case 'SeatsSoldOut':
@@ -163,9 +171,9 @@ export function describe(event: IntegrationEvent): string {
         ? `no seats for reservation ${event.data.reservationId}: the flight is cancelled`
         : `sold out: ${seats(event.data.seatQty)} asked for reservation ${event.data.reservationId}, ${event.data.remainingSeatsCount} left`;
     case 'PaymentApproved':
-      return `payment of ${event.data.amount} approved`;
+      return `payment of ${money(event.data.amount)} approved`;
     case 'PaymentDeclined':
-      return `payment of ${event.data.amount} declined (${event.data.reason})`;
+      return `payment of ${money(event.data.amount)} declined (${event.data.reason})`;
     case 'ReservationConfirmed':
       return `booking ${event.data.bookingReference} confirmed`;
     case 'ReservationCancelled':
@@ -173,7 +181,12 @@ export function describe(event: IntegrationEvent): string {
     case 'SeatsReleased':
       return `${seats(event.data.seatQty)} of reservation ${event.data.reservationId} released (${event.data.remainingSeatsCount} left)`;
     case 'PaymentRefunded':
-      return `payment of ${event.data.amount} refunded`;
+      return `payment of ${money(event.data.amount)} refunded`;
+    case 'PassengersNamed': {
+      const unnamed = event.data.seatQty - event.data.passengers.length;
+      const names = event.data.passengers.map((p) => `${p.givenName} ${p.familyName}`).join(', ');
+      return `booking ${event.data.bookingReference}: passengers named (${[names, unnamed > 0 ? `${unnamed} to be named` : ''].filter(Boolean).join('; ')})`;
+    }
     default: {
       const unknown: never = event;
       throw new Error(`no description for ${JSON.stringify(unknown)}`);
@@ -193,7 +206,7 @@ export interface HistoryEntry {
 }
 
 /** The history line of a saga event; the customer comes from the event when it says, else from what the dashboard knows. */
-export function historyEntry(event: SagaEvent, knownCustomerId: number | null): HistoryEntry {
+export function historyEntry(event: SagaEvent, knownCustomerId: number | null, knownCurrency?: string): HistoryEntry {
   const fromEvent = 'customerId' in event.data ? event.data.customerId : null;
   return {
     eventId: event.eventId,
@@ -201,7 +214,7 @@ export function historyEntry(event: SagaEvent, knownCustomerId: number | null): 
     customerId: fromEvent ?? knownCustomerId,
     type: event.type,
     occurredAt: event.occurredAt,
-    summary: describe(event),
+    summary: describe(event, knownCurrency),
     data: event.data,
   };
 }

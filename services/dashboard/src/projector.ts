@@ -41,6 +41,7 @@ type SummaryRow = {
   booking_reference: string;
   seat_qty: number;
   amount: string | number;
+  currency: string;
   reserve_date: string;
   status: ReservationSummary['status'];
   cancel_reason: string | null;
@@ -55,6 +56,7 @@ const toSummary = (r: SummaryRow): ReservationSummary => ({
   bookingReference: r.booking_reference,
   seatQty: r.seat_qty,
   amount: Number(r.amount),
+  currency: r.currency,
   reserveDate: r.reserve_date,
   status: r.status,
   cancelReason: r.cancel_reason,
@@ -230,8 +232,10 @@ function touchFlight(
 }
 
 async function recordHistory(tx: Tx, event: SagaEvent) {
-  const known = 'customerId' in event.data ? null : ((await findSummary(tx, event.data.reservationId))?.customerId ?? null);
-  const entry = historyEntry(event, known);
+  const needsSummary = !('customerId' in event.data) || !('currency' in event.data && event.data.currency);
+  const summary = needsSummary ? await findSummary(tx, event.data.reservationId) : undefined;
+  const known = 'customerId' in event.data ? null : (summary?.customerId ?? null);
+  const entry = historyEntry(event, known, summary?.currency);
   gathered(tx).history.push({
     event_id: entry.eventId,
     reservation_id: entry.reservationId,
@@ -271,8 +275,8 @@ export function flushProjection(tx: Tx) {
   if (g.summaries.size > 0) {
     const rows = [...g.summaries.values()];
     tx.enqueue(
-      `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, "flightId" integer, "bookingReference" text, "seatQty" integer, amount bigint, "reserveDate" text, status text, "cancelReason" text)
+      `INSERT INTO dashboard_reservations (reservation_id, customer_id, flight_id, booking_reference, seat_qty, amount, reserve_date, status, cancel_reason, currency)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, "flightId" integer, "bookingReference" text, "seatQty" integer, amount bigint, "reserveDate" text, status text, "cancelReason" text, currency text)
        ON CONFLICT (reservation_id) DO UPDATE SET status = EXCLUDED.status, cancel_reason = EXCLUDED.cancel_reason`,
       json(rows),
     );
@@ -360,6 +364,7 @@ export async function project(tx: Tx, event: IntegrationEvent): Promise<void> {
     case 'PaymentApproved':
     case 'PaymentDeclined':
     case 'PaymentRefunded':
+    case 'PassengersNamed':
       return recordHistory(tx, event);
     default: {
       const unknown: never = event;

@@ -24,7 +24,7 @@ const reserved = envelope({ type: 'SeatsReserved', data: { reservationId: 7, cus
 const released = envelope({ type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 2, remainingSeatsCount: 5 } }, meta()) as SeatsReleased;
 const soldOut = envelope({ type: 'SeatsSoldOut', data: { reservationId: 8, flightId: 1, seatQty: 9, remainingSeatsCount: 3, reason: 'SOLD_OUT' } }, meta()) as SeatsSoldOut;
 
-const pending: ReservationSummary = { ...summary, status: 'PENDING', cancelReason: null };
+const pending: ReservationSummary = { ...summary, currency: 'KRW', status: 'PENDING', cancelReason: null };
 
 spec('a reservation summary (the source of customerInfos)', () => {
   it('starts PENDING when the booking is placed', () => expect(evolveSummary(undefined, placed)).toEqual(pending));
@@ -111,5 +111,20 @@ spec('the AsyncAPI routing table', () => {
   it('lists the dashboard as a consumer of exactly the events it reads', () => {
     const listed = Object.entries(eventRoutes).filter(([, r]) => r.consumers.includes('dashboard')).map(([t]) => t);
     expect(listed.sort()).toEqual([...dashboardEventTypes].sort());
+  });
+});
+
+spec('money and passengers in the history (issue 14)', () => {
+  it('writes amounts in the event’s currency, else the reservation’s, with Intl (₩400, US$4.00)', () => {
+    expect(describe(placed)).toBe('booking ABC234 placed: 2 seats on flight 1 for ₩400');
+    const usd = envelope({ type: 'ReservationPlaced', data: { ...placed.data, currency: 'USD' } }, meta()) as ReservationPlaced;
+    expect(describe(usd)).toBe('booking ABC234 placed: 2 seats on flight 1 for US$4.00');
+    const approved = envelope({ type: 'PaymentApproved', data: { reservationId: 7, paymentId: 1, amount: 129_900, authorizationCode: 'A1' } }, meta()) as IntegrationEvent;
+    expect(describe(approved, 'USD')).toBe('payment of US$1,299.00 approved');
+    expect(evolveSummary(undefined, usd).currency).toBe('USD');
+  });
+  it('names the passengers named later', () => {
+    const named = envelope({ type: 'PassengersNamed', data: { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 3, passengers: [{ givenName: 'Minji', familyName: 'Kim' }] } }, meta()) as IntegrationEvent;
+    expect(describe(named)).toBe('booking ABC234: passengers named (Minji Kim; 2 to be named)');
   });
 });

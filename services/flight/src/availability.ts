@@ -7,7 +7,19 @@
 // `refreshMs` (cluster mode), which bounds how old a read can be.
 import type { NewEvent } from '@airline/contracts';
 import type { EventHandlers, HandlerContext } from '@airline/outbox';
-import type { Flight } from './domain.js';
+import { departureDay, onSale, type Flight } from './domain.js';
+
+/** A search of the view: route, day of departure (local at the origin), seats wanted. */
+export interface FlightSearch {
+  from?: string;
+  to?: string;
+  date?: string;
+  passengers: number;
+}
+
+/** Departure order: by the UTC instant; a flight in the seeds' shape (no time) by its day, at its start. */
+const departureKey = (f: Flight) => f.departure?.utc ?? departureDay(f);
+const byDeparture = (a: Flight, b: Flight) => (departureKey(a) < departureKey(b) ? -1 : departureKey(a) > departureKey(b) ? 1 : a.id - b.id);
 
 export interface FlightChange {
   flightId: number;
@@ -26,6 +38,9 @@ export class AvailabilityView {
   private listCache: { version: number; json: string; flights: Flight[] } | undefined;
   /** Tells a version of one process from another's (ETags survive a restart of the service otherwise). */
   private readonly epoch = Date.now().toString(36);
+
+  /** `defaultCurrency`: the currency of a registration that names none (events from before fares had one). */
+  constructor(private readonly options: { defaultCurrency?: string } = {}) {}
 
   /** A flight as it was committed (registration, or a row read from the table) at change `flightSeq`. */
   put(flight: Flight, flightSeq: number): void {
@@ -58,8 +73,8 @@ export class AvailabilityView {
       switch (e.type) {
         case 'FlightRegistered': {
           const d = e.data as NewEvent<'FlightRegistered'>['data'];
-          const { flightId, flightSeq, ...rest } = d;
-          this.put({ id: flightId, ...rest, status: 'SCHEDULED' }, flightSeq ?? 1);
+          const { flightId, flightSeq, currency, ...rest } = d;
+          this.put({ id: flightId, ...rest, currency: currency ?? this.options.defaultCurrency ?? 'KRW', status: 'SCHEDULED' }, flightSeq ?? 1);
           break;
         }
         case 'SeatsReserved':
@@ -91,6 +106,26 @@ export class AvailabilityView {
       this.listCache = { version: this.version, flights, json: JSON.stringify(flights) };
     }
     return { flights: this.listCache.flights, json: this.listCache.json, etag: this.etag() };
+  }
+
+  /**
+   * The flights on sale at `now` that match a search and have the seats, by departure. Filtered here, in
+   * memory: no database round trip. Its ETag is the view's version and how many matching flights had
+   * closed for booking: for one search, the answer changes with either, and only then.
+   */
+  search(q: FlightSearch, now: Date): { flights: Flight[]; json: string; etag: string } {
+    let closed = 0;
+    const flights = this.list().flights.filter((f) => {
+      if ((q.from !== undefined && f.origin !== q.from) || (q.to !== undefined && f.destination !== q.to) || (q.date !== undefined && departureDay(f) !== q.date)) return false;
+      if (f.status !== 'SCHEDULED' || f.remainingSeatsCount < q.passengers) return false;
+      if (!onSale(f, now)) {
+        closed++;
+        return false;
+      }
+      return true;
+    });
+    flights.sort(byDeparture);
+    return { flights, json: JSON.stringify(flights), etag: `W/"${this.epoch}-${this.version}-${closed}"` };
   }
 
   /** A weak validator of everything the view holds: any change of any flight changes it. */

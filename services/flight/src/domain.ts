@@ -2,13 +2,41 @@
 // so the rule below is what that statement decides, stated once for readers and tests.
 import type { NewEvent, ReservationPlaced, ReservationCancelled, SeatsSoldOut } from '@airline/contracts';
 
+import type { Airport } from './airports.js';
+
 export type FlightStatus = 'SCHEDULED' | 'CANCELLED';
 
-export interface Flight {
+/** A scheduled time: the wall clock at the airport, its zone, and the instant in UTC (what is stored and compared). */
+export interface ScheduledTime {
+  /** `YYYY-MM-DDThh:mm`, local at the airport */
+  local: string;
+  /** IANA time zone of the airport */
+  timeZone: string;
+  /** `YYYY-MM-DDThh:mm:ssZ` */
+  utc: string;
+}
+
+/** Where and when a flight flies. A flight registered as the seeds do (takeoffDate only) has none. */
+export interface Route {
+  /** IATA code of the airport it leaves from */
+  origin: string;
+  /** IATA code of the airport it flies to */
+  destination: string;
+  departure: ScheduledTime;
+  arrival: ScheduledTime;
+  /** UTC: no booking is placed from then on (a configured time before departure) */
+  bookingClosesAt: string;
+}
+
+export interface Flight extends Partial<Route> {
   id: number;
   flightCode: string;
+  /** The day of departure (local at the origin); the seeds' field. */
   takeoffDate: string;
+  /** Fare per seat in minor units of `currency` (KRW has none: 200000 is ₩200,000; USD has cents). */
   cost: number;
+  /** ISO 4217 */
+  currency: string;
   capacity: number;
   remainingSeatsCount: number;
   status: FlightStatus;
@@ -82,11 +110,110 @@ export function flightRegistered(flight: Flight): NewEvent<'FlightRegistered'> {
       flightCode: flight.flightCode,
       takeoffDate: flight.takeoffDate,
       cost: flight.cost,
+      currency: flight.currency,
       capacity: flight.capacity,
       remainingSeatsCount: flight.remainingSeatsCount,
+      ...(flight.origin !== undefined ? { origin: flight.origin, destination: flight.destination, departure: flight.departure, arrival: flight.arrival, bookingClosesAt: flight.bookingClosesAt } : {}),
       flightSeq: FIRST_FLIGHT_SEQ,
     },
   };
+}
+
+/** What staff send to register a flight: the seeds' fields, and the route and times of a scheduled flight. */
+export interface RegisterFlight {
+  flightCode: string;
+  takeoffDate?: string;
+  cost: number;
+  currency?: string;
+  capacity?: number;
+  remainingSeatsCount?: number;
+  origin?: string;
+  destination?: string;
+  /** `YYYY-MM-DDThh:mm` local at the origin */
+  departureTime?: string;
+  /** `YYYY-MM-DDThh:mm` local at the destination */
+  arrivalTime?: string;
+}
+
+export interface RegistrationRules {
+  now: Date;
+  airport(code: string): Airport | undefined;
+  /** Local wall-clock time in a zone → UTC, undefined when the zone's clocks skip or repeat it. */
+  toUtc(local: string, timeZone: string): string | undefined;
+  /** The currency of a fare registered without one. */
+  defaultCurrency: string;
+  /** Booking closes this many minutes before departure. */
+  bookingClosesMinutes: number;
+  /** Whether text is an ISO 4217 currency code this runtime knows. */
+  isCurrency(code: string): boolean;
+}
+
+export type NewFlight = Omit<Flight, 'id' | 'status'>;
+export type RegistrationDecision = { ok: true; flight: NewFlight } | { ok: false; field: string; detail: string };
+
+const ROUTE_FIELDS = ['origin', 'destination', 'departureTime', 'arrivalTime'] as const;
+
+/**
+ * Registering a flight. A scheduled flight gives its route and local times (the zones are its airports'):
+ * it must leave in the future, arrive after it leaves, and its takeoffDate is its local day of departure.
+ * A flight in the seeds' shape (takeoffDate, no route) is taken as the seeds take it, whatever its day:
+ * the seeds' own demo registers 2025-12-25 and books it. Either way capacity is at least 1.
+ */
+export function decideRegistration(input: RegisterFlight, rules: RegistrationRules): RegistrationDecision {
+  const refuse = (field: string, detail: string): RegistrationDecision => ({ ok: false, field, detail });
+  const capacity = input.capacity ?? input.remainingSeatsCount;
+  if (capacity === undefined) return refuse('capacity', 'give capacity (or remainingSeatsCount, as the seeds do)');
+  if (capacity < 1) return refuse(input.capacity === undefined ? 'remainingSeatsCount' : 'capacity', 'a flight has at least 1 seat');
+  const remainingSeatsCount = input.remainingSeatsCount ?? capacity;
+  if (remainingSeatsCount > capacity) return refuse('remainingSeatsCount', 'remainingSeatsCount cannot exceed capacity');
+  const currency = input.currency ?? rules.defaultCurrency;
+  if (!rules.isCurrency(currency)) return refuse('currency', `${currency} is not an ISO 4217 currency code`);
+  const fare = { flightCode: input.flightCode, cost: input.cost, currency, capacity, remainingSeatsCount };
+
+  const given = ROUTE_FIELDS.filter((f) => input[f] !== undefined);
+  if (given.length === 0) {
+    if (input.takeoffDate === undefined) return refuse('departureTime', 'give origin, destination, departureTime and arrivalTime (or a takeoffDate, as the seeds do)');
+    return { ok: true, flight: { ...fare, takeoffDate: input.takeoffDate } };
+  }
+  const missing = ROUTE_FIELDS.find((f) => input[f] === undefined);
+  if (missing) return refuse(missing, `a scheduled flight needs ${ROUTE_FIELDS.join(', ')}; ${missing} is missing`);
+  const origin = rules.airport(input.origin!);
+  if (!origin) return refuse('origin', `${input.origin} is not an airport's IATA code`);
+  const destination = rules.airport(input.destination!);
+  if (!destination) return refuse('destination', `${input.destination} is not an airport's IATA code`);
+  if (origin.code === destination.code) return refuse('destination', 'a flight goes to another airport than it leaves from');
+  const departureUtc = rules.toUtc(input.departureTime!, origin.timeZone);
+  if (!departureUtc) return refuse('departureTime', `${input.departureTime} does not exist in ${origin.timeZone} or happens twice there (a clock change)`);
+  const arrivalUtc = rules.toUtc(input.arrivalTime!, destination.timeZone);
+  if (!arrivalUtc) return refuse('arrivalTime', `${input.arrivalTime} does not exist in ${destination.timeZone} or happens twice there (a clock change)`);
+  if (Date.parse(departureUtc) <= rules.now.getTime()) return refuse('departureTime', `departure ${input.departureTime} (${origin.timeZone}) is in the past`);
+  if (Date.parse(arrivalUtc) <= Date.parse(departureUtc)) return refuse('arrivalTime', `arrival ${input.arrivalTime} (${destination.timeZone}) is not after departure ${input.departureTime} (${origin.timeZone})`);
+  const day = input.departureTime!.slice(0, 10);
+  if (input.takeoffDate !== undefined && input.takeoffDate.slice(0, 10) !== day) return refuse('takeoffDate', `takeoffDate ${input.takeoffDate} is not the day of departureTime (${day})`);
+  const closes = new Date(Date.parse(departureUtc) - rules.bookingClosesMinutes * 60_000);
+  return {
+    ok: true,
+    flight: {
+      ...fare,
+      takeoffDate: input.takeoffDate ?? day,
+      origin: origin.code,
+      destination: destination.code,
+      departure: { local: input.departureTime!, timeZone: origin.timeZone, utc: departureUtc },
+      arrival: { local: input.arrivalTime!, timeZone: destination.timeZone, utc: arrivalUtc },
+      bookingClosesAt: utcText(closes),
+    },
+  };
+}
+
+/** A UTC instant as this API writes it: `YYYY-MM-DDThh:mm:ssZ`. */
+export const utcText = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The day a flight's code may be used once: its local day of departure (the seeds' takeoffDate's day). */
+export const departureDay = (flight: Pick<Flight, 'takeoffDate'>) => flight.takeoffDate.slice(0, 10);
+
+/** Whether a flight still takes bookings at `now`: scheduled, and (when it has a departure) before booking closes. */
+export function onSale(flight: Pick<Flight, 'status' | 'bookingClosesAt'>, now: Date): boolean {
+  return flight.status === 'SCHEDULED' && (flight.bookingClosesAt === undefined || Date.parse(flight.bookingClosesAt) > now.getTime());
 }
 
 export type CancelFlightDecision = { ok: true } | { ok: false; reason: 'ALREADY_CANCELLED' };

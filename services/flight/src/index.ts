@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import { passLoop } from '@airline/outbox';
 import type { ServiceDefinition, Worker } from '@airline/service';
 import type { Logger } from 'pino';
@@ -16,6 +16,10 @@ export interface FlightConfig {
    * old a search's seats left can be. Off (0) where this process is the flights' only writer (embedded).
    */
   availabilityRefreshMs?: number;
+  /** Currency (ISO 4217) of a fare registered without one; KRW, the seeds' fares, unless configured. */
+  defaultCurrency?: string;
+  /** Booking closes this many minutes before a scheduled departure (default 60). */
+  bookingClosesMinutes?: number;
 }
 
 /** The flight service: flights, seat inventory and seat holds (steps 2 and the seat compensations). */
@@ -25,10 +29,11 @@ export const flightService: ServiceDefinition<FlightConfig> = {
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   async build({ db, clock, relay, consumer, log }, config) {
     const app = createHttpApp({ service: 'flight', log, readiness: { database: () => db.query('SELECT 1') } });
-    const view = new AvailabilityView();
+    const view = new AvailabilityView({ defaultCurrency: config.defaultCurrency });
     const refresh = () => view.refresh((since) => flightsChangedSince(db, since));
     await refresh();
-    flightRoutes(app, db, clock, relay.kick, view);
+    halRootRoutes(app, { flights: '/flights', airports: '/airports' });
+    flightRoutes(app, db, clock, relay.kick, view, { defaultCurrency: config.defaultCurrency, bookingClosesMinutes: config.bookingClosesMinutes });
     return {
       app,
       consumers: [consumer('flight', feedingView(seatHandlers, view), { lockOrder: seatLockOrder, prefetch: prefetchHolds })],

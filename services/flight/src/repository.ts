@@ -1,33 +1,63 @@
 import { gatheredRows, perTransaction, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
-import type { Flight, HoldStatus } from './domain.js';
+import { departureDay, utcText, type Flight, type HoldStatus, type NewFlight } from './domain.js';
 
 type FlightRow = {
   id: number;
   flight_code: string;
   takeoff_date: string;
   cost: number;
+  currency: string;
   capacity: number;
   remaining_seats_count: number;
   status: Flight['status'];
   event_seq: number;
+  origin: string | null;
+  destination: string | null;
+  departure_local: string | null;
+  departure_zone: string | null;
+  departure_utc: Date | string | null;
+  arrival_local: string | null;
+  arrival_zone: string | null;
+  arrival_utc: Date | string | null;
+  booking_closes_at: Date | string | null;
 };
+
+const utc = (v: Date | string) => utcText(v instanceof Date ? v : new Date(v));
 
 const toFlight = (r: FlightRow): Flight => ({
   id: r.id,
   flightCode: r.flight_code,
   takeoffDate: r.takeoff_date,
   cost: r.cost,
+  currency: r.currency,
   capacity: r.capacity,
   remainingSeatsCount: r.remaining_seats_count,
   status: r.status,
+  ...(r.origin !== null && r.origin !== undefined
+    ? {
+        origin: r.origin,
+        destination: r.destination!,
+        departure: { local: r.departure_local!, timeZone: r.departure_zone!, utc: utc(r.departure_utc!) },
+        arrival: { local: r.arrival_local!, timeZone: r.arrival_zone!, utc: utc(r.arrival_utc!) },
+        bookingClosesAt: utc(r.booking_closes_at!),
+      }
+    : {}),
 });
 
-export async function insertFlight(tx: Sql, f: Omit<Flight, 'id' | 'status'>): Promise<Flight> {
+/** Inserts a flight; undefined when its code is already used on its day of departure. */
+export async function insertFlight(tx: Sql, f: NewFlight): Promise<Flight | undefined> {
   const r = await tx.query<FlightRow>(
-    `INSERT INTO flights (flight_code, takeoff_date, cost, capacity, remaining_seats_count) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-    [f.flightCode, f.takeoffDate, f.cost, f.capacity, f.remainingSeatsCount],
+    `INSERT INTO flights (flight_code, takeoff_date, cost, currency, capacity, remaining_seats_count, departure_day,
+       origin, destination, departure_local, departure_zone, departure_utc, arrival_local, arrival_zone, arrival_utc, booking_closes_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (upper(flight_code), departure_day) DO NOTHING RETURNING *`,
+    [
+      f.flightCode, f.takeoffDate, f.cost, f.currency, f.capacity, f.remainingSeatsCount, departureDay(f),
+      f.origin ?? null, f.destination ?? null, f.departure?.local ?? null, f.departure?.timeZone ?? null, f.departure?.utc ?? null,
+      f.arrival?.local ?? null, f.arrival?.timeZone ?? null, f.arrival?.utc ?? null, f.bookingClosesAt ?? null,
+    ],
   );
-  return toFlight(r.rows[0]!);
+  return r.rows[0] && toFlight(r.rows[0]);
 }
 
 export async function findFlight(tx: Sql, id: number, forUpdate = false): Promise<Flight | undefined> {

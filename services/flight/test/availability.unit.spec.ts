@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { AvailabilityView } from '../src/availability.js';
 import type { Flight } from '../src/domain.js';
 
-const flight = (id: number, remainingSeatsCount = 10): Flight => ({ id, flightCode: `KE${id}`, takeoffDate: '2027-01-10', cost: 100, capacity: 10, remainingSeatsCount, status: 'SCHEDULED' });
+const flight = (id: number, remainingSeatsCount = 10): Flight => ({ id, flightCode: `KE${id}`, takeoffDate: '2027-01-10', cost: 100, currency: 'KRW', capacity: 10, remainingSeatsCount, status: 'SCHEDULED' });
 
 describe('the availability view', () => {
   it('shows each flight as its committed changes left it, in whatever order they report back', () => {
@@ -67,6 +67,6 @@ describe('the availability view', () => {
     view.applyEvents([{ type: 'SeatsReserved', data: { reservationId: 1, customerId: 1, flightId: 7, seatQty: 3, amount: 300, remainingSeatsCount: 7, holdExpiresAt: '2027-01-01T00:00:00Z', flightSeq: 2 } } as never]);
     view.applyEvents([{ type: 'SeatsReleased', data: { reservationId: 1, flightId: 7, seatQty: 3, remainingSeatsCount: 10, flightSeq: 3 } }]);
     view.applyEvents([{ type: 'FlightCancelled', data: { flightId: 7, flightCode: 'KE7', flightSeq: 4 } }]);
-    expect(view.get(7)).toEqual({ id: 7, flightCode: 'KE7', takeoffDate: '2027-01-10', cost: 100, capacity: 10, remainingSeatsCount: 10, status: 'CANCELLED' });
+    expect(view.get(7)).toEqual({ id: 7, flightCode: 'KE7', takeoffDate: '2027-01-10', cost: 100, currency: 'KRW', capacity: 10, remainingSeatsCount: 10, status: 'CANCELLED' });
   });
 });

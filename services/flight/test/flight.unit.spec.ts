@@ -12,7 +12,7 @@ const placed = {
   paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
 };
-const flight: Flight = { id: 1, flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, capacity: 5, remainingSeatsCount: 5, status: 'SCHEDULED' };
+const flight: Flight = { id: 1, flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, currency: 'KRW', capacity: 5, remainingSeatsCount: 5, status: 'SCHEDULED' };
 
 describe('holding seats (saga step 2)', () => {
   it('holds when enough seats remain, and only then', () => {

@@ -29,6 +29,7 @@ import { PublicCache } from './public-cache.js';
 import { proxyHandler } from './proxy.js';
 import { resolveRoute, type RouteRow } from './routing.js';
 import { resolveSettings, type GatewaySettings, type GatewaySettingsInput } from './settings.js';
+import { halEntryPoint } from './hal-root.js';
 import { webUi } from './ui.js';
 import { createUpstreams } from './upstream.js';
 import { jsonDepth } from './json-depth.js';
@@ -90,6 +91,7 @@ export type Gateway = HttpApp & {
 /** Which service owns which path prefix (one row per public resource). */
 export const routes: RouteRow[] = [
   { prefix: '/flights', service: 'flight' },
+  { prefix: '/airports', service: 'flight' },
   { prefix: '/reservations', service: 'reservation' },
   { prefix: '/payments', service: 'payment' },
   { prefix: '/mileages', service: 'mileage' },
@@ -295,6 +297,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   app.get('/docs/asyncapi.json', { schema: { hide: true } }, async () => asyncapi);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.openapi());
 
+  halEntryPoint(app); // GET / and /profile for HAL clients (hal-root.ts); browsers get the web UI
   await app.register(webUi); // the web UI at /, after the API routes (ui.ts)
   return app;
 

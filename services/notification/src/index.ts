@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import type { ServiceDefinition, Worker } from '@airline/service';
 import { notificationFeed } from './feed.js';
 import { notificationHandlers, prefetchNotificationFlights } from './handlers.js';
@@ -24,6 +24,7 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
   migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration()],
   async build({ db, clock, consumer, log }, config) {
     const app = createHttpApp({ service: 'notification', log, readiness: { database: () => db.query('SELECT 1') } });
+    halRootRoutes(app, { notifications: '/notifications' });
     const feed = notificationFeed(db, { pollMs: config.feedPollMs, onError: (err) => log.warn({ err }, 'notification feed pass failed') });
     await feed.start();
     app.addHook('onClose', () => feed.stop());

@@ -1,6 +1,6 @@
 // Notification rules, pure (SPEC step 10): which reservation status change tells the customer what,
 // in plain words, and when a webhook delivery is tried again.
-import type { CancelReason, ReservationCancelled, ReservationConfirmed, ReservationPlaced } from '@airline/contracts';
+import { formatDate, formatMoney, formatPassengers, UNSTATED_CURRENCY, type CancelReason, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced } from '@airline/contracts';
 
 export type NotificationKind = 'RESERVATION_PLACED' | 'RESERVATION_CONFIRMED' | 'RESERVATION_CANCELLED' | 'FLIGHT_CANCELLED';
 
@@ -48,7 +48,11 @@ export function reasonInWords(reason: CancelReason): string {
 
 const seats = (n: number) => `${n} seat${n === 1 ? '' : 's'}`;
 const flightName = (flightId: number, flight: FlightLabel | undefined) =>
-  flight ? `flight ${flight.flightCode}${flight.takeoffDate ? ` on ${flight.takeoffDate}` : ''}` : `flight ${flightId}`;
+  flight ? `flight ${flight.flightCode}${flight.takeoffDate ? ` on ${formatDate(flight.takeoffDate.slice(0, 10))}` : ''}` : `flight ${flightId}`;
+/** The amount of a status change, in its currency (events from before fares had one: KRW). */
+const money = (d: { amount: number; currency?: string }) => formatMoney(d.amount, d.currency ?? UNSTATED_CURRENCY);
+/** Who flies: the named passengers and the seats still to be named. */
+const who = (d: { seatQty: number; passengers?: Array<{ givenName: string; familyName: string }> }) => ` Passengers: ${formatPassengers(d.passengers ?? [], d.seatQty)}.`;
 
 /** The one notification a reservation status change gives its customer. */
 export function notificationFor(event: StatusChange, flight: FlightLabel | undefined): NewNotification {
@@ -62,7 +66,7 @@ export function notificationFor(event: StatusChange, flight: FlightLabel | undef
         kind: 'RESERVATION_PLACED',
         reason: null,
         title: 'Booking received',
-        message: `We received your booking ${d.bookingReference} for ${seats(d.seatQty)} on ${on}. We are holding the seats and taking the payment of ${d.amount}.`,
+        message: `We received your booking ${d.bookingReference} for ${seats(d.seatQty)} on ${on}. We are holding the seats and taking the payment of ${money(d)}.${who(d)}`,
       };
     case 'ReservationConfirmed':
       return {
@@ -70,18 +74,18 @@ export function notificationFor(event: StatusChange, flight: FlightLabel | undef
         kind: 'RESERVATION_CONFIRMED',
         reason: null,
         title: 'Booking confirmed',
-        message: `Your booking ${d.bookingReference} for ${seats(d.seatQty)} on ${on} is confirmed. You paid ${d.amount}.`,
+        message: `Your booking ${d.bookingReference} for ${seats(d.seatQty)} on ${on} is confirmed. You paid ${money(d)}.${who(d)}`,
       };
     case 'ReservationCancelled': {
       const c = event.data;
-      const money = c.previousStatus === 'CONFIRMED' ? ` Your payment of ${c.amount} will be refunded.` : ' You will not be charged.';
+      const refund = c.previousStatus === 'CONFIRMED' ? ` Your payment of ${money(c)} will be refunded.` : ' You will not be charged.';
       if (c.reason === 'FLIGHT_CANCELLED') {
         return {
           ...base,
           kind: 'FLIGHT_CANCELLED',
           reason: c.reason,
           title: 'Flight cancelled',
-          message: `The airline cancelled ${on}. Your booking ${c.bookingReference} is cancelled.${money}`,
+          message: `The airline cancelled ${on}. Your booking ${c.bookingReference} is cancelled.${refund}${who(c)}`,
         };
       }
       return {
@@ -89,7 +93,7 @@ export function notificationFor(event: StatusChange, flight: FlightLabel | undef
         kind: 'RESERVATION_CANCELLED',
         reason: c.reason,
         title: 'Booking cancelled',
-        message: `Your booking ${c.bookingReference} for ${seats(c.seatQty)} on ${on} was cancelled because ${reasonInWords(c.reason)}.${money}`,
+        message: `Your booking ${c.bookingReference} for ${seats(c.seatQty)} on ${on} was cancelled because ${reasonInWords(c.reason)}.${refund}${who(c)}`,
       };
     }
     default: {

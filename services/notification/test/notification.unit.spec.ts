@@ -24,7 +24,7 @@ describe('the notification of a reservation status change', () => {
       kind: 'RESERVATION_PLACED',
       reason: null,
       title: 'Booking received',
-      message: 'We received your booking ABC234 for 3 seats on flight ACE890 on 2025-12-25. We are holding the seats and taking the payment of 600000.',
+      message: 'We received your booking ABC234 for 3 seats on flight ACE890 on 25 Dec 2025. We are holding the seats and taking the payment of ₩600,000. Passengers: 3 to be named.',
       eventId: meta.eventId,
       occurredAt: meta.occurredAt,
     }));
@@ -47,15 +47,25 @@ describe('the notification of a reservation status change', () => {
 
   it('tells a customer who cancelled a paid booking that the payment is refunded', () =>
     expect(notificationFor(cancelled('CUSTOMER', 'CONFIRMED'), flight).message).toBe(
-      'Your booking ABC234 for 3 seats on flight ACE890 on 2025-12-25 was cancelled because you cancelled it. Your payment of 600000 will be refunded.',
+      'Your booking ABC234 for 3 seats on flight ACE890 on 25 Dec 2025 was cancelled because you cancelled it. Your payment of ₩600,000 will be refunded. Passengers: 3 to be named.',
     ));
+
+  it('writes money in its currency and names the passengers, those still to be named too (issue 14)', () => {
+    const named = envelope(
+      { type: 'ReservationConfirmed', data: { ...summary, amount: 259_800, currency: 'USD', passengers: [{ givenName: 'Minji', familyName: 'Kim' }, { givenName: 'Jisoo', familyName: 'Park' }] } },
+      meta,
+    ) as ReservationConfirmed;
+    expect(notificationFor(named, { flightCode: 'KE081', takeoffDate: '2027-01-10' }).message).toBe(
+      'Your booking ABC234 for 3 seats on flight KE081 on 10 Jan 2027 is confirmed. You paid US$2,598.00. Passengers: Minji Kim, Jisoo Park and 1 to be named.',
+    );
+  });
 
   it('tells the customers of a cancelled flight, as a flight cancellation', () =>
     expect(notificationFor(cancelled('FLIGHT_CANCELLED', 'CONFIRMED'), { flightCode: 'ACE890', takeoffDate: '' })).toMatchObject({
       kind: 'FLIGHT_CANCELLED',
       reason: 'FLIGHT_CANCELLED',
       title: 'Flight cancelled',
-      message: 'The airline cancelled flight ACE890. Your booking ABC234 is cancelled. Your payment of 600000 will be refunded.',
+      message: 'The airline cancelled flight ACE890. Your booking ABC234 is cancelled. Your payment of ₩600,000 will be refunded. Passengers: 3 to be named.',
     }));
 
   it('has words for every cancel reason', () => {

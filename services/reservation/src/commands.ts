@@ -1,10 +1,10 @@
 // Application layer: load a reservation, decide, evolve, save, and put the events in the outbox, all in
 // the caller's transaction.
 import { randomBytes } from 'node:crypto';
-import type { IntegrationEvent, PaymentMethodSummary } from '@airline/contracts';
+import type { IntegrationEvent, Passenger, PaymentMethodSummary } from '@airline/contracts';
 import type { Outcome, Tx } from '@airline/database';
 import { appendToOutbox, insertIntoOutbox, stampEvents, type Clock, type HandlerContext } from '@airline/outbox';
-import { bookingReference, decide, evolve, placementRefusal, type BookingLimits, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
+import { bookingReference, decide, evolve, passengersRefusal, placementRefusal, type BookingLimits, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
 import { customerOnFlightKey, findBookingContexts, findReservationForUpdate, insertReservations, nextReservationIds, saveReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
@@ -32,6 +32,8 @@ export interface PlaceInput extends PaymentMethodSummary {
   flightId: number;
   seatQty: number;
   reserveDate: string;
+  /** Named passengers, at most one per seat (the other seats are to be named). */
+  passengers: Passenger[];
 }
 
 /** One booking request: what to book, when it was asked, and what caused it (the HTTP request id). */
@@ -68,7 +70,7 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
   const placements = requests.map((r) => {
     const key = customerOnFlightKey(r);
     const heldSeats = held.get(key) ?? 0;
-    const refused = placementRefusal({ flightId: r.flightId, flight: flights.get(r.flightId), seatQty: r.seatQty, heldSeats, limits: options.limits });
+    const refused = placementRefusal({ flightId: r.flightId, flight: flights.get(r.flightId), seatQty: r.seatQty, heldSeats, limits: options.limits, now: r.now }) ?? passengersRefusal(r.passengers, r.seatQty);
     if (!refused) held.set(key, heldSeats + r.seatQty);
     return { refused, heldSeats };
   });
@@ -89,10 +91,12 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
       flight: flights.get(request.flightId),
       seatQty: request.seatQty,
       reserveDate: request.reserveDate,
+      passengers: request.passengers,
       paymentMethod: request.paymentMethod,
       cardLast4: request.cardLast4,
       cardBrand: request.cardBrand,
       holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
+      now: request.now,
       heldSeats,
       limits: options.limits,
     });

@@ -12,6 +12,8 @@ export interface DirectoryFlight {
   flightCode: string;
   takeoffDate: string;
   cost: number;
+  currency?: string;
+  bookingClosesAt?: string;
   status: 'SCHEDULED' | 'CANCELLED';
 }
 
@@ -49,8 +51,8 @@ export function httpFlightDirectory(options: FlightDirectoryOptions): FlightDire
       await res.body.dump();
       throw new Error(`flight service answered ${res.statusCode}`);
     }
-    const f = (await res.body.json()) as { id: number; flightCode: string; takeoffDate: string; cost: number; status: 'SCHEDULED' | 'CANCELLED' };
-    return { flightId: f.id, flightCode: f.flightCode, takeoffDate: f.takeoffDate, cost: f.cost, status: f.status };
+    const f = (await res.body.json()) as { id: number; flightCode: string; takeoffDate: string; cost: number; currency?: string; bookingClosesAt?: string; status: 'SCHEDULED' | 'CANCELLED' };
+    return { flightId: f.id, flightCode: f.flightCode, takeoffDate: f.takeoffDate, cost: f.cost, currency: f.currency, bookingClosesAt: f.bookingClosesAt, status: f.status };
   }
 
   const breaker = new CircuitBreaker(get, { timeout: timeoutMs * 2, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeout: options.breakerResetMs ?? 5_000 });

@@ -18,7 +18,7 @@ export const prefetchSagaReservations = (tx: Tx, events: IntegrationEvent[]) =>
 export const reservationHandlers: EventHandlers = {
   async FlightRegistered(event, { tx }) {
     const f = event.data;
-    await upsertCatalogFlight(tx, { flightId: f.flightId, flightCode: f.flightCode, takeoffDate: f.takeoffDate, cost: f.cost, status: 'SCHEDULED' });
+    await upsertCatalogFlight(tx, { flightId: f.flightId, flightCode: f.flightCode, takeoffDate: f.takeoffDate, cost: f.cost, currency: f.currency, bookingClosesAt: f.bookingClosesAt, status: 'SCHEDULED' });
   },
   /** Step 8: the flight is gone; so is every active reservation on it. */
   async FlightCancelled(event, ctx) {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import type { EventLogReader } from '@airline/messaging';
 import type { ServiceDefinition } from '@airline/service';
 import { prefetchSagaReservations, reservationHandlers } from './handlers.js';
@@ -44,6 +44,7 @@ export const reservationService: ServiceDefinition<ReservationConfig> = {
     const app = createHttpApp({ service: 'reservation', log, readiness: { database: () => db.query('SELECT 1') } });
     const saga = sagaMetrics(app.metrics, db, log, config.holdTtlMs);
     onPublished(saga.published);
+    halRootRoutes(app, { reservations: '/reservations' });
     const flightDirectory = config.flightUrl ? httpFlightDirectory({ url: config.flightUrl }) : undefined;
     if (flightDirectory) app.addHook('onClose', () => flightDirectory.close());
     reservationRoutes(app, db, clock, relay.kick, { ...config, flightDirectory, onGroupCommitted: saga.groupCommitted });

@@ -8,8 +8,10 @@ type Row = {
   flight_id: number;
   seat_qty: number;
   amount: number;
+  currency: string;
   reserve_date: string;
   card_last4: string;
+  passengers: Reservation['passengers'] | string;
   status: Reservation['status'];
   cancel_reason: Reservation['cancelReason'];
   hold_expires_at: Date | string;
@@ -22,8 +24,10 @@ const toReservation = (r: Row): Reservation => ({
   flightId: r.flight_id,
   seatQty: r.seat_qty,
   amount: r.amount,
+  currency: r.currency,
   reserveDate: r.reserve_date,
   cardLast4: r.card_last4,
+  passengers: typeof r.passengers === 'string' ? JSON.parse(r.passengers) : r.passengers,
   status: r.status,
   cancelReason: r.cancel_reason,
   holdExpiresAt: new Date(r.hold_expires_at).toISOString(),
@@ -43,26 +47,26 @@ export async function nextReservationIds(tx: Sql, count: number): Promise<number
 export function insertReservations(tx: Tx, reservations: Reservation[]): void {
   if (reservations.length === 0) return;
   tx.enqueue(
-    `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at)
+    `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at, currency, passengers)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id integer, "bookingReference" text, "customerId" integer, "flightId" integer, "seatQty" integer,
-       amount integer, "reserveDate" text, "cardLast4" text, status text, "cancelReason" text, "holdExpiresAt" timestamptz)`,
-    [JSON.stringify(reservations.map((r) => ({ id: r.id, bookingReference: r.bookingReference, customerId: r.customerId, flightId: r.flightId, seatQty: r.seatQty, amount: r.amount, reserveDate: r.reserveDate, cardLast4: r.cardLast4, status: r.status, cancelReason: r.cancelReason, holdExpiresAt: r.holdExpiresAt })))],
+       amount integer, "reserveDate" text, "cardLast4" text, status text, "cancelReason" text, "holdExpiresAt" timestamptz, currency text, passengers jsonb)`,
+    [JSON.stringify(reservations.map((r) => ({ id: r.id, bookingReference: r.bookingReference, customerId: r.customerId, flightId: r.flightId, seatQty: r.seatQty, amount: r.amount, reserveDate: r.reserveDate, cardLast4: r.cardLast4, status: r.status, cancelReason: r.cancelReason, holdExpiresAt: r.holdExpiresAt, currency: r.currency, passengers: r.passengers })))],
   );
 }
 
 export const isBookingReferenceTaken = (err: unknown) =>
   (err as { code?: string; constraint?: string } | null)?.code === '23505' && (err as { constraint?: string }).constraint === 'reservations_booking_reference_key';
 
-const statusChanges = gatheredRows<{ id: number; status: Reservation['status']; cancelReason: Reservation['cancelReason'] }>(
-  `UPDATE reservations r SET status = x.status, cancel_reason = x."cancelReason", updated_at = now()
-   FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelReason" text) WHERE r.id = x.id`,
+const statusChanges = gatheredRows<{ id: number; status: Reservation['status']; cancelReason: Reservation['cancelReason']; passengers: Reservation['passengers'] }>(
+  `UPDATE reservations r SET status = x.status, cancel_reason = x."cancelReason", passengers = x.passengers, updated_at = now()
+   FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelReason" text, passengers jsonb) WHERE r.id = x.id`,
   (change) => change.id,
 );
 
-/** Saves a reservation's status (written with the transaction's other status changes, before COMMIT). */
+/** Saves a reservation's status and passengers (written with the transaction's other changes, before COMMIT). */
 export function saveReservation(tx: Tx, r: Reservation) {
   lockedInTx.set(tx, r.id, r);
-  statusChanges.add(tx, { id: r.id, status: r.status, cancelReason: r.cancelReason });
+  statusChanges.add(tx, { id: r.id, status: r.status, cancelReason: r.cancelReason, passengers: r.passengers });
 }
 
 export async function findReservation(tx: Sql, id: number): Promise<Reservation | undefined> {
@@ -97,6 +101,30 @@ export async function listReservations(tx: Sql, filter: { customerId?: number; f
   return r.rows.map(toReservation);
 }
 
+/** Columns a page of reservations may be sorted by (HAL's sort=), API name → column. */
+export const RESERVATION_SORT_COLUMNS = { id: 'id', customerId: 'customer_id', flightId: 'flight_id', seatQty: 'seat_qty', amount: 'amount', reserveDate: 'reserve_date', status: 'status' } as const;
+
+/** A page of reservations (offset paging, as Spring Data REST's page/size), and how many match in all. */
+export async function reservationPage(
+  tx: Sql,
+  filter: { customerId?: number; flightId?: number; status?: string },
+  page: { offset: number; limit: number; sort: keyof typeof RESERVATION_SORT_COLUMNS; descending: boolean },
+): Promise<{ items: Reservation[]; total: number }> {
+  const column = RESERVATION_SORT_COLUMNS[page.sort]; // from the fixed list above, never from the request's text
+  const r = await tx.query<Row & { total: string }>(
+    `SELECT *, count(*) OVER ()::text AS total FROM reservations
+     WHERE ($1::int IS NULL OR customer_id = $1) AND ($2::int IS NULL OR flight_id = $2) AND ($3::text IS NULL OR status = $3)
+     ORDER BY ${column} ${page.descending ? 'DESC' : 'ASC'}, id LIMIT $4 OFFSET $5`,
+    [filter.customerId ?? null, filter.flightId ?? null, filter.status ?? null, page.limit, page.offset],
+  );
+  if (r.rows.length > 0) return { items: r.rows.map(toReservation), total: Number(r.rows[0]!.total) };
+  const counted = await tx.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM reservations WHERE ($1::int IS NULL OR customer_id = $1) AND ($2::int IS NULL OR flight_id = $2) AND ($3::text IS NULL OR status = $3)`,
+    [filter.customerId ?? null, filter.flightId ?? null, filter.status ?? null],
+  );
+  return { items: [], total: Number(counted.rows[0]!.n) };
+}
+
 export async function activeReservationIdsOnFlight(tx: Sql, flightId: number): Promise<number[]> {
   const r = await tx.query<{ id: number }>(`SELECT id FROM reservations WHERE flight_id = $1 AND status <> 'CANCELED' ORDER BY id FOR UPDATE`, [flightId]);
   return r.rows.map((x) => x.id);
@@ -111,11 +139,15 @@ export async function claimExpiredHolds(tx: Sql, now: Date, limit: number): Prom
   return r.rows.map(toReservation);
 }
 
-export async function upsertCatalogFlight(tx: Sql, f: CatalogFlight & { flightCode: string; takeoffDate: string }) {
+/** A flight as the catalog keeps it: its fare, its currency (absent: the configured default), and when booking closes. */
+export type CatalogEntry = CatalogFlight & { flightCode: string; takeoffDate: string; currency?: string };
+
+export async function upsertCatalogFlight(tx: Sql, f: CatalogEntry) {
   await tx.query(
-    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code, takeoff_date = EXCLUDED.takeoff_date, cost = EXCLUDED.cost`,
-    [f.flightId, f.flightCode, f.takeoffDate, f.cost, f.status],
+    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status, currency, booking_closes_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code, takeoff_date = EXCLUDED.takeoff_date, cost = EXCLUDED.cost,
+       currency = EXCLUDED.currency, booking_closes_at = EXCLUDED.booking_closes_at`,
+    [f.flightId, f.flightCode, f.takeoffDate, f.cost, f.status, f.currency ?? null, f.bookingClosesAt ?? null],
   );
 }
 
@@ -129,17 +161,24 @@ export async function markCatalogFlightCancelled(tx: Sql, flightId: number, flig
 }
 
 /** A flight the flight service described (flight-directory.ts), copied into the catalog as its events would. */
-export async function learnFlight(tx: Sql, f: { flightId: number; flightCode: string; takeoffDate: string; cost: number; status: CatalogFlight['status'] }) {
+export async function learnFlight(tx: Sql, f: CatalogEntry) {
   await upsertCatalogFlight(tx, { ...f, status: 'SCHEDULED' });
   if (f.status === 'CANCELLED') await markCatalogFlightCancelled(tx, f.flightId, f.flightCode);
 }
 
-type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string };
+type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string; booking_closes_at: Date | string | null; currency: string | null };
 
 /** A catalog row; a flight known only from its cancellation (registration not seen yet) is CANCELLED. */
 function toCatalogFlight(row: CatalogRow): CatalogFlight | undefined {
   if (row.takeoff_date === '') return row.status === 'CANCELLED' ? { flightId: row.flight_id, cost: 0, status: 'CANCELLED' } : undefined;
-  return { flightId: row.flight_id, cost: row.cost, status: row.status };
+  const closes = row.booking_closes_at;
+  return {
+    flightId: row.flight_id,
+    cost: row.cost,
+    status: row.status,
+    ...(row.currency ? { currency: row.currency } : {}),
+    ...(closes !== null && closes !== undefined ? { bookingClosesAt: new Date(closes).toISOString() } : {}),
+  };
 }
 
 /** A customer and a flight a booking is for. */
@@ -163,7 +202,7 @@ export async function findBookingContexts(tx: Tx, pairs: CustomerOnFlight[]): Pr
   tx.enqueue('SELECT pg_advisory_xact_lock(c, f) FROM unnest($1::int[], $2::int[]) AS p(c, f)', [customers, flightIds]);
   // a statement of its own after the locks: its snapshot sees what the previous holder committed
   const r = await tx.query<CatalogRow & { customer_id: number; held: number }>(
-    `SELECT p.customer_id, p.flight_id, c.cost, c.status, c.takeoff_date,
+    `SELECT p.customer_id, p.flight_id, c.cost, c.status, c.takeoff_date, c.booking_closes_at, c.currency,
        (SELECT coalesce(sum(r.seat_qty), 0)::int FROM reservations r WHERE r.customer_id = p.customer_id AND r.flight_id = p.flight_id AND r.status <> 'CANCELED') AS held
      FROM unnest($1::int[], $2::int[]) AS p(customer_id, flight_id) LEFT JOIN flight_catalog c ON c.flight_id = p.flight_id`,
     [customers, flightIds],

@@ -1,6 +1,6 @@
 // The reservation aggregate: decide (command → events) and evolve (event → state), pure.
 // Time, ids and the booking reference come in with the command, never from the clock here.
-import type { CancelReason, NewEvent, PaymentMethodSummary } from '@airline/contracts';
+import { UNSTATED_CURRENCY, type CancelReason, type NewEvent, type Passenger, type PaymentMethodSummary } from '@airline/contracts';
 
 export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED';
 
@@ -10,9 +10,14 @@ export interface Reservation {
   customerId: number;
   flightId: number;
   seatQty: number;
+  /** cost × seatQty, in minor units of `currency` */
   amount: number;
+  /** ISO 4217, the flight's fare's */
+  currency: string;
   reserveDate: string;
   cardLast4: string;
+  /** The named passengers, one per seat in seat order; the seats after them are to be named. */
+  passengers: Passenger[];
   status: ReservationStatus;
   cancelReason: CancelReason | null;
   holdExpiresAt: string;
@@ -22,6 +27,10 @@ export interface CatalogFlight {
   flightId: number;
   cost: number;
   status: 'SCHEDULED' | 'CANCELLED';
+  /** ISO 4217 of `cost`; absent: a flight registered before fares had a currency (KRW). */
+  currency?: string;
+  /** UTC: no booking from then on (a scheduled flight's; flights registered as the seeds do have none). */
+  bookingClosesAt?: string;
 }
 
 /** How many seats a booking may ask for, and how many one customer may hold at once on one flight. */
@@ -47,24 +56,29 @@ export type ReservationCommand =
       flight: CatalogFlight | undefined;
       seatQty: number;
       reserveDate: string;
+      /** Named passengers (at most seatQty; the other seats are to be named). */
+      passengers: Passenger[];
       /** The card's token, last four and brand: never its number. */
       paymentMethod: PaymentMethodSummary['paymentMethod'];
       cardLast4: string;
       cardBrand: string;
       holdExpiresAt: string;
+      /** When the booking is asked (booking closes before departure). */
+      now: Date;
       /** Seats this customer already holds on this flight (active reservations). */
       heldSeats: number;
       limits: BookingLimits;
     }
   | { type: 'ConfirmReservation' }
+  | { type: 'NamePassengers'; passengers: Passenger[] }
   | { type: 'CancelReservation'; reason: CancelReason };
 
-export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfirmed' | 'ReservationCancelled'>;
+export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfirmed' | 'ReservationCancelled' | 'PassengersNamed'>;
 
 /** A command the aggregate refuses; `field` names the input at fault when there is one. */
 export class ReservationRejected extends Error {
   constructor(
-    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'SEAT_LIMIT' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
+    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'BOOKING_CLOSED' | 'SEAT_LIMIT' | 'TOO_MANY_PASSENGERS' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
     message: string,
     readonly field?: string,
     /** What the client needs to act on the refusal (the limit, what is held). */
@@ -92,6 +106,7 @@ export interface Placement {
   seatQty: number;
   heldSeats: number;
   limits: BookingLimits;
+  now: Date;
 }
 
 /**
@@ -101,6 +116,9 @@ export interface Placement {
 export function placementRefusal(p: Placement): ReservationRejected | undefined {
   if (!p.flight) return new ReservationRejected('UNKNOWN_FLIGHT', `flight ${p.flightId} does not exist`, 'flightId');
   if (p.flight.status === 'CANCELLED') return new ReservationRejected('FLIGHT_CANCELLED', `flight ${p.flightId} is cancelled and takes no bookings`, 'flightId');
+  if (p.flight.bookingClosesAt !== undefined && Date.parse(p.flight.bookingClosesAt) <= p.now.getTime()) {
+    return new ReservationRejected('BOOKING_CLOSED', `booking for flight ${p.flightId} closed at ${p.flight.bookingClosesAt}`, 'flightId', { bookingClosesAt: p.flight.bookingClosesAt });
+  }
   const { maxSeatsPerBooking, maxSeatsPerCustomerOnFlight } = p.limits;
   if (p.seatQty > maxSeatsPerBooking) {
     return new ReservationRejected('SEAT_LIMIT', `a booking takes at most ${maxSeatsPerBooking} seats (maxSeatsPerBooking)`, 'seatQty', { limit: maxSeatsPerBooking });
@@ -122,7 +140,7 @@ export function placementRefusal(p: Placement): ReservationRejected | undefined 
 export function decide(state: Reservation | undefined, command: ReservationCommand): ReservationEvent[] {
   switch (command.type) {
     case 'PlaceReservation': {
-      const refused = placementRefusal(command);
+      const refused = placementRefusal(command) ?? passengersRefusal(command.passengers, command.seatQty);
       if (refused) throw refused;
       const flight = command.flight!; // an unknown flight is refused above
       return [
@@ -135,12 +153,27 @@ export function decide(state: Reservation | undefined, command: ReservationComma
             flightId: flight.flightId,
             seatQty: command.seatQty,
             amount: flight.cost * command.seatQty,
+            currency: flight.currency ?? UNSTATED_CURRENCY,
             reserveDate: command.reserveDate,
             paymentMethod: command.paymentMethod,
             cardLast4: command.cardLast4,
             cardBrand: command.cardBrand,
             holdExpiresAt: command.holdExpiresAt,
+            ...(command.passengers.length > 0 ? { passengers: command.passengers } : {}),
           },
+        },
+      ];
+    }
+    case 'NamePassengers': {
+      if (!state) throw new ReservationRejected('NOT_PLACED', 'no such reservation');
+      if (state.status === 'CANCELED') throw new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is cancelled: its passengers cannot be named`);
+      const refused = passengersRefusal(command.passengers, state.seatQty);
+      if (refused) throw refused;
+      if (JSON.stringify(command.passengers) === JSON.stringify(state.passengers)) return [];
+      return [
+        {
+          type: 'PassengersNamed',
+          data: { reservationId: state.id, bookingReference: state.bookingReference, customerId: state.customerId, flightId: state.flightId, seatQty: state.seatQty, passengers: command.passengers },
         },
       ];
     }
@@ -182,8 +215,10 @@ export function evolve(state: Reservation | undefined, event: ReservationEvent):
         flightId: d.flightId,
         seatQty: d.seatQty,
         amount: d.amount,
+        currency: d.currency ?? UNSTATED_CURRENCY,
         reserveDate: d.reserveDate,
         cardLast4: d.cardLast4,
+        passengers: d.passengers ?? [],
         status: 'PENDING',
         cancelReason: null,
         holdExpiresAt: d.holdExpiresAt,
@@ -193,6 +228,8 @@ export function evolve(state: Reservation | undefined, event: ReservationEvent):
       return { ...must(state), status: 'CONFIRMED' };
     case 'ReservationCancelled':
       return { ...must(state), status: 'CANCELED', cancelReason: event.data.reason };
+    case 'PassengersNamed':
+      return { ...must(state), passengers: event.data.passengers };
     default: {
       const unknown: never = event;
       throw new Error(`unknown event ${JSON.stringify(unknown)}`);
@@ -213,8 +250,16 @@ function summary(r: Reservation) {
     flightId: r.flightId,
     seatQty: r.seatQty,
     amount: r.amount,
+    currency: r.currency,
     reserveDate: r.reserveDate,
+    ...(r.passengers.length > 0 ? { passengers: r.passengers } : {}),
   };
+}
+
+/** A booking names at most one passenger per seat. */
+export function passengersRefusal(passengers: Passenger[], seatQty: number): ReservationRejected | undefined {
+  if (passengers.length <= seatQty) return undefined;
+  return new ReservationRejected('TOO_MANY_PASSENGERS', `${passengers.length} passengers named for ${seatQty} seats: one passenger per seat`, 'passengers', { limit: seatQty });
 }
 
 /** Airline-style record locator: 6 characters without the look-alikes 0/O and 1/I. */

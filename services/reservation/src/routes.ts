@@ -3,14 +3,14 @@ import type { FastifyReply } from 'fastify';
 import { groupCommit, type Database } from '@airline/database';
 import { currentTraceparent } from '@airline/telemetry';
 import type { Clock } from '@airline/outbox';
-import { CalendarDate, DATE_RANGE, HttpProblem, idempotent, notFound, type HttpApp } from '@airline/http';
+import { CalendarDate, DATE_RANGE, DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, idempotent, notFound, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
 import { CARD_NUMBER_PATTERN, DEFAULT_PAYMENT_METHOD, PAYMENT_METHOD_PATTERN } from '@airline/contracts';
 import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
 import { TOKENISE_RETRY_AFTER_S, paymentMethodOf, type PaymentMethods } from './payment-methods.js';
 import { defaultBookingLimits, MAX_AMOUNT, ReservationRejected, type BookingLimits, type Reservation } from './reservation.js';
-import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations } from './repository.js';
+import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations, RESERVATION_SORT_COLUMNS, reservationPage } from './repository.js';
 
 /** The most maxSeatsPerBooking may be configured to. */
 export const MAX_SEATS_PER_BOOKING = 100;
@@ -19,6 +19,12 @@ export const DEFAULT_PAYMENT_METHOD_ID = DEFAULT_PAYMENT_METHOD.paymentMethod;
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
+const Name = (description: string, example: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', description: `${description}: 1–64 characters, no space at either end`, examples: [example] });
+export const PassengerInput = Type.Object({ givenName: Name('given name(s), as on the travel document', 'Minji'), familyName: Name('family name', 'Kim') }, { additionalProperties: false });
+const passengersInput = (maxSeatsPerBooking: number) =>
+  Type.Array(PassengerInput, { maxItems: maxSeatsPerBooking, description: 'one passenger per seat, in seat order (at most seatQty); seats without one are to be named, and can be named later' });
+
 /** The booking a client sends; seatQty is capped by the configured maxSeatsPerBooking. */
 export const reservationInput = (maxSeatsPerBooking: number) =>
   Type.Object(
@@ -26,6 +32,7 @@ export const reservationInput = (maxSeatsPerBooking: number) =>
       customerId: Id,
       flightId: Id,
       seatQty: Type.Integer({ minimum: 1, maximum: maxSeatsPerBooking, description: `at most ${maxSeatsPerBooking} (maxSeatsPerBooking)` }),
+      passengers: Type.Optional(passengersInput(maxSeatsPerBooking)),
       reserveDate: Type.Optional(CalendarDate({ description: `a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}; defaults to today` })),
       card: Type.Optional(
         Type.String({
@@ -51,9 +58,18 @@ export const ReservationView = Type.Object({
   customerId: Type.Integer(),
   flightId: Type.Integer(),
   seatQty: Type.Integer(),
-  amount: Type.Integer(),
+  amount: Type.Integer({ description: 'cost × seatQty, in minor units of currency' }),
+  currency: Type.String({ description: 'ISO 4217' }),
   reserveDate: Type.String(),
   cardLast4: Type.String(),
+  passengers: Type.Array(
+    Type.Object({
+      givenName: Type.Union([Type.String(), Type.Null()]),
+      familyName: Type.Union([Type.String(), Type.Null()]),
+      toBeNamed: Type.Boolean({ description: 'true: this seat has no passenger named yet (names are null)' }),
+    }),
+    { description: 'one entry per seat, in seat order' },
+  ),
   status: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')]),
   cancelReason: Type.Union([Type.String(), Type.Null()]),
   holdExpiresAt: Type.String(),
@@ -65,7 +81,8 @@ const Problem = Type.Object({
   status: Type.Integer(),
   detail: Type.Optional(Type.String()),
   field: Type.Optional(Type.String()),
-  code: Type.Optional(Type.String({ description: 'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED' })),
+  code: Type.Optional(Type.String({ description: 'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, BOOKING_CLOSED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED' })),
+  bookingClosesAt: Type.Optional(Type.String({ format: 'date-time', description: 'when booking for the flight closed (BOOKING_CLOSED)' })),
   limit: Type.Optional(Type.Integer({ description: 'the limit a refused booking would pass' })),
   heldSeats: Type.Optional(Type.Integer({ description: 'seats the customer already holds on the flight' })),
 });
@@ -76,11 +93,15 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })),
   after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0 })),
+  ...PagingQuery,
 });
+const RESERVATION_SORTABLE = Object.keys(RESERVATION_SORT_COLUMNS) as Array<keyof typeof RESERVATION_SORT_COLUMNS>;
 
 const refusalAnswer: Record<ReservationRejected['code'], { status: number; title: string }> = {
   UNKNOWN_FLIGHT: { status: 422, title: 'Unknown flight' },
   FLIGHT_CANCELLED: { status: 409, title: 'Conflict' },
+  BOOKING_CLOSED: { status: 409, title: 'Booking closed' },
+  TOO_MANY_PASSENGERS: { status: 400, title: 'Invalid request' },
   SEAT_LIMIT: { status: 422, title: 'Seat limit' },
   CUSTOMER_SEAT_LIMIT: { status: 409, title: 'Seat limit' },
   AMOUNT_TOO_LARGE: { status: 422, title: 'Amount too large' },
@@ -209,7 +230,8 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         if (err instanceof HttpProblem && err.status === 503) reply.header('retry-after', String(TOKENISE_RETRY_AFTER_S));
         throw err;
       });
-      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, ...payment };
+      if (body.passengers && body.passengers.length > body.seatQty) throw new HttpProblem(400, 'Invalid request', `${body.passengers.length} passengers named for ${body.seatQty} seats: one passenger per seat`, 'passengers');
+      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, passengers: body.passengers ?? [], ...payment };
       // each booking of a group commit carries its own request's trace (tracing on only)
       const request: PlaceRequest = { ...input, now, causationId: req.id, traceparent: currentTraceparent() };
       const key = req.headers['idempotency-key'];
@@ -219,14 +241,46 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       req.log = req.log.child({ correlationId: String(reservation.id) }); // its request line names the booking every event line names
       reply.status(201).header('location', `/reservations/${reservation.id}`);
       if (replayed) reply.header('idempotent-replayed', 'true');
-      return reservation;
+      return view(reservation);
     },
   );
 
   app.get(
     '/reservations',
-    { schema: { tags: ['reservations'], summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId)', querystring: ListQuery, response: { 200: Type.Array(ReservationView) } } },
-    async (req) => listReservations(db, { ...req.query, limit: req.query.limit ?? 1000, afterId: req.query.after ?? 0 }),
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId, or with HAL page, size and sort)',
+        querystring: ListQuery,
+        response: {
+          200: {
+            description: 'The reservations (application/json), or a page of them (application/hal+json)',
+            content: { 'application/json': { schema: Type.Array(ReservationView) }, [HAL_JSON]: { schema: HalPageSchema('reservations', ReservationView) } },
+          },
+          400: Problem,
+        },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      reply.header('vary', 'accept');
+      if (!wantsHal(req.headers.accept)) return (await listReservations(db, { ...q, limit: q.limit ?? 1000, afterId: q.after ?? 0 })).map(view);
+      const sorting = sortingOf(q.sort, RESERVATION_SORTABLE, 'id');
+      const size = q.size ?? DEFAULT_PAGE_SIZE;
+      const pageNo = q.page ?? 0;
+      const { items, total } = await reservationPage(db, q, { offset: pageNo * size, limit: size, sort: sorting.field, descending: sorting.descending });
+      const body = halPage({
+        collection: 'reservations',
+        items: items.map(view),
+        totalElements: total,
+        path: '/reservations',
+        query: { customerId: q.customerId, flightId: q.flightId, status: q.status, sort: q.sort },
+        page: pageNo,
+        size,
+        itemHref: (r) => `/reservations/${r.id}`,
+      });
+      return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
+    },
   );
 
   app.get(
@@ -237,8 +291,20 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
 
   app.get(
     '/reservations/:id',
-    { schema: { tags: ['reservations'], summary: 'A reservation: status and cancelReason', params: IdParams, response: { 200: ReservationView, 404: Problem } } },
-    async (req) => (await findReservation(db, req.params.id)) ?? Promise.reject(notFound(`reservation ${req.params.id}`)),
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'A reservation: status and cancelReason',
+        params: IdParams,
+        response: { 200: { description: 'The reservation (HAL with its self link when asked for)', content: { 'application/json': { schema: ReservationView }, [HAL_JSON]: { schema: ReservationView } } }, 404: Problem },
+      },
+    },
+    async (req, reply) => {
+      const found = view((await findReservation(db, req.params.id)) ?? (await Promise.reject(notFound(`reservation ${req.params.id}`))));
+      reply.header('vary', 'accept');
+      if (wantsHal(req.headers.accept)) return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(found, `/reservations/${found.id}`)));
+      return found;
+    },
   );
 
   app.get(
@@ -251,7 +317,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         response: { 200: ReservationView, 404: Problem },
       },
     },
-    async (req) => (await findByReference(db, req.params.bookingReference)) ?? Promise.reject(notFound(`booking ${req.params.bookingReference}`)),
+    async (req) => view((await findByReference(db, req.params.bookingReference)) ?? (await Promise.reject(notFound(`booking ${req.params.bookingReference}`)))),
   );
 
   const cancel = async (id: number, requestId: string): Promise<Reservation> => {
@@ -270,6 +336,39 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     params: IdParams,
     response: { 200: ReservationView, 404: Problem, 409: Problem },
   };
-  app.post('/reservations/:id/cancel', { schema: cancelSchema }, async (req) => cancel(req.params.id, req.id));
-  app.delete('/reservations/:id', { schema: cancelSchema }, async (req) => cancel(req.params.id, req.id));
+  app.post('/reservations/:id/cancel', { schema: cancelSchema }, async (req) => view(await cancel(req.params.id, req.id)));
+  app.delete('/reservations/:id', { schema: cancelSchema }, async (req) => view(await cancel(req.params.id, req.id)));
+
+  app.put(
+    '/reservations/:id/passengers',
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'Name (or rename) the passengers of a booking, one per seat in seat order; seats left out stay to be named',
+        params: IdParams,
+        body: Type.Object({ passengers: passengersInput(limits.maxSeatsPerBooking) }),
+        response: { 200: ReservationView, 400: Problem, 404: Problem, 409: Problem },
+      },
+    },
+    async (req) => {
+      const { passengers } = req.body as { passengers: Array<{ givenName: string; familyName: string }> };
+      const reservation = await db
+        .transaction(async (tx) => {
+          if (!(await findReservationForUpdate(tx, req.params.id))) throw notFound(`reservation ${req.params.id}`);
+          return execute(tx, req.params.id, { type: 'NamePassengers', passengers }, emitFromRequest(tx, req.id, clock));
+        })
+        .catch(toProblem);
+      onCommit();
+      return view(reservation);
+    },
+  );
+}
+
+/** A reservation as the API shows it: a passenger entry per seat, those not named yet to be named. */
+export function view(r: Reservation) {
+  const seats = Array.from({ length: r.seatQty }, (_, i) => {
+    const p = r.passengers[i];
+    return p ? { givenName: p.givenName, familyName: p.familyName, toBeNamed: false } : { givenName: null, familyName: null, toBeNamed: true };
+  });
+  return { ...r, passengers: seats };
 }

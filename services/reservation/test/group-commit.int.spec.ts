@@ -14,6 +14,7 @@ import { ReservationRejected, type Reservation } from '../src/reservation.js';
 
 const clock = () => new Date('2026-12-01T00:00:00Z');
 const booking = (customerId: number, flightId: number, seatQty: number): PlaceRequest => ({
+  passengers: [],
   customerId,
   flightId,
   seatQty,

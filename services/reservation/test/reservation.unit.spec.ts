@@ -16,8 +16,10 @@ const place: Extract<ReservationCommand, { type: 'PlaceReservation' }> = {
   flight,
   seatQty: 3,
   reserveDate: '2024-11-21',
+  passengers: [],
   paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
+  now: new Date('2026-01-01T00:00:00.000Z'),
   heldSeats: 0,
   limits: defaultBookingLimits,
 };
@@ -28,15 +30,17 @@ const pending: Reservation = {
   flightId: 1,
   seatQty: 3,
   amount: 600_000,
+  currency: 'KRW',
   reserveDate: '2024-11-21',
   cardLast4: '4242',
+  passengers: [],
   status: 'PENDING',
   cancelReason: null,
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
 };
 const confirmed: Reservation = { ...pending, status: 'CONFIRMED' };
 const cancelled = (reason: Reservation['cancelReason']): Reservation => ({ ...pending, status: 'CANCELED', cancelReason: reason });
-const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, reserveDate: '2024-11-21' };
+const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, currency: 'KRW', reserveDate: '2024-11-21' };
 
 describe('placing a reservation (saga step 1)', () => {
   it('charges the catalog fare per seat and starts PENDING', () =>
@@ -57,6 +61,13 @@ describe('placing a reservation (saga step 1)', () => {
 
   const refusedFor = (code: ReservationRejected['code'], details: Record<string, unknown>) => (e: unknown) =>
     e instanceof ReservationRejected && e.code === code && e.field === 'seatQty' && Object.entries(details).every(([k, v]) => e.details[k] === v);
+  it('is refused once booking has closed before departure, naming flightId and when it closed', () => {
+    const closing = { ...flight, bookingClosesAt: '2026-01-01T00:00:00.000Z' };
+    expect(decide(undefined, { ...place, flight: closing, now: new Date('2025-12-31T23:59:59.999Z') }).map((e) => e.type)).toEqual(['ReservationPlaced']);
+    spec.given(undefined as never).when({ ...place, flight: closing, now: new Date('2026-01-01T00:00:00.000Z') }).thenRejected(
+      (e) => e instanceof ReservationRejected && e.code === 'BOOKING_CLOSED' && e.field === 'flightId' && e.details.bookingClosesAt === closing.bookingClosesAt,
+    );
+  });
   it('takes at most maxSeatsPerBooking seats (9 by default, as airlines do)', () => {
     spec.given(undefined as never).when({ ...place, seatQty: 9 }).then((events) => expect(events).toHaveLength(1));
     spec.given(undefined as never).when({ ...place, seatQty: 10 }).thenRejected(refusedFor('SEAT_LIMIT', { limit: 9 }));
@@ -137,5 +148,34 @@ describe('booking limits an operator sets', () => {
   it('refuse a value that is not a whole number of seats, or a customer limit below the booking limit', () => {
     for (const bad of ['0', '-1', '2.5', 'nine']) expect(() => bookingLimitsFromEnv({ MAX_SEATS_PER_BOOKING: bad })).toThrow(/MAX_SEATS_PER_BOOKING/);
     expect(() => bookingLimits(bookingLimitsFromEnv({ MAX_SEATS_PER_BOOKING: '9', MAX_SEATS_PER_CUSTOMER_ON_FLIGHT: '4' }))).toThrow(/maxSeatsPerCustomerOnFlight/);
+  });
+});
+
+describe('passengers (issue 14)', () => {
+  const minji = { givenName: 'Minji', familyName: 'Kim' };
+  const jisoo = { givenName: 'Jisoo', familyName: 'Park' };
+  it('a booking names one passenger per seat, in its currency; the seats without one are to be named', () => {
+    const [placedEvent] = decide(undefined, { ...place, flight: { ...flight, currency: 'USD' }, passengers: [minji, jisoo] });
+    expect(placedEvent).toMatchObject({ type: 'ReservationPlaced', data: { passengers: [minji, jisoo], currency: 'USD', seatQty: 3 } });
+    expect(evolve(undefined, placedEvent!)).toMatchObject({ passengers: [minji, jisoo], currency: 'USD' });
+  });
+  it('a seat count alone (the seeds) names nobody, and the fare is KRW when the flight states no currency', () => {
+    const [placedEvent] = decide(undefined, place);
+    expect(placedEvent!.data).not.toHaveProperty('passengers');
+    expect(evolve(undefined, placedEvent!)).toMatchObject({ passengers: [], currency: 'KRW' });
+  });
+  it('more passengers than seats is refused, naming passengers', () =>
+    spec.given(undefined as never).when({ ...place, passengers: [minji, jisoo, minji, jisoo] }).thenRejected((e) => e instanceof ReservationRejected && e.code === 'TOO_MANY_PASSENGERS' && e.field === 'passengers'));
+  it('passengers can be named later, and the confirmation and cancellation carry them', () => {
+    spec.given(pending).when({ type: 'NamePassengers', passengers: [minji] }).then([
+      { type: 'PassengersNamed', data: { reservationId: 7, bookingReference: 'ABC234', customerId: 1, flightId: 1, seatQty: 3, passengers: [minji] } },
+    ]);
+    const named = { ...pending, passengers: [minji] };
+    spec.given(named).when({ type: 'ConfirmReservation' }).then([{ type: 'ReservationConfirmed', data: { ...summary, passengers: [minji] } }]);
+  });
+  it('naming the same passengers again changes nothing; a cancelled booking cannot be named', () => {
+    spec.given({ ...pending, passengers: [minji] }).when({ type: 'NamePassengers', passengers: [minji] }).thenNothingHappened();
+    spec.given(cancelled('CUSTOMER')).when({ type: 'NamePassengers', passengers: [minji] }).thenRejected((e) => e instanceof ReservationRejected && e.code === 'ALREADY_CANCELLED');
+    spec.given(pending).when({ type: 'NamePassengers', passengers: [minji, minji, minji, minji] }).thenRejected((e) => e instanceof ReservationRejected && e.field === 'passengers');
   });
 });
