@@ -141,6 +141,10 @@ describe('one booking, one trace', () => {
     const chain = [post, forward, placed, hold, opened, charge, call, processor];
     for (let i = 1; i < chain.length; i++) expect(parentOf(chain[i]!), `${chain[i]!.name}'s parent`).toBe(chain[i - 1]);
     expect(parentOf(confirm)).toBe(charge); // PaymentApproved was written in the charge's span
+    // the card was swapped for a token at the processor, inside the POST
+    const tokenise = find('reservation', SpanKind.CLIENT, 'POST /v1/payment-methods');
+    expect(parentOf(tokenise)).toBe(placed);
+    expect(parentOf(find('payment-processor', SpanKind.SERVER, 'POST /v1/payment-methods'))).toBe(tokenise);
     // and on to the consumers of ReservationConfirmed
     const confirmedConsumers = spans.filter((s) => s.name.endsWith('process ReservationConfirmed'));
     expect(new Set(confirmedConsumers.map(serviceOf))).toEqual(new Set(['flight', 'mileage', 'notification', 'dashboard']));
