@@ -92,6 +92,16 @@ describe('Prometheus against the running system', () => {
     expect(outbox.map((s) => s.metric.service).sort()).toEqual(['dashboard', 'flight', 'mileage', 'notification', 'payment', 'reservation']);
   });
 
+  it('answers a query for a saga metric: the booking ended CONFIRMED', async () => {
+    const outcomes = await eventually(
+      () => query('sum by (status, reason) (airline_saga_outcomes_total{service="reservation"})'),
+      (r) => r.length === 1 && r[0]!.value[1] === '1',
+    );
+    expect(outcomes[0]!.metric).toEqual({ status: 'CONFIRMED' }); // an empty label is no label to Prometheus
+    const confirmed = await eventually(() => query('sum(airline_booking_confirm_seconds_count)'), (r) => r[0]?.value[1] === '1');
+    expect(confirmed).toHaveLength(1);
+  });
+
   it('accepts every query of the Grafana dashboard', async () => {
     const exprs = dashboardExpressions();
     expect(exprs.length).toBeGreaterThan(20);
@@ -106,7 +116,7 @@ describe('Prometheus against the running system', () => {
     const groups = async () => ((await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: Groups } }).data.groups;
     const loaded = await groups();
     expect(loaded.map((g) => g.name).sort()).toEqual(['airline-http', 'airline-pipeline', 'airline-saga']);
-    expect(loaded.flatMap((g) => g.rules)).toHaveLength(9);
+    expect(loaded.flatMap((g) => g.rules)).toHaveLength(10);
     const evaluated = await eventually(groups, (gs) => gs.flatMap((g) => g.rules).every((r) => r.health === 'ok'));
     expect(evaluated.flatMap((g) => g.rules).filter((r) => r.lastError)).toEqual([]);
     expect(await query('ALERTS{alertstate="firing"}')).toEqual([]);

@@ -36,6 +36,12 @@ beforeAll(async () => {
   expect(placed.status).toBe(201);
   booking = { id: placed.body.id, requestIdAnswered: placed.headers.get('x-request-id') ?? undefined };
   await eventually(() => alice.get(`/reservations/${booking.id}`), (r) => r.body.status === 'CONFIRMED');
+  // and one that sells out: a saga that ends CANCELED (SOLD_OUT)
+  const small = await admin.post('/flights', { flightCode: 'OBS2', takeoffDate: '2026-12-24', cost: 300, capacity: 1 });
+  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [small.body.id]), (q) => q.rowCount === 1);
+  const soldOut = await alice.post('/reservations', { flightId: small.body.id, seatQty: 2 });
+  expect(soldOut.status).toBe(201);
+  await eventually(() => alice.get(`/reservations/${soldOut.body.id}`), (r) => r.body.status === 'CANCELED');
   // the last consumers (mileage, notification, dashboard) handle ReservationConfirmed
   await eventually(async () => lines(), (ls) => ['mileage', 'notification', 'dashboard'].every((s) => ls.some((l) => l.service === s && l.eventType === 'ReservationConfirmed' && l.msg === 'event handled')));
 });
@@ -141,6 +147,10 @@ describe('one booking, one trace', () => {
     const chain = [post, forward, placed, hold, opened, charge, call, processor];
     for (let i = 1; i < chain.length; i++) expect(parentOf(chain[i]!), `${chain[i]!.name}'s parent`).toBe(chain[i - 1]);
     expect(parentOf(confirm)).toBe(charge); // PaymentApproved was written in the charge's span
+    // the card was swapped for a token at the processor, inside the POST
+    const tokenise = find('reservation', SpanKind.CLIENT, 'POST /v1/payment-methods');
+    expect(parentOf(tokenise)).toBe(placed);
+    expect(parentOf(find('payment-processor', SpanKind.SERVER, 'POST /v1/payment-methods'))).toBe(tokenise);
     // and on to the consumers of ReservationConfirmed
     const confirmedConsumers = spans.filter((s) => s.name.endsWith('process ReservationConfirmed'));
     expect(new Set(confirmedConsumers.map(serviceOf))).toEqual(new Set(['flight', 'mileage', 'notification', 'dashboard']));
@@ -159,9 +169,10 @@ describe('the saga and the processor in metrics', () => {
     return samples;
   }
 
-  it('count the confirmed saga, time it, and show no booking pending; the processor call and a closed breaker', async () => {
+  it('count the confirmed and the sold-out saga, time the confirmed one, and show no booking pending; the processor call and a closed breaker', async () => {
     const reservation = await eventually(() => scrape(system.urls.reservation), (s) => s.get('airline_booking_confirm_seconds_count{service="reservation"}') === 1);
     expect(reservation.get('airline_saga_outcomes_total{status="CONFIRMED",reason="",service="reservation"}')).toBe(1);
+    expect(reservation.get('airline_saga_outcomes_total{status="CANCELED",reason="SOLD_OUT",service="reservation"}')).toBe(1);
     expect(reservation.get('airline_booking_confirm_seconds_sum{service="reservation"}')).toBeGreaterThan(0);
     expect(reservation.get('airline_booking_confirm_seconds_sum{service="reservation"}')).toBeLessThan(30);
     expect(reservation.get('airline_saga_pending_oldest_age_seconds{service="reservation"}')).toBe(0);

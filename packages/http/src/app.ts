@@ -132,12 +132,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       await new Promise((r) => setTimeout(r, Math.min(50, until - Date.now())));
     }
   });
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
     if (draining) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   const customerOf = options.customerOf ?? customerNamedIn;

@@ -5,6 +5,7 @@
 // of flights the catalog knows (those never call it).
 import CircuitBreaker from 'opossum';
 import { Agent, request } from 'undici';
+import { clientSpan, tracerFor } from '@airline/telemetry';
 
 /** A flight as the flight service describes it: what the catalog keeps. */
 export interface DirectoryFlight {
@@ -41,8 +42,12 @@ export function httpFlightDirectory(options: FlightDirectoryOptions): FlightDire
   const timeoutMs = options.timeoutMs ?? 1_000;
   const agent = new Agent({ connections: 8, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 });
 
-  async function get(flightId: number): Promise<DirectoryFlight | undefined> {
-    const res = await request(new URL(`/flights/${flightId}`, options.url), { dispatcher: agent, signal: AbortSignal.timeout(timeoutMs) });
+  const tracer = tracerFor('reservation'); // undefined while tracing is off
+  const get = (flightId: number) =>
+    clientSpan(tracer, 'GET /flights/:id', { 'http.request.method': 'GET', 'server.address': 'flight', 'url.path': '/flights/:id' }, (traceHeaders) => getFlight(flightId, traceHeaders));
+
+  async function getFlight(flightId: number, headers: Record<string, string>): Promise<DirectoryFlight | undefined> {
+    const res = await request(new URL(`/flights/${flightId}`, options.url), { dispatcher: agent, headers, signal: AbortSignal.timeout(timeoutMs) });
     if (res.statusCode === 404) {
       await res.body.dump();
       return undefined;

@@ -5,6 +5,7 @@
 import { Agent, request } from 'undici';
 import { DEFAULT_PAYMENT_METHOD, cardProblem, wellKnownPaymentMethod, type PaymentMethodSummary } from '@airline/contracts';
 import { HttpProblem, badRequest } from '@airline/http';
+import { clientSpan, tracerFor } from '@airline/telemetry';
 
 export interface PaymentMethods {
   /** The token of a card that passed the card rule. Throws CardRefused or PaymentMethodsUnavailable. */
@@ -37,18 +38,23 @@ export function httpPaymentMethods(options: { url: string; timeoutMs?: number })
   const timeoutMs = options.timeoutMs ?? 2_000;
   const agent = new Agent({ connections: 16, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 });
 
+  const tracer = tracerFor('reservation'); // undefined while tracing is off
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
     try {
-      const res = await request(new URL(path, options.url), {
-        method,
-        dispatcher: agent,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+      const route = path.startsWith('/v1/payment-methods/') ? '/v1/payment-methods/:id' : path;
+      return await clientSpan(tracer, `${method} ${route}`, { 'http.request.method': method, 'server.address': 'payment-processor', 'url.path': route }, async (traceHeaders, span) => {
+        const res = await request(new URL(path, options.url), {
+          method,
+          dispatcher: agent,
+          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...traceHeaders },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        span?.setAttribute('http.response.status_code', res.statusCode);
+        const json = await res.body.json().catch(() => ({}));
+        if (res.statusCode >= 500) throw new PaymentMethodsUnavailable(`it answered ${res.statusCode}`);
+        return { status: res.statusCode, json };
       });
-      const json = await res.body.json().catch(() => ({}));
-      if (res.statusCode >= 500) throw new PaymentMethodsUnavailable(`it answered ${res.statusCode}`);
-      return { status: res.statusCode, json };
     } catch (err) {
       if (err instanceof PaymentMethodsUnavailable) throw err;
       throw new PaymentMethodsUnavailable(err instanceof Error ? err.message : String(err));
