@@ -1,6 +1,10 @@
 // Calls the processor for due payments (charges and refunds), outside any transaction, then records
 // the answer and its event in one transaction. Failed calls come back later with backoff; they never
 // give up on their own: the reservation's hold expiry decides when waiting is over.
+// The loop does not wait for a batch's answers before it claims again: a payment that comes due while
+// the processor answers earlier ones is claimed and charged at once (up to batchSize payments in
+// flight), instead of waiting for the pass before it. A claimed payment is leased, so no other pass (or
+// replica) claims it while its call is under way.
 import type { Database } from '@airline/database';
 import { backoffMs } from '@airline/messaging';
 import { insertIntoOutbox, passLoop, stampEvents, type Clock } from '@airline/outbox';
@@ -81,17 +85,47 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
     });
   }
 
-  async function runOnce(): Promise<number> {
-    const rows = await db.transaction((tx) => claimDuePayments(tx, clock(), leaseMs, batchSize));
-    if (rows.length === 0) return 0;
+  /** Calls the processor for claimed payments and records the answers. */
+  async function settle(rows: PaymentRow[]): Promise<void> {
     // processor calls never throw (failures are results); a failed recording leaves the leases to expire
     const answers = await Promise.all(rows.map(async (row) => ({ row, ...(await call(row)) })));
     await record(answers);
     onCommit();
+  }
+
+  const claim = (limit: number) => db.transaction((tx) => claimDuePayments(tx, clock(), leaseMs, limit));
+
+  async function runOnce(): Promise<number> {
+    const rows = await claim(batchSize);
+    if (rows.length > 0) await settle(rows);
     return rows.length;
   }
 
-  const loop = passLoop(runOnce, { idleMs, onError: (err) => log.warn({ err }, 'payment worker pass failed; the claimed payments are retried when their lease runs out') });
+  const failed = (err: unknown) => log.warn({ err }, 'payment worker pass failed; the claimed payments are retried when their lease runs out');
+  /** Batches claimed and not settled yet, and how many payments they hold. */
+  const inFlight = new Set<Promise<void>>();
+  let inFlightRows = 0;
+
+  /** The loop's pass: claims what is due (as much as there is room for) and leaves the batch to settle. */
+  async function claimAndGo(): Promise<number> {
+    if (inFlightRows >= batchSize) {
+      await Promise.race(inFlight); // full: look again once a batch has settled
+      return 1;
+    }
+    const rows = await claim(batchSize - inFlightRows);
+    if (rows.length === 0) return 0;
+    inFlightRows += rows.length;
+    const settling: Promise<void> = settle(rows)
+      .catch(failed)
+      .finally(() => {
+        inFlightRows -= rows.length;
+        inFlight.delete(settling);
+      });
+    inFlight.add(settling);
+    return rows.length;
+  }
+
+  const loop = passLoop(claimAndGo, { idleMs, onError: failed });
 
   return {
     name: 'payment-worker',
@@ -100,6 +134,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
     start: loop.start,
     async stop() {
       await loop.stop();
+      await Promise.all(inFlight); // the answers of calls under way are recorded
     },
   };
 }

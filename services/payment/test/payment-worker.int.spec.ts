@@ -1,0 +1,62 @@
+// The payment worker does not hold a payment back behind the answers of earlier ones: a payment that
+// comes due while the processor is still answering another is charged at once, and when the worker
+// stops, the answers of calls under way are still recorded.
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteDatabase, migrate, type Database } from '@airline/database';
+import { messagingMigration } from '@airline/outbox';
+import { eventually } from '@airline/testing';
+import { paymentService } from '../src/index.js';
+import type { ChargeResult } from '../src/payment.js';
+import type { PaymentProcessor } from '../src/processor.js';
+import { paymentWorker } from '../src/payment-worker.js';
+import { openPayment } from '../src/repository.js';
+
+let db: Database;
+beforeAll(async () => {
+  db = await createPgliteDatabase();
+  await migrate(db, [messagingMigration, ...paymentService.migrations]);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+/** A processor that answers each charge only when the spec says so. */
+function heldProcessor() {
+  const waiting = new Map<string, (r: ChargeResult) => void>();
+  const processor: PaymentProcessor = {
+    charge: ({ reference }) => new Promise<ChargeResult>((resolve) => waiting.set(reference, resolve)),
+    refund: async () => ({ outcome: 'refunded' as const }),
+    state: () => 'closed',
+    close: async () => {},
+  } as PaymentProcessor;
+  return { processor, waiting };
+}
+
+const open = (reservationId: number) =>
+  db.transaction(async (tx) => openPayment(tx, { reservationId, customerId: 1, amount: 100, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', chargeBefore: new Date(Date.now() + 60_000).toISOString() }));
+
+const statusOf = async (reservationId: number) => (await db.query<{ status: string }>('SELECT status FROM payments WHERE reservation_id = $1', [reservationId])).rows[0]?.status;
+
+describe('the payment worker', () => {
+  it('charges a payment that comes due while an earlier charge waits for its answer, and records both', async () => {
+    const { processor, waiting } = heldProcessor();
+    const worker = paymentWorker(db, processor, () => new Date(), () => {}, pino({ level: 'silent' }), { idleMs: 60_000 });
+    worker.start();
+    await open(1);
+    worker.kick();
+    await eventually(async () => waiting.has('reservation-1'), (asked) => asked);
+    // the first charge has no answer yet: the second is asked for all the same
+    await open(2);
+    worker.kick();
+    await eventually(async () => waiting.has('reservation-2'), (asked) => asked);
+    waiting.get('reservation-2')!({ outcome: 'approved', authorizationCode: 'B2' });
+    await eventually(() => statusOf(2), (s) => s === 'APPROVED');
+    expect(await statusOf(1)).toBe('CHARGING');
+    // stopping waits for the call under way and records its answer
+    const stopped = worker.stop();
+    waiting.get('reservation-1')!({ outcome: 'approved', authorizationCode: 'A1' });
+    await stopped;
+    expect(await statusOf(1)).toBe('APPROVED');
+  });
+});
