@@ -24,7 +24,7 @@ afterAll(() => system?.stop());
 
 type FlightItem = { id: number; flightCode: string; cost: number };
 /** The fares of the embedded flights, in order. */
-const costs = async (items: Promise<Array<{ get(): Promise<{ data: unknown }> }>>) => Promise.all((await items).map(async (r) => ((await r.get()).data as FlightItem).cost));
+const costs = async (items: PromiseLike<Array<{ get(): Promise<{ data: unknown }> }>>) => Promise.all((await items).map(async (r) => ((await r.get()).data as FlightItem).cost));
 
 describe('a HAL client on the service ports', () => {
   it('follows the root to every flight: _embedded.flights, a self link on each, and page', async () => {
