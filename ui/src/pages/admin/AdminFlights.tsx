@@ -60,7 +60,7 @@ export function AdminFlights() {
                       {formatDate(f.takeoffDate)}
                     </td>
                     <td data-label="Fare" className="num">
-                      {formatMoney(f.cost)}
+                      {formatMoney(f.cost, f.currency)}
                     </td>
                     <td data-label="Seats left" className="num">
                       {f.remainingSeatsCount} / {f.capacity}
