@@ -103,3 +103,28 @@ describe('axe-core finds nothing', () => {
     });
   }
 });
+
+describe('staff register a scheduled flight from the form', () => {
+  it('with route, local times and currency; it is listed with its route and departure, and the form says nothing is wrong', async () => {
+    const page = await signedIn('staff', WIDTHS.desktop);
+    const day = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Flight code').fill('OZ202');
+    await page.getByLabel('From (airport code)').fill('icn');
+    await page.getByLabel('To (airport code)').fill('lax');
+    await page.getByLabel('Departure (local time at the origin)').fill(`${day}T14:30`);
+    await page.getByLabel('Arrival (local time at the destination)').fill(`${day}T09:00`);
+    await page.getByLabel('Fare per seat').fill('99900');
+    await page.getByLabel('Currency').fill('USD');
+    await page.getByLabel('Seats (capacity)').fill('20');
+    await page.getByRole('button', { name: 'Register flight' }).click();
+    const row = page.locator('tr[data-flight-code="OZ202"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('ICN → LAX');
+    expect(await row.textContent()).toContain('14:30 (Asia/Seoul)');
+    expect(await row.textContent()).toContain('US$999.00');
+    const listed = (await http(system.urls.flight).get('/flights?from=ICN&to=LAX')).body;
+    expect(listed).toMatchObject([{ flightCode: 'OZ202', currency: 'USD', cost: 99_900, departure: { local: `${day}T14:30`, timeZone: 'Asia/Seoul' } }]);
+    expect(await violations(page), 'staff flights after registering').toEqual([]);
+    await page.context().close();
+  });
+});
