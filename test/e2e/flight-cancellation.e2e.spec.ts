@@ -115,7 +115,8 @@ describe('cancelling a flight with 50 active reservations', () => {
     const mine = told.body.filter((n) => n.reservationId !== cancelledBefore.id);
     expect(mine.map((n) => n.reservationId).sort()).toEqual([...ids].sort()); // one each, none twice
     expect(told.body.some((n) => n.reservationId === cancelledBefore.id)).toBe(false);
-    expect(mine[0].message).toMatch(/^The airline cancelled flight KE050 on 2026-09-01\. Your booking [A-Z2-9]{6} is cancelled\. Your payment of 1000 will be refunded\.$/);
+    // money and dates as on the pages, and who flies (issue 14)
+    expect(mine[0].message).toMatch(/^The airline cancelled flight KE050 on 1 Sept? 2026\. Your booking [A-Z2-9]{6} is cancelled\. Your payment of ₩1,000 will be refunded\. Passengers: \d+ to be named\.$/);
     // placed, confirmed, flight cancelled: three notifications per booking, no more
     const all = (await api.notification.get<any[]>('/notifications?limit=1000')).body.filter((n) => ids.has(n.reservationId));
     expect(all).toHaveLength(150);

@@ -163,7 +163,8 @@ describe('mileage and notifications of the demo', () => {
     const mine = await eventually(() => notifications.get<any[]>('/notifications?customerId=1'), (r) => r.body.length === 2);
     expect(mine.body.map((n) => [n.reservationId, n.kind, n.message])).toEqual([
       [1, 'RESERVATION_PLACED', expect.stringContaining('We received your booking')],
-      [1, 'RESERVATION_CONFIRMED', `Your booking ${mine.body[0].bookingReference} for 3 seats on flight ACE890 on 2025-12-25 is confirmed. You paid 600000.`],
+      // money and dates written as on the pages (issue 14), and who flies
+      [1, 'RESERVATION_CONFIRMED', `Your booking ${mine.body[0].bookingReference} for 3 seats on flight ACE890 on 25 Dec 2025 is confirmed. You paid ₩600,000. Passengers: 3 to be named.`],
     ]);
     const all = await eventually(() => notifications.get<any[]>('/notifications'), (r) => r.body.length === 6 && r.body.every((n) => n.webhook.status === 'DELIVERED'));
     expect(hook.received.map((r) => r.body.eventId).sort()).toEqual(all.body.map((n) => n.eventId).sort()); // each delivered once

@@ -3,6 +3,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useAuth } from './auth';
 import { Link, matchPath, navigate, usePath } from './router';
 import { NotificationsProvider, useNotifications } from './notifications';
+import { worthAToast } from './format';
 import { Login } from './pages/Login';
 import { Flights } from './pages/Flights';
 import { Booking } from './pages/Booking';
@@ -117,9 +118,9 @@ function Shell({ user, pages, path, children }: { user: User; pages: Page[]; pat
           </button>
         </div>
       </header>
-      {children}
+      {/* in the page's flow, above it: a toast never covers a form */}
       <div className="toast-region" aria-live="polite">
-        {latest ? (
+        {latest && worthAToast(latest) ? (
           <div className="toast" role="status">
             <p>
               <strong>{latest.title}</strong>
@@ -136,6 +137,7 @@ function Shell({ user, pages, path, children }: { user: User; pages: Page[]; pat
           </div>
         ) : null}
       </div>
+      {children}
     </>
   );
 }

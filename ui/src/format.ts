@@ -1,5 +1,28 @@
 // Plain words for what the API says in codes. Pure functions: ui/test/format.unit.spec.ts.
+import { formatDate as formatDay, formatLocalTime, formatMoney as formatAmount } from '@airline/contracts/display';
 import type { Flight, Reservation } from './types';
+
+/** A processor's decline code, in words. */
+export function declineText(code: string | null | undefined): string {
+  switch (code) {
+    case 'card_declined':
+      return 'the card was declined';
+    case 'insufficient_funds':
+      return 'not enough funds on the card';
+    case 'expired_card':
+      return 'the card has expired';
+    case 'incorrect_cvc':
+      return 'the security code was wrong';
+    case 'processing_error':
+      return 'the card processor had an error';
+    case null:
+    case undefined:
+    case '':
+      return '';
+    default:
+      return code.replace(/_/g, ' ');
+  }
+}
 
 /** Why a booking was cancelled, in the words a customer reads ("sold out", "payment declined: card_declined"). */
 export function cancelReasonText(reason: string | null | undefined, declineReason?: string | null, audience: 'customer' | 'staff' = 'customer'): string {
@@ -7,7 +30,7 @@ export function cancelReasonText(reason: string | null | undefined, declineReaso
     case 'SOLD_OUT':
       return 'sold out';
     case 'PAYMENT_DECLINED':
-      return declineReason ? `payment declined: ${declineReason}` : 'payment declined';
+      return declineReason ? `payment declined: ${declineText(declineReason)}` : 'payment declined';
     case 'PAYMENT_TIMEOUT':
       return 'payment not completed in time';
     case 'CUSTOMER':
@@ -29,7 +52,7 @@ export function statusText(r: Pick<Reservation, 'status' | 'cancelReason'>, decl
     case 'CONFIRMED':
       return 'Confirmed';
     case 'CANCELED':
-      return `Canceled — ${cancelReasonText(r.cancelReason, declineReason, audience)}`;
+      return `Cancelled — ${cancelReasonText(r.cancelReason, declineReason, audience)}`;
   }
 }
 
@@ -43,17 +66,35 @@ export function activeBookings(reservations: Array<Pick<Reservation, 'status' | 
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export function formatMoney(amount: number): string {
-  return amount.toLocaleString('en-US');
+/** Minor units of a currency (KRW when the API states none: the seeds' fares), as everywhere else: `₩400,000`. */
+export function formatMoney(amount: number, currency = 'KRW'): string {
+  return formatAmount(amount, currency);
 }
 
 /** `2025-12-25` or an ISO instant → `25 Dec 2025` (dates without a time are shown as written, not shifted by time zone). */
 export function formatDate(value: string): string {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', ...(day ? { timeZone: 'UTC' } : {}) });
+  return formatDay(value.length > 10 && !/[Zz]|[+-]\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : value, Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
+
+/** When a flight leaves, as its airport's clocks show it: `10 Jan 2027, 10:00 (Asia/Seoul)`; a flight in the seeds' shape: its day. */
+export function formatDeparture(f: Pick<Flight, 'takeoffDate' | 'departure'>): string {
+  return f.departure ? `${formatLocalTime(f.departure.local)} (${f.departure.timeZone})` : formatDate(f.takeoffDate);
+}
+
+/**
+ * What a booking PENDING for long says (after 10 s): how long it has been, how long the seats stay
+ * held, and that the customer will be notified; nothing before 10 s.
+ */
+export function pendingNote(elapsedMs: number, holdLeftMs: number): string {
+  if (elapsedMs < 10_000) return '';
+  const minutes = Math.max(0, Math.floor(holdLeftMs / 60_000));
+  const seconds = Math.max(0, Math.floor((holdLeftMs % 60_000) / 1000));
+  return `The payment is taking longer than usual (${Math.floor(elapsedMs / 1000)} s so far). Your seats stay held for ${minutes} min ${String(seconds).padStart(2, '0')} s; we'll notify you when it is done, and you may leave this page.`;
+}
+
+/** Whether a flight still takes bookings: scheduled, and before its booking closes (a departed flight is hidden). */
+export const onSale = (f: Pick<Flight, 'status' | 'bookingClosesAt'>, now = Date.now()) =>
+  f.status === 'SCHEDULED' && (f.bookingClosesAt === undefined || Date.parse(f.bookingClosesAt) > now);
 
 export function formatDateTime(value: string): string {
   const date = new Date(value);
@@ -122,4 +163,14 @@ export function chooseBucket(spanMs: number, count: number): number {
 /** How many bars: enough to cover from the oldest event to now, at least `min`, at most `max`. */
 export function bucketCount(spanMs: number, bucketMs: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.ceil(spanMs / bucketMs) + 1));
+}
+
+/**
+ * Whether a live notification gets a toast: not the user's own action told back to them (the booking
+ * they just placed, the cancel they just made); news they did not cause (confirmed, declined, the
+ * airline cancelled the flight) does.
+ */
+export function worthAToast(n: { kind: string; reason: string | null }): boolean {
+  if (n.kind === 'RESERVATION_PLACED') return false;
+  return !(n.kind === 'RESERVATION_CANCELLED' && n.reason === 'CUSTOMER');
 }

@@ -19,10 +19,32 @@ export interface Flight {
   id: number;
   flightCode: string;
   takeoffDate: string;
+  /** minor units of currency */
   cost: number;
+  /** ISO 4217 */
+  currency?: string;
   capacity: number;
   remainingSeatsCount: number;
   status: 'SCHEDULED' | 'CANCELLED';
+  origin?: string;
+  destination?: string;
+  departure?: ScheduledTime;
+  arrival?: ScheduledTime;
+  /** UTC: no booking from then on */
+  bookingClosesAt?: string;
+}
+
+export interface ScheduledTime {
+  /** YYYY-MM-DDThh:mm at the airport */
+  local: string;
+  timeZone: string;
+  utc: string;
+}
+
+export interface PassengerSeat {
+  givenName: string | null;
+  familyName: string | null;
+  toBeNamed: boolean;
 }
 
 export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED';
@@ -40,6 +62,9 @@ export interface Reservation {
   status: ReservationStatus;
   cancelReason: CancelReason | string | null;
   holdExpiresAt: string;
+  /** ISO 4217 of amount (minor units) */
+  currency?: string;
+  passengers?: PassengerSeat[];
 }
 
 export interface Payment {

@@ -6,8 +6,8 @@ import type { Flight } from '../src/types';
 describe('a cancelled booking says why, in plain words', () => {
   it.each([
     ['SOLD_OUT', null, 'sold out'],
-    ['PAYMENT_DECLINED', 'card_declined', 'payment declined: card_declined'],
-    ['PAYMENT_DECLINED', 'insufficient_funds', 'payment declined: insufficient_funds'],
+    ['PAYMENT_DECLINED', 'card_declined', 'payment declined: the card was declined'],
+    ['PAYMENT_DECLINED', 'insufficient_funds', 'payment declined: not enough funds on the card'],
     ['PAYMENT_DECLINED', null, 'payment declined'],
     ['PAYMENT_TIMEOUT', null, 'payment not completed in time'],
     ['CUSTOMER', null, 'cancelled by you'],
@@ -22,7 +22,7 @@ describe('a cancelled booking says why, in plain words', () => {
   });
 
   it('the status line joins status and reason', () => {
-    expect(statusText({ status: 'CANCELED', cancelReason: 'SOLD_OUT' })).toBe('Canceled — sold out');
+    expect(statusText({ status: 'CANCELED', cancelReason: 'SOLD_OUT' })).toBe('Cancelled — sold out'); // one spelling in text (issue 14)
     expect(statusText({ status: 'CONFIRMED', cancelReason: null })).toBe('Confirmed');
     expect(statusText({ status: 'PENDING', cancelReason: null })).toBe('Pending');
   });

@@ -14,7 +14,7 @@ export const CustomerInfo = Type.Object({
   recentReserveDate: Type.Union([Type.String(), Type.Null()], { description: 'latest reserveDate of their reservations (seed 000)' }),
   confirmedCount: Type.Integer({ description: 'reservations confirmed now (a confirmed one that is cancelled counts as cancelled)' }),
   cancelledCount: Type.Integer({ description: 'reservations cancelled, whatever the reason' }),
-});
+}, { title: 'CustomerInfo' });
 
 export const FlightBoardEntry = Type.Object({
   flightId: Type.Integer(),
@@ -29,7 +29,7 @@ export const FlightBoardEntry = Type.Object({
     Type.Object({ type: Type.String(), at: Type.String(), reservationId: Type.Union([Type.Integer(), Type.Null()]), summary: Type.String() }),
     Type.Null(),
   ]),
-});
+}, { title: 'FlightBoardEntry' });
 
 export const HistoryEntry = Type.Object({
   eventId: Type.String(),
@@ -39,7 +39,7 @@ export const HistoryEntry = Type.Object({
   occurredAt: Type.String(),
   summary: Type.String(),
   data: Type.Record(Type.String(), Type.Unknown()),
-});
+}, { title: 'HistoryEntry' });
 
 type CustomerInfoRow = { customer_id: number; flight_count: number; recent_reserve_date: string | null; confirmed_count: number; cancelled_count: number };
 const toCustomerInfo = (r: CustomerInfoRow) => ({
@@ -89,7 +89,7 @@ export function dashboardRoutes(app: HttpApp, db: Database, eventLog: EventLogRe
   );
   app.get(
     '/customerInfos/:customerId',
-    { schema: { tags: ['dashboard'], params: Type.Object({ customerId: Id }), response: { 200: CustomerInfo, 404: Problem } } },
+    { schema: { tags: ['dashboard'], summary: "One customer's reservations placed, latest reservation date, confirmed and cancelled", params: Type.Object({ customerId: Id }), response: { 200: CustomerInfo, 404: Problem } } },
     async (req) => {
       const row = (await db.query<CustomerInfoRow>('SELECT * FROM customer_infos WHERE customer_id = $1', [req.params.customerId])).rows[0];
       if (!row) throw notFound(`customer ${req.params.customerId} on the dashboard`);
@@ -104,7 +104,7 @@ export function dashboardRoutes(app: HttpApp, db: Database, eventLog: EventLogRe
   );
   app.get(
     '/flightBoard/:flightId',
-    { schema: { tags: ['dashboard'], params: Type.Object({ flightId: Id }), response: { 200: FlightBoardEntry, 404: Problem } } },
+    { schema: { tags: ['dashboard'], summary: "One flight's remaining seats and latest activity", params: Type.Object({ flightId: Id }), response: { 200: FlightBoardEntry, 404: Problem } } },
     async (req) => {
       const row = (await db.query<BoardRow>('SELECT * FROM flight_board WHERE flight_id = $1', [req.params.flightId])).rows[0];
       if (!row) throw notFound(`flight ${req.params.flightId} on the board`);

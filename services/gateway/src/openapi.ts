@@ -20,8 +20,24 @@ export const DOCUMENT_INFO = {
     'the token, lists are filtered to their own data, and what belongs to another customer answers 404.',
     'Staff (role admin) register and cancel flights and see the dashboards. Errors are problem+json (RFC 9457)',
     'naming the offending `field`. The integration events are described by the AsyncAPI document at',
-    '`/docs/asyncapi.json`.',
+    '`/docs/asyncapi.json`. With `Accept: application/hal+json`, `/` and the lists answer HAL as Spring Data REST does.',
   ].join(' '),
+  contact: { name: 'Airline reservations maintainers' },
+};
+
+/** What each tag of the public document is about. */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  auth: 'Sign in, and who the token is',
+  flights: 'The flight catalog: search, seats left, registration and cancellation (staff)',
+  airports: 'The airport table (IATA code, name, city, country, time zone)',
+  reservations: 'Bookings: place, read, name passengers, cancel; the saga view',
+  payments: 'Payments and refunds of bookings',
+  mileages: "A customer's miles and their ledger",
+  notifications: "A customer's notifications, stored and live",
+  dashboard: 'Read models for staff (CQRS): customers, flight board, history',
+  'dead-letters': 'Events a consumer could not handle, parked for a person to redrive',
+  health: 'Liveness, readiness and metrics',
+  hal: 'Entry points for HAL clients',
 };
 
 /** The services' routes as one document (their paths, not yet the gateway's). */
@@ -83,6 +99,7 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
   op.description = [op.description, accessNote(policy)].filter(Boolean).join('\n\n');
   op.security = policy.access === 'public' ? [] : [{ bearerAuth: [] }];
   if (!op.tags) op.tags = [policy.path.split('/')[1] ?? 'api'];
+  if (!op.summary) op.summary = `${policy.method} ${policy.path}`;
 
   // path parameters of the gateway path that the source does not declare
   const params: Json[] = (op.parameters ??= []);
@@ -119,6 +136,11 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
     add(504, 'The service behind the gateway did not answer in time');
   }
   for (const [status, response] of Object.entries(responses)) if (Number(status) < 400 && !response.description) response.description = 'OK';
+  if (responses['201']) {
+    responses['201'].description = responses['201'].description === 'Default Response' || !responses['201'].description ? 'Created' : responses['201'].description;
+    responses['201'].headers = { ...responses['201'].headers, Location: { description: 'the path of what was created', schema: { type: 'string' } } };
+  }
+  for (const response of Object.values(responses) as Json[]) if (response.description === 'Default Response') response.description = 'OK';
   return op;
 }
 
@@ -128,15 +150,45 @@ export function publicDocument(operations: DocumentedOperation[]): OpenApiDocume
     (paths[toOpenApiPath(o.policy.path)] ??= {})[o.policy.method.toLowerCase()] = operation(o);
   }
   const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
+  const schemas: Json = { Problem };
+  for (const methods of Object.values(sorted)) {
+    for (const op of Object.values(methods)) {
+      for (const response of Object.values((op.responses ?? {}) as Json)) {
+        for (const media of Object.values((response.content ?? {}) as Json)) if (media.schema) media.schema = named(media.schema, schemas);
+      }
+    }
+  }
+  const used = [...new Set(Object.values(sorted).flatMap((methods) => Object.values(methods).flatMap((op) => (op.tags ?? []) as string[])))].sort();
   return {
     openapi: '3.1.0',
     info: DOCUMENT_INFO,
+    servers: [{ url: '/', description: 'the gateway this document was read from (the only public entry)' }],
+    tags: used.map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
     paths: sorted,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a token from POST /auth/login, or from the configured OpenID Connect issuer' } },
-      schemas: { Problem },
+      schemas,
     },
   };
+}
+
+/**
+ * Response schemas with a title (Flight, Reservation, Airport, ...) become named component schemas,
+ * referred to by $ref wherever they appear; two different schemas with one title stay inline.
+ */
+function named(schema: Json, schemas: Json): Json {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const inner = Object.fromEntries(Object.entries(node as Json).map(([k, v]) => [k, visit(v)]));
+    const title = inner.title;
+    if (inner.type !== 'object' || typeof title !== 'string' || !/^[A-Z][A-Za-z]*$/.test(title)) return inner;
+    const known = schemas[title];
+    if (known === undefined) schemas[title] = inner;
+    else if (JSON.stringify(known) !== JSON.stringify(inner)) return inner;
+    return { $ref: `#/components/schemas/${title}` };
+  };
+  return visit(schema) as Json;
 }
 
 /** The operation `method path` of a document (Fastify-syntax path). */

@@ -25,7 +25,7 @@ export const NotificationView = Type.Object({
     lastError: Type.Union([Type.String(), Type.Null()]),
     deliveredAt: Type.Union([Type.String(), Type.Null()]),
   }),
-});
+}, { title: 'Notification' });
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
 
 /**
@@ -79,6 +79,13 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
         tags: ['notifications'],
         summary: 'New notifications, live, as Server-Sent Events (event: notification, id: notification id; resumes after Last-Event-ID)',
         querystring: Type.Object({ customerId: Type.Optional(Id) }),
+        response: {
+          200: {
+            description: 'A stream of Server-Sent Events that stays open: `event: notification`, `id:` the notification id, `data:` the notification as JSON; comment lines keep it alive',
+            content: { 'text/event-stream': { schema: Type.String({ description: 'text/event-stream (https://html.spec.whatwg.org/multipage/server-sent-events.html)' }) } },
+          },
+          400: Problem,
+        },
         headers: Type.Object({
           'last-event-id': Type.Optional(Type.String({ description: 'the id of the last notification received (decimal digits): the stream first sends what came after it' })),
         }),
@@ -131,7 +138,7 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
 
   app.get(
     '/notifications/:id',
-    { schema: { tags: ['notifications'], params: Type.Object({ id: Id }), response: { 200: NotificationView, 404: Problem } } },
+    { schema: { tags: ['notifications'], summary: 'One notification', params: Type.Object({ id: Id }), response: { 200: NotificationView, 404: Problem } } },
     async (req) => {
       const row = await findNotification(db, req.params.id);
       if (!row) throw notFound(`notification ${req.params.id}`);

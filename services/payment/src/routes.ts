@@ -29,6 +29,7 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
     {
       schema: {
         tags: ['payments'],
+        summary: 'Payments, oldest first (filter by customer or reservation; page with after=lastId)',
         querystring: Type.Object({
           customerId: Type.Optional(Id),
           reservationId: Type.Optional(Id),
@@ -49,7 +50,7 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
   app.get('/payments/processor', { schema: { tags: ['payments'], summary: 'Circuit breaker state of the processor client', response: { 200: Type.Object({ breaker: Type.String() }) } } }, async () => ({
     breaker: processor.state(),
   }));
-  app.get('/payments/:id', { schema: { tags: ['payments'], params: Type.Object({ id: Id }), response: { 200: PaymentView, 404: Problem } } }, async (req) => {
+  app.get('/payments/:id', { schema: { tags: ['payments'], summary: 'One payment: amount, status, authorization or decline reason', params: Type.Object({ id: Id }), response: { 200: PaymentView, 404: Problem } } }, async (req) => {
     const row = await findPayment(db, req.params.id);
     if (!row) throw notFound(`payment ${req.params.id}`);
     return toView(row);

@@ -73,7 +73,7 @@ export const ReservationView = Type.Object({
   status: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')]),
   cancelReason: Type.Union([Type.String(), Type.Null()]),
   holdExpiresAt: Type.String(),
-});
+}, { title: 'Reservation' });
 
 const Problem = Type.Object({
   type: Type.String(),

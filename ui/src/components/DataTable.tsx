@@ -1,8 +1,9 @@
 // A table of whatever rows a read model returns: columns in the order given (the rest after them),
 // headers in words, dates and numbers formatted. Read models may grow fields; the table follows.
-import { formatDateTime } from '../format';
+import { formatDate, formatDateTime } from '../format';
 
-export function DataTable({ rows, columns = [], caption, rowKey }: { rows: Array<Record<string, unknown>>; columns?: string[]; caption: string; rowKey?: string }) {
+export function DataTable({ rows, columns = [], caption, rowKey, headings = {} }: { rows: Array<Record<string, unknown>>; columns?: string[]; caption: string; rowKey?: string; headings?: Record<string, string> }) {
+  const words = (k: string) => headings[k] ?? fieldWords(k);
   const keys = [...columns, ...[...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !columns.includes(k) && isScalarColumn(rows, k))];
   return (
     <div className="table-scroll">
@@ -34,7 +35,7 @@ export function DataTable({ rows, columns = [], caption, rowKey }: { rows: Array
 }
 
 /** `recentReserveDate` → `Recent reserve date` */
-export function words(key: string): string {
+export function fieldWords(key: string): string {
   const s = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -46,5 +47,6 @@ function cell(v: unknown): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'number') return v.toLocaleString('en-US');
   if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return formatDateTime(v);
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
   return String(v);
 }

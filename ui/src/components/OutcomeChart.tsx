@@ -6,7 +6,7 @@ import type { OutcomeBucket } from '../format';
 const SERIES = [
   { key: 'placed', label: 'Placed', className: 'bar-placed' },
   { key: 'confirmed', label: 'Confirmed', className: 'bar-confirmed' },
-  { key: 'canceled', label: 'Canceled', className: 'bar-canceled' },
+  { key: 'canceled', label: 'Cancelled', className: 'bar-canceled' },
 ] as const;
 
 const W = 640;
@@ -31,7 +31,7 @@ export function OutcomeChart({ buckets, bucketMs }: { buckets: OutcomeBucket[]; 
     <figure className="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} preserveAspectRatio="xMidYMid meet">
         <title id={titleId}>
-          Bookings over time: {totals.placed} placed, {totals.confirmed} confirmed, {totals.canceled} canceled
+          Bookings over time: {totals.placed} placed, {totals.confirmed} confirmed, {totals.canceled} cancelled
         </title>
         {ticks.map((t) => (
           <g key={t}>

@@ -1,10 +1,10 @@
 // One booking, followed live: PENDING → CONFIRMED or CANCELED (with the reason in words), its booking
 // reference, payment, and a cancel button.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, qs } from '../api';
 import { useResource, useTitle } from '../hooks';
 import { Link } from '../router';
-import { cancelReasonText, formatDate, formatDateTime, formatMoney, isActive, plural } from '../format';
+import { cancelReasonText, declineText, formatDate, formatDateTime, formatDeparture, formatMoney, isActive, pendingNote, plural } from '../format';
 import { useNotifications } from '../notifications';
 import { ConfirmDialog, ErrorNote, Loading, StatusBadge } from '../components/ui';
 import type { Flight, Payment, Reservation } from '../types';
@@ -28,6 +28,14 @@ export function Booking({ id }: { id: number }) {
     [r?.id, r?.status, r?.cancelReason],
     (p) => (p && TRANSITIONAL_PAYMENT.has(p.status) ? PAYMENT_REFRESH_MS : null),
   );
+  // a payment that takes long says so: elapsed time, the hold's countdown, and that we will notify
+  const [now, setNow] = useState(() => Date.now());
+  const [pendingSince] = useState(() => Date.now());
+  useEffect(() => {
+    if (r?.status !== 'PENDING') return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [r?.status]);
   const [confirming, setConfirming] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<unknown>(null);
@@ -77,11 +85,12 @@ export function Booking({ id }: { id: number }) {
             {r.status === 'PENDING' ? (
               <>
                 <span className="spinner" aria-hidden="true" /> Holding your seats and charging your card… (hold expires {formatDateTime(r.holdExpiresAt)})
+                {pendingNote(now - pendingSince, Date.parse(r.holdExpiresAt) - now) ? <span className="slow" data-testid="pending-slow"> {pendingNote(now - pendingSince, Date.parse(r.holdExpiresAt) - now)}</span> : null}
               </>
             ) : r.status === 'CONFIRMED' ? (
               <>Your seats are confirmed. Your booking reference is <strong>{r.bookingReference}</strong>.</>
             ) : (
-              <>This booking was canceled: {cancelReasonText(r.cancelReason, declineReason)}.</>
+              <>This booking was cancelled: {cancelReasonText(r.cancelReason, declineReason)}.</>
             )}
           </p>
         </div>
@@ -92,17 +101,33 @@ export function Booking({ id }: { id: number }) {
         <h2 id="details-heading">Details</h2>
         <dl className="details">
           <dt>Flight</dt>
-          <dd>{flight.data ? `${flight.data.flightCode}, ${formatDate(flight.data.takeoffDate)}${flight.data.status === 'CANCELLED' ? ' (cancelled)' : ''}` : `#${r.flightId}`}</dd>
+          <dd>
+            {flight.data
+              ? `${flight.data.flightCode}${flight.data.origin ? ` ${flight.data.origin} → ${flight.data.destination}` : ''}, ${formatDeparture(flight.data)}${flight.data.status === 'CANCELLED' ? ' (cancelled)' : ''}`
+              : `flight ${r.flightId}`}
+          </dd>
           <dt>Seats</dt>
           <dd>{plural(r.seatQty, 'seat')}</dd>
+          <dt>Passengers</dt>
+          <dd data-testid="passengers">
+            {(r.passengers ?? []).length > 0 ? (
+              <ol className="passenger-list">
+                {(r.passengers ?? []).map((p, i) => (
+                  <li key={i}>{p.toBeNamed ? <span className="muted">to be named</span> : `${p.givenName} ${p.familyName}`}</li>
+                ))}
+              </ol>
+            ) : (
+              'to be named'
+            )}
+          </dd>
           <dt>Amount</dt>
-          <dd>{formatMoney(r.amount)}</dd>
+          <dd>{formatMoney(r.amount, r.currency)}</dd>
           <dt>Card</dt>
           <dd>•••• {r.cardLast4}</dd>
           <dt>Booked on</dt>
           <dd>{formatDate(r.reserveDate)}</dd>
           <dt>Payment</dt>
-          <dd data-testid="payment-status">{payment.loading ? '…' : payment.data ? paymentText(payment.data) : r.status === 'CANCELED' ? 'not charged' : 'waiting for the seats'}</dd>
+          <dd data-testid="payment-status">{payment.loading ? '…' : payment.data ? paymentText(payment.data, r.currency) : r.status === 'CANCELED' ? 'not charged' : 'waiting for the seats'}</dd>
         </dl>
         <ErrorNote error={payment.error} prefix="Could not load the payment" />
       </section>
@@ -127,7 +152,7 @@ export function Booking({ id }: { id: number }) {
         }}
       >
         <p>
-          Your {plural(r.seatQty, 'seat')} go back on sale{r.status === 'CONFIRMED' ? ` and ${formatMoney(r.amount)} is refunded to the card ending ${r.cardLast4}` : ''}.
+          Your {plural(r.seatQty, 'seat')} go back on sale{r.status === 'CONFIRMED' ? ` and ${formatMoney(r.amount, r.currency)} is refunded to the card ending ${r.cardLast4}` : ''}.
         </p>
         <ErrorNote error={cancelError} />
       </ConfirmDialog>
@@ -135,20 +160,20 @@ export function Booking({ id }: { id: number }) {
   );
 }
 
-function paymentText(p: Payment): string {
+function paymentText(p: Payment, currency?: string): string {
   switch (p.status) {
     case 'APPROVED':
-      return `paid ${formatMoney(p.cost)}`;
+      return `paid ${formatMoney(p.cost, currency)}`;
     case 'DECLINED':
-      return `declined${p.declineReason ? `: ${p.declineReason}` : ''}`;
+      return `declined${p.declineReason ? `: ${declineText(p.declineReason)}` : ''}`;
     case 'REFUNDED':
-      return `refunded ${formatMoney(p.cost)}`;
+      return `refunded ${formatMoney(p.cost, currency)}`;
     case 'PENDING':
     case 'CHARGING':
       return 'being charged…';
     case 'REFUND_PENDING':
     case 'REFUNDING':
-      return `refund of ${formatMoney(p.cost)} in progress…`;
+      return `refund of ${formatMoney(p.cost, currency)} in progress…`;
     case 'VOIDED':
       return 'not charged';
     default:

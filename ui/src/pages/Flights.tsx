@@ -1,27 +1,49 @@
-// Customer: find a flight (seats left update live), book N seats with a card.
+// Customer: search flights by route, day and passengers (seats left update live), book N seats with a card.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, newIdempotencyKey } from '../api';
 import { useUser } from '../auth';
 import { useResource, useTitle } from '../hooks';
 import { navigate } from '../router';
-import { filterFlights, formatDate, formatMoney, plural, type FlightFilter } from '../format';
-import { Empty, ErrorNote, Field, Loading, fieldError, formError } from '../components/ui';
+import { declineText, filterFlights, formatDeparture, formatMoney, onSale, plural, type FlightFilter } from '../format';
+import { apiProblems, bookingProblems, withoutField, type Problems } from '../forms';
+import { Empty, ErrorNote, Field, Loading, formError } from '../components/ui';
 import type { Flight, Reservation, TestCard } from '../types';
 
 export const FLIGHTS_REFRESH_MS = 2000;
+/** The reservation service's default maxSeatsPerBooking (GET /reservations/limits is staff's). */
+const MAX_SEATS_PER_BOOKING = 9;
 
 export function Flights() {
   useTitle('Flights');
-  const flights = useResource((signal) => api.get<Flight[]>('/flights', { signal }), [], FLIGHTS_REFRESH_MS);
+  const [route, setRoute] = useState({ from: '', to: '', date: '', passengers: '1' });
+  const searching = /^[A-Za-z]{3}$/.test(route.from) && /^[A-Za-z]{3}$/.test(route.to);
+  const query = searching
+    ? `/flights?${new URLSearchParams({ from: route.from.toUpperCase(), to: route.to.toUpperCase(), passengers: String(Math.max(1, Number(route.passengers) || 1)), ...(route.date ? { date: route.date } : {}) })}`
+    : '/flights';
+  const flights = useResource((signal) => api.get<Flight[]>(query, { signal }), [query], FLIGHTS_REFRESH_MS);
   const [filter, setFilter] = useState<FlightFilter>({ text: '', from: '', withSeatsOnly: true });
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const shown = flights.data ? filterFlights(flights.data, filter) : [];
+  // departed flights (booking closed) are not offered
+  const shown = flights.data ? filterFlights(flights.data, filter).filter((f) => f.status !== 'SCHEDULED' || onSale(f)) : [];
   const selected = flights.data?.find((f) => f.id === selectedId) ?? null;
+  // airports the catalog flies from and to, for the From and To suggestions
+  const airports = [...new Set((flights.data ?? []).flatMap((f) => [f.origin, f.destination]).filter((c): c is string => !!c))].sort();
 
   return (
     <main id="main">
       <h1>Find a flight</h1>
-      <form className="filters card" role="search" aria-label="Search flights" onSubmit={(e) => e.preventDefault()}>
+      <form className="filters card" role="search" aria-label="Search by route" onSubmit={(e) => e.preventDefault()}>
+        <Field label="From" list="airports" autoComplete="off" value={route.from} onChange={(e) => setRoute({ ...route, from: e.target.value.trim() })} placeholder="e.g. ICN" maxLength={3} hint="Airport code" />
+        <Field label="To" list="airports" autoComplete="off" value={route.to} onChange={(e) => setRoute({ ...route, to: e.target.value.trim() })} placeholder="e.g. JFK" maxLength={3} hint="Airport code" />
+        <Field label="Date" type="date" value={route.date} onChange={(e) => setRoute({ ...route, date: e.target.value })} />
+        <Field label="Passengers" type="number" inputMode="numeric" min={1} max={9} value={route.passengers} onChange={(e) => setRoute({ ...route, passengers: e.target.value })} />
+        <datalist id="airports">
+          {airports.map((code) => (
+            <option key={code} value={code} />
+          ))}
+        </datalist>
+      </form>
+      <form className="filters card" role="search" aria-label="Filter flights" onSubmit={(e) => e.preventDefault()}>
         <Field label="Flight code" type="search" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} placeholder="e.g. KE081" />
         <Field label="Departing on or after" type="date" value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.target.value })} />
         <div className="field checkbox">
@@ -43,7 +65,8 @@ export function Flights() {
               <thead>
                 <tr>
                   <th scope="col">Flight</th>
-                  <th scope="col">Takeoff</th>
+                  <th scope="col">Route</th>
+                  <th scope="col">Departure</th>
                   <th scope="col" className="num">Fare</th>
                   <th scope="col" className="num">Seats left</th>
                   <th scope="col">
@@ -57,11 +80,12 @@ export function Flights() {
                     <th scope="row" data-label="Flight">
                       {f.flightCode}
                     </th>
-                    <td data-label="Takeoff" className="date">
-                      {formatDate(f.takeoffDate)}
+                    <td data-label="Route">{f.origin ? `${f.origin} → ${f.destination}` : '—'}</td>
+                    <td data-label="Departure" className="date">
+                      {formatDeparture(f)}
                     </td>
                     <td data-label="Fare" className="num">
-                      {formatMoney(f.cost)}
+                      {formatMoney(f.cost, f.currency)}
                     </td>
                     <td data-label="Seats left" className="num" data-testid="seats-left">
                       {f.status === 'CANCELLED' ? <span className="badge badge-canceled">Cancelled</span> : f.remainingSeatsCount}
@@ -88,27 +112,46 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
   const cards = useResource((signal) => api.get<TestCard[]>('/sandbox/test-cards', { signal }), []);
   const [seatQty, setSeatQty] = useState('1');
   const [card, setCard] = useState('4242424242424242');
+  const [names, setNames] = useState<Array<{ givenName: string; familyName: string }>>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [problems, setProblems] = useState<Problems>({});
   const idempotencyKey = useRef(newIdempotencyKey());
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 
+  const cap = Math.max(0, Math.min(flight.remainingSeatsCount, MAX_SEATS_PER_BOOKING));
   const qty = Number(seatQty);
+  const seats = Number.isInteger(qty) && qty > 0 ? Math.min(qty, cap) : 0;
+  const passengers = Array.from({ length: seats }, (_, i) => names[i] ?? { givenName: '', familyName: '' });
+  const edit = (field: string) => setProblems((p) => withoutField(p, field));
+  const setName = (i: number, key: 'givenName' | 'familyName', value: string) => {
+    const next = [...passengers];
+    next[i] = { ...next[i]!, [key]: value };
+    setNames(next);
+    edit(`passengers.${i}.${key}`);
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    const found = bookingProblems({ seatQty, card, passengers }, flight.remainingSeatsCount, MAX_SEATS_PER_BOOKING);
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
     setBusy(true);
     setError(null);
     try {
-      const body = { customerId: user.customerId ?? undefined, flightId: flight.id, seatQty: qty, card: card.replace(/\s/g, '') };
+      const named = passengers.filter((p) => p.givenName.trim() && p.familyName.trim()).map((p) => ({ givenName: p.givenName.trim(), familyName: p.familyName.trim() }));
+      const body = { customerId: user.customerId ?? undefined, flightId: flight.id, seatQty: qty, card: card.replace(/\s/g, ''), ...(named.length > 0 ? { passengers: named } : {}) };
       const r = await api.post<Reservation>('/reservations', body, { idempotencyKey: idempotencyKey.current });
       navigate(`/my/bookings/${r.id}`);
     } catch (err) {
       setError(err);
+      setProblems(apiProblems(err));
       setBusy(false);
       idempotencyKey.current = newIdempotencyKey(); // a corrected form is a new request
     }
   };
+  const fields = ['seatQty', 'card', ...passengers.flatMap((_, i) => [`passengers.${i}.givenName`, `passengers.${i}.familyName`])];
 
   return (
     <section className="card booking" aria-labelledby="booking-heading">
@@ -116,7 +159,8 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
         Book {flight.flightCode}
       </h2>
       <p className="muted">
-        {formatDate(flight.takeoffDate)} · fare {formatMoney(flight.cost)} per seat · {plural(flight.remainingSeatsCount, 'seat')} left
+        {flight.origin ? `${flight.origin} → ${flight.destination} · ` : ''}
+        {formatDeparture(flight)} · fare {formatMoney(flight.cost, flight.currency)} per seat · {plural(flight.remainingSeatsCount, 'seat')} left
       </p>
       <form onSubmit={submit} noValidate>
         <Field
@@ -125,19 +169,27 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
           type="number"
           inputMode="numeric"
           min={1}
-          max={100}
+          max={Math.max(1, cap)}
           required
           value={seatQty}
-          onChange={(e) => setSeatQty(e.target.value)}
-          error={fieldError(error, 'seatQty')}
-          hint={
-            !Number.isInteger(qty) || qty < 1
-              ? 'How many seats to book'
-              : qty > flight.remainingSeatsCount
-                ? `Only ${plural(flight.remainingSeatsCount, 'seat')} left: unless seats come back, this booking will be cancelled as sold out.`
-                : `Total ${formatMoney(qty * flight.cost)}`
-          }
+          onChange={(e) => {
+            setSeatQty(e.target.value);
+            edit('seatQty');
+          }}
+          error={problems.seatQty}
+          hint={seats > 0 ? `Total ${formatMoney(seats * flight.cost, flight.currency)} · at most ${plural(cap, 'seat')}` : `From 1 to ${cap}`}
         />
+        {passengers.length > 0 ? (
+          <fieldset className="passengers">
+            <legend>Passengers (optional: name them now or later)</legend>
+            {passengers.map((p, i) => (
+              <div className="passenger" key={i}>
+                <Field label={`Passenger ${i + 1} given name`} autoComplete="off" value={p.givenName} onChange={(e) => setName(i, 'givenName', e.target.value)} error={problems[`passengers.${i}.givenName`]} maxLength={64} />
+                <Field label={`Passenger ${i + 1} family name`} autoComplete="off" value={p.familyName} onChange={(e) => setName(i, 'familyName', e.target.value)} error={problems[`passengers.${i}.familyName`]} maxLength={64} />
+              </div>
+            ))}
+          </fieldset>
+        ) : null}
         <Field
           label="Card number"
           name="card"
@@ -145,17 +197,20 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
           autoComplete="cc-number"
           required
           value={card}
-          onChange={(e) => setCard(e.target.value)}
-          error={fieldError(error, 'card')}
+          onChange={(e) => {
+            setCard(e.target.value);
+            edit('card');
+          }}
+          error={problems.card}
           hint="Sandbox: no real card is charged. Pick a test card below."
         />
-        <ErrorNote error={formError(error, ['seatQty', 'card'])} />
+        <ErrorNote error={formError(error, fields)} />
         <div className="actions">
           <button type="button" className="secondary" onClick={onClose}>
             Close
           </button>
-          <button type="submit" disabled={busy || !seatQty || !card}>
-            {busy ? 'Booking…' : `Book ${Number.isInteger(qty) && qty > 0 ? plural(qty, 'seat') : 'seats'}`}
+          <button type="submit" disabled={busy}>
+            {busy ? 'Booking…' : `Book ${seats > 0 ? plural(seats, 'seat') : 'seats'}`}
           </button>
         </div>
       </form>
@@ -167,10 +222,18 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
         <ul className="cards" aria-labelledby="cards-heading">
           {cards.data.map((c) => (
             <li key={c.card}>
-              <button type="button" className={`link${c.card === card.replace(/\s/g, '') ? ' chosen' : ''}`} onClick={() => setCard(c.card)} aria-pressed={c.card === card.replace(/\s/g, '')}>
+              <button
+                type="button"
+                className={`link${c.card === card.replace(/\s/g, '') ? ' chosen' : ''}`}
+                onClick={() => {
+                  setCard(c.card);
+                  edit('card');
+                }}
+                aria-pressed={c.card === card.replace(/\s/g, '')}
+              >
                 <code>{c.card.replace(/(\d{4})(?=\d)/g, '$1 ')}</code>
               </button>
-              <span className={c.outcome === 'approved' ? 'ok' : 'warn'}>{c.outcome === 'approved' ? 'approves' : `declines: ${c.outcome}`}</span>
+              <span className={c.outcome === 'approved' ? 'ok' : 'warn'}>{c.outcome === 'approved' ? 'approves' : `declines: ${declineText(c.outcome)}`}</span>
               <span className="muted">({c.description})</span>
             </li>
           ))}

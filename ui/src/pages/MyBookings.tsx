@@ -65,7 +65,7 @@ export function MyBookings() {
                       {r.seatQty}
                     </td>
                     <td data-label="Amount" className="num">
-                      {formatMoney(r.amount)}
+                      {formatMoney(r.amount, r.currency)}
                     </td>
                     <td data-label="Status">
                       <StatusBadge reservation={r} declineReason={declineReasons.get(r.id)} />

@@ -2,12 +2,12 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { allPages, api, newIdempotencyKey } from '../../api';
 import { useResource, useTitle } from '../../hooks';
-import { activeBookings, formatDate, formatMoney, plural } from '../../format';
+import { activeBookings, formatDate, formatDeparture, formatMoney, plural } from '../../format';
 import { ConfirmDialog, Empty, ErrorNote, Field, Loading, fieldError, formError } from '../../components/ui';
 import type { Flight, Reservation } from '../../types';
 
 const REFRESH_MS = 3000;
-const FIELDS = ['flightCode', 'takeoffDate', 'cost', 'capacity'];
+const FIELDS = ['flightCode', 'origin', 'destination', 'departureTime', 'arrivalTime', 'takeoffDate', 'cost', 'currency', 'capacity', 'remainingSeatsCount'];
 
 export function AdminFlights() {
   useTitle('Manage flights');
@@ -41,7 +41,7 @@ export function AdminFlights() {
               <thead>
                 <tr>
                   <th scope="col">Flight</th>
-                  <th scope="col">Takeoff</th>
+                  <th scope="col">Departure</th>
                   <th scope="col" className="num">Fare</th>
                   <th scope="col" className="num">Seats left</th>
                   <th scope="col">Status</th>
@@ -56,11 +56,11 @@ export function AdminFlights() {
                     <th scope="row" data-label="Flight">
                       {f.flightCode}
                     </th>
-                    <td data-label="Takeoff" className="date">
-                      {formatDate(f.takeoffDate)}
+                    <td data-label="Departure" className="date">
+                      {f.origin ? `${f.origin} → ${f.destination}, ` : ''}{formatDeparture(f)}
                     </td>
                     <td data-label="Fare" className="num">
-                      {formatMoney(f.cost)}
+                      {formatMoney(f.cost, f.currency)}
                     </td>
                     <td data-label="Seats left" className="num">
                       {f.remainingSeatsCount} / {f.capacity}
@@ -98,7 +98,7 @@ export function AdminFlights() {
 }
 
 function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void }) {
-  const empty = { flightCode: '', takeoffDate: '', cost: '', capacity: '' };
+  const empty = { flightCode: '', origin: '', destination: '', departureTime: '', arrivalTime: '', takeoffDate: '', cost: '', currency: '', capacity: '' };
   const [form, setForm] = useState(empty);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -111,7 +111,19 @@ function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void })
     setError(null);
     try {
       // numbers are sent as typed: the API names the field when one is not a whole number
-      const body = { flightCode: form.flightCode.trim(), takeoffDate: form.takeoffDate, cost: toNumber(form.cost), capacity: toNumber(form.capacity) };
+      // a scheduled flight gives its route and local times (the zones are its airports'); without them
+      // it is registered as the seeds do, by its takeoff date
+      const route = [form.origin, form.destination, form.departureTime, form.arrivalTime].some((v) => v.trim() !== '')
+        ? { origin: form.origin.trim().toUpperCase(), destination: form.destination.trim().toUpperCase(), departureTime: form.departureTime, arrivalTime: form.arrivalTime }
+        : {};
+      const body = {
+        flightCode: form.flightCode.trim(),
+        ...route,
+        ...(form.takeoffDate ? { takeoffDate: form.takeoffDate } : {}),
+        cost: toNumber(form.cost),
+        ...(form.currency.trim() ? { currency: form.currency.trim().toUpperCase() } : {}),
+        capacity: toNumber(form.capacity),
+      };
       const flight = await api.post<Flight>('/flights', body, { idempotencyKey: key.current });
       key.current = newIdempotencyKey();
       setForm(empty);
@@ -129,8 +141,13 @@ function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void })
       <h2 id="register-heading">Register a flight</h2>
       <form onSubmit={submit} noValidate>
         <Field label="Flight code" name="flightCode" value={form.flightCode} onChange={set('flightCode')} required placeholder="KE081" error={fieldError(error, 'flightCode')} hint="Letters, digits and dashes" />
-        <Field label="Takeoff date" name="takeoffDate" type="date" value={form.takeoffDate} onChange={set('takeoffDate')} required error={fieldError(error, 'takeoffDate')} />
-        <Field label="Fare per seat" name="cost" type="number" inputMode="numeric" min={0} value={form.cost} onChange={set('cost')} required error={fieldError(error, 'cost')} />
+        <Field label="From (airport code)" name="origin" value={form.origin} onChange={set('origin')} maxLength={3} placeholder="ICN" error={fieldError(error, 'origin')} />
+        <Field label="To (airport code)" name="destination" value={form.destination} onChange={set('destination')} maxLength={3} placeholder="JFK" error={fieldError(error, 'destination')} />
+        <Field label="Departure (local time at the origin)" name="departureTime" type="datetime-local" value={form.departureTime} onChange={set('departureTime')} error={fieldError(error, 'departureTime')} />
+        <Field label="Arrival (local time at the destination)" name="arrivalTime" type="datetime-local" value={form.arrivalTime} onChange={set('arrivalTime')} error={fieldError(error, 'arrivalTime')} />
+        <Field label="Takeoff date" name="takeoffDate" type="date" value={form.takeoffDate} onChange={set('takeoffDate')} error={fieldError(error, 'takeoffDate')} hint="Only for a flight without a route and times, as the seeds register" />
+        <Field label="Fare per seat" name="cost" type="number" inputMode="numeric" min={0} value={form.cost} onChange={set('cost')} required error={fieldError(error, 'cost')} hint="In the currency's smallest unit (KRW has none; cents for USD)" />
+        <Field label="Currency" name="currency" value={form.currency} onChange={set('currency')} maxLength={3} placeholder="KRW" error={fieldError(error, 'currency')} hint="ISO 4217 code; KRW when left empty" />
         <Field label="Seats (capacity)" name="capacity" type="number" inputMode="numeric" min={0} value={form.capacity} onChange={set('capacity')} required error={fieldError(error, 'capacity')} />
         <ErrorNote error={formError(error, FIELDS)} />
         <button type="submit" disabled={busy}>

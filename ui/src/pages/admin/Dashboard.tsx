@@ -51,7 +51,7 @@ export function Dashboard() {
           <ErrorNote error={infos.error} prefix="Could not load customerInfos" />
           {infos.data && infos.data.length === 0 ? <Empty>No customer has booked yet.</Empty> : null}
           {infos.data && infos.data.length > 0 ? (
-            <DataTable rows={infos.data as unknown as Array<Record<string, unknown>>} caption="customerInfos" columns={['customerId', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']} rowKey="customerId" />
+            <DataTable rows={infos.data as unknown as Array<Record<string, unknown>>} caption="Customers: bookings placed, confirmed and cancelled" columns={['customerId', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']} rowKey="customerId" headings={CUSTOMER_HEADINGS} />
           ) : null}
         </section>
       </div>
@@ -124,3 +124,12 @@ function FlightBoard({ rows }: { rows: FlightBoardEntry[] }) {
     </table>
   );
 }
+
+/** The customers' table in words, not field names. */
+const CUSTOMER_HEADINGS: Record<string, string> = {
+  customerId: 'Customer',
+  flightCount: 'Bookings placed',
+  recentReserveDate: 'Latest booking date',
+  confirmedCount: 'Confirmed',
+  cancelledCount: 'Cancelled',
+};

@@ -124,7 +124,7 @@ function Saga({ id }: { id: number }) {
       <ErrorNote error={reservation.error} />
       {r ? (
         <p>
-          <StatusBadge reservation={r} audience="staff" /> customer {r.customerId} · flight #{r.flightId} · {plural(r.seatQty, 'seat')} · {formatMoney(r.amount)}
+          <StatusBadge reservation={r} audience="staff" /> customer {r.customerId} · flight {r.flightId} · {plural(r.seatQty, 'seat')} · {formatMoney(r.amount, r.currency)}
         </p>
       ) : null}
       {timeline.loading ? <Loading what="the timeline" /> : null}
