@@ -54,6 +54,8 @@ export const policies: Policy[] = [
   { method: 'GET',  path: '/flights',                    access: 'public' },
   { method: 'GET',  path: '/flights/:id',                access: 'public' },
   { method: 'GET',  path: '/flights/:id/seats',          access: 'public' },
+  { method: 'GET',  path: '/airports',                   access: 'public' },
+  { method: 'GET',  path: '/airports/:code',             access: 'public' },
   { method: 'POST', path: '/flights',                    access: 'admin' },
   { method: 'POST', path: '/flights/:id/cancel',         access: 'admin' },
   // reservations: a customer books as themselves and sees and cancels only their own
@@ -64,6 +66,7 @@ export const policies: Policy[] = [
   { method: 'GET',    path: '/reservations/by-reference/:bookingReference',  access: 'user', own: { kind: 'response', param: 'bookingReference', noun: 'booking' } },
   { method: 'POST',   path: '/reservations/:id/cancel',                      access: 'user', own: ownReservation },
   { method: 'DELETE', path: '/reservations/:id',                             access: 'user', own: ownReservation },
+  { method: 'PUT',    path: '/reservations/:id/passengers',                  access: 'user', own: ownReservation },
   { method: 'GET',    path: '/reservations/:id/timeline',                    access: 'user', own: ownReservation },
   // payments
   { method: 'GET',  path: '/payments',                   access: 'user', own: { kind: 'query' } },

@@ -170,6 +170,22 @@ describe('staff-only endpoints', () => {
     expect((await t.anonymous.get('/sandbox/test-cards')).body).toContainEqual({ card: '4000000000000002', outcome: 'card_declined', description: expect.any(String) });
   });
 
+  it('airports are public (the search form suggests them); passengers are named later by their booking\'s customer only', async () => {
+    const found = await t.anonymous.get('/airports?q=ICN');
+    expect(found.status).toBe(200);
+    expect(found.body[0]).toMatchObject({ code: 'ICN' });
+    expect((await t.anonymous.get('/airports/ICN')).status).toBe(200);
+    const flight = await bookable(t.admin, 2);
+    const booked = await t.alice.post('/reservations', { customerId: 1, flightId: flight.id, seatQty: 2 });
+    const minji = { givenName: 'Minji', familyName: 'Kim' };
+    const named = await t.alice.put(`/reservations/${booked.body.id}/passengers`, { passengers: [minji] });
+    expect(named.status).toBe(200);
+    expect(named.body.passengers[0]).toMatchObject(minji); // the second seat stays to be named
+    const notHers = await t.bob.put(`/reservations/${booked.body.id}/passengers`, { passengers: [{ givenName: 'Eve', familyName: 'Mallory' }] });
+    expect(notHers.status).toBe(404);
+    expect((await t.alice.get(`/reservations/${booked.body.id}`)).body.passengers[0]).toMatchObject(minji);
+  });
+
   it('a card is swapped for a token before booking, as hosted card fields do: the booking carries the token and the last four', async () => {
     const flight = await bookable(t.admin, 3);
     const token = await t.anonymous.post('/sandbox/payment-methods', { card: '5555555555554444' });

@@ -141,7 +141,9 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
     setError(null);
     try {
       const named = passengers.filter((p) => p.givenName.trim() && p.familyName.trim()).map((p) => ({ givenName: p.givenName.trim(), familyName: p.familyName.trim() }));
-      const body = { customerId: user.customerId ?? undefined, flightId: flight.id, seatQty: qty, card: card.replace(/\s/g, ''), ...(named.length > 0 ? { passengers: named } : {}) };
+      // the card goes to the processor's vault first, as hosted card fields do: the booking carries its token
+      const paymentMethod = await api.post<{ id: string }>('/sandbox/payment-methods', { card: card.replace(/\s/g, '') });
+      const body = { customerId: user.customerId ?? undefined, flightId: flight.id, seatQty: qty, paymentMethod: paymentMethod.id, ...(named.length > 0 ? { passengers: named } : {}) };
       const r = await api.post<Reservation>('/reservations', body, { idempotencyKey: idempotencyKey.current });
       navigate(`/my/bookings/${r.id}`);
     } catch (err) {

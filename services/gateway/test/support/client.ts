@@ -43,6 +43,7 @@ export function gatewayClient(base: string, check?: Conformance, token?: string)
     call,
     get: <T = any>(path: string, options?: CallOptions) => call<T>('GET', path, undefined, options),
     post: <T = any>(path: string, body: unknown = {}, options?: CallOptions) => call<T>('POST', path, body, options),
+    put: <T = any>(path: string, body: unknown = {}, options?: CallOptions) => call<T>('PUT', path, body, options),
     delete: <T = any>(path: string, options?: CallOptions) => call<T>('DELETE', path, undefined, options),
     /** The same client, signed in as `username`. */
     async as(username: string, password: string) {
