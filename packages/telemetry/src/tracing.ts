@@ -133,17 +133,8 @@ export async function clientSpan<T>(
   call: (headers: Record<string, string>, span: Span | undefined) => Promise<T>,
 ): Promise<T> {
   if (!tracer) return call({}, undefined);
-  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      return await call(injectTraceContext({}), span);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  // inside the span, the headers carry it as the parent of the server's
+  return inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, (span) => call(injectTraceContext({}), span));
 }
 
 /** Runs fn in a span (INTERNAL unless told) under the given parent context; without a tracer, just fn. */
