@@ -71,6 +71,8 @@ describe('one booking, followed through the logs', () => {
     const placedLine = lines().find((l) => l.service === 'reservation' && l.msg === 'request' && l.requestId === REQUEST_ID)!;
     const correlationId = placedLine.correlationId;
     expect(correlationId).toBe(String(booking.id));
+    // the gateway's line of the POST names it too: one id from the public entry to the last consumer
+    expect(lines().find((l) => l.service === 'gateway' && l.msg === 'request' && l.requestId === REQUEST_ID)?.correlationId).toBe(correlationId);
     const about = lines().filter((l) => l.correlationId === correlationId);
     const handled = about.filter((l) => l.msg === 'event handled').map((l) => `${l.service}:${l.eventType}`);
     expect(handled).toEqual(

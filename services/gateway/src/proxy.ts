@@ -61,6 +61,16 @@ export function sendUpstream(reply: FastifyReply, res: UpstreamResponse, body: u
   return reply.send(body);
 }
 
+/**
+ * A request about a booking (placing it: the answer's Location; anything under /reservations/{id}) has its
+ * request line name the booking as correlationId, as every service's lines about it do: one id follows a
+ * booking from the gateway through every service.
+ */
+function nameTheBooking(req: FastifyRequest, path: string, location: string | string[] | undefined) {
+  const booking = /^\/reservations\/(\d+)(?:\/|$)/.exec(path) ?? (typeof location === 'string' ? /^\/reservations\/(\d+)$/.exec(location) : null);
+  if (booking) req.log = req.log.child({ correlationId: booking[1] });
+}
+
 /** The one 404 a customer gets for anything not theirs: the same words as for what does not exist. */
 const notYours = (own: { param: string; noun: string }, params: Record<string, string>) => notFound(`${own.noun} ${params[own.param] ?? ''}`);
 
@@ -152,6 +162,7 @@ export function proxyHandler({ routes, upstreams, publicCache }: ProxyDeps) {
       stream: (req.headers.accept ?? '').includes('text/event-stream'),
       signal: aborted.signal,
     });
+    nameTheBooking(req, path, res.headers.location);
     if (own?.kind === 'response') {
       // read first, then decide: a resource of another customer is as absent as one that never was
       const text = await res.body.text().catch((err: unknown) => Promise.reject(upstreamProblem(target.service, err)));
