@@ -81,10 +81,11 @@ describe.each(Object.keys(adapters))('consumer lag (%s adapter)', (name) => {
     if (consuming.stopConsuming) await consuming.stopConsuming();
     else await consuming.close();
     await observer.publish([soldOut(4), soldOut(5), soldOut(6), soldOut(7)]);
-    const behind = await eventually(byType, (lag) => lag[1]?.pending === 4);
-    expect(behind).toEqual([
-      { consumer: 'reservation', eventType: 'PaymentApproved', pending: 0, retrying: 0 },
-      { consumer: 'reservation', eventType: 'SeatsSoldOut', pending: 4, retrying: 1 },
-    ]);
+    // the four new ones are pending; the failing one may be counted among them too once its retry falls
+    // due with nobody consuming (JetStream puts a message whose backoff ran out back in line)
+    const behind = await eventually(byType, (lag) => (lag[1]?.pending ?? 0) >= 4);
+    expect(behind[0]).toEqual({ consumer: 'reservation', eventType: 'PaymentApproved', pending: 0, retrying: 0 });
+    expect(behind[1]).toMatchObject({ consumer: 'reservation', eventType: 'SeatsSoldOut', retrying: 1 });
+    expect([4, 5]).toContain(behind[1]!.pending);
   });
 });

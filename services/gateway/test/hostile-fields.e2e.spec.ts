@@ -73,6 +73,8 @@ function valid(f: Field): fc.Arbitrary<unknown> {
     const min = Math.max(s.minimum ?? 0, f.name === 'after' ? 0 : 1);
     return fc.integer({ min, max: Math.min(s.maximum ?? 5, min + 4) });
   }
+  // a valid value must be valid, or a refusal may name it rather than the one hostile field
+  if (s.type === 'array' && f.name === 'passengers') return fc.array(fc.constantFrom({ givenName: 'Minji', familyName: 'Kim' }, { givenName: 'Jisoo', familyName: 'Park' }), { maxLength: 2 });
   if (s.type === 'array') return fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 });
   const known: Record<string, fc.Arbitrary<string>> = {
     username: fc.constantFrom('admin', 'alice'),
@@ -81,6 +83,16 @@ function valid(f: Field): fc.Arbitrary<unknown> {
     takeoffDate: fc.constantFrom('2027-01-01', '2027-01-01T10:30'),
     reserveDate: fc.constant('2026-12-01'),
     card: fc.constantFrom('4242424242424242', '4000000000000002'),
+    paymentMethod: fc.constantFrom('pm_card_visa', 'pm_card_chargeDeclined'),
+    origin: fc.constant('ICN'),
+    destination: fc.constant('JFK'),
+    from: fc.constant('ICN'),
+    to: fc.constant('JFK'),
+    code: fc.constantFrom('ICN', 'JFK'),
+    currency: fc.constantFrom('KRW', 'USD'),
+    departureTime: fc.constant('2027-01-10T10:30'),
+    arrivalTime: fc.constant('2027-01-10T20:30'),
+    date: fc.constant('2027-01-10'),
     bookingReference: fc.constant('ABCDEF'),
     service: fc.constantFrom('flight', 'payment'),
     'idempotency-key': fc.string({ unit: fc.constantFrom(...'abcdef0123'), minLength: 1, maxLength: 12 }),
