@@ -153,33 +153,27 @@ export const PaymentDeclined = eventSchema(
   }),
   'Step 4 (failure): the processor declined the charge; the reservation is cancelled and the seats released.',
 );
+/** What a reservation's status events say of it (the read side and mileage need no other look-up). */
+const reservationSummary = {
+  reservationId: Id,
+  bookingReference: Type.String(),
+  customerId: Id,
+  flightId: Id,
+  seatQty: SeatQty,
+  amount: Money,
+  currency: Currency,
+  reserveDate: Type.String(),
+  passengers: Passengers,
+};
 export const ReservationConfirmed = eventSchema(
   'ReservationConfirmed',
-  Type.Object({
-    reservationId: Id,
-    bookingReference: Type.String(),
-    customerId: Id,
-    flightId: Id,
-    seatQty: SeatQty,
-    amount: Money,
-    currency: Currency,
-    reserveDate: Type.String(),
-    passengers: Passengers,
-  }),
+  Type.Object({ ...reservationSummary }),
   'Step 5: paid and held; the booking is final.',
 );
 export const ReservationCancelled = eventSchema(
   'ReservationCancelled',
   Type.Object({
-    reservationId: Id,
-    bookingReference: Type.String(),
-    customerId: Id,
-    flightId: Id,
-    seatQty: SeatQty,
-    amount: Money,
-    currency: Currency,
-    reserveDate: Type.String(),
-    passengers: Passengers,
+    ...reservationSummary,
     reason: CancelReason,
     previousStatus: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED')]),
   }),
