@@ -15,13 +15,13 @@ import { buildAsyncApiDocument } from '@airline/contracts';
 import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@airline/database';
 import { createHttpApp, customerNamedIn, HttpProblem, methodsOf, type HttpApp } from '@airline/http';
 import { serviceLogger } from '@airline/telemetry';
-import { apiSources as defaultApiSources, type ApiSource } from './api-sources.js';
+import { checkedInDocuments, type ApiDocuments } from './api-documents.js';
 import { authRoutes } from './auth/routes.js';
 import { loginThrottle } from './auth/login-throttle.js';
 import { resolveSigningKey, type SigningKeySource } from './auth/signing-key.js';
 import { createTokenService, TokenRejected, type Identity, type TokenService } from './auth/tokens.js';
 import { createDemoUsersOnFirstStart, upsertUsers, type SeedUser } from './auth/users.js';
-import { operationIn, publicDocument, servicesDocument, type DocumentedOperation, type OpenApiDocument } from './openapi.js';
+import { operationIn, publicDocument, type DocumentedOperation, type OpenApiDocument } from './openapi.js';
 import { managementServer, type ManagementOptions, type ManagementServer } from './management.js';
 import { operationsRoutes } from './operations.js';
 import { defaultPolicy, policies, policyFor, type Method, type Policy } from './policy.js';
@@ -75,8 +75,8 @@ export interface GatewayConfig {
   settings?: GatewaySettingsInput;
   /** Known users, created or replaced at start (tests, configured accounts); else demo users on first start. */
   users?: SeedUser[];
-  /** Where the documented schemas of forwarded routes come from (default: every service's routes). */
-  apiSources?: ApiSource[];
+  /** The documents of the forwarded routes, by service (default: each service's checked-in openapi.json). */
+  apiDocuments?: ApiDocuments;
 }
 
 export type Gateway = HttpApp & {
@@ -276,14 +276,14 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   }
 
   let document: OpenApiDocument | undefined;
-  const sources = config.apiSources ?? defaultApiSources;
   app.addHook('onReady', async () => {
     const own = app.swagger() as unknown as OpenApiDocument;
-    const forwardedFrom = await servicesDocument(sources);
+    const targets = new Map(documented.filter(({ forwarded }) => forwarded).map(({ policy }) => [policy, resolveRoute(routes, policy.path)!]));
+    const forwardedFrom = config.apiDocuments ?? checkedInDocuments([...targets.values()].map((target) => target.service));
     const operations: DocumentedOperation[] = documented.map(({ policy, forwarded }) => ({
       policy,
       forwarded,
-      source: forwarded ? operationIn(forwardedFrom, policy.method, resolveRoute(routes, policy.path)!.path) : operationIn(own, policy.method, policy.path),
+      source: forwarded ? operationIn(forwardedFrom[targets.get(policy)!.service], policy.method, targets.get(policy)!.path) : operationIn(own, policy.method, policy.path),
       hasBody: policy.method === 'POST' || policy.method === 'PUT' || policy.method === 'PATCH',
     }));
     document = publicDocument(operations);
