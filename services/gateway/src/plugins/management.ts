@@ -15,5 +15,6 @@ export default fp<{ options: ManagementOptions | undefined }>(
   async (app, { options }) => {
     app.decorate('management', options ? managementServer(app as unknown as HttpApp, options) : undefined);
   },
-  { name: 'management' },
+  // the service app's readiness checks and metrics (createHttpApp), served on the other port
+  { name: 'management', decorators: { fastify: ['readiness', 'metrics'] } },
 );

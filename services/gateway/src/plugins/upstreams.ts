@@ -42,5 +42,5 @@ export default fp<UpstreamsOptions>(
       await upstreams.close();
     });
   },
-  { name: 'upstreams' },
+  { name: 'upstreams', decorators: { fastify: ['metrics'] } },
 );
