@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { buildAsyncApiDocument } from '@airline/contracts';
 import { checkedInDocuments, type ApiDocuments } from '../api-documents.js';
 import { operationIn, publicDocument, type DocumentedOperation, type OpenApiDocument } from '../openapi.js';
-import { policies } from '../policy.js';
+import { policies, type Policy } from '../policy.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,15 +31,16 @@ export default fp<{ apiDocuments?: ApiDocuments | undefined }>(
     let document: OpenApiDocument | undefined;
     app.addHook('onReady', async () => {
       const own = app.swagger() as unknown as OpenApiDocument;
-      const forwarded = app.forwarded;
+      const { forwarded } = app;
       const ownOperations = policies.filter((policy) => !forwarded.has(policy) && app.hasRoute({ method: policy.method, url: policy.path }));
       const documents = apiDocuments ?? checkedInDocuments([...forwarded.values()].map((target) => target.service));
-      const operation = (policy: (typeof policies)[number], source: DocumentedOperation['source'], isForwarded: boolean): DocumentedOperation => ({
+      const operation = (policy: Policy, source: DocumentedOperation['source'], isForwarded: boolean): DocumentedOperation => ({
         policy,
         forwarded: isForwarded,
         source,
         hasBody: policy.method === 'POST' || policy.method === 'PUT' || policy.method === 'PATCH',
       });
+      // the gateway's own operations first, then the forwarded ones, each in the table's order
       document = publicDocument([
         ...ownOperations.map((policy) => operation(policy, operationIn(own, policy.method, policy.path), false)),
         ...[...forwarded].map(([policy, target]) => operation(policy, operationIn(documents[target.service], policy.method, target.path), true)),
