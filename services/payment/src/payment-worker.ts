@@ -20,7 +20,13 @@ import type { PaymentProcessor } from './processor.js';
 import { claimDuePayments, findPayments, toPayment, updatePayments, type PaymentChange, type PaymentRow } from './repository.js';
 
 export interface PaymentWorkerOptions {
+  /** Payments in hand at most (claimed by a pass, or handed over, and not recorded yet) before a pass claims more. */
   batchSize?: number;
+  /**
+   * Processor calls under way at most; the others wait their turn here. The processor answers a few at a
+   * time whatever we send: a call sent to wait its turn there would run into its timeout instead.
+   */
+  maxCalls?: number;
   leaseMs?: number;
   idleMs?: number;
   /** Traces (tracing on): each processor call in a span of the trace that asked for it (the payment's trace_parent). */
@@ -43,6 +49,7 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   const batchSize = options.batchSize ?? 128;
   const leaseMs = options.leaseMs ?? 30_000;
   const idleMs = options.idleMs ?? 250;
+  const maxCalls = options.maxCalls ?? 16;
 
   const reference = (row: PaymentRow) => `reservation-${row.reservation_id}`;
 
@@ -110,10 +117,25 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
 
-  /** Calls the processor for one claimed payment and records its answer; never throws (a failed recording leaves the lease to run out). */
+  /** Calls waiting for their turn (first come, first called), and how many are under way. */
+  const turns: Array<() => void> = [];
+  let calling = 0;
+  async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    if (calling < maxCalls) calling++;
+    else await new Promise<void>((resolve) => turns.push(resolve)); // its turn is handed over by a call that ended
+    try {
+      return await fn();
+    } finally {
+      const next = turns.shift();
+      if (next) next();
+      else calling--;
+    }
+  }
+
+  /** Calls the processor for one claimed payment in its turn and records its answer; never throws (a failed recording leaves the lease to run out). */
   function go(row: PaymentRow): Promise<void> {
     // processor calls never throw (failures are results)
-    const going: Promise<void> = call(row)
+    const going: Promise<void> = inTurn(() => call(row))
       .then((answer) => recordAnswer({ row, ...answer }))
       .catch(failed)
       .finally(() => inFlight.delete(going));
