@@ -15,6 +15,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
         reservationId: d.reservationId,
         customerId: d.customerId,
         amount: d.amount,
+        currency: d.currency,
         paymentMethod: d.paymentMethod,
         cardLast4: d.cardLast4,
         cardBrand: d.cardBrand,
@@ -29,7 +30,7 @@ export function paymentHandlers(workToDo: () => void): EventHandlers {
       const d = event.data;
       const row = await lockPaymentOfReservation(tx, d.reservationId);
       if (!row) {
-        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount });
+        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency });
         return;
       }
       const next = onReservationCancelled(toPayment(row));
