@@ -6,6 +6,7 @@ import { DataTable } from '../../components/DataTable';
 import { OutcomeChart } from '../../components/OutcomeChart';
 import { Empty, ErrorNote, Loading } from '../../components/ui';
 import { HISTORY_LIMIT, loadOutcomeEvents } from '../../outcomes';
+import type { CustomerInfo, FlightBoardEntry } from '../../types';
 
 const REFRESH_MS = 5000;
 const CHART_REFRESH_MS = 15_000;
@@ -57,26 +58,6 @@ export function Dashboard() {
       </div>
     </main>
   );
-}
-
-interface CustomerInfo {
-  customerId: number;
-  flightCount: number;
-  recentReserveDate: string | null;
-  confirmedCount: number;
-  cancelledCount: number;
-}
-
-interface FlightBoardEntry {
-  flightId: number;
-  flightCode: string | null;
-  takeoffDate: string | null;
-  capacity: number | null;
-  remainingSeatsCount: number | null;
-  seatsTaken: number;
-  soldOutCount: number;
-  status: 'SCHEDULED' | 'CANCELLED';
-  lastActivity: { type: string; at: string; reservationId: number | null; summary: string } | null;
 }
 
 function FlightBoard({ rows }: { rows: FlightBoardEntry[] }) {
