@@ -7,6 +7,7 @@ import { navigate } from '../router';
 import { declineText, filterFlights, formatDeparture, formatMoney, onSale, plural, type FlightFilter } from '../format';
 import { apiProblems, bookingProblems, withoutField, type Problems } from '../forms';
 import { Empty, ErrorNote, Field, Loading, formError } from '../components/ui';
+import { FlightTable } from '../components/FlightTable';
 import type { Flight, Reservation, TestCard } from '../types';
 
 export const FLIGHTS_REFRESH_MS = 2000;
@@ -61,44 +62,16 @@ export function Flights() {
           <ErrorNote error={flights.error} prefix="Could not refresh the flights" />
           {flights.data && shown.length === 0 ? <Empty>{flights.data.length === 0 ? 'No flights are on sale yet.' : 'No flight matches your search.'}</Empty> : null}
           {shown.length > 0 ? (
-            <table className="responsive" aria-describedby="flights-heading">
-              <thead>
-                <tr>
-                  <th scope="col">Flight</th>
-                  <th scope="col">Route</th>
-                  <th scope="col">Departure</th>
-                  <th scope="col" className="num">Fare</th>
-                  <th scope="col" className="num">Seats left</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Action</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((f) => (
-                  <tr key={f.id} data-flight-code={f.flightCode} className={f.id === selectedId ? 'selected' : undefined}>
-                    <th scope="row" data-label="Flight">
-                      {f.flightCode}
-                    </th>
-                    <td data-label="Route">{f.origin ? `${f.origin} → ${f.destination}` : '—'}</td>
-                    <td data-label="Departure" className="date">
-                      {formatDeparture(f)}
-                    </td>
-                    <td data-label="Fare" className="num">
-                      {formatMoney(f.cost, f.currency)}
-                    </td>
-                    <td data-label="Seats left" className="num" data-testid="seats-left">
-                      {f.status === 'CANCELLED' ? <span className="badge badge-canceled">Cancelled</span> : f.remainingSeatsCount}
-                    </td>
-                    <td className="actions-cell">
-                      <button type="button" onClick={() => setSelectedId(f.id)} disabled={f.status !== 'SCHEDULED'} aria-label={`Book ${f.flightCode}`}>
-                        Book
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <FlightTable
+              flights={shown}
+              labelledBy="flights-heading"
+              selectedId={selectedId}
+              action={(f) => (
+                <button type="button" onClick={() => setSelectedId(f.id)} disabled={f.status !== 'SCHEDULED'} aria-label={`Book ${f.flightCode}`}>
+                  Book
+                </button>
+              )}
+            />
           ) : null}
         </section>
         {selected ? <BookingForm key={selected.id} flight={selected} onClose={() => setSelectedId(null)} /> : null}
