@@ -1,0 +1,112 @@
+// Staff tables (issue 14): customers by username, bookings by reference, dates formatted, and the
+// bookings chart's labels readable on a phone, in Chromium. Any error in the browser console fails.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, http } from '@airline/testing';
+import { startEmbeddedSystem, FREE_PORTS, type EmbeddedSystem } from '../../runtime/system.js';
+import { formatDate } from '../../ui/src/format.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PHONE = { width: 375, height: 740 };
+const DESKTOP = { width: 1280, height: 900 };
+const users = [
+  { username: 'minji.kim', password: 'minji-password-1', role: 'customer' as const, customerId: 701 },
+  { username: 'ops', password: 'ops-password-1', role: 'admin' as const, customerId: null },
+];
+
+let system: EmbeddedSystem;
+let browser: Browser;
+let reference: string;
+const contexts: BrowserContext[] = [];
+let consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  system = await startEmbeddedSystem({ ports: FREE_PORTS, busPollMs: 50, auth: { users } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const staff = await http(system.urls.gateway).post('/auth/login', { username: 'ops', password: 'ops-password-1' });
+  const flight = await http(system.urls.gateway, { authorization: `Bearer ${staff.body.token}` }).post('/flights', { flightCode: 'ST101', takeoffDate: '2027-03-14', cost: 250_000, capacity: 5 });
+  expect(flight.status).toBe(201);
+  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]), (q) => q.rowCount === 1);
+  const login = await http(system.urls.gateway).post('/auth/login', { username: 'minji.kim', password: 'minji-password-1' });
+  const booked = await http(system.urls.gateway, { authorization: `Bearer ${login.body.token}` }).post('/reservations', { flightId: flight.body.id, seatQty: 2 });
+  expect(booked.status).toBe(201);
+  reference = booked.body.bookingReference;
+  await eventually(() => http(system.urls.dashboard).get(`/flightBoard/${flight.body.id}`), (r) => r.body.lastActivity?.type === 'ReservationConfirmed');
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+  const errors = consoleErrors;
+  consoleErrors = [];
+  expect(errors, 'errors in the browser console').toEqual([]);
+});
+
+async function staffPage(viewport: { width: number; height: number }, path: string): Promise<Page> {
+  const context = await browser.newContext({ viewport, baseURL: system.urls.gateway });
+  contexts.push(context);
+  context.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
+  });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByLabel('Username').fill('ops');
+  await page.getByLabel('Password').fill('ops-password-1');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.goto(path);
+  return page;
+}
+
+describe('the staff dashboard', () => {
+  it('names customers by username and shows their latest booking date formatted, not a customer id or an ISO date', async () => {
+    const page = await staffPage(DESKTOP, '/staff/dashboard');
+    const customers = page.locator('table').filter({ hasText: 'Bookings placed' });
+    const row = customers.locator('tbody tr').filter({ hasText: 'minji.kim' });
+    await row.waitFor({ timeout: 20_000 });
+    const today = new Date().toISOString().slice(0, 10);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[0]).toBe('minji.kim');
+    expect(cells).toContain(formatDate(today));
+    expect(await customers.textContent()).not.toContain('701');
+    expect(await customers.textContent()).not.toContain(today);
+  });
+
+  it('names the latest activity of a flight in words with its booking reference, not a reservation number', async () => {
+    const page = await staffPage(DESKTOP, '/staff/dashboard');
+    const row = page.locator('tr[data-flight-code="ST101"]');
+    await row.getByText(`Booking confirmed · booking ${reference}`).waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).not.toMatch(/reservation \d/);
+  });
+
+  it('draws the chart’s labels at least 10 px tall on a phone', async () => {
+    const page = await staffPage(PHONE, '/staff/dashboard');
+    const chart = page.getByRole('img', { name: /Bookings over time/ });
+    await chart.waitFor({ timeout: 20_000 });
+    const heights = await page.locator('.chart svg text.axis').evaluateAll((labels) => labels.map((t) => t.getBoundingClientRect().height));
+    expect(heights.length).toBeGreaterThan(1);
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(10);
+    const [svg, figure] = await Promise.all([chart.boundingBox(), page.locator('figure.chart').boundingBox()]);
+    expect(svg!.width).toBeLessThanOrEqual(figure!.width + 0.5); // no sideways scrolling
+  });
+});
+
+describe('the saga timeline page', () => {
+  it('lists a flight’s bookings by reference with the customer’s username and the day placed', async () => {
+    const page = await staffPage(PHONE, '/staff/timeline');
+    const link = page.getByRole('link', { name: reference });
+    await link.waitFor({ timeout: 20_000 });
+    const item = page.locator('li').filter({ has: link });
+    expect(await item.textContent()).toContain('minji.kim');
+    expect(await item.textContent()).toContain(`placed ${formatDate(new Date().toISOString().slice(0, 10))}`);
+    await link.click();
+    await page.getByRole('heading', { name: `Booking ${reference}` }).waitFor();
+    expect(await page.locator('#main').textContent()).toContain('flight ST101');
+  });
+});
