@@ -33,7 +33,8 @@ beforeAll(async () => {
   const booked = await http(system.urls.gateway, { authorization: `Bearer ${login.body.token}` }).post('/reservations', { flightId: flight.body.id, seatQty: 2 });
   expect(booked.status).toBe(201);
   reference = booked.body.bookingReference;
-  await eventually(() => http(system.urls.dashboard).get(`/flightBoard/${flight.body.id}`), (r) => r.body.lastActivity?.type === 'ReservationConfirmed');
+  await eventually(() => http(system.urls.reservation).get(`/reservations/${booked.body.id}`), (r) => r.body.status === 'CONFIRMED');
+  await eventually(() => http(system.urls.dashboard).get(`/flightBoard/${flight.body.id}`), (r) => r.body.lastActivity?.reservationId === booked.body.id);
 }, 300_000);
 
 afterAll(async () => {
@@ -81,7 +82,7 @@ describe('the staff dashboard', () => {
   it('names the latest activity of a flight in words with its booking reference, not a reservation number', async () => {
     const page = await staffPage(DESKTOP, '/staff/dashboard');
     const row = page.locator('tr[data-flight-code="ST101"]');
-    await row.getByText(`Booking confirmed · booking ${reference}`).waitFor({ timeout: 20_000 });
+    await row.getByText(`Seats held · booking ${reference}`).waitFor({ timeout: 20_000 });
     expect(await row.textContent()).not.toMatch(/reservation \d/);
   });
 
