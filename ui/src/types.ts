@@ -3,7 +3,7 @@
 // server fails the UI's typecheck instead of rendering blank.
 import type { Static } from '@sinclair/typebox';
 import type { CancelReason as CancelReasonOfEvents, TEST_CARDS } from '@airline/contracts';
-import type { Flight as FlightSchema } from '../../services/flight/src/routes.ts';
+import type { Airport as AirportSchema, Flight as FlightSchema } from '../../services/flight/src/routes.ts';
 import type { ReservationView } from '../../services/reservation/src/routes.ts';
 import type { PaymentView } from '../../services/payment/src/routes.ts';
 import type { LedgerEntryView, MileageAccountView } from '../../services/mileage/src/routes.ts';
@@ -22,6 +22,7 @@ export interface Session {
 
 export type Flight = Static<typeof FlightSchema>;
 export type ScheduledTime = NonNullable<Flight['departure']>;
+export type Airport = Static<typeof AirportSchema>;
 
 export type Reservation = Static<typeof ReservationView>;
 export type PassengerSeat = Reservation['passengers'][number];

@@ -1,11 +1,12 @@
-// Staff tables (issue 14): customers by username, bookings by reference, dates formatted, and the
-// bookings chart's labels readable on a phone, in Chromium. Any error in the browser console fails.
+// Pages as on an airline's site (issue 14), in Chromium: the front page's search suggests airports by
+// city; staff tables name customers by username and bookings by reference, with dates formatted, and
+// the bookings chart's labels are readable on a phone. Any error in the browser console fails.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http } from '@airline/testing';
 import { startEmbeddedSystem, FREE_PORTS, type EmbeddedSystem } from '../../runtime/system.js';
-import { formatDate } from '../../ui/src/format.js';
+import { formatDate } from '@airline/contracts'; // the one date format of pages, notifications and emails
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = { width: 375, height: 740 };
@@ -49,7 +50,7 @@ afterEach(async () => {
   expect(errors, 'errors in the browser console').toEqual([]);
 });
 
-async function staffPage(viewport: { width: number; height: number }, path: string): Promise<Page> {
+async function signedIn(username: 'ops' | 'minji.kim', viewport: { width: number; height: number }, path: string): Promise<Page> {
   const context = await browser.newContext({ viewport, baseURL: system.urls.gateway });
   contexts.push(context);
   context.on('console', (m) => {
@@ -57,8 +58,8 @@ async function staffPage(viewport: { width: number; height: number }, path: stri
   });
   const page = await context.newPage();
   await page.goto('/');
-  await page.getByLabel('Username').fill('ops');
-  await page.getByLabel('Password').fill('ops-password-1');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(users.find((u) => u.username === username)!.password);
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   await page.goto(path);
@@ -67,7 +68,7 @@ async function staffPage(viewport: { width: number; height: number }, path: stri
 
 describe('the staff dashboard', () => {
   it('names customers by username and shows their latest booking date formatted, not a customer id or an ISO date', async () => {
-    const page = await staffPage(DESKTOP, '/staff/dashboard');
+    const page = await signedIn('ops', DESKTOP, '/staff/dashboard');
     const customers = page.locator('table').filter({ hasText: 'Bookings placed' });
     const row = customers.locator('tbody tr').filter({ hasText: 'minji.kim' });
     await row.waitFor({ timeout: 20_000 });
@@ -80,14 +81,14 @@ describe('the staff dashboard', () => {
   });
 
   it('names the latest activity of a flight in words with its booking reference, not a reservation number', async () => {
-    const page = await staffPage(DESKTOP, '/staff/dashboard');
+    const page = await signedIn('ops', DESKTOP, '/staff/dashboard');
     const row = page.locator('tr[data-flight-code="ST101"]');
     await row.getByText(`Seats held · booking ${reference}`).waitFor({ timeout: 20_000 });
     expect(await row.textContent()).not.toMatch(/reservation \d/);
   });
 
   it('draws the chart’s labels at least 10 px tall on a phone', async () => {
-    const page = await staffPage(PHONE, '/staff/dashboard');
+    const page = await signedIn('ops', PHONE, '/staff/dashboard');
     const chart = page.getByRole('img', { name: /Bookings over time/ });
     await chart.waitFor({ timeout: 20_000 });
     const heights = await page.locator('.chart svg text.axis').evaluateAll((labels) => labels.map((t) => t.getBoundingClientRect().height));
@@ -100,7 +101,7 @@ describe('the staff dashboard', () => {
 
 describe('the saga timeline page', () => {
   it('lists a flight’s bookings by reference with the customer’s username and the day placed', async () => {
-    const page = await staffPage(PHONE, '/staff/timeline');
+    const page = await signedIn('ops', PHONE, '/staff/timeline');
     const link = page.getByRole('link', { name: reference });
     await link.waitFor({ timeout: 20_000 });
     const item = page.locator('li').filter({ has: link });
@@ -109,5 +110,17 @@ describe('the saga timeline page', () => {
     await link.click();
     await page.getByRole('heading', { name: `Booking ${reference}` }).waitFor();
     expect(await page.locator('#main').textContent()).toContain('flight ST101');
+  });
+});
+
+describe('the front page search', () => {
+  it('suggests airports by city as the customer types, each by its code', async () => {
+    const page = await signedIn('minji.kim', PHONE, '/');
+    await page.getByLabel('From').fill('Seoul');
+    const incheon = page.locator('#from-airports option[value="ICN"]');
+    await incheon.waitFor({ state: 'attached', timeout: 20_000 });
+    expect(await incheon.getAttribute('label')).toMatch(/Seoul/);
+    await page.getByLabel('To').fill('new york');
+    await page.locator('#to-airports option[value="JFK"]').waitFor({ state: 'attached', timeout: 20_000 });
   });
 });
