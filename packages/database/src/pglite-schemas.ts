@@ -32,10 +32,15 @@ export interface SchemaDatabases<S extends string> {
 /** A valid schema name: lower-case letters, digits and underscores, starting with a letter. */
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
-/** Creates the schemas that are missing, and a Database for each, over one connection. */
-export async function schemaDatabases<S extends string>(conn: SchemaConnection, names: readonly S[]): Promise<SchemaDatabases<S>> {
+/** Throws unless every name is a plain schema name, once. */
+export function checkSchemaNames(names: readonly string[]) {
   for (const name of names) if (!SCHEMA_NAME.test(name)) throw new Error(`schema name ${JSON.stringify(name)}: lower-case letters, digits and _ only`);
   if (new Set(names).size !== names.length) throw new Error(`schema names repeat: ${names.join(', ')}`);
+}
+
+/** Creates the schemas that are missing, and a Database for each, over one connection. */
+export async function schemaDatabases<S extends string>(conn: SchemaConnection, names: readonly S[]): Promise<SchemaDatabases<S>> {
+  checkSchemaNames(names);
   const turn = oneAtATime();
   await turn(() => conn.exec(names.map((n) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(n)};`).join('\n')));
   const open = new Set<S>(names);

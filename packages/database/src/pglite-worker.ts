@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
 import { makeTreePrivate } from './pglite-permissions.js';
-import { schemaDatabases, type SchemaConnection, type SchemaDatabases } from './pglite-schemas.js';
+import { checkSchemaNames, schemaDatabases, type SchemaConnection, type SchemaDatabases } from './pglite-schemas.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database, QueryResult, Statement } from './port.js';
 
@@ -74,6 +74,7 @@ export async function startPgliteThread(): Promise<PgliteThread> {
       return pipelinedDatabase(await connect(dir));
     },
     async openSchemas(dir, schemas) {
+      checkSchemaNames(schemas); // before anything is opened
       return schemaDatabases(await connect(dir), schemas);
     },
     async close() {

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createSession } from './pglite-session.mjs';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
 import { makeTreePrivate } from './pglite-permissions.js';
-import { schemaDatabases, type SchemaDatabases } from './pglite-schemas.js';
+import { checkSchemaNames, schemaDatabases, type SchemaDatabases } from './pglite-schemas.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database } from './port.js';
 
@@ -26,6 +26,7 @@ export async function createPgliteDatabase(dir?: string): Promise<Database> {
 
 /** The database in `dir` (undefined = in memory) on the calling thread, as one Database per schema (pglite-schemas.ts). */
 export async function createPgliteSchemas<S extends string>(dir: string | undefined, schemas: readonly S[]): Promise<SchemaDatabases<S>> {
+  checkSchemaNames(schemas); // before anything is opened
   const session = createSession(await PGlite.create({ ...(await pgliteArtifacts()), ...(await pgliteDataOptions(dir)) }));
   if (dir) makeTreePrivate(dir);
   return schemaDatabases(
