@@ -13,7 +13,7 @@
 // database, nine in all) is opened as it is, in that layout; DB_LAYOUT=instances makes a new one so.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePrivateDirectory, startPgliteThread, type Database, type PgliteThread } from '@airline/database';
+import { createPgliteDatabase, createPgliteSchemas, makePrivateDirectory, startPgliteThread, type Database, type PgliteThread } from '@airline/database';
 
 /** The databases of the embedded runtime. */
 export const DATABASE_NAMES = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
@@ -88,4 +88,14 @@ export function databaseLayoutFromEnv(env: Record<string, string | undefined>): 
   if (v === undefined || v === '') return undefined;
   if (v !== 'schemas' && v !== 'instances') throw new Error(`DB_LAYOUT=${v}: schemas (default) or instances`);
   return v;
+}
+
+/**
+ * One database of a stopped embedded system's DATA_DIR, in whatever layout it is, on the calling thread
+ * (a database has one user at a time: never while the system runs): `npm run rebuild -- --offline`, specs.
+ */
+export async function openStoppedDatabase(dataDir: string, name: DatabaseName): Promise<Database> {
+  if (databaseLayout(dataDir) === 'instances' || !(name in SERVICE_SCHEMAS)) return createPgliteDatabase(join(dataDir, name));
+  const schema = SERVICE_SCHEMAS[name as SchemaDatabaseName];
+  return (await createPgliteSchemas(join(dataDir, SERVICES_DIRECTORY), [schema])).schemas[schema];
 }
