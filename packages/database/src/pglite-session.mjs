@@ -87,7 +87,8 @@ export function createSession(pg) {
    * rest and is thrown, carrying `statementIndex`. With `schema`, they run with search_path at it.
    */
   async function run(statements, schema) {
-    const switching = schema !== undefined && schema !== searchPath;
+    // (not before a ROLLBACK: after an error in a transaction nothing else runs until it, and it needs no schema)
+    const switching = schema !== undefined && schema !== searchPath && !(statements.length > 0 && ROLLBACK.test(statements[0].text));
     if (switching) statements = [{ text: SET_SEARCH_PATH, params: [quoteIdentifier(schema)] }, ...statements];
     const parts = [];
     const fresh = [];

@@ -91,6 +91,19 @@ describe.each(adapters)('services as schemas of one PGlite database, %s', (_, op
       expect(await payloads(reservation)).toEqual([]);
       expect(await payloads(payment)).toEqual(['kept']);
 
+      // a transaction that fails on PostgreSQL's own error rolls back, and the connection serves everyone after it
+      await expect(
+        payment.transaction(async (tx) => {
+          await tx.query('INSERT INTO outbox (payload) VALUES ($1)', ['rolled back too']);
+          await tx.query('INSERT INTO outbox (payload) VALUES (NULL)');
+        }),
+      ).rejects.toMatchObject({ code: '23502' });
+      await reservation.transaction(async (tx) => {
+        await tx.query('INSERT INTO outbox (payload) VALUES ($1)', ['after the failure']);
+      });
+      expect(await payloads(reservation)).toEqual(['after the failure']);
+      expect(await payloads(payment)).toEqual(['kept']);
+
       // a failed statement (its pipeline rolled back, search_path with it) does not move anyone's schema
       await expect(reservation.query('INSERT INTO outbox (payload) VALUES (NULL)')).rejects.toMatchObject({ code: '23502' });
       expect((await reservation.query('SELECT current_schema() AS s')).rows).toEqual([{ s: 'reservation' }]);
