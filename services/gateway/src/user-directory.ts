@@ -1,5 +1,6 @@
 // Staff see people by their usernames, not the domain's customer ids: the gateway owns the users, so it
-// lists them (admin only: a customer has GET /auth/me). A Fastify plugin, registered by the gateway:
+// lists them (admin only: a customer has GET /auth/me). A Fastify plugin, registered by buildGateway after
+// the policy plugin (whose hooks enforce the route's own row), e.g. right after `endpoints`:
 //   await app.register(userDirectory, { db });
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
