@@ -20,6 +20,7 @@ import { resolveSettings, type GatewaySettings, type GatewaySettingsInput } from
 import authentication from './plugins/authentication.js';
 import docs, { routeSchemas } from './plugins/docs.js';
 import endpoints from './plugins/endpoints.js';
+import userDirectory from './plugins/user-directory.js';
 import halRoot from './plugins/hal-root.js';
 import headers from './plugins/headers.js';
 import jsonBody from './plugins/json-body.js';
@@ -135,6 +136,7 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   await app.register(rateLimit, { rateLimit: settings.rateLimit });
   await app.register(policy);
   await app.register(endpoints, { db, rateLimit: settings.rateLimit, loginThrottle: settings.loginThrottle });
+  await app.register(userDirectory, { db });
   await app.register(publicCache, { ttlMs: settings.publicCacheMs });
   await app.register(proxy, { routes });
   await app.register(docs, { apiDocuments: config.apiDocuments });

@@ -1,47 +1,54 @@
 // Staff see usernames, not customer ids (issue 14): the gateway, which owns the users, lists them for
-// staff. The plugin on its own here; the gateway enforces its row of the policy table (admin only).
-import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
+// staff, through the whole gateway so that its row of the policy table is what decides who may.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, migrate, migrationsFrom, type Database } from '@airline/database';
-import { upsertUsers } from '../src/auth/users.js';
-import { userDirectory, userDirectoryPolicy } from '../src/user-directory.js';
+import { buildGateway, type Gateway } from '@airline/gateway';
+import { gatewayClient } from './support/client.js';
+import { fakeUpstream } from './support/fake-upstream.js';
 
-let db: Database;
-const app = Fastify();
+const USERS = [
+  { username: 'minji', password: 'minji-password-1', role: 'customer' as const, customerId: 2 },
+  { username: 'admin', password: 'admin-password-1', role: 'admin' as const, customerId: null },
+  { username: 'alex', password: 'alex-password-1', role: 'customer' as const, customerId: 1 },
+];
+
+let app: Gateway;
+let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
+let api: ReturnType<typeof gatewayClient>;
 beforeAll(async () => {
-  db = await createPgliteDatabase();
-  await migrate(db, migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))));
-  await upsertUsers(db, [
-    { username: 'minji', password: 'correct horse battery staple', role: 'customer', customerId: 2 },
-    { username: 'admin', password: 'correct horse battery staple', role: 'admin', customerId: null },
-    { username: 'alex', password: 'correct horse battery staple', role: 'customer', customerId: 1 },
-  ]);
-  await app.register(userDirectory, { db });
-  await app.ready();
+  upstream = await fakeUpstream();
+  app = await buildGateway({ users: USERS, upstreams: { flight: upstream.url }, settings: { rateLimit: false } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  api = gatewayClient(typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '');
 });
 afterAll(async () => {
-  await app.close();
-  await db?.close();
+  await app?.close();
+  await upstream?.close();
 });
 
 describe('GET /users', () => {
-  it('lists every user by username with their role and customer, and never a password hash', async () => {
-    const r = await app.inject({ method: 'GET', url: '/users' });
-    expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual([
+  it('lists every user to staff by username with their role and customer, and never a password hash', async () => {
+    const admin = await api.as('admin', 'admin-password-1');
+    const r = await admin.get('/users');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual([
       { username: 'admin', role: 'admin', customerId: null },
       { username: 'alex', role: 'customer', customerId: 1 },
       { username: 'minji', role: 'customer', customerId: 2 },
     ]);
   });
 
-  it('filters by the customer a user acts as, and refuses a customerId that is not one (400)', async () => {
-    expect((await app.inject({ method: 'GET', url: '/users?customerId=2' })).json()).toEqual([{ username: 'minji', role: 'customer', customerId: 2 }]);
-    expect((await app.inject({ method: 'GET', url: '/users?customerId=zero' })).statusCode).toBe(400);
+  it('filters by the customer a user acts as, and refuses a customerId that is not one (400 naming it)', async () => {
+    const admin = await api.as('admin', 'admin-password-1');
+    expect((await admin.get('/users?customerId=2')).body).toEqual([{ username: 'minji', role: 'customer', customerId: 2 }]);
+    const refused = await admin.get('/users?customerId=zero');
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('customerId');
   });
 
-  it('is staff work: its row of the policy table says admin', () => {
-    expect(userDirectoryPolicy).toEqual({ method: 'GET', path: '/users', access: 'admin' });
+  it('is staff work: a customer is refused (403), and nobody without a token (401)', async () => {
+    const minji = await api.as('minji', 'minji-password-1');
+    expect((await minji.get('/users')).status).toBe(403);
+    expect((await api.get('/users')).status).toBe(401);
   });
 });

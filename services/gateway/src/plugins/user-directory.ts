@@ -1,12 +1,11 @@
 // Staff see people by their usernames, not the domain's customer ids: the gateway owns the users, so it
-// lists them (admin only: a customer has GET /auth/me). A Fastify plugin, registered by buildGateway after
-// the policy plugin (whose hooks enforce the route's own row), e.g. right after `endpoints`:
-//   await app.register(userDirectory, { db });
+// lists them (admin only: a customer has GET /auth/me). The route carries its own row of the policy table,
+// which the policy plugin's hooks enforce.
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Database } from '@airline/database';
-import type { Policy } from './policy.js';
-import type { Role } from './auth/users.js';
+import type { Policy } from '../policy.js';
+import type { Role } from '../auth/users.js';
 
 export const DirectoryUser = Type.Object(
   {
@@ -32,7 +31,8 @@ export async function listUsers(db: Database, customerId?: number): Promise<Dire
   return r.rows.map((u) => ({ username: u.username, role: u.role, customerId: u.customer_id }));
 }
 
-export const userDirectory: FastifyPluginAsync<{ db: Database }> = async (app, { db }) => {
+export default fp<{ db: Database }>(
+  async (app, { db }) => {
   app.get(
     '/users',
     {
@@ -41,4 +41,6 @@ export const userDirectory: FastifyPluginAsync<{ db: Database }> = async (app, {
     },
     async (req) => listUsers(db, (req.query as Static<typeof Query>).customerId),
   );
-};
+  },
+  { name: 'user-directory', encapsulate: true, dependencies: ['authentication', 'policy', 'route-schemas'] },
+);
