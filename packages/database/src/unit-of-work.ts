@@ -34,11 +34,22 @@ export class UnitOfWork {
 
   /** Reads the rows of these keys not known yet, in one statement. */
   async load<K, V>(kind: RowKind<K, V>, keys: Iterable<K>): Promise<void> {
-    const rows = this.rowsOf(kind);
-    const missing = [...new Set(keys)].filter((k) => !rows.has(k));
+    const missing = this.unknown(kind, keys);
     if (missing.length === 0) return;
-    for (const k of missing) rows.set(k, undefined);
-    for (const [k, v] of await kind.read(this.tx, missing)) rows.set(k, v);
+    this.record(kind, missing, await kind.read(this.tx, missing));
+  }
+
+  /** The keys this unit of work does not know yet (to read them with another kind's, in one statement). */
+  unknown<K, V>(kind: RowKind<K, V>, keys: Iterable<K>): K[] {
+    const rows = this.rowsOf(kind);
+    return [...new Set(keys)].filter((k) => !rows.has(k));
+  }
+
+  /** Records what one statement read for these keys: the rows found; the other keys are known as absent. */
+  record<K, V>(kind: RowKind<K, V>, keys: Iterable<K>, found: Iterable<[K, V]>): void {
+    const rows = this.rowsOf(kind);
+    for (const k of keys) if (!rows.has(k)) rows.set(k, undefined);
+    for (const [k, v] of found) rows.set(k, v);
   }
 
   /** One row, read unless this unit of work knows it already (undefined: there is none). */
