@@ -28,7 +28,7 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
     const app = createHttpApp({ service: 'dashboard', log, readiness: { database: () => db.query('SELECT 1') } });
     halRootRoutes(app, { customerInfos: '/customerInfos', flightBoard: '/flightBoard', reservationHistory: '/reservationHistory' });
     dashboardRoutes(app, db, config.eventLog);
-    return { app, consumers: [consumer('dashboard', dashboardHandlers, { prefetch: (uow, events) => prefetchProjection(uow.tx, events) })], workers: [] };
+    return { app, consumers: [consumer('dashboard', dashboardHandlers, { prefetch: prefetchProjection })], workers: [] };
   },
 };
 
