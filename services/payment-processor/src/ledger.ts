@@ -76,37 +76,48 @@ export async function describePaymentMethod(db: Sql, paymentMethod: string): Pro
   return (await db.query<StoredPaymentMethod>('SELECT id, brand, last4 FROM payment_methods WHERE id = $1', [paymentMethod])).rows[0];
 }
 
-/** Whether the card behind a token would be charged (test cards decline by their number). */
-async function decide(tx: Sql, paymentMethod: string): Promise<ChargeDecision> {
+/** Test cards that decline, by number, and why (what a vault token of such a number answers). */
+const DECLINING_CARDS = JSON.stringify(Object.fromEntries(TEST_CARDS.filter((c) => c.outcome !== 'approved').map((c) => [c.card, c.outcome])));
+
+/** The decision for a well-known token (a test card's, the legacy one); undefined for a vault token (the database decides). */
+function knownDecision(paymentMethod: string): ChargeDecision | undefined {
   const test = TEST_CARDS.find((c) => c.paymentMethod === paymentMethod);
   if (test) return declineOf(test.card);
   if (paymentMethod === LEGACY_PAYMENT_METHOD) return { approved: true };
-  const r = await tx.query<{ card: string }>('SELECT card FROM payment_methods WHERE id = $1', [paymentMethod]);
-  return r.rows[0] ? declineOf(r.rows[0].card) : { approved: false, reason: 'invalid_payment_method' };
+  return undefined;
 }
 
-/** A charge, once per reference: the same reference always gets the first answer (a voided one is declined). */
-export async function charge(db: Database, req: { reference: string; amount: number; paymentMethod: string }): Promise<Charge> {
-  return db.transaction(async (tx) => {
-    const prior = await tx.query<ChargeRow>('SELECT * FROM charges WHERE reference = $1 FOR UPDATE', [req.reference]);
-    if (prior.rows[0]) return toCharge(prior.rows[0]);
-    const decision = await decide(tx, req.paymentMethod);
-    const r = await tx.query<ChargeRow>(
-      `INSERT INTO charges (reference, charge_id, amount, payment_method, status, reason, authorization_code)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (reference) DO UPDATE SET reference = charges.reference RETURNING *`, // a concurrent twin: its answer
-      [
-        req.reference,
-        randomUUID(),
-        req.amount,
-        req.paymentMethod,
-        decision.approved ? 'approved' : 'declined',
-        decision.approved ? null : decision.reason,
-        decision.approved ? randomUUID().slice(0, 6).toUpperCase() : null,
-      ],
-    );
-    return toCharge(r.rows[0]!);
-  });
+/**
+ * A charge, once per reference: the same reference always gets the first answer (a voided one is
+ * declined). One statement, so one round trip: a vault token is looked up in it (a test card number
+ * declines, an unknown token is invalid_payment_method), and a reference already in the ledger (a retry,
+ * a concurrent twin, or a void that came first) returns its row unchanged.
+ */
+export async function charge(db: Sql, req: { reference: string; amount: number; paymentMethod: string }): Promise<Charge> {
+  const known = knownDecision(req.paymentMethod);
+  const r = await db.query<ChargeRow>(
+    `WITH vault AS (SELECT card FROM payment_methods WHERE id = $4),
+     decision AS (
+       SELECT CASE WHEN $5::boolean THEN $6::text
+                   WHEN NOT EXISTS (SELECT 1 FROM vault) THEN 'invalid_payment_method'
+                   ELSE $8::jsonb ->> (SELECT card FROM vault) END AS reason)
+     INSERT INTO charges (reference, charge_id, amount, payment_method, status, reason, authorization_code)
+     SELECT $1, $2, $3, $4, CASE WHEN reason IS NULL THEN 'approved' ELSE 'declined' END, reason, CASE WHEN reason IS NULL THEN $7 END
+     FROM decision
+     ON CONFLICT (reference) DO UPDATE SET reference = charges.reference
+     RETURNING *`,
+    [
+      req.reference,
+      randomUUID(),
+      req.amount,
+      req.paymentMethod,
+      known !== undefined,
+      known && !known.approved ? known.reason : null,
+      randomUUID().slice(0, 6).toUpperCase(),
+      DECLINING_CARDS,
+    ],
+  );
+  return toCharge(r.rows[0]!);
 }
 
 /**

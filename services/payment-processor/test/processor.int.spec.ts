@@ -66,6 +66,14 @@ describe('charges take tokens, never numbers', () => {
     expect(unknown).toMatchObject({ status: 402, body: { status: 'declined', reason: 'invalid_payment_method' } });
     expect((await api.post('/v1/charges', { reference: 'c-4', amount: 100, card: '4242424242424242' })).status).toBe(400);
   });
+  it('the same reference gets its first answer, asked again (whatever the request) or twice at once: one ledger row, one charge id', async () => {
+    const ask = () => api.post('/v1/charges', { reference: 'c-6', amount: 100, paymentMethod: 'pm_card_visa' });
+    const [first, twin] = await Promise.all([ask(), ask()]);
+    const again = await api.post('/v1/charges', { reference: 'c-6', amount: 999, paymentMethod: 'pm_card_chargeDeclined' });
+    expect(first.body).toMatchObject({ status: 'approved', authorizationCode: expect.any(String) });
+    expect([twin.body, again.body]).toEqual([first.body, first.body]);
+    expect((await db.query(`SELECT amount, status FROM charges WHERE reference = 'c-6'`)).rows).toEqual([{ amount: 100, status: 'approved' }]);
+  });
   it('a processor 4xx is a decline to the payment service (terminal, with the reason in words), not a failure to retry', async () => {
     const client = httpPaymentProcessor({ url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, timeoutMs: 1_000 });
     try {

@@ -62,7 +62,7 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
       },
     });
     app.addHook('onClose', () => processor.close());
-    return { app, consumers: [consumer('payment', paymentHandlers(worker.kick))], workers: [worker] };
+    return { app, consumers: [consumer('payment', paymentHandlers(worker))], workers: [worker] };
   },
 };
 

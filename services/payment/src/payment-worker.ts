@@ -1,13 +1,16 @@
-// Calls the processor for due payments (charges and refunds), outside any transaction, then records
-// the answer and its event in one transaction. Failed calls come back later with backoff; they never
-// give up on their own: the reservation's hold expiry decides when waiting is over.
-// The loop does not wait for a batch's answers before it claims again: a payment that comes due while
-// the processor answers earlier ones is claimed and charged at once (up to batchSize payments in
-// flight), instead of waiting for the pass before it. A claimed payment is leased, so no other pass (or
-// replica) claims it while its call is under way.
-import type { Database } from '@airline/database';
+// Calls the processor for payments to make (charges and refunds), outside any transaction, then records
+// each answer and its event. Failed calls come back later with backoff; they never give up on their own:
+// the reservation's hold expiry decides when waiting is over.
+// A charge asked for by SeatsReserved is handed over by the consumer that opened it (already claimed in
+// its transaction), so it is charged at once, with no claim and no pass. The loop's passes claim the rest:
+// refunds, retries whose time has come, and calls whose claim ran out (a worker that died with them).
+// Every call is recorded as its answer comes, not after the slowest of a batch: answers that come while
+// one recording transaction is under way go together in the next (group commit, no timer). A claimed
+// payment is leased, so no other pass (or replica) claims it while its call is under way; an answer is
+// recorded only while its claim is still the payment's latest (status and attempt unchanged).
 import { backoffMs } from '@airline/messaging';
 import { insertIntoOutbox, passLoop, stampEvents, type Clock } from '@airline/outbox';
+import { groupCommit, type Database, type Tx } from '@airline/database';
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
@@ -17,7 +20,13 @@ import type { PaymentProcessor } from './processor.js';
 import { claimDuePayments, findPayments, toPayment, updatePayments, type PaymentChange, type PaymentRow } from './repository.js';
 
 export interface PaymentWorkerOptions {
+  /** Payments in hand at most (claimed by a pass, or handed over, and not recorded yet) before a pass claims more. */
   batchSize?: number;
+  /**
+   * Processor calls under way at most; the others wait their turn here. The processor answers a few at a
+   * time whatever we send: a call sent to wait its turn there would run into its timeout instead.
+   */
+  maxCalls?: number;
   leaseMs?: number;
   idleMs?: number;
   /** Traces (tracing on): each processor call in a span of the trace that asked for it (the payment's trace_parent). */
@@ -26,14 +35,21 @@ export interface PaymentWorkerOptions {
 
 export interface PaymentWorker extends Worker {
   kick(): void;
-  /** One pass over due payments (tests drive it directly). */
+  /** Charges these payments at once: opened and claimed by a transaction that has committed (the consumer's). */
+  take(rows: PaymentRow[]): void;
+  /** When a claim made at `now` runs out. */
+  leaseUntil(now: Date): Date;
+  /** One pass over due payments, its answers recorded (tests drive it directly). */
   runOnce(): Promise<number>;
 }
+
+type Answer = { row: PaymentRow; result: ChargeResult | RefundResult; traceparent?: string };
 
 export function paymentWorker(db: Database, processor: PaymentProcessor, clock: Clock, onCommit: () => void, log: Logger, options: PaymentWorkerOptions = {}): PaymentWorker {
   const batchSize = options.batchSize ?? 128;
   const leaseMs = options.leaseMs ?? 30_000;
   const idleMs = options.idleMs ?? 250;
+  const maxCalls = options.maxCalls ?? 16;
 
   const reference = (row: PaymentRow) => `reservation-${row.reservation_id}`;
 
@@ -56,72 +72,93 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
     });
   }
 
-  /** Records the answers of one pass, and their events, in one transaction. */
-  async function record(answers: Array<{ row: PaymentRow; result: ChargeResult | RefundResult; traceparent?: string }>) {
-    await db.transaction(async (tx) => {
-      const outgoing: IntegrationEvent[] = [];
-      const changes: Array<{ id: number; change: PaymentChange }> = [];
-      // re-read: a cancel may have arrived during the calls
-      const currents = await findPayments(tx, answers.map((a) => Number(a.row.id)), true);
-      for (const { row, result, traceparent } of answers) {
-        const current = currents.get(Number(row.id));
-        if (!current) continue;
-        const payment = toPayment(current);
-        const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
-        const nextAttemptAt = t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined;
-        const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
-        const change: PaymentChange = { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError, contradictions: t.contradiction?.count };
-        changes.push({ id: row.id, change });
-        outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent }, clock));
-        if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
-        if (t.contradiction && t.status === 'REFUND_FAILED') {
-          log.error({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund parked as REFUND_FAILED: the processor contradicts the payment record');
-        } else if (t.contradiction) {
-          log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund answer contradicts the payment record; will retry');
-        }
+  /** Records answers and their events in one transaction. */
+  async function record(tx: Tx, answers: Answer[]) {
+    const outgoing: IntegrationEvent[] = [];
+    const changes: Array<{ id: number; change: PaymentChange }> = [];
+    // re-read: a cancel may have arrived during the calls
+    const currents = await findPayments(tx, answers.map((a) => Number(a.row.id)), true);
+    for (const { row, result, traceparent } of answers) {
+      const current = currents.get(Number(row.id));
+      // the claim this call was made under is no longer the payment's latest (it ran out and the payment
+      // was claimed again, or that call's answer is recorded already): that call records, not this one
+      if (!current || current.status !== row.status || current.attempts !== row.attempts) continue;
+      const payment = toPayment(current);
+      const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
+      const nextAttemptAt = t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined;
+      const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
+      const change: PaymentChange = { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError, contradictions: t.contradiction?.count };
+      changes.push({ id: row.id, change });
+      outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent }, clock));
+      if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
+      if (t.contradiction && t.status === 'REFUND_FAILED') {
+        log.error({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund parked as REFUND_FAILED: the processor contradicts the payment record');
+      } else if (t.contradiction) {
+        log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund answer contradicts the payment record; will retry');
       }
-      updatePayments(tx, changes);
-      insertIntoOutbox(tx, outgoing);
-    });
+    }
+    updatePayments(tx, changes);
+    insertIntoOutbox(tx, outgoing);
   }
 
-  /** Calls the processor for claimed payments and records the answers. */
-  async function settle(rows: PaymentRow[]): Promise<void> {
-    // processor calls never throw (failures are results); a failed recording leaves the leases to expire
-    const answers = await Promise.all(rows.map(async (row) => ({ row, ...(await call(row)) })));
-    await record(answers);
-    onCommit();
+  /** Each answer as it comes: those that come while a recording is under way go in the next one together. */
+  const recordAnswer = groupCommit<Answer, void>({
+    db,
+    async run(tx, answers) {
+      await record(tx, answers);
+      return answers.map(() => ({ ok: undefined }));
+    },
+    onCommit: () => onCommit(),
+    onGroupFailed: (err, size) => log.warn({ err, size }, 'recording payment answers together failed; each is recorded alone'),
+  });
+
+  const failed = (err: unknown) => log.warn({ err }, 'payment worker failed; the claimed payments are retried when their lease runs out');
+  /** Calls under way (their answers not recorded yet). */
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
+
+  /** Calls waiting for their turn (first come, first called), and how many are under way. */
+  const turns: Array<() => void> = [];
+  let calling = 0;
+  async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    if (calling < maxCalls) calling++;
+    else await new Promise<void>((resolve) => turns.push(resolve)); // its turn is handed over by a call that ended
+    try {
+      return await fn();
+    } finally {
+      const next = turns.shift();
+      if (next) next();
+      else calling--;
+    }
   }
 
-  const claim = (limit: number) => db.transaction((tx) => claimDuePayments(tx, clock(), leaseMs, limit));
+  /** Calls the processor for one claimed payment in its turn and records its answer; never throws (a failed recording leaves the lease to run out). */
+  function go(row: PaymentRow): Promise<void> {
+    // processor calls never throw (failures are results)
+    const going: Promise<void> = inTurn(() => call(row))
+      .then((answer) => recordAnswer({ row, ...answer }))
+      .catch(failed)
+      .finally(() => inFlight.delete(going));
+    inFlight.add(going);
+    return going;
+  }
+
+  const claim = (limit: number) => claimDuePayments(db, clock(), leaseMs, limit); // one statement: its own transaction
 
   async function runOnce(): Promise<number> {
     const rows = await claim(batchSize);
-    if (rows.length > 0) await settle(rows);
+    await Promise.all(rows.map(go));
     return rows.length;
   }
 
-  const failed = (err: unknown) => log.warn({ err }, 'payment worker pass failed; the claimed payments are retried when their lease runs out');
-  /** Batches claimed and not settled yet, and how many payments they hold. */
-  const inFlight = new Set<Promise<void>>();
-  let inFlightRows = 0;
-
-  /** The loop's pass: claims what is due (as much as there is room for) and leaves the batch to settle. */
+  /** The loop's pass: claims what is due (as much as there is room for) and leaves the calls to go. */
   async function claimAndGo(): Promise<number> {
-    if (inFlightRows >= batchSize) {
-      await Promise.race(inFlight); // full: look again once a batch has settled
+    if (inFlight.size >= batchSize) {
+      await Promise.race(inFlight); // full: look again once a call has been recorded
       return 1;
     }
-    const rows = await claim(batchSize - inFlightRows);
-    if (rows.length === 0) return 0;
-    inFlightRows += rows.length;
-    const settling: Promise<void> = settle(rows)
-      .catch(failed)
-      .finally(() => {
-        inFlightRows -= rows.length;
-        inFlight.delete(settling);
-      });
-    inFlight.add(settling);
+    const rows = await claim(batchSize - inFlight.size);
+    for (const row of rows) void go(row);
     return rows.length;
   }
 
@@ -130,11 +167,17 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   return {
     name: 'payment-worker',
     kick: loop.kick,
+    take(rows) {
+      // once stopped, the payments keep their claim: charged after it runs out (the next start's passes)
+      if (!stopped) for (const row of rows) void go(row);
+    },
+    leaseUntil: (now) => new Date(now.getTime() + leaseMs),
     runOnce,
     start: loop.start,
     async stop() {
+      stopped = true;
       await loop.stop();
-      await Promise.all(inFlight); // the answers of calls under way are recorded
+      while (inFlight.size > 0) await Promise.all(inFlight); // the answers of calls under way are recorded
     },
   };
 }

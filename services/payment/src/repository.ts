@@ -1,4 +1,4 @@
-import { gatheredRows, type Sql, type Tx } from '@airline/database';
+import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
 import type { Payment, PaymentStatus } from './payment.js';
 
 export type PaymentRow = {
@@ -67,9 +67,57 @@ export function openPayment(tx: Tx, p: NewPayment): void {
   paymentsToOpen.add(tx, p);
 }
 
+/**
+ * Payments to charge at once, opened and claimed (CHARGING, leased to this replica, first attempt) in the
+ * transaction that records the event asking for them, so the worker is handed the rows after COMMIT and
+ * needs no claim of its own. A payment whose hold has already ended opens PENDING (never charged); a
+ * reservation that has a payment already (a redelivery, a cancel that came first) opens nothing.
+ */
+const toCharge = perTransaction(() => ({ gathered: new Map<number, NewPayment>(), claim: { now: new Date(0), leaseUntil: new Date(0) }, opened: [] as PaymentRow[] }));
+
+export function openPaymentToCharge(tx: Tx, p: NewPayment, claim: { now: Date; leaseUntil: Date }): void {
+  const state = toCharge.of(tx);
+  if (state.gathered.size === 0) tx.beforeCommit(() => flushPaymentsToCharge(tx));
+  state.gathered.set(p.reservationId, p);
+  state.claim = claim;
+}
+
+async function flushPaymentsToCharge(tx: Tx): Promise<void> {
+  const state = toCharge.of(tx);
+  if (state.gathered.size === 0) return;
+  const rows = [...state.gathered.values()];
+  state.gathered.clear();
+  const due = `(x."chargeBefore" IS NULL OR x."chargeBefore" > $2::timestamptz)`;
+  const r = await tx.query<PaymentRow>(
+    `INSERT INTO payments (reservation_id, customer_id, amount, payment_method, card_last4, card_brand, charge_before, trace_parent, status, attempts, lease_until)
+     SELECT x."reservationId", x."customerId", x.amount, x."paymentMethod", x."cardLast4", x."cardBrand", x."chargeBefore", x."traceParent",
+       CASE WHEN ${due} THEN 'CHARGING' ELSE 'PENDING' END, CASE WHEN ${due} THEN 1 ELSE 0 END, CASE WHEN ${due} THEN $3::timestamptz END
+     FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
+     ON CONFLICT (reservation_id) DO NOTHING
+     RETURNING *`,
+    [JSON.stringify(rows), state.claim.now.toISOString(), state.claim.leaseUntil.toISOString()],
+  );
+  state.opened.push(...r.rows.filter((row) => row.status === 'CHARGING').sort((a, b) => Number(a.id) - Number(b.id)));
+}
+
+/** The payments this transaction opened and claimed to charge (complete once it committed): for the worker. */
+export function paymentsOpenedToCharge(tx: Tx): PaymentRow[] {
+  return toCharge.of(tx).opened;
+}
+
+/** Takes back a payment this transaction opened to charge (cancelled in the same transaction): no worker will charge it. */
+export function withdrawOpenedPayment(tx: Tx, id: number): boolean {
+  const opened = toCharge.of(tx).opened;
+  const i = opened.findIndex((row) => Number(row.id) === Number(id));
+  if (i < 0) return false;
+  opened.splice(i, 1);
+  return true;
+}
+
 /** The payment of a reservation, locked (the payments opened so far in this transaction included). */
 export async function lockPaymentOfReservation(tx: Tx, reservationId: number) {
   paymentsToOpen.flush(tx);
+  await flushPaymentsToCharge(tx);
   return findPaymentForReservation(tx, reservationId, true);
 }
 

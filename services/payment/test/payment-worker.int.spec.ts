@@ -1,6 +1,7 @@
 // The payment worker does not hold a payment back behind the answers of earlier ones: a payment that
 // comes due while the processor is still answering another is charged at once, and when the worker
-// stops, the answers of calls under way are still recorded.
+// stops, the answers of calls under way are still recorded. It sends the processor a bounded number of
+// calls at once, so that none waits there until its timeout.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase, migrate, type Database } from '@airline/database';
@@ -58,5 +59,25 @@ describe('the payment worker', () => {
     waiting.get('reservation-1')!({ outcome: 'approved', authorizationCode: 'A1' });
     await stopped;
     expect(await statusOf(1)).toBe('APPROVED');
+  });
+
+  it('has at most maxCalls processor calls under way; the others are called in their turn, first come first called', async () => {
+    const { processor, waiting } = heldProcessor();
+    const asked = () => [...waiting.keys()];
+    const worker = paymentWorker(db, processor, () => new Date(), () => {}, pino({ level: 'silent' }), { idleMs: 60_000, maxCalls: 2 });
+    for (const id of [11, 12, 13, 14]) await open(id);
+    worker.start();
+    worker.kick();
+    await eventually(async () => asked(), (a) => a.length === 2);
+    expect(asked()).toEqual(['reservation-11', 'reservation-12']);
+    waiting.get('reservation-12')!({ outcome: 'approved', authorizationCode: 'C12' });
+    await eventually(async () => asked(), (a) => a.length === 3);
+    expect(asked()[2]).toBe('reservation-13');
+    const stopped = worker.stop();
+    for (const id of [11, 13]) waiting.get(`reservation-${id}`)!({ outcome: 'approved', authorizationCode: `C${id}` });
+    await eventually(async () => asked(), (a) => a.length === 4);
+    waiting.get('reservation-14')!({ outcome: 'declined', reason: 'card_declined' });
+    await stopped;
+    expect(await Promise.all([11, 12, 13, 14].map(statusOf))).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'DECLINED']);
   });
 });
