@@ -7,7 +7,7 @@ import { migrate, type Database } from '@airline/database';
 import { openEmbeddedDatabases, type DatabaseName, type EmbeddedDatabases } from './databases.js';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
-import { flightService } from '@airline/flight';
+import { flightService, type FlightConfig } from '@airline/flight';
 import { reservationService, defaultReservationConfig, httpPaymentMethods, type ReservationConfig } from '@airline/reservation';
 import { paymentService, type PaymentConfig } from '@airline/payment';
 import { buildPaymentProcessor, type PaymentProcessorApp } from '@airline/payment-processor';
@@ -39,6 +39,8 @@ export interface EmbeddedOptions {
   host?: string;
   /** Default: errors only (LOG_LEVEL overrides), to stdout. */
   log?: Logger;
+  /** The flights' default currency (ISO 4217, KRW unless given) and when booking closes before departure. */
+  flight?: Pick<FlightConfig, 'defaultCurrency' | 'bookingClosesMinutes'>;
   reservation?: Partial<ReservationConfig>;
   payment?: Partial<Omit<PaymentConfig, 'processorUrl'>> & { processorUrl?: string };
   mileage?: Partial<MileageConfig>;
@@ -85,6 +87,9 @@ const urlOf = (app: HttpApp) => {
 };
 
 export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
+  const { defaultCurrency, bookingClosesMinutes } = options.flight ?? {};
+  if (defaultCurrency !== undefined && !Intl.supportedValuesOf('currency').includes(defaultCurrency)) throw new Error(`the flights' default currency must be an ISO 4217 code, not ${defaultCurrency}`);
+  if (bookingClosesMinutes !== undefined && !(Number.isInteger(bookingClosesMinutes) && bookingClosesMinutes >= 0 && bookingClosesMinutes <= 7 * 24 * 60)) throw new Error(`booking must close a whole number of minutes (0 to 10080) before departure, not ${bookingClosesMinutes}`);
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
   // without a logger of the caller's, errors still reach stdout: a 5xx is never silent
@@ -113,7 +118,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     pipeline: !paused.has(name),
   });
 
-  const flight = await startService(flightService, {}, { db: dbs.flight, ...common('flight') });
+  const flight = await startService(flightService, { ...options.flight }, { db: dbs.flight, ...common('flight') });
   const reservation = await startService(
     reservationService,
     // the saga timeline reads the log; cards sent to POST /reservations are tokenised by the processor
