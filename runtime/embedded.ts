@@ -5,15 +5,17 @@
 //   MILEAGE_RATE_PERCENT (default 10), NOTIFICATION_WEBHOOK_URL (optional), NOTIFICATION_WEBHOOK_MAX_ATTEMPTS (8);
 //   LOG_FORMAT (json | pretty; default pretty on a terminal, JSON elsewhere), OTEL_EXPORTER_OTLP_ENDPOINT (traces over OTLP; unset: none),
 //   MAX_SEATS_PER_BOOKING (9), MAX_SEATS_PER_CUSTOMER_ON_FLIGHT (18), DB_THREADS (worker threads the databases run on, default 1);
+//   DB_LAYOUT (schemas: the services' databases as schemas of one PGlite instance, the default; instances: one
+//   instance per database, as older versions wrote DATA_DIR, which still opens in its own layout: runtime/databases.ts);
 //   the gateway's: RATE_LIMIT=off, RATE_LIMIT_MAX, CORS_ORIGINS, OIDC_ISSUER + OIDC_JWKS_URL, ... (services/gateway/src/settings.ts).
-import { openEmbeddedDatabases } from './databases.js';
+import { databaseLayoutFromEnv, openEmbeddedDatabases } from './databases.js';
 
 // whatever this process creates is its owner's alone (DATA_DIR's modes are also set explicitly:
 // runtime/databases.ts, packages/database/src/pglite-permissions.ts)
 process.umask(0o077);
 const dataDir = process.env.DATA_DIR ?? './data';
 // PostgreSQL starts on the database thread while the services' code loads here (runtime/databases.ts)
-const databases = openEmbeddedDatabases({ dataDir, dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined });
+const databases = openEmbeddedDatabases({ dataDir, dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined, dbLayout: databaseLayoutFromEnv(process.env) });
 databases.catch(() => undefined); // its failure is reported where it is awaited (startEmbeddedSystem)
 const [{ createLogger, logFormat, startTracing, stopTracing }, { gatewaySettingsFromEnv }, { rateFromPercent }, { notificationConfigFromEnv }, { bookingLimitsFromEnv }, { startEmbeddedSystem }] =
   await Promise.all([import('@airline/telemetry'), import('@airline/gateway'), import('@airline/mileage'), import('@airline/notification'), import('@airline/reservation'), import('./system.js')]);

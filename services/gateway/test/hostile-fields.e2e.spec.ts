@@ -203,7 +203,7 @@ let baselineXids = '';
 
 /** Every table of a database, as one digest per table: equal digests, equal state. */
 async function digest(db: Database): Promise<string> {
-  const tables = (await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).rows.map((r) => r.name);
+  const tables = (await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name")).rows.map((r) => r.name);
   const parts = tables.map((name, i) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM "${name}" x) AS t${i}`);
   const row = (await db.query<Record<string, string>>(`SELECT ${parts.join(', ')}`)).rows[0]!;
   return tables.map((name, i) => `${name}:${row[`t${i}`]}`).join(' ');
