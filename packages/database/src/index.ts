@@ -7,6 +7,7 @@ export * from './pipelined.js';
 export * from './pg.js';
 export * from './migrate.js';
 export * from './per-transaction.js';
+export * from './unit-of-work.js';
 export * from './group-commit.js';
 export * from './one-at-a-time.js';
 export { makePrivateDirectory, makeTreePrivate } from './pglite-permissions.js';

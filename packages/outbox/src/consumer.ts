@@ -1,6 +1,6 @@
 import type { EventOfType, EventType, IntegrationEvent, NewEvent } from '@airline/contracts';
 import { parseEvent } from '@airline/contracts';
-import type { Database, Tx } from '@airline/database';
+import { UnitOfWork, type Database, type Tx } from '@airline/database';
 import type { Delivery, DeliveryOutcome, Subscription } from '@airline/messaging';
 import { contextFromTraceparent, inSpan, SpanKind, traceIdOf, type Tracer } from '@airline/telemetry';
 import pino, { type Logger } from 'pino';
@@ -17,8 +17,13 @@ export const eventLogFields = (event: IntegrationEvent) => ({
 
 const silent = pino({ level: 'silent' });
 
-/** What an inbound handler gets: the transaction of its effect, and a way to emit events in it. */
+/**
+ * What an inbound handler gets: the unit of work of its effect's transaction (shared by the batch's
+ * handlers; the consumer flushes it before COMMIT), and a way to emit events in it.
+ */
 export interface HandlerContext {
+  uow: UnitOfWork;
+  /** The transaction (uow.tx), for statements the handler awaits itself. */
   tx: Tx;
   now: Date;
   /** The service's logger bound to this event (eventId, eventType, correlationId, causationId, consumer). */
@@ -63,11 +68,11 @@ export interface ConsumerOptions {
    */
   lockOrder?: (event: IntegrationEvent) => number | string;
   /**
-   * Reads at once what the batch's handlers would otherwise look up one event at a time (their
-   * repository keeps it for the transaction, see rowsPerTransaction): one round trip per batch instead of
-   * one per event. Runs after the inbox claim, with the events not handled before.
+   * Loads into the batch's unit of work what its handlers would otherwise read one event at a time: one
+   * round trip per batch instead of one per event. Runs after the inbox claim, with the events not
+   * handled before.
    */
-  prefetch?: (tx: Tx, events: IntegrationEvent[]) => Promise<void>;
+  prefetch?: (uow: UnitOfWork, events: IntegrationEvent[]) => Promise<void>;
 }
 
 /** What a consumer reports about each delivery: the pipeline metrics count these. */
@@ -101,8 +106,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
 
   /**
    * Applies events in the caller's transaction: claims their ids in the inbox (one statement), runs the
-   * handler of each event not handled before, and writes everything they emitted to the outbox (one
-   * statement). Returns whether anything was emitted.
+   * handler of each event not handled before in one unit of work, flushes it, and writes everything they
+   * emitted to the outbox (one statement). Returns whether anything was emitted.
    */
   async function apply(tx: Tx, raws: IntegrationEvent[], after: Set<() => void>, handledNow: IntegrationEvent[]): Promise<boolean> {
     const events = raws.map(parseEvent);
@@ -113,13 +118,15 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       [consumer, JSON.stringify(events.map((e) => ({ eventId: e.eventId, type: e.type })))],
     );
     const fresh = new Set(claimed.rows.map((r) => r.event_id));
-    if (fresh.size > 0 && options.prefetch) await options.prefetch(tx, events.filter((e) => fresh.has(e.eventId)));
+    const uow = new UnitOfWork(tx);
+    if (fresh.size > 0 && options.prefetch) await options.prefetch(uow, events.filter((e) => fresh.has(e.eventId)));
     const outgoing: IntegrationEvent[] = [];
     const now = clock();
     for (const event of events) {
       if (!fresh.delete(event.eventId)) continue; // handled before: a redelivery
       let log: Logger | undefined;
       const ctx: HandlerContext = {
+        uow,
         tx,
         now,
         get log() {
@@ -140,6 +147,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       }
       handledNow.push(event);
     }
+    await uow.flush();
     insertIntoOutbox(tx, outgoing);
     return outgoing.length > 0;
   }

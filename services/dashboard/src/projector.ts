@@ -3,7 +3,7 @@
 // (read-models/); this file only routes each event to those that read it, under one lock. Table names
 // are unqualified on purpose: the rebuild points search_path at a fresh schema and projects into it.
 import type { EventType, IntegrationEvent } from '@airline/contracts';
-import type { Sql, Tx } from '@airline/database';
+import type { Sql, Tx, UnitOfWork } from '@airline/database';
 import { sagaSteps } from './projections.js';
 import { customerInfosProjection } from './read-models/customer-infos.js';
 import { flightBoardProjection } from './read-models/flight-board.js';
@@ -36,8 +36,13 @@ export function lockProjection(tx: Tx) {
   locked.add(tx);
 }
 
-/** The rows a batch will touch, one statement per table (the consumer's prefetch), read under the lock project() takes. */
-export async function prefetchProjection(tx: Tx, events: IntegrationEvent[]) {
+/**
+ * The rows a batch will touch, one statement per table (the consumer's prefetch), read under the lock
+ * project() takes. The projections still keep them per transaction (read-models/projection.ts), not in
+ * the batch's unit of work.
+ */
+export async function prefetchProjection(uow: UnitOfWork, events: IntegrationEvent[]) {
+  const tx = uow.tx;
   if (!events.some((e) => 'reservationId' in e.data)) return;
   lockProjection(tx);
   for (const p of projections) await p.prefetch?.(tx, events);

@@ -1,6 +1,7 @@
-// Flight inventory: pure rules. The seat decrement itself is one conditional UPDATE (see seats.ts),
-// so the rule below is what that statement decides, stated once for readers and tests.
+// Flight inventory: pure rules. The seat decider decides on the flight's locked row; the conditional
+// UPDATE that takes the seats (repository.ts, takeSeats) stays as the database's guard of the same rule.
 import type { NewEvent, ReservationPlaced, ReservationCancelled, SeatsSoldOut } from '@airline/contracts';
+import { refuse, type Decider, type Decision } from '@airline/decider';
 
 import type { Airport } from './airports.js';
 
@@ -44,8 +45,8 @@ export interface Flight extends Partial<Route> {
 
 export type HoldStatus = 'HELD' | 'SOLD' | 'RELEASED' | 'REJECTED';
 
-/** Can `seatQty` seats be held on this flight? */
-export function canHold(flight: Pick<Flight, 'status' | 'remainingSeatsCount'>, seatQty: number): boolean {
+/** Can `seatQty` seats be held on this flight? (takeSeats's WHERE says the same to the database.) */
+function canHold(flight: Pick<Flight, 'status' | 'remainingSeatsCount'>, seatQty: number): boolean {
   return flight.status === 'SCHEDULED' && flight.remainingSeatsCount >= seatQty;
 }
 
@@ -99,6 +100,106 @@ export function seatsReleased(cancelled: ReservationCancelled['data'], change: {
     data: { reservationId: cancelled.reservationId, flightId: cancelled.flightId, seatQty: cancelled.seatQty, remainingSeatsCount: change.remainingSeatsCount, flightSeq: change.flightSeq },
   };
 }
+
+/** A reservation's seats on a flight. */
+export interface SeatHold {
+  flightId: number;
+  seatQty: number;
+  status: HoldStatus;
+}
+
+/**
+ * What the seat decider decides on: one reservation's hold (none yet: undefined) and its flight's row,
+ * both locked for the transaction, with the number of the flight's last event.
+ */
+export interface SeatState {
+  hold: SeatHold | undefined;
+  flight: (Pick<Flight, 'id' | 'status' | 'remainingSeatsCount'> & { flightSeq: number }) | undefined;
+}
+
+/** The saga's steps on the seat side: hold (step 2), sell (step 5), release (compensation). */
+export type SeatCommand =
+  | { type: 'HoldSeats'; placed: ReservationPlaced['data'] }
+  | { type: 'SellSeats'; reservationId: number }
+  | { type: 'ReleaseSeats'; cancelled: ReservationCancelled['data'] };
+
+/** What the seat side tells others, and what only it records: a hold sold, a cancel that overtook its placement. */
+export type SeatEvent =
+  | NewEvent<'SeatsReserved' | 'SeatsSoldOut' | 'SeatsReleased'>
+  | { type: 'SeatsSold'; data: { reservationId: number } }
+  | { type: 'CancelledBeforePlaced'; data: { reservationId: number; flightId: number } };
+
+/** The integration events among a decision's events (the others are the flight's own records). */
+const PUBLISHED = new Set<SeatEvent['type']>(['SeatsReserved', 'SeatsSoldOut', 'SeatsReleased']);
+export const toPublish = (events: SeatEvent[]) => events.filter((e): e is NewEvent<'SeatsReserved' | 'SeatsSoldOut' | 'SeatsReleased'> => PUBLISHED.has(e.type));
+
+export class SeatRefusal {
+  constructor(readonly code: 'UNKNOWN_FLIGHT', readonly message: string) {}
+}
+
+export function decideSeats(command: SeatCommand, state: SeatState): Decision<SeatEvent, SeatRefusal> {
+  switch (command.type) {
+    case 'HoldSeats': {
+      const placed = command.placed;
+      if (state.hold) return []; // answered before, or cancelled before it got here
+      const flight = state.flight;
+      if (!flight) return refuse(new SeatRefusal('UNKNOWN_FLIGHT', `ReservationPlaced for unknown flight ${placed.flightId}`));
+      const flightSeq = flight.flightSeq + 1; // a refused placement takes its place among the flight's events too
+      if (canHold(flight, placed.seatQty)) return [answerToPlacement(placed, { held: true, remainingSeatsCount: flight.remainingSeatsCount - placed.seatQty, flightSeq })];
+      return [answerToPlacement(placed, { held: false, flight, flightSeq })];
+    }
+    case 'SellSeats':
+      return state.hold?.status === 'HELD' ? [{ type: 'SeatsSold', data: { reservationId: command.reservationId } }] : [];
+    case 'ReleaseSeats': {
+      const c = command.cancelled;
+      if (!state.hold) return [{ type: 'CancelledBeforePlaced', data: { reservationId: c.reservationId, flightId: c.flightId } }];
+      if (!releasable(state.hold.status)) return [];
+      const flight = state.flight;
+      if (!flight) return refuse(new SeatRefusal('UNKNOWN_FLIGHT', `ReservationCancelled for unknown flight ${state.hold.flightId}`));
+      const seatQty = state.hold.seatQty;
+      return [seatsReleased({ ...c, seatQty }, { remainingSeatsCount: flight.remainingSeatsCount + seatQty, flightSeq: flight.flightSeq + 1 })];
+    }
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+export function evolveSeats(state: SeatState, event: SeatEvent): SeatState {
+  switch (event.type) {
+    case 'SeatsReserved': {
+      const d = event.data;
+      return { ...state, hold: { flightId: d.flightId, seatQty: d.seatQty, status: 'HELD' }, flight: advanced(state, d.remainingSeatsCount) };
+    }
+    case 'SeatsSoldOut': {
+      const d = event.data;
+      return { ...state, hold: { flightId: d.flightId, seatQty: d.seatQty, status: 'REJECTED' }, flight: advanced(state, state.flight!.remainingSeatsCount) };
+    }
+    case 'SeatsReleased': {
+      const d = event.data;
+      return { ...state, hold: { ...state.hold!, status: 'RELEASED' }, flight: advanced(state, d.remainingSeatsCount) };
+    }
+    case 'SeatsSold':
+      return { ...state, hold: { ...state.hold!, status: 'SOLD' } };
+    case 'CancelledBeforePlaced': // a tombstone: the placement, when it comes, finds a hold and does nothing
+      return { ...state, hold: { flightId: event.data.flightId, seatQty: 0, status: 'RELEASED' } };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Each of the flight's events takes the next number (flightSeq). */
+const advanced = (state: SeatState, remainingSeatsCount: number): SeatState['flight'] => ({ ...state.flight!, remainingSeatsCount, flightSeq: state.flight!.flightSeq + 1 });
+
+/** The seat side of the saga as one decider (the command handler in @airline/decider runs it). */
+export const seatDecider: Decider<SeatState, SeatCommand, SeatEvent, SeatRefusal> = {
+  decide: decideSeats,
+  evolve: evolveSeats,
+  initialState: () => ({ hold: undefined, flight: undefined }),
+};
 
 /** A flight's first event (flights.event_seq starts at 1). */
 export const FIRST_FLIGHT_SEQ = 1;

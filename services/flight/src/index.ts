@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AvailabilityView, feedingView } from './availability.js';
 import { flightsChangedSince } from './repository.js';
 import { flightRoutes } from './routes.js';
-import { prefetchHolds, seatHandlers, seatLockOrder } from './seats.js';
+import { prefetchSeats, seatHandlers, seatLockOrder } from './seats.js';
 
 export interface FlightConfig {
   /**
@@ -36,7 +36,7 @@ export const flightService: ServiceDefinition<FlightConfig> = {
     flightRoutes(app, db, clock, relay.kick, view, { defaultCurrency: config.defaultCurrency, bookingClosesMinutes: config.bookingClosesMinutes });
     return {
       app,
-      consumers: [consumer('flight', feedingView(seatHandlers, view), { lockOrder: seatLockOrder, prefetch: prefetchHolds })],
+      consumers: [consumer('flight', feedingView(seatHandlers, view), { lockOrder: seatLockOrder, prefetch: prefetchSeats })],
       workers: config.availabilityRefreshMs ? [availabilityRefresher(refresh, config.availabilityRefreshMs, log)] : [],
     };
   },

@@ -1,5 +1,5 @@
-import { gatheredRows, perTransaction, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
-import { departureDay, utcText, type Flight, type HoldStatus, type NewFlight } from './domain.js';
+import { rowKind, writeKind, type Sql, type UnitOfWork } from '@airline/database';
+import { departureDay, utcText, type Flight, type HoldStatus, type NewFlight, type SeatEvent, type SeatHold, type SeatState } from './domain.js';
 
 type FlightRow = {
   id: number;
@@ -117,74 +117,124 @@ export async function takeSeats(tx: Sql, flightId: number, seatQty: number): Pro
   return r.rows[0] && toChange(r.rows[0]);
 }
 
-/** A placement the flight turned down still takes its place among the flight's events (locking the row). */
-export async function refuseSeats(tx: Sql, flightId: number): Promise<{ flight: Flight; flightSeq: number } | undefined> {
-  const r = await tx.query<FlightRow>('UPDATE flights SET event_seq = event_seq + 1 WHERE id = $1 RETURNING *', [flightId]);
-  return r.rows[0] && { flight: toFlight(r.rows[0]), flightSeq: r.rows[0].event_seq };
-}
+type LockedFlight = NonNullable<SeatState['flight']>;
 
-export async function returnSeats(tx: Sql, flightId: number, seatQty: number): Promise<FlightChange> {
-  const r = await tx.query<ChangeRow>(
-    `UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1
-     RETURNING remaining_seats_count, event_seq`,
-    [flightId, seatQty],
+/** Flights whose seats a unit of work decides on: locked FOR UPDATE, in id order (replicas cannot deadlock). */
+const lockedFlights = rowKind<number, LockedFlight>('flights', async (tx, ids) => {
+  const r = await tx.query<{ id: number; status: Flight['status']; remaining_seats_count: number; event_seq: number }>(
+    'SELECT id, status, remaining_seats_count, event_seq FROM flights WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE',
+    [ids],
   );
-  if (!r.rows[0]) throw new Error(`flight ${flightId} not found while returning seats`);
-  return toChange(r.rows[0]);
-}
+  return r.rows.map((row) => [row.id, { id: row.id, status: row.status, remainingSeatsCount: row.remaining_seats_count, flightSeq: row.event_seq }]);
+});
 
-export interface SeatHoldRow {
-  flight_id: number;
-  seat_qty: number;
-  status: HoldStatus;
-}
-
-// holds this transaction has locked or written
-const holds = rowsPerTransaction<number, SeatHoldRow>(async (tx, reservationIds) => {
-  const r = await tx.query<SeatHoldRow & { reservation_id: number }>(
+/** Reservations' holds, locked FOR UPDATE in reservation order. */
+const lockedHolds = rowKind<number, SeatHold>('seat holds', async (tx, reservationIds) => {
+  const r = await tx.query<{ reservation_id: number; flight_id: number; seat_qty: number; status: HoldStatus }>(
     `SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds WHERE reservation_id = ANY($1::int[]) ORDER BY reservation_id FOR UPDATE`,
     [reservationIds],
   );
-  return r.rows.map(({ reservation_id, ...hold }) => [reservation_id, hold]);
+  return r.rows.map((row) => [row.reservation_id, { flightId: row.flight_id, seatQty: row.seat_qty, status: row.status }]);
 });
 
-/** Locks these reservations' holds (in reservation order) and keeps them for the transaction. */
-export const lockHolds = (tx: Tx, reservationIds: number[]) => holds.load(tx, reservationIds);
+/**
+ * Locks holds (first, in reservation order) and then flights (in id order) into the unit of work, in one
+ * statement (a batch's prefetch: one round trip, as when only the holds were read beforehand).
+ */
+export async function lockSeats(uow: UnitOfWork, reservationIds: number[], flightIds: number[]) {
+  const holds = uow.unknown(lockedHolds, reservationIds);
+  const flights = uow.unknown(lockedFlights, flightIds);
+  if (holds.length === 0 && flights.length === 0) return;
+  const r = await uow.tx.query<{ kind: 'hold' | 'flight'; id: number; flight_id: number; seat_qty: number; status: string; remaining_seats_count: number; event_seq: number }>(
+    `WITH h AS (SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds WHERE reservation_id = ANY($1::int[]) ORDER BY reservation_id FOR UPDATE),
+          f AS (SELECT id, status, remaining_seats_count, event_seq FROM flights WHERE id = ANY($2::int[]) ORDER BY id FOR UPDATE)
+     SELECT 'hold' AS kind, reservation_id AS id, flight_id, seat_qty, status, NULL::int AS remaining_seats_count, NULL::int AS event_seq FROM h
+     UNION ALL
+     SELECT 'flight', id, NULL, NULL, status, remaining_seats_count, event_seq FROM f`,
+    [holds, flights],
+  );
+  const rows = (kind: 'hold' | 'flight') => r.rows.filter((row) => row.kind === kind);
+  uow.record(lockedHolds, holds, rows('hold').map((row) => [row.id, { flightId: row.flight_id, seatQty: row.seat_qty, status: row.status as HoldStatus }]));
+  uow.record(lockedFlights, flights, rows('flight').map((row) => [row.id, { id: row.id, status: row.status as Flight['status'], remainingSeatsCount: row.remaining_seats_count, flightSeq: row.event_seq }]));
+}
 
-/** A reservation's hold, locked for the rest of the transaction. */
-export const findHold = (tx: Tx, reservationId: number) => holds.get(tx, reservationId);
+/** Which seat state a command decides on: a reservation's hold and, when the command touches seats (flightId), its flight. */
+export interface SeatKey {
+  reservationId: number;
+  flightId?: number;
+}
 
-// Hold writes go out as one statement each for the transaction (before COMMIT): new holds inserted
-// (no ON CONFLICT: a row that appeared since lockHolds, another replica's tombstone, fails the
+/** A reservation's hold and, when asked, its flight: locked (kept in the unit of work when locked before). */
+export async function loadSeats(uow: UnitOfWork, key: SeatKey): Promise<SeatState> {
+  const hold = await uow.get(lockedHolds, key.reservationId);
+  const flightId = hold?.flightId ?? key.flightId;
+  return { hold, flight: key.flightId === undefined || flightId === undefined ? undefined : await uow.get(lockedFlights, flightId) };
+}
+
+// Hold writes go out as one statement each for the unit of work, at its flush: new holds inserted (no
+// ON CONFLICT: a row that appeared since it was locked, another replica's tombstone, fails the
 // transaction, which is retried and then sees it), and status changes of holds that were there.
-type NewHold = SeatHoldRow & { reservation_id: number };
-const newHolds = gatheredRows<NewHold>(
+type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; status: HoldStatus };
+const newHolds = writeKind<HoldRow>(
+  'new seat holds',
   `INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status)
    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, flight_id integer, seat_qty integer, status text)`,
   (h) => h.reservation_id,
 );
-const statusChanges = gatheredRows<{ reservation_id: number; status: HoldStatus }>(
+const holdChanges = writeKind<{ reservation_id: number; status: HoldStatus }>(
+  'seat hold changes',
   `UPDATE seat_holds h SET status = x.status, updated_at = now()
    FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, status text) WHERE h.reservation_id = x.reservation_id`,
   (c) => c.reservation_id,
 );
-const insertedInTx = perTransaction(() => new Set<number>());
 
-/** Records a reservation's hold: its answer, or a tombstone for a cancel that overtook its placement. */
-export function insertHold(tx: Tx, reservationId: number, hold: SeatHoldRow) {
-  holds.set(tx, reservationId, hold);
-  insertedInTx.of(tx).add(reservationId);
-  newHolds.add(tx, { reservation_id: reservationId, ...hold });
+function stageHold(uow: UnitOfWork, reservationId: number, hold: SeatHold, isNew: boolean) {
+  uow.remember(lockedHolds, reservationId, hold);
+  if (isNew || uow.isStaged(newHolds, reservationId)) uow.stage(newHolds, { reservation_id: reservationId, flight_id: hold.flightId, seat_qty: hold.seatQty, status: hold.status });
+  else uow.stage(holdChanges, { reservation_id: reservationId, status: hold.status });
 }
 
-/** Moves a hold to `status` (only from one of `onlyFrom`, when given); nothing when there is no hold. */
-export async function setHoldStatus(tx: Tx, reservationId: number, status: HoldStatus, onlyFrom?: HoldStatus[]) {
-  const hold = await findHold(tx, reservationId);
-  if (!hold || (onlyFrom && !onlyFrom.includes(hold.status))) return;
-  const changed = { ...hold, status };
-  holds.set(tx, reservationId, changed);
-  if (insertedInTx.of(tx).has(reservationId)) newHolds.add(tx, { reservation_id: reservationId, ...changed });
-  else statusChanges.add(tx, { reservation_id: reservationId, status });
+/**
+ * Saves what the seat decider decided: the holds are staged; the flight's row changes at once. Seats are
+ * taken with one conditional UPDATE, the database's guard of the rule the decider applied to the locked
+ * row: if it takes nothing, or counts otherwise, the decision was wrong and the transaction fails.
+ */
+export async function saveSeats(uow: UnitOfWork, key: SeatKey, state: SeatState, events: SeatEvent[]) {
+  for (const event of events) {
+    switch (event.type) {
+      case 'SeatsReserved': {
+        const d = event.data;
+        const taken = await takeSeats(uow.tx, d.flightId, d.seatQty);
+        if (!taken || taken.remainingSeatsCount !== d.remainingSeatsCount || taken.flightSeq !== d.flightSeq) {
+          throw new Error(`flight ${d.flightId} did not hold ${d.seatQty} seats as decided (${JSON.stringify(taken)})`);
+        }
+        stageHold(uow, key.reservationId, { flightId: d.flightId, seatQty: d.seatQty, status: 'HELD' }, true);
+        break;
+      }
+      case 'SeatsSoldOut': // a placement the flight turned down still takes its place among the flight's events
+        uow.tx.enqueue('UPDATE flights SET event_seq = event_seq + 1 WHERE id = $1', [event.data.flightId]);
+        stageHold(uow, key.reservationId, { flightId: event.data.flightId, seatQty: event.data.seatQty, status: 'REJECTED' }, true);
+        break;
+      case 'SeatsReleased':
+        uow.tx.enqueue('UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1', [
+          event.data.flightId,
+          event.data.seatQty,
+        ]);
+        stageHold(uow, key.reservationId, state.hold!, false);
+        break;
+      case 'SeatsSold':
+        stageHold(uow, key.reservationId, state.hold!, false);
+        break;
+      case 'CancelledBeforePlaced':
+        stageHold(uow, key.reservationId, state.hold!, true);
+        break;
+      default: {
+        const unknown: never = event;
+        throw new Error(`unknown event ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+  if (state.flight) uow.remember(lockedFlights, state.flight.id, state.flight);
 }
 
 /** Seats per hold status of a flight (capacity = remaining + HELD + SOLD). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerToPlacement, canHold, decideCancelFlight, flightCancelled, flightRegistered, releasable, seatsReleased, type Flight } from '../src/domain.js';
+import { answerToPlacement, decideCancelFlight, decideSeats, flightCancelled, flightRegistered, releasable, seatsReleased, type Flight } from '../src/domain.js';
 
 const placed = {
   reservationId: 7,
@@ -16,9 +16,14 @@ const flight: Flight = { id: 1, flightCode: 'ACE890', takeoffDate: '2025-12-25',
 
 describe('holding seats (saga step 2)', () => {
   it('holds when enough seats remain, and only then', () => {
-    expect(canHold(flight, 5)).toBe(true);
-    expect(canHold(flight, 6)).toBe(false);
-    expect(canHold({ ...flight, status: 'CANCELLED' }, 1)).toBe(false);
+    // the rule the flight decides on its locked row (takeSeats's conditional UPDATE guards it in the database)
+    const holds = (f: Flight, seatQty: number) => {
+      const decision = decideSeats({ type: 'HoldSeats', placed: { ...placed, seatQty } }, { hold: undefined, flight: { ...f, flightSeq: 1 } });
+      return Array.isArray(decision) && decision[0]?.type === 'SeatsReserved';
+    };
+    expect(holds(flight, 5)).toBe(true);
+    expect(holds(flight, 6)).toBe(false);
+    expect(holds({ ...flight, status: 'CANCELLED' }, 1)).toBe(false);
   });
   it('answers SeatsReserved with what payment needs, and until when it may charge', () => {
     expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2, flightSeq: 4 })).toEqual({

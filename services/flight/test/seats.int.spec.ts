@@ -9,7 +9,7 @@ import { envelope, type IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, migrate, type Database } from '@airline/database';
 import { createConsumer, messagingMigration } from '@airline/outbox';
 import { flightService } from '../src/index.js';
-import { prefetchHolds, seatHandlers, seatLockOrder } from '../src/seats.js';
+import { prefetchSeats, seatHandlers, seatLockOrder } from '../src/seats.js';
 
 const CAPACITY = [3, 2, 4];
 let batched: Database;
@@ -82,7 +82,7 @@ describe('seat holds in batches', () => {
         const events = steps.map((s) => eventOf({ ...s, flight: first.get(s.reservation)!.flight, seats: first.get(s.reservation)!.seats }));
         await Promise.all([reset(batched), reset(oneByOne)]);
 
-        const options = { consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchHolds };
+        const options = { consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchSeats };
         const outcomes = await createConsumer({ db: batched, ...options }).handle(events.map((event) => ({ event, attempt: 1 })));
         expect(outcomes.every((o) => o === 'done')).toBe(true);
         // one at a time, in the order the batch applies them (by flight, delivery order within a flight)
@@ -112,7 +112,7 @@ describe('seat holds in batches', () => {
       eventOf({ kind: 'cancel', reservation: 1, flight: 1, seats: 2 }),
       eventOf({ kind: 'place', reservation: 3, flight: 1, seats: 2 }),
     ];
-    await createConsumer({ db: batched, consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchHolds }).handle(events.map((event) => ({ event, attempt: 1 })));
+    await createConsumer({ db: batched, consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchSeats }).handle(events.map((event) => ({ event, attempt: 1 })));
     const { answers, flights } = await outcome(batched);
     expect(answers.map((a) => [a.type, a.correlationId, (a.data as { remainingSeatsCount: number }).remainingSeatsCount])).toEqual([
       ['SeatsReserved', '1', 0],

@@ -1,7 +1,7 @@
 // Inbound events of the notification service (SPEC step 10): every reservation status change becomes
 // one stored notification; flight events only keep the flight's name for the messages.
 import type { IntegrationEvent, ReservationCancelled, ReservationConfirmed, ReservationPlaced } from '@airline/contracts';
-import type { Tx } from '@airline/database';
+import type { UnitOfWork } from '@airline/database';
 import type { EventHandlers, HandlerContext } from '@airline/outbox';
 import { notificationFor } from './notification.js';
 import { findFlight, insertNotification, prefetchFlights, upsertFlight } from './repository.js';
@@ -14,21 +14,21 @@ export interface NotificationHandlerOptions {
 }
 
 /** The flights a batch's messages name, read in one statement. */
-export const prefetchNotificationFlights = (tx: Tx, events: IntegrationEvent[]) =>
-  prefetchFlights(tx, events.flatMap((e) => ('flightId' in e.data ? [e.data.flightId] : [])));
+export const prefetchNotificationFlights = (uow: UnitOfWork, events: IntegrationEvent[]) =>
+  prefetchFlights(uow, events.flatMap((e) => ('flightId' in e.data ? [e.data.flightId] : [])));
 
 export function notificationHandlers(options: NotificationHandlerOptions): EventHandlers {
   const notify = async (event: ReservationPlaced | ReservationConfirmed | ReservationCancelled, ctx: HandlerContext) => {
-    insertNotification(ctx.tx, notificationFor(event, await findFlight(ctx.tx, event.data.flightId)), options.webhook);
+    insertNotification(ctx.uow, notificationFor(event, await findFlight(ctx.uow, event.data.flightId)), options.webhook);
     if (options.onStored) ctx.afterCommit(options.onStored); // a wake-up; nothing new (a replay) is fine
   };
   return {
-    async FlightRegistered(event, { tx }) {
-      upsertFlight(tx, event.data.flightId, { flightCode: event.data.flightCode, takeoffDate: event.data.takeoffDate });
+    async FlightRegistered(event, { uow }) {
+      upsertFlight(uow, event.data.flightId, { flightCode: event.data.flightCode, takeoffDate: event.data.takeoffDate });
     },
-    async FlightCancelled(event, { tx }) {
+    async FlightCancelled(event, { uow }) {
       // each booking on it is told through its ReservationCancelled (reason FLIGHT_CANCELLED)
-      upsertFlight(tx, event.data.flightId, { flightCode: event.data.flightCode });
+      upsertFlight(uow, event.data.flightId, { flightCode: event.data.flightCode });
     },
     ReservationPlaced: notify,
     ReservationConfirmed: notify,

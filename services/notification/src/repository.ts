@@ -1,4 +1,4 @@
-import { gatheredRows, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
+import { rowKind, writeKind, type Sql, type UnitOfWork } from '@airline/database';
 import type { FlightLabel, NewNotification, NotificationKind, WebhookStatus } from './notification.js';
 
 export type NotificationRow = {
@@ -37,7 +37,8 @@ export const toView = (r: NotificationRow) => ({
 });
 export type NotificationView = ReturnType<typeof toView>;
 
-const notificationsToStore = gatheredRows<NewNotification & { webhookStatus: WebhookStatus; webhookDueAt: string | null }>(
+const newNotifications = writeKind<NewNotification & { webhookStatus: WebhookStatus; webhookDueAt: string | null }>(
+  'notifications',
   `INSERT INTO notifications (customer_id, reservation_id, booking_reference, kind, title, message, reason, event_id, occurred_at, webhook_status, webhook_next_attempt_at)
    SELECT (n->>'customerId')::int, (n->>'reservationId')::int, n->>'bookingReference', n->>'kind', n->>'title', n->>'message', n->>'reason',
           (n->>'eventId')::uuid, (n->>'occurredAt')::timestamptz, n->>'webhookStatus', (n->>'webhookDueAt')::timestamptz
@@ -45,14 +46,14 @@ const notificationsToStore = gatheredRows<NewNotification & { webhookStatus: Web
    ON CONFLICT (reservation_id, kind) DO NOTHING`,
 );
 
-/** Stores a notification unless the reservation already has one of that kind (written in order, before COMMIT). */
-export function insertNotification(tx: Tx, n: NewNotification, webhook: boolean): void {
-  notificationsToStore.add(tx, { ...n, webhookStatus: webhook ? 'PENDING' : 'DISABLED', webhookDueAt: webhook ? new Date(0).toISOString() : null });
+/** Stages a notification, stored unless the reservation already has one of that kind (the unit of work's go in order, as one statement at flush). */
+export function insertNotification(uow: UnitOfWork, n: NewNotification, webhook: boolean): void {
+  uow.stage(newNotifications, { ...n, webhookStatus: webhook ? 'PENDING' : 'DISABLED', webhookDueAt: webhook ? new Date(0).toISOString() : null });
 }
 
-export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
-  labels.forget(tx, flightId); // read again after this write
-  tx.enqueue(
+export function upsertFlight(uow: UnitOfWork, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
+  uow.forget(labels, flightId); // read again after this write
+  uow.tx.enqueue(
     `INSERT INTO notification_flights (flight_id, flight_code, takeoff_date) VALUES ($1, $2, $3)
      ON CONFLICT (flight_id) DO UPDATE SET flight_code = EXCLUDED.flight_code,
        takeoff_date = CASE WHEN EXCLUDED.takeoff_date = '' THEN notification_flights.takeoff_date ELSE EXCLUDED.takeoff_date END`,
@@ -60,8 +61,8 @@ export function upsertFlight(tx: Tx, flightId: number, label: Partial<FlightLabe
   );
 }
 
-// flights' labels read in this transaction
-const labels = rowsPerTransaction<number, FlightLabel>(async (tx, flightIds) => {
+/** Flights' labels, for the messages. */
+const labels = rowKind<number, FlightLabel>('flight labels', async (tx, flightIds) => {
   const r = await tx.query<{ flight_id: number; flight_code: string; takeoff_date: string }>(
     'SELECT flight_id, flight_code, takeoff_date FROM notification_flights WHERE flight_id = ANY($1::int[])',
     [flightIds],
@@ -69,10 +70,10 @@ const labels = rowsPerTransaction<number, FlightLabel>(async (tx, flightIds) => 
   return r.rows.map((row) => [row.flight_id, { flightCode: row.flight_code, takeoffDate: row.takeoff_date }]);
 });
 
-/** Reads the labels of these flights in one statement, for the rest of the transaction. */
-export const prefetchFlights = (tx: Tx, flightIds: number[]) => labels.load(tx, flightIds);
+/** Reads the labels of these flights in one statement into the unit of work. */
+export const prefetchFlights = (uow: UnitOfWork, flightIds: number[]) => uow.load(labels, flightIds);
 
-export const findFlight = (tx: Tx, flightId: number) => labels.get(tx, flightId);
+export const findFlight = (uow: UnitOfWork, flightId: number) => uow.get(labels, flightId);
 
 export interface NotificationFilter {
   customerId?: number;

@@ -1,11 +1,12 @@
-// Application layer: load a reservation, decide, evolve, save, and put the events in the outbox, all in
-// the caller's transaction.
+// Application layer: each command goes through the one command handler (@airline/decider): load the
+// reservation into the unit of work, decide, evolve, stage it, and put its events in the outbox.
 import { randomBytes } from 'node:crypto';
 import type { IntegrationEvent, Passenger, PaymentMethodSummary } from '@airline/contracts';
-import type { Outcome, Tx } from '@airline/database';
+import { UnitOfWork, type Outcome, type Tx } from '@airline/database';
+import { handleCommand, isRefused, type Handled } from '@airline/decider';
 import { appendToOutbox, insertIntoOutbox, stampEvents, type Clock, type HandlerContext } from '@airline/outbox';
-import { bookingReference, decide, evolve, passengersRefusal, placementRefusal, type BookingLimits, type Reservation, type ReservationCommand, type ReservationEvent } from './reservation.js';
-import { customerOnFlightKey, findBookingContexts, findReservationForUpdate, insertReservations, nextReservationIds, saveReservation } from './repository.js';
+import { bookingReference, reservationDecider, type BookingLimits, type Reservation, type ReservationCommand, type ReservationEvent, type ReservationRejected, type ReservationState } from './reservation.js';
+import { customerOnFlightKey, findBookingContexts, findReservationForUpdate, nextReservationIds, saveReservation, stageNewReservation } from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
 
@@ -14,16 +15,21 @@ export const emitFromRequest = (tx: Tx, causationId: string, clock: Clock): Emit
   appendToOutbox(tx, events, { correlationId, causationId }, clock);
 };
 
-/** Runs a command on an existing reservation; returns its new state (unchanged when nothing happened). */
-export async function execute(tx: Tx, reservationId: number, command: ReservationCommand, emit: Emit): Promise<Reservation> {
-  const state = await findReservationForUpdate(tx, reservationId);
-  const events = decide(state, command);
-  const next = events.reduce<Reservation | undefined>(evolve, state)!;
-  if (events.length > 0) {
-    saveReservation(tx, next);
-    await emit(String(reservationId), ...events);
-  }
-  return next;
+export type ReservationHandled = Handled<ReservationState, ReservationEvent, ReservationRejected>;
+
+/** Runs a command on an existing reservation (locked in the unit of work): its new state and events, or its refusal. */
+export function execute(uow: UnitOfWork, reservationId: number, command: ReservationCommand, emit: Emit): Promise<ReservationHandled> {
+  return handleCommand(reservationDecider, {
+    store: { load: findReservationForUpdate, save: (uow, _id, reservation) => saveReservation(uow, reservation!) },
+    emit: (id, events) => emit(String(id), ...events),
+  }, uow, reservationId, command);
+}
+
+/** The same, for an inbound event: a refusal there is a failure (the event is retried, then parked). */
+export async function executeOrFail(uow: UnitOfWork, reservationId: number, command: ReservationCommand, emit: Emit): Promise<Reservation | undefined> {
+  const handled = await execute(uow, reservationId, command, emit);
+  if ('refused' in handled) throw handled.refused;
+  return handled.state;
 }
 
 /** What to book; the card is already a token (payment-methods.ts). */
@@ -55,57 +61,71 @@ export interface PlaceOptions {
 const randomReference = () => bookingReference(randomBytes(6));
 
 /**
- * Step 1 of the booking saga, for several requests in one transaction (group commit): each bookable
- * request gets a PENDING reservation and its ReservationPlaced in the outbox; each other one is refused
- * (ReservationRejected), without an id drawn. Every refusal a request can earn on its own is decided
- * here, before anything is written, so the transaction fails only for reasons outside any one request.
- * Three round trips whatever the number of requests: the flights and seats held, the ids, and the
- * writes with COMMIT. A booking reference that is taken fails the transaction (isBookingReferenceTaken):
- * the caller runs it again.
+ * Step 1 of the booking saga, for several requests in one unit of work (group commit; the caller's
+ * transaction commits it). Each request is a PlaceReservation for the reservation decider: a refusal is
+ * its answer (ReservationRejected), and everything a request can be refused for is decided before
+ * anything is written, so the transaction fails only for reasons outside any one request. A refused
+ * booking draws no id: the decision does not depend on the id, so the requests are decided first (the
+ * seats a customer holds count the group's earlier placements), then ids are drawn for the placed ones
+ * and the command handler places each with its id. Three round trips whatever the number of requests:
+ * the flights and seats held, the ids, and the flushed writes with COMMIT. A booking reference that is
+ * taken fails the transaction (isBookingReferenceTaken): the caller runs it again.
  */
 export async function placeMany(tx: Tx, requests: PlaceRequest[], options: PlaceOptions): Promise<Outcome<Reservation>[]> {
+  const uow = new UnitOfWork(tx);
   const { flights, heldSeats } = await findBookingContexts(tx, requests);
-  // the seats a customer holds on a flight count the group's own earlier bookings too
   const held = new Map(heldSeats);
-  const placements = requests.map((r) => {
-    const key = customerOnFlightKey(r);
-    const heldSeats = held.get(key) ?? 0;
-    const refused = placementRefusal({ flightId: r.flightId, flight: flights.get(r.flightId), seatQty: r.seatQty, heldSeats, limits: options.limits, now: r.now }) ?? passengersRefusal(r.passengers, r.seatQty);
-    if (!refused) held.set(key, heldSeats + r.seatQty);
-    return { refused, heldSeats };
+  const decisions = requests.map((request) => {
+    const key = customerOnFlightKey(request);
+    const command = placeReservation(request, { reservationId: 0, bookingReference: '', flight: flights.get(request.flightId), heldSeats: held.get(key) ?? 0 }, options);
+    const decision = reservationDecider.decide(command, undefined);
+    if (!isRefused(decision)) held.set(key, command.heldSeats + request.seatQty);
+    return { command, decision };
   });
-  const ids = await nextReservationIds(tx, placements.filter((p) => p.refused === undefined).length); // a refused booking draws no id
+  const ids = await nextReservationIds(tx, decisions.filter((d) => !isRefused(d.decision)).length);
   const draw = options.drawReference ?? randomReference;
-  const placed: Reservation[] = [];
   const outgoing: IntegrationEvent[] = [];
   let nextId = 0;
-  const outcomes = requests.map((request, i): Outcome<Reservation> => {
-    const { refused, heldSeats } = placements[i]!;
-    if (refused) return { refused };
-    const events = decide(undefined, {
-      type: 'PlaceReservation',
-      reservationId: ids[nextId++]!,
-      bookingReference: draw(),
-      customerId: request.customerId,
-      flightId: request.flightId,
-      flight: flights.get(request.flightId),
-      seatQty: request.seatQty,
-      reserveDate: request.reserveDate,
-      passengers: request.passengers,
-      paymentMethod: request.paymentMethod,
-      cardLast4: request.cardLast4,
-      cardBrand: request.cardBrand,
-      holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
-      now: request.now,
-      heldSeats,
-      limits: options.limits,
-    });
-    const reservation = events.reduce<Reservation | undefined>(evolve, undefined)!;
-    placed.push(reservation);
-    outgoing.push(...stampEvents(events, { correlationId: String(reservation.id), causationId: request.causationId, traceparent: request.traceparent }, options.clock));
-    return { ok: reservation };
-  });
-  insertReservations(tx, placed);
+  const outcomes: Outcome<Reservation>[] = [];
+  for (const [i, request] of requests.entries()) {
+    const { command: admitted, decision } = decisions[i]!;
+    if (isRefused(decision)) {
+      outcomes.push({ refused: decision.refused });
+      continue;
+    }
+    const command = { ...admitted, reservationId: ids[nextId++]!, bookingReference: draw() };
+    const handled = await handleCommand(reservationDecider, {
+      store: { load: async () => undefined, save: (uow, _id, reservation) => stageNewReservation(uow, reservation!) },
+      emit: (id, events) => void outgoing.push(...stampEvents(events, { correlationId: String(id), causationId: request.causationId, traceparent: request.traceparent }, options.clock)),
+    }, uow, command.reservationId, command);
+    if ('refused' in handled) throw new Error(`reservation ${command.reservationId} was refused once its id was drawn: ${handled.refused.message}`);
+    outcomes.push({ ok: handled.state! });
+  }
+  await uow.flush();
   insertIntoOutbox(tx, outgoing);
   return outcomes;
+}
+
+type PlaceReservation = Extract<ReservationCommand, { type: 'PlaceReservation' }>;
+
+function placeReservation(
+  request: PlaceRequest,
+  known: Pick<PlaceReservation, 'reservationId' | 'bookingReference' | 'flight' | 'heldSeats'>,
+  options: PlaceOptions,
+): PlaceReservation {
+  return {
+    type: 'PlaceReservation',
+    ...known,
+    customerId: request.customerId,
+    flightId: request.flightId,
+    seatQty: request.seatQty,
+    reserveDate: request.reserveDate,
+    passengers: request.passengers,
+    paymentMethod: request.paymentMethod,
+    cardLast4: request.cardLast4,
+    cardBrand: request.cardBrand,
+    holdExpiresAt: new Date(request.now.getTime() + options.holdTtlMs).toISOString(),
+    now: request.now,
+    limits: options.limits,
+  };
 }

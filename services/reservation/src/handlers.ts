@@ -1,19 +1,19 @@
 // Inbound events of the reservation service: the flight catalog copy and the saga's answers.
 import type { EventHandlers, HandlerContext } from '@airline/outbox';
 import type { IntegrationEvent } from '@airline/contracts';
-import type { Tx } from '@airline/database';
+import type { UnitOfWork } from '@airline/database';
 import { flightCancelled, sagaReaction } from './booking-saga.js';
-import { execute } from './commands.js';
+import { executeOrFail } from './commands.js';
 import { activeReservationIdsOnFlight, lockReservations, markCatalogFlightCancelled, upsertCatalogFlight } from './repository.js';
 
 async function react(event: IntegrationEvent, ctx: HandlerContext) {
   const step = sagaReaction(event);
-  if (step) await execute(ctx.tx, step.reservationId, step.command, ctx.emitFor);
+  if (step) await executeOrFail(ctx.uow, step.reservationId, step.command, ctx.emitFor);
 }
 
-/** The reservations a batch's saga answers act on, locked and read in one statement. */
-export const prefetchSagaReservations = (tx: Tx, events: IntegrationEvent[]) =>
-  lockReservations(tx, events.flatMap((e) => sagaReaction(e)?.reservationId ?? []));
+/** The reservations a batch's saga answers act on, locked and loaded into its unit of work in one statement. */
+export const prefetchSagaReservations = (uow: UnitOfWork, events: IntegrationEvent[]) =>
+  lockReservations(uow, events.flatMap((e) => sagaReaction(e)?.reservationId ?? []));
 
 export const reservationHandlers: EventHandlers = {
   async FlightRegistered(event, { tx }) {
@@ -24,9 +24,9 @@ export const reservationHandlers: EventHandlers = {
   async FlightCancelled(event, ctx) {
     await markCatalogFlightCancelled(ctx.tx, event.data.flightId, event.data.flightCode);
     const ids = await activeReservationIdsOnFlight(ctx.tx, event.data.flightId);
-    await lockReservations(ctx.tx, ids); // read them all at once
+    await lockReservations(ctx.uow, ids); // read them all at once
     for (const id of ids) {
-      await execute(ctx.tx, id, flightCancelled(), ctx.emitFor);
+      await executeOrFail(ctx.uow, id, flightCancelled(), ctx.emitFor);
     }
   },
   SeatsSoldOut: react,

@@ -1,18 +1,20 @@
 // Step 6: a hold that is not paid in time is cancelled (PAYMENT_TIMEOUT); the flight releases its seats
 // and payment voids or refunds on ReservationCancelled.
-import type { Database } from '@airline/database';
+import { UnitOfWork, type Database } from '@airline/database';
 import type { Clock } from '@airline/outbox';
 import type { Logger } from 'pino';
 import type { Worker } from '@airline/service';
 import { holdExpired } from './booking-saga.js';
-import { emitFromRequest, execute } from './commands.js';
+import { emitFromRequest, executeOrFail } from './commands.js';
 import { claimExpiredHolds } from './repository.js';
 
 export async function expireHolds(db: Database, clock: Clock, limit = 200): Promise<number> {
   return db.transaction(async (tx) => {
     const now = clock();
-    const expired = await claimExpiredHolds(tx, now, limit);
-    for (const r of expired) await execute(tx, r.id, holdExpired(), emitFromRequest(tx, `hold-expiry:${r.id}`, () => now));
+    const uow = new UnitOfWork(tx);
+    const expired = await claimExpiredHolds(uow, now, limit);
+    for (const r of expired) await executeOrFail(uow, r.id, holdExpired(), emitFromRequest(tx, `hold-expiry:${r.id}`, () => now));
+    await uow.flush();
     return expired.length;
   });
 }

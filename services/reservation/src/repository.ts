@@ -1,4 +1,4 @@
-import { gatheredRows, rowsPerTransaction, type Sql, type Tx } from '@airline/database';
+import { rowKind, writeKind, type Sql, type Tx, type UnitOfWork } from '@airline/database';
 import type { CatalogFlight, Reservation } from './reservation.js';
 
 type Row = {
@@ -40,33 +40,36 @@ export async function nextReservationIds(tx: Sql, count: number): Promise<number
   return r.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
 }
 
+const newReservations = writeKind<Reservation>(
+  'new reservations',
+  `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at, currency, passengers)
+   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id integer, "bookingReference" text, "customerId" integer, "flightId" integer, "seatQty" integer,
+     amount integer, "reserveDate" text, "cardLast4" text, status text, "cancelReason" text, "holdExpiresAt" timestamptz, currency text, passengers jsonb)`,
+);
+
 /**
- * Inserts new reservations (one statement), with the transaction's next round trip. A booking reference
- * already taken fails the transaction with isBookingReferenceTaken(error): the caller runs it again.
+ * Stages a new reservation (all of a group's go as one statement at flush). A booking reference already
+ * taken fails the transaction with isBookingReferenceTaken(error): the caller runs it again.
  */
-export function insertReservations(tx: Tx, reservations: Reservation[]): void {
-  if (reservations.length === 0) return;
-  tx.enqueue(
-    `INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at, currency, passengers)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id integer, "bookingReference" text, "customerId" integer, "flightId" integer, "seatQty" integer,
-       amount integer, "reserveDate" text, "cardLast4" text, status text, "cancelReason" text, "holdExpiresAt" timestamptz, currency text, passengers jsonb)`,
-    [JSON.stringify(reservations.map((r) => ({ id: r.id, bookingReference: r.bookingReference, customerId: r.customerId, flightId: r.flightId, seatQty: r.seatQty, amount: r.amount, reserveDate: r.reserveDate, cardLast4: r.cardLast4, status: r.status, cancelReason: r.cancelReason, holdExpiresAt: r.holdExpiresAt, currency: r.currency, passengers: r.passengers })))],
-  );
+export function stageNewReservation(uow: UnitOfWork, r: Reservation): void {
+  uow.remember(lockedReservations, r.id, r);
+  uow.stage(newReservations, r);
 }
 
 export const isBookingReferenceTaken = (err: unknown) =>
   (err as { code?: string; constraint?: string } | null)?.code === '23505' && (err as { constraint?: string }).constraint === 'reservations_booking_reference_key';
 
-const statusChanges = gatheredRows<{ id: number; status: Reservation['status']; cancelReason: Reservation['cancelReason']; passengers: Reservation['passengers'] }>(
+const reservationChanges = writeKind<Pick<Reservation, 'id' | 'status' | 'cancelReason' | 'passengers'>>(
+  'reservation changes',
   `UPDATE reservations r SET status = x.status, cancel_reason = x."cancelReason", passengers = x.passengers, updated_at = now()
    FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelReason" text, passengers jsonb) WHERE r.id = x.id`,
   (change) => change.id,
 );
 
-/** Saves a reservation's status and passengers (written with the transaction's other changes, before COMMIT). */
-export function saveReservation(tx: Tx, r: Reservation) {
-  lockedInTx.set(tx, r.id, r);
-  statusChanges.add(tx, { id: r.id, status: r.status, cancelReason: r.cancelReason, passengers: r.passengers });
+/** Stages a reservation's status and passengers (the unit of work's changes go as one statement at flush). */
+export function saveReservation(uow: UnitOfWork, r: Reservation) {
+  uow.remember(lockedReservations, r.id, r);
+  uow.stage(reservationChanges, { id: r.id, status: r.status, cancelReason: r.cancelReason, passengers: r.passengers });
 }
 
 export async function findReservation(tx: Sql, id: number): Promise<Reservation | undefined> {
@@ -74,17 +77,17 @@ export async function findReservation(tx: Sql, id: number): Promise<Reservation 
   return r.rows[0] && toReservation(r.rows[0]);
 }
 
-// reservations this transaction has locked
-const lockedInTx = rowsPerTransaction<number, Reservation>(async (tx, ids) => {
+/** Reservations locked for a command: read FOR UPDATE, in id order (replicas cannot deadlock). */
+const lockedReservations = rowKind<number, Reservation>('reservations', async (tx, ids) => {
   const r = await tx.query<Row>('SELECT * FROM reservations WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
   return r.rows.map((row) => [row.id, toReservation(row)]);
 });
 
-/** Locks these reservations (in id order: replicas cannot deadlock) and keeps them for the transaction. */
-export const lockReservations = (tx: Tx, ids: number[]) => lockedInTx.load(tx, ids);
+/** Locks these reservations in one statement and keeps them in the unit of work. */
+export const lockReservations = (uow: UnitOfWork, ids: number[]) => uow.load(lockedReservations, ids);
 
-/** A reservation locked for a command in this transaction. */
-export const findReservationForUpdate = (tx: Tx, id: number) => lockedInTx.get(tx, id);
+/** A reservation locked for a command in this unit of work. */
+export const findReservationForUpdate = (uow: UnitOfWork, id: number) => uow.get(lockedReservations, id);
 
 export async function findByReference(tx: Sql, ref: string): Promise<Reservation | undefined> {
   const r = await tx.query<Row>('SELECT * FROM reservations WHERE booking_reference = $1', [ref.toUpperCase()]);
@@ -130,13 +133,15 @@ export async function activeReservationIdsOnFlight(tx: Sql, flightId: number): P
   return r.rows.map((x) => x.id);
 }
 
-/** PENDING reservations whose hold has expired, locked for this sweeper only (other replicas skip them). */
-export async function claimExpiredHolds(tx: Sql, now: Date, limit: number): Promise<Reservation[]> {
-  const r = await tx.query<Row>(
+/** PENDING reservations whose hold has expired, locked for this sweeper only (other replicas skip them), kept in the unit of work. */
+export async function claimExpiredHolds(uow: UnitOfWork, now: Date, limit: number): Promise<Reservation[]> {
+  const r = await uow.tx.query<Row>(
     `SELECT * FROM reservations WHERE status = 'PENDING' AND hold_expires_at <= $1 ORDER BY hold_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [now.toISOString(), limit],
   );
-  return r.rows.map(toReservation);
+  const claimed = r.rows.map(toReservation);
+  for (const reservation of claimed) uow.remember(lockedReservations, reservation.id, reservation);
+  return claimed;
 }
 
 /** A flight as the catalog keeps it: its fare, its currency (absent: the configured default), and when booking closes. */

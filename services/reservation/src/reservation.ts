@@ -1,6 +1,7 @@
 // The reservation aggregate: decide (command → events) and evolve (event → state), pure.
 // Time, ids and the booking reference come in with the command, never from the clock here.
 import { UNSTATED_CURRENCY, type CancelReason, type NewEvent, type Passenger, type PaymentMethodSummary } from '@airline/contracts';
+import { refuse, type Decider, type Decision } from '@airline/decider';
 
 export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED';
 
@@ -75,7 +76,7 @@ export type ReservationCommand =
 
 export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfirmed' | 'ReservationCancelled' | 'PassengersNamed'>;
 
-/** A command the aggregate refuses; `field` names the input at fault when there is one. */
+/** A command the aggregate refuses (decide returns it); `field` names the input at fault when there is one. */
 export class ReservationRejected extends Error {
   constructor(
     readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'BOOKING_CLOSED' | 'SEAT_LIMIT' | 'TOO_MANY_PASSENGERS' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
@@ -110,10 +111,10 @@ export interface Placement {
 }
 
 /**
- * Why a booking cannot be placed, or undefined when it can: everything about the request alone is
- * decided here, before its transaction, so that a group of bookings never fails for one of them.
+ * Why a booking cannot be placed, or undefined when it can: everything about the request alone, so that
+ * a group of bookings never fails for one of them.
  */
-export function placementRefusal(p: Placement): ReservationRejected | undefined {
+function placementRefusal(p: Placement): ReservationRejected | undefined {
   if (!p.flight) return new ReservationRejected('UNKNOWN_FLIGHT', `flight ${p.flightId} does not exist`, 'flightId');
   if (p.flight.status === 'CANCELLED') return new ReservationRejected('FLIGHT_CANCELLED', `flight ${p.flightId} is cancelled and takes no bookings`, 'flightId');
   if (p.flight.bookingClosesAt !== undefined && Date.parse(p.flight.bookingClosesAt) <= p.now.getTime()) {
@@ -137,11 +138,14 @@ export function placementRefusal(p: Placement): ReservationRejected | undefined 
   return undefined;
 }
 
-export function decide(state: Reservation | undefined, command: ReservationCommand): ReservationEvent[] {
+/** No reservation yet: the state a PlaceReservation starts from. */
+export type ReservationState = Reservation | undefined;
+
+export function decide(command: ReservationCommand, state: ReservationState): Decision<ReservationEvent, ReservationRejected> {
   switch (command.type) {
     case 'PlaceReservation': {
       const refused = placementRefusal(command) ?? passengersRefusal(command.passengers, command.seatQty);
-      if (refused) throw refused;
+      if (refused) return refuse(refused);
       const flight = command.flight!; // an unknown flight is refused above
       return [
         {
@@ -165,10 +169,10 @@ export function decide(state: Reservation | undefined, command: ReservationComma
       ];
     }
     case 'NamePassengers': {
-      if (!state) throw new ReservationRejected('NOT_PLACED', 'no such reservation');
-      if (state.status === 'CANCELED') throw new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is cancelled: its passengers cannot be named`);
+      if (!state) return refuse(new ReservationRejected('NOT_PLACED', 'no such reservation'));
+      if (state.status === 'CANCELED') return refuse(new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is cancelled: its passengers cannot be named`));
       const refused = passengersRefusal(command.passengers, state.seatQty);
-      if (refused) throw refused;
+      if (refused) return refuse(refused);
       if (JSON.stringify(command.passengers) === JSON.stringify(state.passengers)) return [];
       return [
         {
@@ -178,15 +182,15 @@ export function decide(state: Reservation | undefined, command: ReservationComma
       ];
     }
     case 'ConfirmReservation': {
-      if (!state) throw new ReservationRejected('NOT_PLACED', 'no such reservation');
+      if (!state) return refuse(new ReservationRejected('NOT_PLACED', 'no such reservation'));
       if (state.status !== 'PENDING') return []; // cancelled meanwhile (expiry, customer): payment refunds it
       return [{ type: 'ReservationConfirmed', data: { ...summary(state) } }];
     }
     case 'CancelReservation': {
-      if (!state) throw new ReservationRejected('NOT_PLACED', 'no such reservation');
+      if (!state) return refuse(new ReservationRejected('NOT_PLACED', 'no such reservation'));
       if (!cancellableFrom[command.reason].includes(state.status)) {
         if (command.reason === 'CUSTOMER' && state.status === 'CANCELED') {
-          throw new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is already cancelled (${state.cancelReason})`);
+          return refuse(new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is already cancelled (${state.cancelReason})`));
         }
         return [];
       }
@@ -204,7 +208,7 @@ export function decide(state: Reservation | undefined, command: ReservationComma
   }
 }
 
-export function evolve(state: Reservation | undefined, event: ReservationEvent): Reservation {
+export function evolve(state: ReservationState, event: ReservationEvent): Reservation {
   switch (event.type) {
     case 'ReservationPlaced': {
       const d = event.data;
@@ -237,7 +241,14 @@ export function evolve(state: Reservation | undefined, event: ReservationEvent):
   }
 }
 
-function must(state: Reservation | undefined): Reservation {
+/** The reservation aggregate as one decider (the command handler in @airline/service runs it). */
+export const reservationDecider: Decider<ReservationState, ReservationCommand, ReservationEvent, ReservationRejected> = {
+  decide,
+  evolve,
+  initialState: () => undefined,
+};
+
+function must(state: ReservationState): Reservation {
   if (!state) throw new Error('event applied to a reservation that was never placed');
   return state;
 }
@@ -257,7 +268,7 @@ function summary(r: Reservation) {
 }
 
 /** A booking names at most one passenger per seat. */
-export function passengersRefusal(passengers: Passenger[], seatQty: number): ReservationRejected | undefined {
+function passengersRefusal(passengers: Passenger[], seatQty: number): ReservationRejected | undefined {
   if (passengers.length <= seatQty) return undefined;
   return new ReservationRejected('TOO_MANY_PASSENGERS', `${passengers.length} passengers named for ${seatQty} seats: one passenger per seat`, 'passengers', { limit: seatQty });
 }

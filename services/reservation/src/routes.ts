@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { groupCommit, type Database } from '@airline/database';
+import { groupCommit, UnitOfWork, type Database } from '@airline/database';
 import { currentTraceparent } from '@airline/telemetry';
 import type { Clock } from '@airline/outbox';
 import { CalendarDate, DATE_RANGE, DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, idempotent, notFound, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
-import { emitFromRequest, execute, placeMany, type PlaceRequest } from './commands.js';
+import { emitFromRequest, execute, placeMany, type PlaceRequest, type ReservationHandled } from './commands.js';
 import { CARD_NUMBER_PATTERN, DEFAULT_PAYMENT_METHOD, PAYMENT_METHOD_PATTERN } from '@airline/contracts';
 import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
 import { TOKENISE_RETRY_AFTER_S, paymentMethodOf, type PaymentMethods } from './payment-methods.js';
@@ -109,12 +109,15 @@ const refusalAnswer: Record<ReservationRejected['code'], { status: number; title
   NOT_PLACED: { status: 409, title: 'Conflict' },
 };
 
+/** The answer to a refusal: a problem naming its code, the field at fault and what the client needs to act on it. */
+function refusalProblem(refusal: ReservationRejected): HttpProblem {
+  const { status, title } = refusalAnswer[refusal.code];
+  return new HttpProblem(status, title, refusal.message, refusal.field, { code: refusal.code, ...refusal.details });
+}
+
+/** A placement's refusal comes back from the group commit as its rejection: answered as a problem too. */
 function toProblem(err: unknown): never {
-  if (err instanceof ReservationRejected) {
-    const { status, title } = refusalAnswer[err.code];
-    throw new HttpProblem(status, title, err.message, err.field, { code: err.code, ...err.details });
-  }
-  throw err;
+  throw err instanceof ReservationRejected ? refusalProblem(err) : err;
 }
 
 /** Checks configured limits: what the schema and the amount column can hold. */
@@ -320,16 +323,20 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     async (req) => view((await findByReference(db, req.params.bookingReference)) ?? (await Promise.reject(notFound(`booking ${req.params.bookingReference}`)))),
   );
 
-  const cancel = async (id: number, requestId: string): Promise<Reservation> => {
-    const reservation = await db
-      .transaction(async (tx) => {
-        if (!(await findReservationForUpdate(tx, id))) throw notFound(`reservation ${id}`); // execute() finds it here, no second read
-        return execute(tx, id, customerCancelled(), emitFromRequest(tx, requestId, clock));
-      })
-      .catch(toProblem);
-    onCommit();
-    return reservation;
+  /** One command on one reservation, in a unit of work flushed before COMMIT; a refusal is answered as a problem. */
+  const command = async (id: number, run: (uow: UnitOfWork) => Promise<ReservationHandled>): Promise<Reservation> => {
+    const handled = await db.transaction(async (tx) => {
+      const uow = new UnitOfWork(tx);
+      if (!(await findReservationForUpdate(uow, id))) throw notFound(`reservation ${id}`); // the command handler finds it here, no second read
+      const handled = await run(uow);
+      await uow.flush();
+      return handled;
+    });
+    if ('refused' in handled) throw refusalProblem(handled.refused);
+    if (handled.events.length > 0) onCommit();
+    return handled.state!;
   };
+  const cancel = (id: number, requestId: string) => command(id, (uow) => execute(uow, id, customerCancelled(), emitFromRequest(uow.tx, requestId, clock)));
   const cancelSchema = {
     tags: ['reservations'],
     summary: 'Cancel (customer): seats go back, payment is refunded',
@@ -352,13 +359,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     },
     async (req) => {
       const { passengers } = req.body as { passengers: Array<{ givenName: string; familyName: string }> };
-      const reservation = await db
-        .transaction(async (tx) => {
-          if (!(await findReservationForUpdate(tx, req.params.id))) throw notFound(`reservation ${req.params.id}`);
-          return execute(tx, req.params.id, { type: 'NamePassengers', passengers }, emitFromRequest(tx, req.id, clock));
-        })
-        .catch(toProblem);
-      onCommit();
+      const reservation = await command(req.params.id, (uow) => execute(uow, req.params.id, { type: 'NamePassengers', passengers }, emitFromRequest(uow.tx, req.id, clock)));
       return view(reservation);
     },
   );
