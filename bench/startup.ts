@@ -5,6 +5,9 @@
 // Then the memory of `npm start` itself, as a laptop pays it: the resident size of the whole process
 // tree (npm, its shell, node) once it is up and idle (`--idle` seconds after "airline is up"). That run
 // listens on the seed ports (8082-8089, 9088): with them taken it is reported as skipped.
+// `--layouts schemas,instances` measures both layouts of the databases (runtime/databases.ts: the
+// services' schemas in one PGlite instance, or one instance per database as before), alternating run by
+// run (A B A B: on a busy machine only an alternating pair compares), and `npm start` in each.
 // Prints JSON.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,16 +24,18 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     idle: { type: 'string', default: '10', description: 'seconds after start-up before the memory of `npm start` is read' },
     'npm-start': { type: 'boolean', default: true },
+    layouts: { type: 'string', default: 'schemas', description: 'comma list of DB_LAYOUT values, measured alternately' },
   },
   allowNegative: true,
   strict: false,
 });
 const runs = Number(args.runs);
+const layouts = String(args.layouts).split(',');
 
 /** Starts the system on `dataDir`; resolves with the seconds until it listens, then stops it. */
-async function startOnce(dataDir: string): Promise<number> {
+async function startOnce(dataDir: string, layout: string): Promise<number> {
   const started = performance.now();
-  const { child, exited } = await launchSystem({ DATA_DIR: dataDir });
+  const { child, exited } = await launchSystem({ DATA_DIR: dataDir, DB_LAYOUT: layout });
   const seconds = (performance.now() - started) / 1000;
   child.kill('SIGTERM');
   await exited;
@@ -40,11 +45,11 @@ async function startOnce(dataDir: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** `npm start` on a fresh DATA_DIR: seconds until "airline is up", and the process tree's memory when idle. */
-async function npmStart() {
+async function npmStart(layout: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'airline-npm-start-'));
   const started = performance.now();
   // detached: its own process group, so that the whole tree can be stopped at the end
-  const child = spawn('npm', ['start'], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn('npm', ['start'], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DB_LAYOUT: layout }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const up = await new Promise<boolean>((resolve) => {
@@ -72,25 +77,24 @@ async function npmStart() {
 const t = performance.now();
 await pgliteTemplate();
 const template = Number(((performance.now() - t) / 1000).toFixed(1));
-const first: number[] = [];
-const restart: number[] = [];
+const first: Record<string, number[]> = Object.fromEntries(layouts.map((l) => [l, []]));
+const restart: Record<string, number[]> = Object.fromEntries(layouts.map((l) => [l, []]));
 for (let i = 0; i < runs; i++) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'airline-startup-'));
-  first.push(await startOnce(dataDir));
-  restart.push(await startOnce(dataDir));
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const layout of layouts) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'airline-startup-'));
+    first[layout]!.push(await startOnce(dataDir, layout));
+    restart[layout]!.push(await startOnce(dataDir, layout));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
-console.log(
-  JSON.stringify(
-    {
-      'template ready after s': template,
-      'first start s (median)': median(first),
-      'restart s (median)': median(restart),
-      'first start s (each run)': first,
-      'restart s (each run)': restart,
-      ...(args['npm-start'] ? { 'npm start': await npmStart() } : {}),
-    },
-    null,
-    2,
-  ),
-);
+const results: Record<string, unknown> = {};
+for (const layout of layouts) {
+  results[layout] = {
+    'first start s (median)': median(first[layout]!),
+    'restart s (median)': median(restart[layout]!),
+    'first start s (each run)': first[layout],
+    'restart s (each run)': restart[layout],
+  };
+}
+if (args['npm-start']) for (const layout of layouts) (results[layout] as Record<string, unknown>)['npm start'] = await npmStart(layout);
+console.log(JSON.stringify({ 'template ready after s': template, ...(layouts.length === 1 ? results[layouts[0]!] as object : { 'DB_LAYOUT': results }) }, null, 2));

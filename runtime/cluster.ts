@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@airline/testing/plain';
 import type { ReplicaReport } from './replicas.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -86,14 +86,6 @@ export interface RunningCluster {
   /** Waits until every replica of the service listens and it answers ready. */
   waitReady(service: string): Promise<void>;
   stopAll(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export const databaseName = (prefix: string, service: string) => `${prefix}_${service.replace(/-/g, '_')}`;

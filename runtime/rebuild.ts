@@ -9,11 +9,12 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createPgliteDatabase, migrate } from '@airline/database';
+import { migrate } from '@airline/database';
 import { dashboardService, rebuildReadModels } from '@airline/dashboard';
 import { idempotencyMigration } from '@airline/http';
 import { createEmbeddedEventBus } from '@airline/messaging';
 import { messagingMigration } from '@airline/outbox';
+import { openStoppedDatabase } from './databases.js';
 
 const usage = 'usage: npm run rebuild -- dashboard [--url <dashboard url>] [--json] | dashboard --offline [--data-dir ./data]';
 const { values, positionals } = parseArgs({
@@ -53,8 +54,9 @@ if (values.offline) {
     console.error(`no embedded event log under ${dataDir} (give --data-dir)`);
     process.exit(1);
   }
-  const busDb = await createPgliteDatabase(join(dataDir, 'event-log'));
-  const db = await createPgliteDatabase(join(dataDir, 'dashboard'));
+  // in either layout of DATA_DIR (runtime/databases.ts): the dashboard's schema of the services' database, or its own
+  const busDb = await openStoppedDatabase(dataDir, 'event-log');
+  const db = await openStoppedDatabase(dataDir, 'dashboard');
   try {
     const log = await createEmbeddedEventBus(busDb);
     await migrate(db, [messagingMigration, idempotencyMigration, ...dashboardService.migrations]);

@@ -1,13 +1,13 @@
-// The embedded runtime: every service in this one process, each with its own PGlite database under
-// DATA_DIR, an in-process durable event log, the processor sandbox, and the gateway. Tests start it
+// The embedded runtime: every service in this one process, each with its own database (a schema of one
+// PGlite instance under DATA_DIR: runtime/databases.ts), an in-process durable event log, the processor sandbox, and the gateway. Tests start it
 // the same way `npm start` does, on free ports.
 import pino, { type Logger } from 'pino';
 import { scrubCardsSql } from '@airline/contracts';
 import { migrate, type Database } from '@airline/database';
-import { openEmbeddedDatabases, type DatabaseName, type EmbeddedDatabases } from './databases.js';
+import { openEmbeddedDatabases, type DatabaseLayout, type DatabaseName, type EmbeddedDatabases } from './databases.js';
 import { createEmbeddedEventBus, type EventBus, type EventLogReader } from '@airline/messaging';
 import { startService, type RunningService } from '@airline/service';
-import { flightService } from '@airline/flight';
+import { flightService, type FlightConfig } from '@airline/flight';
 import { reservationService, defaultReservationConfig, httpPaymentMethods, type ReservationConfig } from '@airline/reservation';
 import { paymentService, type PaymentConfig } from '@airline/payment';
 import { buildPaymentProcessor, type PaymentProcessorApp } from '@airline/payment-processor';
@@ -25,7 +25,7 @@ export const GATEWAY_MANAGEMENT_PORT = 9088;
 export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
 
-export { DATABASE_NAMES, type DatabaseName } from './databases.js';
+export { DATABASE_NAMES, databaseDirectories, type DatabaseLayout, type DatabaseName } from './databases.js';
 
 /** The event log's events from before card tokenisation lose their card numbers (as upcastEvent reads them). */
 export const eventLogCardScrub = { name: '002_scrub_cards.sql', sql: scrubCardsSql('event_log', 'payload', 'envelope') };
@@ -39,6 +39,8 @@ export interface EmbeddedOptions {
   host?: string;
   /** Default: errors only (LOG_LEVEL overrides), to stdout. */
   log?: Logger;
+  /** The flights' default currency (ISO 4217, KRW unless given) and when booking closes before departure. */
+  flight?: Pick<FlightConfig, 'defaultCurrency' | 'bookingClosesMinutes'>;
   reservation?: Partial<ReservationConfig>;
   payment?: Partial<Omit<PaymentConfig, 'processorUrl'>> & { processorUrl?: string };
   mileage?: Partial<MileageConfig>;
@@ -53,10 +55,12 @@ export interface EmbeddedOptions {
   /** Gateway settings: rate limits, token lifetime, OIDC issuer, CORS, upstream timeouts. */
   gateway?: GatewaySettingsInput;
   /**
-   * Worker threads the nine databases are dealt over (default 1: each thread costs about 30 MB, and on
+   * Worker threads the PGlite instances are dealt over (default 1: each thread costs about 30 MB, and on
    * two cores more threads measured no faster, docs/benchmarks.md). DB_THREADS for `npm start`.
    */
   dbThreads?: number;
+  /** For a new DATA_DIR (an existing one keeps its own): schemas (default) or instances. DB_LAYOUT for `npm start`. */
+  dbLayout?: DatabaseLayout;
   /** The databases already being opened (openEmbeddedDatabases with the same dataDir): `npm start` starts them before it loads this module. */
   databases?: Promise<EmbeddedDatabases>;
 }
@@ -71,6 +75,8 @@ export interface EmbeddedSystem {
   processorDb: Database;
   /** Every database of the process by name (the event log, each service's, the gateway's, the processor's). */
   databases: Record<DatabaseName, Database>;
+  /** How they are laid out under DATA_DIR (runtime/databases.ts). */
+  databaseLayout: DatabaseLayout;
   bus: EventBus & EventLogReader;
   busDb: Database;
   gateway: Gateway;
@@ -85,12 +91,15 @@ const urlOf = (app: HttpApp) => {
 };
 
 export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
+  const { defaultCurrency, bookingClosesMinutes } = options.flight ?? {};
+  if (defaultCurrency !== undefined && !Intl.supportedValuesOf('currency').includes(defaultCurrency)) throw new Error(`the flights' default currency must be an ISO 4217 code, not ${defaultCurrency}`);
+  if (bookingClosesMinutes !== undefined && !(Number.isInteger(bookingClosesMinutes) && bookingClosesMinutes >= 0 && bookingClosesMinutes <= 7 * 24 * 60)) throw new Error(`booking must close a whole number of minutes (0 to 10080) before departure, not ${bookingClosesMinutes}`);
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
   // without a logger of the caller's, errors still reach stdout: a 5xx is never silent
   const log = options.log ?? pino({ level: process.env.LOG_LEVEL ?? 'error' });
   const paused = new Set(options.paused ?? []);
-  const { dbs, threads, loosened } = await (options.databases ?? openEmbeddedDatabases(options));
+  const { dbs, threads, layout, loosened } = await (options.databases ?? openEmbeddedDatabases(options));
   if (loosened.length > 0) log.warn({ dataDir: options.dataDir, count: loosened.length, first: loosened.slice(0, 5) }, 'data files were readable or writable by other users: made private (0700 directories, 0600 files)');
   const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
@@ -113,7 +122,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     pipeline: !paused.has(name),
   });
 
-  const flight = await startService(flightService, {}, { db: dbs.flight, ...common('flight') });
+  const flight = await startService(flightService, { ...options.flight }, { db: dbs.flight, ...common('flight') });
   const reservation = await startService(
     reservationService,
     // the saga timeline reads the log; cards sent to POST /reservations are tokenised by the processor
@@ -159,6 +168,7 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     processor,
     processorDb,
     databases: dbs,
+    databaseLayout: layout,
     bus,
     busDb,
     gateway,

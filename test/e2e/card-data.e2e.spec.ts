@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@airline/database';
 import { eventually, http } from '@airline/testing';
-import { DATABASE_NAMES, FREE_PORTS, startEmbeddedSystem, type EmbeddedSystem } from '../../runtime/system.js';
+import { DATABASE_NAMES, FREE_PORTS, databaseDirectories, startEmbeddedSystem, type EmbeddedSystem } from '../../runtime/system.js';
 import { USERS } from '../../services/gateway/test/support/system.js';
 import { gatewayClient, type GatewayClient } from '../../services/gateway/test/support/client.js';
 
@@ -147,7 +147,9 @@ describe('a full card number is seen only by the processor sandbox', () => {
   it('no data file on disk outside the processor holds them (not even a dead row version)', async () => {
     await system.stop(); // everything flushed and closed
     const found: string[] = [];
-    for (const name of DATABASE_NAMES.filter((n) => n !== 'payment-processor')) {
+    // the directories of its layout (the services' schemas share one database, runtime/databases.ts; the vault has its own)
+    expect(system.databaseLayout).toBe('schemas');
+    for (const name of databaseDirectories(system.databaseLayout).filter((n) => n !== 'payment-processor')) {
       for (const file of filesUnder(join(dataDir, name))) {
         const bytes = readFileSync(file).toString('latin1');
         for (const t of leaks(bytes)) found.push(`${file.slice(dataDir.length)}: ${t}`);

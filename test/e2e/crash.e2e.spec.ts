@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase } from '@airline/database';
 import { eventually, internalHttp } from '@airline/testing';
 import { launchSystem } from './fixtures/launch.js';
+import { openStoppedDatabase } from '../../runtime/databases.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-crash-'));
 const children: ChildProcess[] = [];
@@ -52,11 +52,11 @@ describe('crash between commit and delivery', () => {
     expect(await run.exited).toBe(0);
 
     // 4. once: one ReservationPlaced in the log, handled once by flight
-    const log = await createPgliteDatabase(join(dataDir, 'event-log'));
+    const log = await openStoppedDatabase(dataDir, 'event-log');
     const events = await log.query<{ type: string; event_id: string }>(`SELECT type, event_id FROM event_log WHERE correlation_id = $1 ORDER BY seq`, [String(placed.body.id)]);
     await log.close();
     expect(events.rows.map((e) => e.type)).toEqual(['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed']);
-    const flightDb = await createPgliteDatabase(join(dataDir, 'flight'));
+    const flightDb = await openStoppedDatabase(dataDir, 'flight'); // its schema in the services' database (runtime/databases.ts)
     const handled = await flightDb.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [events.rows[0]!.event_id]);
     await flightDb.close();
     expect(handled.rowCount).toBe(1);

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, pgliteTemplate } from '@airline/database';
+import { pgliteTemplate } from '@airline/database';
 import { FREE_PORTS, startEmbeddedSystem } from '../../runtime/system.js';
+import { openStoppedDatabase } from '../../runtime/databases.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-data-dir-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -58,9 +59,10 @@ describe('DATA_DIR', () => {
 
     // the signing key is a file of its own, and the gateway's database holds none
     expect(readFileSync(join(dataDir, 'gateway-signing-key.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    const gatewayDb = await createPgliteDatabase(join(dataDir, 'gateway'));
+    const gatewayDb = await openStoppedDatabase(dataDir, 'gateway');
     try {
       expect((await gatewayDb.query("SELECT to_regclass('signing_keys')::text AS t")).rows[0]).toEqual({ t: null });
+      expect((await gatewayDb.query("SELECT 1 FROM pg_tables WHERE tablename = 'signing_keys'")).rowCount).toBe(0); // nor any schema beside it
     } finally {
       await gatewayDb.close();
     }

@@ -61,11 +61,40 @@ describe('a HAL client on the service ports', () => {
     expect(ids).toEqual([3, 2]);
   });
 
+  it('follows the payment service’s root to its payments, each with its amount in minor units and its currency', async () => {
+    await eventually(() => http(system.urls.payment).get('/payments'), (r) => r.body.length === 3 && r.body.every((p: { status: string }) => p.status !== 'PENDING'));
+    const client = new Client(system.urls.payment);
+    const items = await client.go('/').follow('payments').followAll('payments');
+    const payments = await Promise.all(items.map(async (r) => (await r.get()).data as { reservationId: number; cost: number; currency: string }));
+    expect(payments.map((p) => [p.reservationId, p.cost, p.currency])).toEqual([[1, 200_000, 'KRW'], [2, 300_000, 'KRW'], [3, 100_000, 'KRW']]);
+    const page = client.go('/payments?size=2&sort=cost,desc');
+    expect((await page.get()).data).toMatchObject({ page: { size: 2, totalElements: 3, totalPages: 2, number: 0 } });
+    expect(await Promise.all((await page.followAll('payments')).map(async (r) => ((await r.get()).data as { cost: number }).cost))).toEqual([300_000, 200_000]);
+    const bad = await http(system.urls.payment).get('/payments?sort=cardNumber', { accept: 'application/hal+json' });
+    expect([bad.status, bad.body.field]).toEqual([400, 'sort']);
+  });
+
+  it('follows the mileage service’s root to the accounts, and an account to its ledger, fares with their currency', async () => {
+    await eventually(() => http(system.urls.mileage).get('/mileages'), (r) => r.body.length === 2);
+    const client = new Client(system.urls.mileage);
+    const accounts = await Promise.all((await client.go('/').follow('mileages').followAll('mileages')).map(async (r) => (await r.get()).data as { customerId: number; balance: number }));
+    expect(accounts.map((a) => [a.customerId, a.balance])).toEqual([[1, 20_000], [4, 40_000]]);
+    const byBalance = await http(system.urls.mileage).get('/mileages?sort=balance,desc&size=1', { accept: 'application/hal+json' });
+    expect(byBalance.body).toMatchObject({ page: { size: 1, totalElements: 2, totalPages: 2, number: 0 }, _embedded: { mileages: [{ customerId: 4 }] } });
+    const ledger = client.go('/mileages/4').follow('ledger');
+    expect((await (await ledger).get()).data).toMatchObject({ page: { totalElements: 2 } });
+    const entries = await Promise.all((await ledger.followAll('ledgerEntries')).map(async (r) => (await r.get()).data));
+    expect(entries).toMatchObject([{ reservationId: 2, fare: 300_000, currency: 'KRW' }, { reservationId: 3, fare: 100_000, currency: 'KRW' }]);
+    expect((await http(system.urls.mileage).get('/mileages/4/ledger')).body.map((e: { currency: string }) => e.currency)).toEqual(['KRW', 'KRW']);
+  });
+
   it('plain JSON stays the default', async () => {
     const plain = await http(system.urls.flight).get('/flights');
     expect(Array.isArray(plain.body)).toBe(true);
     expect(plain.headers.get('content-type')).toContain('application/json');
     expect((await http(system.urls.reservation).get('/reservations')).body).toHaveLength(3);
+    expect(Array.isArray((await http(system.urls.payment).get('/payments')).body)).toBe(true);
+    expect((await http(system.urls.mileage).get('/mileages')).body).toEqual(expect.arrayContaining([{ customerId: 4, balance: expect.any(Number), accrued: expect.any(Number), reversed: 0 }]));
   });
 });
 

@@ -1,22 +1,11 @@
 // Dead letters as the gateway shows them to staff: every service's in one list (GET /dead-letters),
 // redriven per service (POST /dead-letters/:service/redrive).
-export interface DeadLetter {
-  service: string;
-  id: number;
-  consumer: string;
-  eventId: string;
-  eventType: string;
-  error: string;
-  attempts: number;
-  parkedAt: string;
-}
+import type { Static } from '@sinclair/typebox';
+import type { DeadLetter as ParkedEvent, RedriveOutcome as RedriveOutcomeSchema } from '../../packages/service/src/dead-letter-routes.ts';
 
-export interface RedriveOutcome {
-  id: number;
-  eventId: string;
-  outcome: string;
-  error?: string;
-}
+/** A parked event, and the service it is parked in (the gateway adds `service`). */
+export type DeadLetter = Static<typeof ParkedEvent> & { service: string };
+export type RedriveOutcome = Static<typeof RedriveOutcomeSchema>;
 
 export const redrivePath = (service: string) => `/dead-letters/${encodeURIComponent(service)}/redrive`;
 

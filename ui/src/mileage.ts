@@ -1,25 +1,8 @@
 // The mileage service's answers: the balance, and one ledger row per accrual or reversal.
 import { formatMoney } from './format';
+import type { LedgerEntry } from './types';
 
-export interface MileageAccount {
-  customerId: number;
-  balance: number;
-  accrued: number;
-  reversed: number;
-}
-
-export interface LedgerEntry {
-  id: number;
-  customerId: number;
-  reservationId: number;
-  kind: 'ACCRUAL' | 'REVERSAL';
-  /** positive for an accrual, negative for a reversal */
-  miles: number;
-  fare: number;
-  rateBasisPoints: number;
-  eventId: string;
-  occurredAt: string;
-}
+export type { LedgerEntry, MileageAccount } from './types';
 
 /** Newest first, each with a sentence. */
 export function ledgerRows(entries: LedgerEntry[]) {
@@ -30,7 +13,7 @@ export function ledgerRows(entries: LedgerEntry[]) {
     miles: e.miles,
     description:
       e.kind === 'ACCRUAL'
-        ? `Earned on a fare of ${formatMoney(e.fare)} (${e.rateBasisPoints / 100} %)`
+        ? `Earned on a fare of ${formatMoney(e.fare, e.currency)} (${e.rateBasisPoints / 100} %)`
         : `Taken back: the booking was cancelled`,
   }));
 }

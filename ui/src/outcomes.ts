@@ -1,20 +1,15 @@
 // The events behind the staff chart: when bookings were placed, confirmed and cancelled, read from the
 // dashboard's reservation history (every customer's, for staff).
 import { api, qs } from './api';
+import type { HistoryEntry as FullHistoryEntry } from './types';
 
 export interface OutcomeEvent {
   at: number;
   kind: 'placed' | 'confirmed' | 'canceled';
 }
 
-export interface HistoryEntry {
-  eventId: string;
-  reservationId: number;
-  customerId: number | null;
-  type: string;
-  occurredAt: string;
-  summary: string;
-}
+/** The fields of the dashboard's history entries the chart reads. */
+export type HistoryEntry = Pick<FullHistoryEntry, 'eventId' | 'reservationId' | 'customerId' | 'type' | 'occurredAt' | 'summary'>;
 
 const KIND: Record<string, OutcomeEvent['kind']> = { ReservationPlaced: 'placed', ReservationConfirmed: 'confirmed', ReservationCancelled: 'canceled' };
 

@@ -1,26 +1,9 @@
 // A reservation's saga as GET /reservations/:id/timeline gives it (read from the event log).
-export interface TimelineStep {
-  seq: number;
-  type: string;
-  /** the service that published the event */
-  service: string;
-  eventId: string;
-  causationId: string | null;
-  occurredAt: string;
-  sinceStartMs: number;
-  /** null for the first step */
-  sincePreviousMs: number | null;
-  data: Record<string, unknown>;
-}
+import type { Static } from '@sinclair/typebox';
+import type { TimelineView } from '../../services/reservation/src/timeline.ts';
 
-export interface SagaTimeline {
-  reservationId: number;
-  bookingReference: string;
-  status: string;
-  cancelReason: string | null;
-  totalMs: number;
-  steps: TimelineStep[];
-}
+export type SagaTimeline = Static<typeof TimelineView>;
+export type TimelineStep = SagaTimeline['steps'][number];
 
 const SHOWN_FIELDS = ['seatQty', 'amount', 'reason', 'previousStatus', 'remainingSeatsCount', 'authorizationCode', 'paymentId'];
 

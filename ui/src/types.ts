@@ -1,12 +1,17 @@
-// The resources the UI reads, as the gateway serves them (field names of the seeds kept).
+// The resources the UI reads, as the gateway serves them: derived from the services' route schemas
+// and the contracts (type-only imports: nothing of the servers is bundled), so a field renamed on the
+// server fails the UI's typecheck instead of rendering blank.
+import type { Static } from '@sinclair/typebox';
+import type { CancelReason as CancelReasonOfEvents, TEST_CARDS } from '@airline/contracts';
+import type { Airport as AirportSchema, Flight as FlightSchema } from '../../services/flight/src/routes.ts';
+import type { ReservationView } from '../../services/reservation/src/routes.ts';
+import type { PaymentView } from '../../services/payment/src/routes.ts';
+import type { LedgerEntryView, MileageAccountView } from '../../services/mileage/src/routes.ts';
+import type { CustomerInfo as CustomerInfoSchema, FlightBoardEntry as FlightBoardEntrySchema, HistoryEntry as HistoryEntrySchema } from '../../services/dashboard/src/routes.ts';
+import type { User as GatewayUser } from '../../services/gateway/src/auth/users.ts';
 
-export type Role = 'customer' | 'admin';
-
-export interface User {
-  username: string;
-  role: Role;
-  customerId: number | null;
-}
+export type User = GatewayUser;
+export type Role = User['role'];
 
 export interface Session {
   token: string;
@@ -15,72 +20,22 @@ export interface Session {
   expiresAt: number;
 }
 
-export interface Flight {
-  id: number;
-  flightCode: string;
-  takeoffDate: string;
-  /** minor units of currency */
-  cost: number;
-  /** ISO 4217 */
-  currency?: string;
-  capacity: number;
-  remainingSeatsCount: number;
-  status: 'SCHEDULED' | 'CANCELLED';
-  origin?: string;
-  destination?: string;
-  departure?: ScheduledTime;
-  arrival?: ScheduledTime;
-  /** UTC: no booking from then on */
-  bookingClosesAt?: string;
-}
+export type Flight = Static<typeof FlightSchema>;
+export type ScheduledTime = NonNullable<Flight['departure']>;
+export type Airport = Static<typeof AirportSchema>;
 
-export interface ScheduledTime {
-  /** YYYY-MM-DDThh:mm at the airport */
-  local: string;
-  timeZone: string;
-  utc: string;
-}
+export type Reservation = Static<typeof ReservationView>;
+export type PassengerSeat = Reservation['passengers'][number];
+export type ReservationStatus = Reservation['status'];
+export type CancelReason = CancelReasonOfEvents;
 
-export interface PassengerSeat {
-  givenName: string | null;
-  familyName: string | null;
-  toBeNamed: boolean;
-}
+export type Payment = Static<typeof PaymentView>;
+export type MileageAccount = Static<typeof MileageAccountView>;
+export type LedgerEntry = Static<typeof LedgerEntryView>;
 
-export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELED';
-export type CancelReason = 'SOLD_OUT' | 'PAYMENT_DECLINED' | 'PAYMENT_TIMEOUT' | 'CUSTOMER' | 'FLIGHT_CANCELLED';
+export type CustomerInfo = Static<typeof CustomerInfoSchema>;
+export type FlightBoardEntry = Static<typeof FlightBoardEntrySchema>;
+export type HistoryEntry = Static<typeof HistoryEntrySchema>;
 
-export interface Reservation {
-  id: number;
-  bookingReference: string;
-  customerId: number;
-  flightId: number;
-  seatQty: number;
-  amount: number;
-  reserveDate: string;
-  cardLast4: string;
-  status: ReservationStatus;
-  cancelReason: CancelReason | string | null;
-  holdExpiresAt: string;
-  /** ISO 4217 of amount (minor units) */
-  currency?: string;
-  passengers?: PassengerSeat[];
-}
-
-export interface Payment {
-  id: number;
-  reservationId: number;
-  customerId: number;
-  cost: number;
-  status: string;
-  declineReason: string | null;
-  cardLast4: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TestCard {
-  card: string;
-  outcome: string;
-  description: string;
-}
+/** A card of the payment sandbox, as GET /sandbox/test-cards lists it. */
+export type TestCard = Pick<(typeof TEST_CARDS)[number], 'card' | 'outcome' | 'description'>;

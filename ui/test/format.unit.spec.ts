@@ -46,6 +46,7 @@ describe('flight search', () => {
     flightCode,
     takeoffDate,
     cost: 100,
+    currency: 'KRW',
     capacity: 10,
     remainingSeatsCount,
     status,

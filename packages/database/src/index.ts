@@ -1,6 +1,7 @@
 export * from './port.js';
 export * from './pglite.js';
 export * from './pglite-worker.js';
+export { schemaDatabases, type SchemaConnection, type SchemaDatabases } from './pglite-schemas.js';
 export { pgliteTemplate } from './pglite-artifacts.js';
 export * from './pipelined.js';
 export * from './pg.js';

@@ -12,7 +12,7 @@ const sessions = new Map();
 let nextDb = 0;
 const stats = process.env.PGLITE_STATS ? startStats() : undefined;
 
-parentPort.on('message', async ({ id, op, db, name, data, statements, sql }) => {
+parentPort.on('message', async ({ id, op, db, name, data, statements, sql, schema }) => {
   const started = performance.now();
   try {
     if (op === 'open') {
@@ -23,8 +23,8 @@ parentPort.on('message', async ({ id, op, db, name, data, statements, sql }) => 
       return;
     }
     const { session } = sessions.get(db);
-    if (op === 'run') parentPort.postMessage({ id, results: await session.run(statements) });
-    else if (op === 'exec') parentPort.postMessage({ id, ...(await session.exec(sql)) });
+    if (op === 'run') parentPort.postMessage({ id, results: await session.run(statements, schema) });
+    else if (op === 'exec') parentPort.postMessage({ id, ...(await session.exec(sql, schema)) });
     else if (op === 'close') {
       sessions.delete(db);
       parentPort.postMessage({ id, ...(await session.close()) });
@@ -33,7 +33,7 @@ parentPort.on('message', async ({ id, op, db, name, data, statements, sql }) => 
     const { message, code, detail, constraint, statementIndex } = err;
     parentPort.postMessage({ id, error: { message, code, detail, constraint, statementIndex } });
   }
-  if (op !== 'open') stats?.record(sessions.get(db)?.name ?? String(db), statements ?? [{ text: sql ?? op }], performance.now() - started);
+  if (op !== 'open') stats?.record(`${sessions.get(db)?.name ?? db}${schema ? `.${schema}` : ''}`, statements ?? [{ text: sql ?? op }], performance.now() - started);
 });
 parentPort.postMessage({ ready: true });
 

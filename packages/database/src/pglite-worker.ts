@@ -9,16 +9,19 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pgliteArtifacts, pgliteDataOptions } from './pglite-artifacts.js';
 import { makeTreePrivate } from './pglite-permissions.js';
+import { checkSchemaNames, schemaDatabases, type SchemaConnection, type SchemaDatabases } from './pglite-schemas.js';
 import { pipelinedDatabase } from './pipelined.js';
 import type { Database, QueryResult, Statement } from './port.js';
 
 type ErrorFields = { message: string; code?: string; detail?: string; constraint?: string; statementIndex?: number };
 type Reply = { id: number; db?: number; results?: QueryResult<Record<string, unknown>>[]; error?: ErrorFields };
-type Request = { op: 'open'; name?: string; data: { dataDir: string } | { loadDataDir: Blob } } | { op: 'run'; db: number; statements: Statement[] } | { op: 'exec'; db: number; sql: string } | { op: 'close'; db: number };
+type Request = { op: 'open'; name?: string; data: { dataDir: string } | { loadDataDir: Blob } } | { op: 'run'; db: number; statements: Statement[]; schema?: string } | { op: 'exec'; db: number; sql: string; schema?: string } | { op: 'close'; db: number };
 
 export interface PgliteThread {
   /** Opens (creating when new) the database in `dir` on this thread; undefined = in memory. */
   open(dir?: string): Promise<Database>;
+  /** Opens the database in `dir` (undefined = in memory) as one Database per schema (pglite-schemas.ts). */
+  openSchemas<S extends string>(dir: string | undefined, schemas: readonly S[]): Promise<SchemaDatabases<S>>;
   /** Ends the thread (after its databases are closed). */
   close(): Promise<void>;
 }
@@ -53,18 +56,26 @@ export async function startPgliteThread(): Promise<PgliteThread> {
       worker.postMessage({ id, ...request });
     });
 
+  async function connect(dir: string | undefined): Promise<SchemaConnection> {
+    const { db } = await send({ op: 'open', name: dir && basename(dir), data: await pgliteDataOptions(dir) });
+    if (dir) makeTreePrivate(dir); // what PostgreSQL wrote as it started (pglite-permissions.ts)
+    return {
+      run: async (statements, schema) => (await send({ op: 'run', db: db!, statements, schema })).results!,
+      exec: async (sql, schema) => void (await send({ op: 'exec', db: db!, sql, schema })),
+      close: async () => {
+        await send({ op: 'close', db: db! });
+        if (dir) makeTreePrivate(dir); // and as it shut down
+      },
+    };
+  }
+
   return {
     async open(dir) {
-      const { db } = await send({ op: 'open', name: dir && basename(dir), data: await pgliteDataOptions(dir) });
-      if (dir) makeTreePrivate(dir); // what PostgreSQL wrote as it started (pglite-permissions.ts)
-      return pipelinedDatabase({
-        run: async (statements) => (await send({ op: 'run', db: db!, statements })).results!,
-        exec: async (sql) => void (await send({ op: 'exec', db: db!, sql })),
-        close: async () => {
-          await send({ op: 'close', db: db! });
-          if (dir) makeTreePrivate(dir); // and as it shut down
-        },
-      });
+      return pipelinedDatabase(await connect(dir));
+    },
+    async openSchemas(dir, schemas) {
+      checkSchemaNames(schemas); // before anything is opened
+      return schemaDatabases(await connect(dir), schemas);
     },
     async close() {
       await worker.terminate();

@@ -67,6 +67,8 @@ export interface HalPageInput<T> {
   page: number;
   size: number;
   itemHref: (item: T) => string;
+  /** Links of an item besides self (its own sub-collections), as its own resource gives them. */
+  itemLinks?: (item: T) => Record<string, { href: string; templated?: boolean }>;
 }
 
 const href = (path: string, query: Record<string, string | number | undefined>) => {
@@ -86,7 +88,7 @@ export function halPage<T extends object>(p: HalPageInput<T>) {
   links.last = at(Math.max(totalPages - 1, 0));
   links.profile = { href: `/profile/${p.collection}` };
   return {
-    _embedded: { [p.collection]: p.items.map((item) => ({ ...item, _links: { self: { href: p.itemHref(item) } } })) },
+    _embedded: { [p.collection]: p.items.map((item) => ({ ...item, _links: { self: { href: p.itemHref(item) }, ...p.itemLinks?.(item) } })) },
     _links: links,
     page: { size: p.size, totalElements: p.totalElements, totalPages, number: p.page },
   };

@@ -36,7 +36,18 @@ export interface EmbeddedBusOptions {
   tailSize?: number;
   backoff?: (attempt: number) => number;
   onError?: (err: unknown, consumer: string) => void;
+  /**
+   * For tests: delivers each event type of a subscription on a loop of its own, with a position of its
+   * own, as the JetStream adapter does (one durable consumer per type), and each loop waits a random
+   * while (up to maxDelayMs, default 20) before handling a batch. Event types then overtake each other
+   * and batches of one consumer run at once, so the orderings production sees are seen by every spec.
+   * Off by default; AIRLINE_REORDER_EVENT_TYPES=1 switches it on for a whole test run.
+   */
+  reorderTypes?: boolean | { maxDelayMs?: number; random?: () => number };
 }
+
+/** The position row of one event type's loop, when types are delivered apart (reorderTypes). */
+const typePositionKey = (consumer: string, type: string) => `${consumer}/${type}`;
 
 /**
  * The in-process durable event log of the embedded runtime: an append-only table (deduplicated by
@@ -54,6 +65,8 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   const lingerMs = options.lingerMs ?? 0;
   const backoff = options.backoff ?? ((a: number) => backoffMs(a));
   const tailSize = options.tailSize ?? 20_000;
+  const reorder = options.reorderTypes ?? process.env.AIRLINE_REORDER_EVENT_TYPES === '1';
+  const reorderDelay = reorder === false ? undefined : { maxDelayMs: 20, random: Math.random, ...(reorder === true ? {} : reorder) };
   // events with seq > tailAfter are all in `tail`, in seq order (only this process appends to the log)
   const tail: Array<{ seq: number; event: IntegrationEvent }> = [];
   let tailAfter = Number((await db.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM event_log')).rows[0]!.seq);
@@ -81,10 +94,12 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   const loops: Promise<void>[] = [];
   let closed = false;
 
-  /** In-memory view of each consumer; the table rows are the durable truth, loaded at subscribe. */
+  /** In-memory view of each consumer loop; the table rows are the durable truth, loaded at subscribe. */
   interface ConsumerState {
     sub: Subscription;
     types: Set<string>;
+    /** Its row in consumer_position: the consumer's, or one type's when types are delivered apart. */
+    positionKey: string;
     position: number;
     /** Events of its types were published since its last look. */
     dirty: boolean;
@@ -93,11 +108,24 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   }
   const consumers = new Set<ConsumerState>();
 
+  /** One loop for the consumer, or (reorderTypes) one per event type, each starting where the consumer stood. */
   async function consume(sub: Subscription) {
-    await db.query('INSERT INTO consumer_position (consumer, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [sub.consumer]);
-    const position = Number((await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [sub.consumer])).rows[0]!.position);
-    const retries = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM consumer_retry WHERE consumer = $1', [sub.consumer])).rows[0]!.n);
-    const state: ConsumerState = { sub, types: new Set(sub.eventTypes), position, dirty: true, pendingRetries: retries, wake: () => {} };
+    if (!reorderDelay) return consumeTypes(sub, sub.eventTypes, sub.consumer);
+    await Promise.all(sub.eventTypes.map((type) => consumeTypes(sub, [type], typePositionKey(sub.consumer, type))));
+  }
+
+  async function consumeTypes(sub: Subscription, types: readonly string[], positionKey: string) {
+    await db.query(
+      `INSERT INTO consumer_position (consumer, position)
+       VALUES ($1, coalesce((SELECT position FROM consumer_position WHERE consumer = $2), 0)) ON CONFLICT DO NOTHING`,
+      [positionKey, sub.consumer],
+    );
+    const position = Number((await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [positionKey])).rows[0]!.position);
+    const retries = Number(
+      (await db.query<{ n: string }>('SELECT count(*)::text AS n FROM consumer_retry r JOIN event_log l USING (seq) WHERE r.consumer = $1 AND l.type = ANY($2::text[])', [sub.consumer, [...types]]))
+        .rows[0]!.n,
+    );
+    const state: ConsumerState = { sub, types: new Set(types), positionKey, position, dirty: true, pendingRetries: retries, wake: () => {} };
     consumers.add(state);
     try {
       while (!closed) {
@@ -134,8 +162,8 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
         ? (
             await db.query<{ seq: string; attempt: number; payload: IntegrationEvent }>(
               `SELECT r.seq, r.attempt, l.payload FROM consumer_retry r JOIN event_log l USING (seq)
-               WHERE r.consumer = $1 AND r.due_at <= now() ORDER BY r.seq LIMIT $2`,
-              [sub.consumer, batchSize],
+               WHERE r.consumer = $1 AND r.due_at <= now() AND l.type = ANY($3::text[]) ORDER BY r.seq LIMIT $2`,
+              [sub.consumer, batchSize, [...state.types]],
             )
           ).rows
         : [];
@@ -147,7 +175,7 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
         (
           await db.query<{ seq: string; payload: IntegrationEvent }>(
             `SELECT seq, payload FROM event_log WHERE seq > $1 AND type = ANY($2::text[]) ORDER BY seq LIMIT $3`,
-            [state.position, [...sub.eventTypes], batchSize],
+            [state.position, [...state.types], batchSize],
           )
         ).rows.map((r) => ({ seq: Number(r.seq), event: r.payload }));
       if (fresh.length === batchSize) state.dirty = true; // more to read
@@ -157,7 +185,15 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
       ...fresh.map((r) => ({ seq: r.seq, event: r.event, attempt: 1, retry: false })),
     ];
     if (batch.length === 0) return 0;
-    const outcomes = await sub.handle(batch.map(({ event, attempt }) => ({ event, attempt })));
+    if (reorderDelay) await new Promise((resolve) => setTimeout(resolve, reorderDelay.random() * reorderDelay.maxDelayMs));
+    let outcomes: Array<'done' | 'retry'>;
+    try {
+      outcomes = await sub.handle(batch.map(({ event, attempt }) => ({ event, attempt })));
+    } catch (err) {
+      // as on JetStream: not even a dead letter could be written (the database is down?): all come back, with backoff
+      options.onError?.(err, sub.consumer);
+      outcomes = batch.map(() => 'retry');
+    }
     const newPos = fresh.length ? fresh[fresh.length - 1]!.seq : state.position;
     const now = Date.now();
     let retriesDelta = 0;
@@ -178,7 +214,7 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
           if (!d.retry) retriesDelta++;
         }
       }
-      if (newPos !== state.position) tx.enqueue('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [sub.consumer, newPos]);
+      if (newPos !== state.position) tx.enqueue('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [state.positionKey, newPos]);
     });
     state.position = newPos;
     state.pendingRetries += retriesDelta;
@@ -219,12 +255,16 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
       loops.push(consume(sub));
     },
     async consumerLag({ consumer, eventTypes }) {
-      // from the durable position; a consumer that never subscribed has none, and nothing is reported for it
+      // from the durable position (the type's own, when types are delivered apart); a consumer that never
+      // subscribed has none, and nothing is reported for it
       const r = await db.query<{ type: string; pending: string; retrying: string }>(
         `SELECT t.type,
-                (SELECT count(*) FROM event_log l WHERE l.seq > p.position AND l.type = t.type)::text AS pending,
+                (SELECT count(*) FROM event_log l WHERE l.seq > coalesce(pt.position, p.position) AND l.type = t.type)::text AS pending,
                 (SELECT count(*) FROM consumer_retry r JOIN event_log l USING (seq) WHERE r.consumer = $1 AND l.type = t.type)::text AS retrying
-         FROM unnest($2::text[]) AS t(type) JOIN consumer_position p ON p.consumer = $1
+         FROM unnest($2::text[]) AS t(type)
+         LEFT JOIN consumer_position p ON p.consumer = $1
+         LEFT JOIN consumer_position pt ON pt.consumer = $1 || '/' || t.type
+         WHERE coalesce(pt.position, p.position) IS NOT NULL
          ORDER BY t.type`,
         [consumer, [...eventTypes]],
       );

@@ -54,6 +54,7 @@ export async function deleteStream(prefix: string, servers = NATS_URL): Promise<
   }
 }
 
+/** A port free on 127.0.0.1 right now: for specs, benchmarks and the local cluster's `ports: 'free'` (the one copy). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,11 +4,12 @@
 // and a rebuild from the log meet, and a late or redelivered event do no harm.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { envelope, type IntegrationEvent, type NewEvent } from '@airline/contracts';
+import type { IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, migrate, type Database } from '@airline/database';
 import { dashboardService } from '../src/index.js';
 import { project } from '../src/projector.js';
 import { READ_MODEL_TABLES } from '../src/rebuild.js';
+import { logOf, outcomes } from './fixtures/saga-log.js';
 
 let inOrder: Database;
 let shuffled: Database;
@@ -21,56 +22,6 @@ afterAll(async () => {
   await inOrder?.close();
   await shuffled?.close();
 });
-
-type Outcome = 'confirmed' | 'sold-out' | 'declined' | 'customer-cancelled' | 'flight-cancelled';
-const outcomes: Outcome[] = ['confirmed', 'sold-out', 'declined', 'customer-cancelled', 'flight-cancelled'];
-
-/** A small log: two flights and the sagas of some bookings, in the order the system would log them. */
-function logOf(sagas: Array<{ customerId: number; flightId: 1 | 2; seatQty: number; outcome: Outcome }>): IntegrationEvent[] {
-  let seq = 0;
-  let clock = Date.UTC(2026, 0, 1);
-  // eight events to a millisecond, and a later event has a smaller id: within a millisecond, only flightSeq orders them
-  const at = (correlationId: string, event: NewEvent) =>
-    envelope(event, {
-      eventId: `00000000-0000-4000-8000-${String(999_999 - ++seq).padStart(12, '0')}`,
-      occurredAt: new Date((clock += seq % 8 === 0 ? 1 : 0)).toISOString(),
-      correlationId,
-      causationId: null,
-    }) as IntegrationEvent;
-  const numbered = { 1: 0, 2: 0 };
-  const flightSeq = (flightId: 1 | 2) => ++numbered[flightId];
-  const log: IntegrationEvent[] = [];
-  for (const flightId of [1, 2] as const) {
-    log.push(at(`flight-${flightId}`, { type: 'FlightRegistered', data: { flightId, flightCode: `KE${flightId}`, takeoffDate: '2026-06-01', cost: 100, capacity: 50, remainingSeatsCount: 50, flightSeq: flightSeq(flightId) } }));
-  }
-  sagas.forEach((s, i) => {
-    const reservationId = i + 1;
-    const id = String(reservationId);
-    const summary = { reservationId, bookingReference: `REF${String(reservationId).padStart(3, '0')}`, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: 100 * s.seatQty, reserveDate: `2026-01-${String((i % 28) + 1).padStart(2, '0')}` };
-    const cancelled = (reason: 'SOLD_OUT' | 'PAYMENT_DECLINED' | 'CUSTOMER' | 'FLIGHT_CANCELLED', previousStatus: 'PENDING' | 'CONFIRMED') =>
-      at(id, { type: 'ReservationCancelled', data: { ...summary, reason, previousStatus } });
-    log.push(at(id, { type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }));
-    if (s.outcome === 'sold-out') {
-      log.push(at(id, { type: 'SeatsSoldOut', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 0, reason: 'SOLD_OUT', flightSeq: flightSeq(s.flightId) } }));
-      log.push(cancelled('SOLD_OUT', 'PENDING'));
-      return;
-    }
-    log.push(at(id, { type: 'SeatsReserved', data: { reservationId, customerId: s.customerId, flightId: s.flightId, seatQty: s.seatQty, amount: summary.amount, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', remainingSeatsCount: 40, flightSeq: flightSeq(s.flightId) } }));
-    if (s.outcome === 'declined') {
-      log.push(at(id, { type: 'PaymentDeclined', data: { reservationId, paymentId: reservationId, amount: summary.amount, reason: 'card_declined' } }));
-      log.push(cancelled('PAYMENT_DECLINED', 'PENDING'));
-    } else {
-      log.push(at(id, { type: 'PaymentApproved', data: { reservationId, paymentId: reservationId, amount: summary.amount, authorizationCode: 'A' } }));
-      log.push(at(id, { type: 'ReservationConfirmed', data: summary }));
-      if (s.outcome === 'confirmed') return;
-      if (s.outcome === 'flight-cancelled') log.push(at(`flight-${s.flightId}`, { type: 'FlightCancelled', data: { flightId: s.flightId, flightCode: `KE${s.flightId}`, flightSeq: flightSeq(s.flightId) } }));
-      log.push(cancelled(s.outcome === 'customer-cancelled' ? 'CUSTOMER' : 'FLIGHT_CANCELLED', 'CONFIRMED'));
-      log.push(at(id, { type: 'PaymentRefunded', data: { reservationId, paymentId: reservationId, amount: summary.amount } }));
-    }
-    log.push(at(id, { type: 'SeatsReleased', data: { reservationId, flightId: s.flightId, seatQty: s.seatQty, remainingSeatsCount: 45, flightSeq: flightSeq(s.flightId) } }));
-  });
-  return log;
-}
 
 async function tables(db: Database) {
   const out: Record<string, unknown[]> = {};

@@ -63,6 +63,7 @@ export function answerToPlacement(
         flightId: placed.flightId,
         seatQty: placed.seatQty,
         amount: placed.amount,
+        ...(placed.currency ? { currency: placed.currency } : {}), // the payment's currency (absent: KRW, as before)
         // passed on for payment: the token, never a card number (the flight itself has no use for it)
         paymentMethod: placed.paymentMethod,
         cardLast4: placed.cardLast4,

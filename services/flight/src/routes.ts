@@ -67,7 +67,7 @@ export const Flight = Type.Object(
   { title: 'Flight' },
 );
 
-const Airport = Type.Object(
+export const Airport = Type.Object(
   {
     code: Type.String({ description: 'IATA' }),
     name: Type.String(),

@@ -1,11 +1,8 @@
 // One OpenAPI 3.1 document for the public API, generated at start from the route schemas: the
-// services' own (api-sources.ts) for what the gateway forwards, the gateway's for its own endpoints.
+// services' checked-in documents (api-documents.ts) for what the gateway forwards, the gateway's own for
+// its endpoints.
 // Each operation gets the gateway's security (policy.ts) and the answers the gateway itself can give
 // (401, 403, 404 for what is not yours, 413, 429, 503, ...), all as problem+json.
-import Fastify from 'fastify';
-import swagger from '@fastify/swagger';
-import type { HttpApp } from '@airline/http';
-import type { ApiSource } from './api-sources.js';
 import type { Method, Policy } from './policy.js';
 
 type Json = Record<string, any>;
@@ -39,17 +36,6 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   health: 'Liveness, readiness and metrics',
   hal: 'Entry points for HAL clients',
 };
-
-/** The services' routes as one document (their paths, not yet the gateway's). */
-export async function servicesDocument(sources: ApiSource[]): Promise<OpenApiDocument> {
-  const app = Fastify({ logger: false });
-  await app.register(swagger, { openapi: { openapi: '3.1.0', info: DOCUMENT_INFO } });
-  for (const source of sources) source.routes(app as unknown as HttpApp);
-  await app.ready();
-  const doc = app.swagger() as unknown as OpenApiDocument;
-  await app.close();
-  return doc;
-}
 
 export const toOpenApiPath = (fastifyPath: string) => fastifyPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
@@ -192,4 +178,4 @@ function named(schema: Json, schemas: Json): Json {
 }
 
 /** The operation `method path` of a document (Fastify-syntax path). */
-export const operationIn = (doc: OpenApiDocument, method: Method, path: string): Json | undefined => doc.paths[toOpenApiPath(path)]?.[method.toLowerCase()];
+export const operationIn = (doc: OpenApiDocument | undefined, method: Method, path: string): Json | undefined => doc?.paths[toOpenApiPath(path)]?.[method.toLowerCase()];

@@ -7,6 +7,14 @@
 //
 // A path the routing table sends to a service but that has no row here is admin-only: a new
 // endpoint is closed until someone decides who may use it.
+import type { FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    policy?: Policy;
+  }
+}
+
 export type Access = 'public' | 'user' | 'admin';
 
 /** How a customer is kept to their own data (admins are not). */
@@ -23,6 +31,7 @@ export type Ownership =
   | { kind: 'lookup'; lookup: string; param: string; noun: string };
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+export const METHODS: Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 
 export interface Policy {
   method: Method;
@@ -95,4 +104,16 @@ export const defaultPolicy = (method: Method, path: string): Policy => ({ method
 
 export function policyFor(method: string, path: string): Policy | undefined {
   return policies.find((p) => p.method === method && p.path === path);
+}
+
+/**
+ * The row of the policy table a request's route takes: the one in its config (the gateway's own
+ * endpoints and what it forwards). Routes the app had before the gateway's own (health and metrics,
+ * from createHttpApp) are looked up by path; the docs and the web UI have no row: public.
+ */
+export function routePolicy(req: FastifyRequest): Policy | undefined {
+  const config = req.routeOptions.config.policy;
+  if (config) return config;
+  const url = req.routeOptions.url;
+  return url ? policyFor(req.method === 'HEAD' ? 'GET' : req.method, url) : undefined;
 }

@@ -114,7 +114,7 @@ function requests(bodyLimit: number): fc.Arbitrary<Request> {
 
 /** Every table of a database, as one digest per table: equal digests, equal state. */
 async function digest(db: Database): Promise<string> {
-  const tables = (await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).rows.map((r) => r.name);
+  const tables = (await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name")).rows.map((r) => r.name);
   const parts = tables.map((t) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM "${t}" x)`);
   const row = (await db.query<Record<string, string>>(`SELECT ${parts.map((p, i) => `${p} AS t${i}`).join(', ')}`)).rows[0]!;
   return tables.map((t, i) => `${t}:${row[`t${i}`]}`).join(' ');

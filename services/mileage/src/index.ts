@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import type { ServiceDefinition } from '@airline/service';
 import { mileageHandlers } from './handlers.js';
 import { DEFAULT_RATE_BASIS_POINTS } from './mileage.js';
@@ -19,6 +19,7 @@ export const mileageService: ServiceDefinition<MileageConfig> = {
   migrations: migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
   build({ db, consumer, log }, config) {
     const app = createHttpApp({ service: 'mileage', log, readiness: { database: () => db.query('SELECT 1') } });
+    halRootRoutes(app, { mileages: '/mileages' });
     mileageRoutes(app, db);
     return { app, consumers: [consumer('mileage', mileageHandlers(config.rateBasisPoints))], workers: [] };
   },

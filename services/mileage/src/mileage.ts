@@ -1,7 +1,7 @@
 // Mileage rules, pure (SPEC step 9): a confirmed reservation earns miles, a cancelled confirmed one
 // gives the same miles back. The ledger holds at most one entry per reservation and kind, so whatever
 // is delivered twice, replayed or delivered out of order, the balance is the sum of its entries.
-import type { ReservationCancelled, ReservationConfirmed } from '@airline/contracts';
+import { UNSTATED_CURRENCY, type ReservationCancelled, type ReservationConfirmed } from '@airline/contracts';
 
 /** Miles per fare, in basis points of the amount paid: 1000 = 10 % (one mile per 10 currency units). */
 export const DEFAULT_RATE_BASIS_POINTS = 1_000;
@@ -14,8 +14,10 @@ export interface LedgerEntry {
   kind: LedgerKind;
   /** Positive for an accrual, negative for a reversal. */
   miles: number;
-  /** The fare the miles were computed from. */
+  /** The fare the miles were computed from, in minor units of currency. */
   fare: number;
+  /** ISO 4217 code of fare (an event that states none was in the seeds' KRW). */
+  currency: string;
   rateBasisPoints: number;
   eventId: string;
   occurredAt: string;
@@ -43,7 +45,7 @@ type MileageEvent = ReservationConfirmed | ReservationCancelled;
  * what the confirm will give, computed from the same fare.
  */
 export function ledgerEntryFor(event: MileageEvent, accrued: Pick<LedgerEntry, 'miles' | 'rateBasisPoints'> | undefined, rateBasisPoints: number): LedgerEntry | null {
-  const base = { customerId: event.data.customerId, reservationId: event.data.reservationId, fare: event.data.amount, eventId: event.eventId, occurredAt: event.occurredAt };
+  const base = { customerId: event.data.customerId, reservationId: event.data.reservationId, fare: event.data.amount, currency: event.data.currency ?? UNSTATED_CURRENCY, eventId: event.eventId, occurredAt: event.occurredAt };
   switch (event.type) {
     case 'ReservationConfirmed':
       return { ...base, kind: 'ACCRUAL', miles: milesFor(event.data.amount, rateBasisPoints), rateBasisPoints };

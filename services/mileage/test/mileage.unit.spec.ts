@@ -38,10 +38,17 @@ describe('the ledger entry an event asks for', () => {
       kind: 'ACCRUAL',
       miles: 60_000,
       fare: 600_000,
+      currency: 'KRW',
       rateBasisPoints: 1000,
       eventId: confirmed.eventId,
       occurredAt: confirmed.occurredAt,
     }));
+
+  it('keeps the currency of the fare the event states (KRW, the seeds\' currency, when it states none)', () => {
+    const euros = envelope({ type: 'ReservationConfirmed', data: { ...summary, amount: 45_000, currency: 'EUR' } }, meta(3)) as ReservationConfirmed;
+    expect(ledgerEntryFor(euros, undefined, 1000)).toMatchObject({ fare: 45_000, currency: 'EUR', miles: 4_500 });
+    expect(ledgerEntryFor(confirmed, undefined, 1000)?.currency).toBe('KRW');
+  });
 
   it('given a cancelled confirmed booking, reverses exactly the miles accrued, even after a rate change', () =>
     expect(ledgerEntryFor(cancelled('CONFIRMED'), { miles: 60_000, rateBasisPoints: 1000 }, 2500)).toMatchObject({ kind: 'REVERSAL', miles: -60_000, rateBasisPoints: 1000 }));

@@ -40,6 +40,7 @@ export function paymentHandlers(worker: PaymentWork): EventHandlers {
         reservationId: d.reservationId,
         customerId: d.customerId,
         amount: d.amount,
+        currency: d.currency,
         paymentMethod: d.paymentMethod,
         cardLast4: d.cardLast4,
         cardBrand: d.cardBrand,
@@ -54,7 +55,7 @@ export function paymentHandlers(worker: PaymentWork): EventHandlers {
       const d = event.data;
       const row = await lockPaymentOfReservation(tx, d.reservationId);
       if (!row) {
-        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount });
+        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency });
         return;
       }
       // opened to charge by this very transaction: nobody has called the processor, so nothing to undo

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { scrubCardsMigration } from '@airline/contracts';
 import { migrationsFrom } from '@airline/database';
-import { createHttpApp } from '@airline/http';
+import { createHttpApp, halRootRoutes } from '@airline/http';
 import type { ServiceDefinition } from '@airline/service';
 import { paymentHandlers } from './handlers.js';
 import { paymentWorker, type PaymentWorkerOptions } from './payment-worker.js';
@@ -47,6 +47,7 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
     const maxCalls = db.kind === 'pglite' ? 16 : 32;
     const worker = paymentWorker(db, processor, clock, relay.kick, log, { tracer, maxCalls, ...config.worker });
     const app = createHttpApp({ service: 'payment', log, readiness: { database: () => db.query('SELECT 1') } });
+    halRootRoutes(app, { payments: '/payments' });
     paymentRoutes(app, db, processor, worker.kick);
     app.metrics.registerMetric(calls);
     new Gauge({

@@ -1,3 +1,4 @@
+import { UNSTATED_CURRENCY } from '@airline/contracts';
 import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
 import type { Payment, PaymentStatus } from './payment.js';
 
@@ -6,6 +7,8 @@ export type PaymentRow = {
   reservation_id: number;
   customer_id: number;
   amount: number;
+  /** ISO 4217 of amount; null for rows from before it was kept (their events stated none: KRW). */
+  currency: string | null;
   /** The processor's token (null for a payment voided before its seats were held); never a card number. */
   payment_method: string | null;
   card_last4: string;
@@ -40,6 +43,7 @@ export const toView = (r: PaymentRow) => ({
   reservationId: r.reservation_id,
   customerId: r.customer_id,
   cost: r.amount,
+  currency: r.currency ?? UNSTATED_CURRENCY,
   status: r.status,
   declineReason: r.decline_reason,
   authorizationCode: r.authorization_code,
@@ -51,11 +55,11 @@ export const toView = (r: PaymentRow) => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-type NewPayment = { reservationId: number; customerId: number; amount: number; paymentMethod: string; cardLast4: string; cardBrand: string; chargeBefore?: string; traceParent?: string };
+type NewPayment = { reservationId: number; customerId: number; amount: number; currency?: string; paymentMethod: string; cardLast4: string; cardBrand: string; chargeBefore?: string; traceParent?: string };
 const paymentsToOpen = gatheredRows<NewPayment>(
-  `INSERT INTO payments (reservation_id, customer_id, amount, payment_method, card_last4, card_brand, status, charge_before, trace_parent)
-   SELECT x."reservationId", x."customerId", x.amount, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore", x."traceParent"
-   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
+  `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, status, charge_before, trace_parent)
+   SELECT x."reservationId", x."customerId", x.amount, x.currency, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore", x."traceParent"
+   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, currency text, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
    ON CONFLICT (reservation_id) DO NOTHING`,
 );
 
@@ -127,10 +131,10 @@ export async function findPaymentForReservation(tx: Sql, reservationId: number, 
 }
 
 /** A cancel that overtook SeatsReserved: a VOIDED row makes the later SeatsReserved do nothing. */
-export function insertVoidedPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number }) {
+export function insertVoidedPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number; currency?: string }) {
   tx.enqueue(
-    `INSERT INTO payments (reservation_id, customer_id, amount, status) VALUES ($1, $2, $3, 'VOIDED') ON CONFLICT (reservation_id) DO NOTHING`,
-    [p.reservationId, p.customerId, p.amount],
+    `INSERT INTO payments (reservation_id, customer_id, amount, currency, status) VALUES ($1, $2, $3, $4, 'VOIDED') ON CONFLICT (reservation_id) DO NOTHING`,
+    [p.reservationId, p.customerId, p.amount, p.currency ?? null],
   );
 }
 
@@ -213,6 +217,26 @@ export async function listPayments(tx: Sql, f: { customerId?: number; reservatio
     [f.afterId, f.customerId ?? null, f.reservationId ?? null, f.limit, f.status ?? null],
   );
   return r.rows;
+}
+
+/** The columns a page of payments may be sorted by, by their names in the view. */
+export const PAYMENT_SORT_COLUMNS = { id: 'id', reservationId: 'reservation_id', customerId: 'customer_id', cost: 'amount', status: 'status', createdAt: 'created_at', updatedAt: 'updated_at' } as const;
+export type PaymentSortField = keyof typeof PAYMENT_SORT_COLUMNS;
+
+/** One page of the payments a filter selects, and how many it selects in all (HAL paging). */
+export async function paymentPage(
+  tx: Sql,
+  f: { customerId?: number; reservationId?: number; status?: PaymentStatus },
+  page: { offset: number; limit: number; sort: PaymentSortField; descending: boolean },
+): Promise<{ rows: PaymentRow[]; total: number }> {
+  const where = `($1::int IS NULL OR customer_id = $1) AND ($2::int IS NULL OR reservation_id = $2) AND ($3::text IS NULL OR status = $3)`;
+  const args = [f.customerId ?? null, f.reservationId ?? null, f.status ?? null];
+  const direction = page.descending ? 'DESC' : 'ASC';
+  const [rows, total] = await Promise.all([
+    tx.query<PaymentRow>(`SELECT * FROM payments WHERE ${where} ORDER BY ${PAYMENT_SORT_COLUMNS[page.sort]} ${direction}, id ${direction} OFFSET $4 LIMIT $5`, [...args, page.offset, page.limit]),
+    tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE ${where}`, args),
+  ]);
+  return { rows: rows.rows, total: total.rows[0]!.n };
 }
 
 /** Parked refunds: what the airline_payments_refund_failed metric counts (and an alert watches). */

@@ -60,7 +60,7 @@ export function sagaTimeline(entries: Array<{ seq: number; event: IntegrationEve
   return { traceId: steps.find((s) => s.traceId !== null)?.traceId ?? null, steps, totalMs: last - start };
 }
 
-const TimelineView = Type.Object({
+export const TimelineView = Type.Object({
   reservationId: Type.Integer(),
   bookingReference: Type.String(),
   status: Type.String(),

@@ -1,6 +1,6 @@
 // Bookings placed and their outcomes over time: grouped bars in plain SVG, with the same numbers in a
 // table for screen readers.
-import { useId } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import type { OutcomeBucket } from '../format';
 
 const SERIES = [
@@ -9,12 +9,34 @@ const SERIES = [
   { key: 'canceled', label: 'Cancelled', className: 'bar-canceled' },
 ] as const;
 
-const W = 640;
+/** Drawn at the width it is shown at (one unit = one CSS pixel), so its labels keep their size on a phone. */
+const DEFAULT_W = 640;
+const MIN_W = 260;
 const H = 220;
+/** Room one time label needs along the axis. */
+const LABEL_PX = 64;
 const PAD = { left: 36, right: 8, top: 12, bottom: 28 };
+
+/** The width of an element in CSS pixels, followed as it changes. */
+function useWidth<E extends HTMLElement>(fallback: number) {
+  const ref = useRef<E>(null);
+  const [width, setWidth] = useState(fallback);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.round(el.getBoundingClientRect().width) || fallback);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [fallback]);
+  return [ref, width] as const;
+}
 
 export function OutcomeChart({ buckets, bucketMs }: { buckets: OutcomeBucket[]; bucketMs: number }) {
   const titleId = useId();
+  const [figure, measured] = useWidth<HTMLElement>(DEFAULT_W);
+  const W = Math.max(MIN_W, measured);
   const max = Math.max(1, ...buckets.flatMap((b) => [b.placed, b.confirmed, b.canceled]));
   const ticks = niceTicks(max);
   const top = ticks[ticks.length - 1] ?? max;
@@ -24,12 +46,12 @@ export function OutcomeChart({ buckets, bucketMs }: { buckets: OutcomeBucket[]; 
   const barW = Math.max(1, (slot * 0.8) / SERIES.length);
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
   const label = (start: number) => timeLabel(start, bucketMs);
-  const labelEvery = Math.ceil(buckets.length / 6);
+  const labelEvery = Math.max(1, Math.ceil(buckets.length / Math.max(2, Math.floor(plotW / LABEL_PX))));
   const totals = buckets.reduce((t, b) => ({ placed: t.placed + b.placed, confirmed: t.confirmed + b.confirmed, canceled: t.canceled + b.canceled }), { placed: 0, confirmed: 0, canceled: 0 });
 
   return (
-    <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} preserveAspectRatio="xMidYMid meet">
+    <figure className="chart" ref={figure}>
+      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby={titleId} preserveAspectRatio="xMidYMid meet">
         <title id={titleId}>
           Bookings over time: {totals.placed} placed, {totals.confirmed} confirmed, {totals.canceled} cancelled
         </title>

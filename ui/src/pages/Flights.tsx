@@ -7,7 +7,8 @@ import { navigate } from '../router';
 import { declineText, filterFlights, formatDeparture, formatMoney, onSale, plural, type FlightFilter } from '../format';
 import { apiProblems, bookingProblems, withoutField, type Problems } from '../forms';
 import { Empty, ErrorNote, Field, Loading, formError } from '../components/ui';
-import type { Flight, Reservation, TestCard } from '../types';
+import { FlightTable } from '../components/FlightTable';
+import type { Airport, Flight, Reservation, TestCard } from '../types';
 
 export const FLIGHTS_REFRESH_MS = 2000;
 /** The reservation service's default maxSeatsPerBooking (GET /reservations/limits is staff's). */
@@ -16,9 +17,10 @@ const MAX_SEATS_PER_BOOKING = 9;
 export function Flights() {
   useTitle('Flights');
   const [route, setRoute] = useState({ from: '', to: '', date: '', passengers: '1' });
-  const searching = /^[A-Za-z]{3}$/.test(route.from) && /^[A-Za-z]{3}$/.test(route.to);
+  const [from, to] = [route.from.trim(), route.to.trim()];
+  const searching = /^[A-Za-z]{3}$/.test(from) && /^[A-Za-z]{3}$/.test(to);
   const query = searching
-    ? `/flights?${new URLSearchParams({ from: route.from.toUpperCase(), to: route.to.toUpperCase(), passengers: String(Math.max(1, Number(route.passengers) || 1)), ...(route.date ? { date: route.date } : {}) })}`
+    ? `/flights?${new URLSearchParams({ from: from.toUpperCase(), to: to.toUpperCase(), passengers: String(Math.max(1, Number(route.passengers) || 1)), ...(route.date ? { date: route.date } : {}) })}`
     : '/flights';
   const flights = useResource((signal) => api.get<Flight[]>(query, { signal }), [query], FLIGHTS_REFRESH_MS);
   const [filter, setFilter] = useState<FlightFilter>({ text: '', from: '', withSeatsOnly: true });
@@ -26,22 +28,21 @@ export function Flights() {
   // departed flights (booking closed) are not offered
   const shown = flights.data ? filterFlights(flights.data, filter).filter((f) => f.status !== 'SCHEDULED' || onSale(f)) : [];
   const selected = flights.data?.find((f) => f.id === selectedId) ?? null;
-  // airports the catalog flies from and to, for the From and To suggestions
-  const airports = [...new Set((flights.data ?? []).flatMap((f) => [f.origin, f.destination]).filter((c): c is string => !!c))].sort();
+  // airports the catalog flies from and to, then the airport table's matches for what is typed (code, city or name)
+  const served = [...new Set((flights.data ?? []).flatMap((f) => [f.origin, f.destination]).filter((c): c is string => !!c))].sort();
+  const fromMatches = useAirportMatches(route.from);
+  const toMatches = useAirportMatches(route.to);
 
   return (
     <main id="main">
       <h1>Find a flight</h1>
       <form className="filters card" role="search" aria-label="Search by route" onSubmit={(e) => e.preventDefault()}>
-        <Field label="From" list="airports" autoComplete="off" value={route.from} onChange={(e) => setRoute({ ...route, from: e.target.value.trim() })} placeholder="e.g. ICN" maxLength={3} hint="Airport code" />
-        <Field label="To" list="airports" autoComplete="off" value={route.to} onChange={(e) => setRoute({ ...route, to: e.target.value.trim() })} placeholder="e.g. JFK" maxLength={3} hint="Airport code" />
+        <Field label="From" list="from-airports" autoComplete="off" value={route.from} onChange={(e) => setRoute({ ...route, from: e.target.value })} placeholder="e.g. ICN or Seoul" maxLength={64} hint="Airport code, or start typing a city" />
+        <Field label="To" list="to-airports" autoComplete="off" value={route.to} onChange={(e) => setRoute({ ...route, to: e.target.value })} placeholder="e.g. JFK or New York" maxLength={64} hint="Airport code, or start typing a city" />
         <Field label="Date" type="date" value={route.date} onChange={(e) => setRoute({ ...route, date: e.target.value })} />
         <Field label="Passengers" type="number" inputMode="numeric" min={1} max={9} value={route.passengers} onChange={(e) => setRoute({ ...route, passengers: e.target.value })} />
-        <datalist id="airports">
-          {airports.map((code) => (
-            <option key={code} value={code} />
-          ))}
-        </datalist>
+        <AirportOptions id="from-airports" served={served} matches={fromMatches} />
+        <AirportOptions id="to-airports" served={served} matches={toMatches} />
       </form>
       <form className="filters card" role="search" aria-label="Filter flights" onSubmit={(e) => e.preventDefault()}>
         <Field label="Flight code" type="search" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} placeholder="e.g. KE081" />
@@ -61,49 +62,43 @@ export function Flights() {
           <ErrorNote error={flights.error} prefix="Could not refresh the flights" />
           {flights.data && shown.length === 0 ? <Empty>{flights.data.length === 0 ? 'No flights are on sale yet.' : 'No flight matches your search.'}</Empty> : null}
           {shown.length > 0 ? (
-            <table className="responsive" aria-describedby="flights-heading">
-              <thead>
-                <tr>
-                  <th scope="col">Flight</th>
-                  <th scope="col">Route</th>
-                  <th scope="col">Departure</th>
-                  <th scope="col" className="num">Fare</th>
-                  <th scope="col" className="num">Seats left</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Action</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((f) => (
-                  <tr key={f.id} data-flight-code={f.flightCode} className={f.id === selectedId ? 'selected' : undefined}>
-                    <th scope="row" data-label="Flight">
-                      {f.flightCode}
-                    </th>
-                    <td data-label="Route">{f.origin ? `${f.origin} → ${f.destination}` : '—'}</td>
-                    <td data-label="Departure" className="date">
-                      {formatDeparture(f)}
-                    </td>
-                    <td data-label="Fare" className="num">
-                      {formatMoney(f.cost, f.currency)}
-                    </td>
-                    <td data-label="Seats left" className="num" data-testid="seats-left">
-                      {f.status === 'CANCELLED' ? <span className="badge badge-canceled">Cancelled</span> : f.remainingSeatsCount}
-                    </td>
-                    <td className="actions-cell">
-                      <button type="button" onClick={() => setSelectedId(f.id)} disabled={f.status !== 'SCHEDULED'} aria-label={`Book ${f.flightCode}`}>
-                        Book
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <FlightTable
+              flights={shown}
+              labelledBy="flights-heading"
+              selectedId={selectedId}
+              action={(f) => (
+                <button type="button" onClick={() => setSelectedId(f.id)} disabled={f.status !== 'SCHEDULED'} aria-label={`Book ${f.flightCode}`}>
+                  Book
+                </button>
+              )}
+            />
           ) : null}
         </section>
         {selected ? <BookingForm key={selected.id} flight={selected} onClose={() => setSelectedId(null)} /> : null}
       </div>
     </main>
+  );
+}
+
+/** The airport table's matches for what is typed in a From or To field (2 letters or more, not yet a code the catalog serves). */
+function useAirportMatches(typed: string): Airport[] {
+  const q = typed.trim();
+  const matches = useResource((signal) => (q.length >= 2 ? api.get<Airport[]>(`/airports?q=${encodeURIComponent(q)}&limit=8`, { signal }) : Promise.resolve([])), [q]);
+  return matches.data ?? [];
+}
+
+/** Suggestions of a From or To field: the value is the code, the label says where it is. */
+function AirportOptions({ id, served, matches }: { id: string; served: string[]; matches: Airport[] }) {
+  const codes = new Set(matches.map((a) => a.code));
+  return (
+    <datalist id={id}>
+      {matches.map((a) => (
+        <option key={a.code} value={a.code} label={`${a.city}, ${a.countryName} — ${a.name}`} />
+      ))}
+      {served.filter((c) => !codes.has(c)).map((code) => (
+        <option key={code} value={code} />
+      ))}
+    </datalist>
   );
 }
 

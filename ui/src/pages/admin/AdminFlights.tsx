@@ -2,8 +2,9 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { allPages, api, newIdempotencyKey } from '../../api';
 import { useResource, useTitle } from '../../hooks';
-import { activeBookings, formatDate, formatDeparture, formatMoney, plural } from '../../format';
+import { activeBookings, formatDate, plural } from '../../format';
 import { ConfirmDialog, Empty, ErrorNote, Field, Loading, fieldError, formError } from '../../components/ui';
+import { FlightTable } from '../../components/FlightTable';
 import type { Flight, Reservation } from '../../types';
 
 const REFRESH_MS = 3000;
@@ -37,48 +38,18 @@ export function AdminFlights() {
           <ErrorNote error={flights.error} prefix="Could not refresh the flights" />
           {flights.data && list.length === 0 ? <Empty>No flights yet. Register the first one.</Empty> : null}
           {list.length > 0 ? (
-            <table className="responsive">
-              <thead>
-                <tr>
-                  <th scope="col">Flight</th>
-                  <th scope="col">Departure</th>
-                  <th scope="col" className="num">Fare</th>
-                  <th scope="col" className="num">Seats left</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Action</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((f) => (
-                  <tr key={f.id} data-flight-code={f.flightCode}>
-                    <th scope="row" data-label="Flight">
-                      {f.flightCode}
-                    </th>
-                    <td data-label="Departure" className="date">
-                      {f.origin ? `${f.origin} → ${f.destination}, ` : ''}{formatDeparture(f)}
-                    </td>
-                    <td data-label="Fare" className="num">
-                      {formatMoney(f.cost, f.currency)}
-                    </td>
-                    <td data-label="Seats left" className="num">
-                      {f.remainingSeatsCount} / {f.capacity}
-                    </td>
-                    <td data-label="Status">
-                      <span className={`badge ${f.status === 'CANCELLED' ? 'badge-canceled' : 'badge-confirmed'}`}>{f.status === 'CANCELLED' ? 'Cancelled' : 'Scheduled'}</span>
-                    </td>
-                    <td className="actions-cell">
-                      {f.status === 'SCHEDULED' ? (
-                        <button type="button" className="danger small" onClick={() => setCancelling(f)} aria-label={`Cancel flight ${f.flightCode}`}>
-                          Cancel flight
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <FlightTable
+              flights={list}
+              staff
+              labelledBy="all-flights"
+              action={(f) =>
+                f.status === 'SCHEDULED' ? (
+                  <button type="button" className="danger small" onClick={() => setCancelling(f)} aria-label={`Cancel flight ${f.flightCode}`}>
+                    Cancel flight
+                  </button>
+                ) : null
+              }
+            />
           ) : null}
         </section>
       </div>

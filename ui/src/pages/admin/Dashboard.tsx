@@ -1,11 +1,13 @@
 // Staff: the read models of the dashboard service (customerInfos, flight board) and bookings over time.
-import { api } from '../../api';
+import { allPages, api } from '../../api';
 import { useResource, useTitle } from '../../hooks';
 import { bucketCount, bucketOutcomes, chooseBucket, formatDate, formatDateTime } from '../../format';
 import { DataTable } from '../../components/DataTable';
 import { OutcomeChart } from '../../components/OutcomeChart';
 import { Empty, ErrorNote, Loading } from '../../components/ui';
 import { HISTORY_LIMIT, loadOutcomeEvents } from '../../outcomes';
+import type { CustomerInfo, FlightBoardEntry, Reservation, User } from '../../types';
+import { activityText, customerLabel } from '../../staff';
 
 const REFRESH_MS = 5000;
 const CHART_REFRESH_MS = 15_000;
@@ -18,6 +20,11 @@ export function Dashboard() {
   const board = useResource((signal) => api.get<FlightBoardEntry[]>('/flightBoard', { signal }), [], REFRESH_MS);
   // the history is the heaviest answer here: asked for less often
   const events = useResource((signal) => loadOutcomeEvents(signal), [], CHART_REFRESH_MS);
+  // people by username (the gateway's users), bookings by reference: no raw ids in staff tables
+  const users = useResource((signal) => api.get<User[]>('/users', { signal }), [], CHART_REFRESH_MS);
+  const reservations = useResource((signal) => allPages<Reservation>('/reservations', {}, signal), [], REFRESH_MS);
+  const references = new Map((reservations.data ?? []).map((r) => [r.id, r.bookingReference]));
+  const customers = infos.data?.map(({ customerId, ...counts }) => ({ customer: customerLabel(users.data, customerId), ...counts }));
 
   const now = Date.now();
   const list = events.data?.events;
@@ -43,15 +50,15 @@ export function Dashboard() {
           {board.loading ? <Loading what="the flight board" /> : null}
           <ErrorNote error={board.error} prefix="Could not load the flight board" />
           {board.data && board.data.length === 0 ? <Empty>No flights yet.</Empty> : null}
-          {board.data && board.data.length > 0 ? <FlightBoard rows={board.data} /> : null}
+          {board.data && board.data.length > 0 ? <FlightBoard rows={board.data} referenceOf={(id) => references.get(id)} /> : null}
         </section>
         <section className="card" aria-labelledby="infos-heading">
           <h2 id="infos-heading">Customers</h2>
           {infos.loading ? <Loading what="customers" /> : null}
           <ErrorNote error={infos.error} prefix="Could not load customerInfos" />
           {infos.data && infos.data.length === 0 ? <Empty>No customer has booked yet.</Empty> : null}
-          {infos.data && infos.data.length > 0 ? (
-            <DataTable rows={infos.data as unknown as Array<Record<string, unknown>>} caption="Customers: bookings placed, confirmed and cancelled" columns={['customerId', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']} rowKey="customerId" headings={CUSTOMER_HEADINGS} />
+          {customers && customers.length > 0 ? (
+            <DataTable rows={customers} caption="Customers: bookings placed, confirmed and cancelled" columns={['customer', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']} rowKey="customer" headings={CUSTOMER_HEADINGS} />
           ) : null}
         </section>
       </div>
@@ -59,27 +66,7 @@ export function Dashboard() {
   );
 }
 
-interface CustomerInfo {
-  customerId: number;
-  flightCount: number;
-  recentReserveDate: string | null;
-  confirmedCount: number;
-  cancelledCount: number;
-}
-
-interface FlightBoardEntry {
-  flightId: number;
-  flightCode: string | null;
-  takeoffDate: string | null;
-  capacity: number | null;
-  remainingSeatsCount: number | null;
-  seatsTaken: number;
-  soldOutCount: number;
-  status: 'SCHEDULED' | 'CANCELLED';
-  lastActivity: { type: string; at: string; reservationId: number | null; summary: string } | null;
-}
-
-function FlightBoard({ rows }: { rows: FlightBoardEntry[] }) {
+function FlightBoard({ rows, referenceOf }: { rows: FlightBoardEntry[]; referenceOf: (reservationId: number) => string | undefined }) {
   return (
     <table className="responsive">
       <caption className="visually-hidden">Flight board</caption>
@@ -111,7 +98,7 @@ function FlightBoard({ rows }: { rows: FlightBoardEntry[] }) {
             <td data-label="Last activity">
               {f.lastActivity ? (
                 <>
-                  {f.lastActivity.summary}
+                  {activityText(f.lastActivity, referenceOf)}
                   <div className="muted small-text">{formatDateTime(f.lastActivity.at)}</div>
                 </>
               ) : (
@@ -127,7 +114,7 @@ function FlightBoard({ rows }: { rows: FlightBoardEntry[] }) {
 
 /** The customers' table in words, not field names. */
 const CUSTOMER_HEADINGS: Record<string, string> = {
-  customerId: 'Customer',
+  customer: 'Customer',
   flightCount: 'Bookings placed',
   recentReserveDate: 'Latest booking date',
   confirmedCount: 'Confirmed',

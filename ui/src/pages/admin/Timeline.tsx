@@ -3,10 +3,11 @@ import { useState, type FormEvent } from 'react';
 import { allPages, api, ApiError } from '../../api';
 import { useResource, useTitle } from '../../hooks';
 import { Link, navigate } from '../../router';
-import { formatDate, formatDateTime, formatDuration, formatMoney, plural } from '../../format';
+import { formatDate, formatDateTime, formatDeparture, formatDuration, formatMoney, plural } from '../../format';
 import { stepFacts, type SagaTimeline } from '../../timeline';
 import { Empty, ErrorNote, Field, Loading, StatusBadge } from '../../components/ui';
-import type { Flight, Reservation } from '../../types';
+import type { Flight, Reservation, User } from '../../types';
+import { customerLabel } from '../../staff';
 
 export function Timeline({ id }: { id: number | null }) {
   useTitle(id ? `Saga of reservation ${id}` : 'Saga timeline');
@@ -68,6 +69,7 @@ function FlightBookings() {
   const [flightId, setFlightId] = useState<number | null>(null);
   const chosen = flightId ?? flights.data?.[flights.data.length - 1]?.id ?? null;
   const bookings = useResource((signal) => (chosen ? allPages<Reservation>('/reservations', { flightId: chosen }, signal) : Promise.resolve([])), [chosen]);
+  const users = useResource((signal) => api.get<User[]>('/users', { signal }), []);
   return (
     <section className="card" aria-labelledby="by-flight-heading">
       <h2 id="by-flight-heading">Bookings by flight</h2>
@@ -93,10 +95,10 @@ function FlightBookings() {
         <ul className="plain-list">
           {[...bookings.data].reverse().slice(0, 50).map((r) => (
             <li key={r.id}>
-              <Link to={`/staff/timeline/${r.id}`}>
-                #{r.id} · {r.bookingReference}
-              </Link>{' '}
-              <span className="muted">customer {r.customerId} · {plural(r.seatQty, 'seat')}</span> <StatusBadge reservation={r} audience="staff" />
+              <Link to={`/staff/timeline/${r.id}`}>{r.bookingReference}</Link>{' '}
+              <span className="muted">
+                {customerLabel(users.data, r.customerId)} · {plural(r.seatQty, 'seat')} · placed {formatDate(r.reserveDate)}
+              </span> <StatusBadge reservation={r} audience="staff" />
             </li>
           ))}
         </ul>
@@ -114,17 +116,18 @@ function Saga({ id }: { id: number }) {
   );
   const steps = timeline.data?.steps ?? [];
   const r = reservation.data;
+  const users = useResource((signal) => api.get<User[]>('/users', { signal }), []);
+  const flight = useResource((signal) => (r ? api.get<Flight>(`/flights/${r.flightId}`, { signal }) : Promise.resolve(undefined)), [r?.flightId]);
   return (
     <section className="card" aria-labelledby="saga-heading">
       <h2 id="saga-heading">
-        Reservation #{id}
-        {r ? ` · ${r.bookingReference}` : ''}
+        {r ? `Booking ${r.bookingReference}` : `Reservation ${id}`}
       </h2>
       {reservation.loading ? <Loading what="the reservation" /> : null}
       <ErrorNote error={reservation.error} />
       {r ? (
         <p>
-          <StatusBadge reservation={r} audience="staff" /> customer {r.customerId} · flight {r.flightId} · {plural(r.seatQty, 'seat')} · {formatMoney(r.amount, r.currency)}
+          <StatusBadge reservation={r} audience="staff" /> {customerLabel(users.data, r.customerId)} · flight {flight.data ? `${flight.data.flightCode} · ${formatDeparture(flight.data)}` : r.flightId} · {plural(r.seatQty, 'seat')} · {formatMoney(r.amount, r.currency)}
         </p>
       ) : null}
       {timeline.loading ? <Loading what="the timeline" /> : null}
