@@ -41,7 +41,11 @@ export const paymentService: ServiceDefinition<PaymentConfig> = {
       onCall: (operation, outcome) => calls.inc({ operation, outcome }),
       tracer,
     });
-    const worker = paymentWorker(db, processor, clock, relay.kick, log, { tracer, ...config.worker });
+    // processor calls at once: embedded, the processor sandbox answers on the database thread every service
+    // shares, so more calls only wait there into their timeout; a processor of its own (the cluster's)
+    // answers more at once (both measured: docs/benchmarks.md, "Pipeline latency")
+    const maxCalls = db.kind === 'pglite' ? 16 : 32;
+    const worker = paymentWorker(db, processor, clock, relay.kick, log, { tracer, maxCalls, ...config.worker });
     const app = createHttpApp({ service: 'payment', log, readiness: { database: () => db.query('SELECT 1') } });
     halRootRoutes(app, { payments: '/payments' });
     paymentRoutes(app, db, processor, worker.kick);
