@@ -41,7 +41,7 @@ export interface EmbeddedBusOptions {
    * own, as the JetStream adapter does (one durable consumer per type), and each loop waits a random
    * while (up to maxDelayMs, default 20) before handling a batch. Event types then overtake each other
    * and batches of one consumer run at once, so the orderings production sees are seen by every spec.
-   * Off by default; AIRLINE_REORDER_EVENT_TYPES=1 switches it on for a whole test run.
+   * Off by default; the embedded runtime turns it on with AIRLINE_REORDER_EVENT_TYPES=1, for a whole test run.
    */
   reorderTypes?: boolean | { maxDelayMs?: number; random?: () => number };
 }
@@ -65,7 +65,7 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
   const lingerMs = options.lingerMs ?? 0;
   const backoff = options.backoff ?? ((a: number) => backoffMs(a));
   const tailSize = options.tailSize ?? 20_000;
-  const reorder = options.reorderTypes ?? process.env.AIRLINE_REORDER_EVENT_TYPES === '1';
+  const reorder = options.reorderTypes ?? false;
   const reorderDelay = reorder === false ? undefined : { maxDelayMs: 20, random: Math.random, ...(reorder === true ? {} : reorder) };
   // events with seq > tailAfter are all in `tail`, in seq order (only this process appends to the log)
   const tail: Array<{ seq: number; event: IntegrationEvent }> = [];
