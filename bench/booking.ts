@@ -62,14 +62,24 @@ const pool = new Pool(base, { connections: concurrency, pipelining: 1 });
 const auth: Record<string, string> = {};
 if (viaGateway) {
   const signIn = new Pool(base);
-  const login = await signIn.request({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify(staff) });
+  const login = await signIn.request({
+    method: 'POST',
+    path: '/auth/login',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(staff),
+  });
   auth.authorization = `Bearer ${((await login.body.json()) as { token: string }).token}`;
   await signIn.close();
 }
 const adminPool = new Pool(urls.flight!, { connections: 4 });
 
 async function post(p: Pool, path: string, body: unknown): Promise<any> {
-  const res = await p.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
+  const res = await p.request({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify(body),
+  });
   const json = (await res.body.json()) as any;
   if (res.statusCode !== 201) throw new Error(`${path} → ${res.statusCode} ${JSON.stringify(json)}`);
   return json;
@@ -82,7 +92,10 @@ async function get(p: Pool, path: string) {
 async function registerFlights(prefix: string, count: number) {
   const perFlight = Math.max(1, Math.ceil((count * seatQty) / flights));
   const ids: number[] = [];
-  for (let i = 0; i < flights; i++) ids.push((await post(adminPool, '/flights', { flightCode: `${prefix}${i}`, takeoffDate: '2027-01-01', cost: 100, capacity: perFlight })).id);
+  for (let i = 0; i < flights; i++)
+    ids.push(
+      (await post(adminPool, '/flights', { flightCode: `${prefix}${i}`, takeoffDate: '2027-01-01', cost: 100, capacity: perFlight })).id,
+    );
   return ids;
 }
 
@@ -127,7 +140,10 @@ const rssMb = () => {
 };
 const runStarted = Date.now();
 const rssSeries: Array<{ s: number; MB: number }> = [{ s: 0, MB: rssMb() }];
-const rssTimer = setInterval(() => rssSeries.push({ s: Math.round((Date.now() - runStarted) / 1000), MB: rssMb() }), Number(args['rss-every']) * 1000);
+const rssTimer = setInterval(
+  () => rssSeries.push({ s: Math.round((Date.now() - runStarted) / 1000), MB: rssMb() }),
+  Number(args['rss-every']) * 1000,
+);
 
 // CPU time of the system process (Linux /proc) and of this load generator
 const systemCpuMs = () => {
@@ -199,9 +215,19 @@ if (rates.length > 0) {
     const label = 'share' in r ? `${Math.round(r.share * 100)}% of the maximum (${maxRate}/s)` : `${rate}/s`;
     console.log(`open loop: ${count} bookings at ${rate}/s (${label}) for ${duration} s`);
     const t = Date.now();
-    const sent = await openLoop(count, rate, async (i) => (await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: ids[i % flights], seatQty })).id as number);
+    const sent = await openLoop(
+      count,
+      rate,
+      async (i) => (await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: ids[i % flights], seatQty })).id as number,
+    );
     await untilEverySagaEnded();
-    phases.push({ name: `open loop at ${rate}/s, ${label}`, bookings: count, sentAt: sent.scheduledAt, t0: t, extra: { 'target bookings/s': rate, 'POST errors': sent.errors.length, 'load generator behind schedule ms': sent.lagMs } });
+    phases.push({
+      name: `open loop at ${rate}/s, ${label}`,
+      bookings: count,
+      sentAt: sent.scheduledAt,
+      t0: t,
+      extra: { 'target bookings/s': rate, 'POST errors': sent.errors.length, 'load generator behind schedule ms': sent.lagMs },
+    });
   }
 }
 clearInterval(rssTimer);
@@ -223,7 +249,9 @@ for (const r of rows.rows) {
   const id = Number(r.correlation_id);
   steps.set(id, { ...steps.get(id), [r.type]: Number(r.at) / 1000 });
 }
-const confirmedAt = new Map([...steps].filter(([, s]) => s.ReservationConfirmed !== undefined).map(([id, s]) => [id, s.ReservationConfirmed!]));
+const confirmedAt = new Map(
+  [...steps].filter(([, s]) => s.ReservationConfirmed !== undefined).map(([id, s]) => [id, s.ReservationConfirmed!]),
+);
 
 /**
  * Median wait of each hop of the phase's confirmed sagas: from the scheduled send to ReservationPlaced
@@ -237,9 +265,15 @@ function hops(phase: Phase) {
     const s = steps.get(id);
     if (!s || SAGA.some((t) => s[t] === undefined)) continue;
     const at = [sent, ...SAGA.map((t) => s[t]!)];
-    for (let i = 1; i < at.length; i++) (waits[i === 1 ? `send → ${SAGA[0]}` : `${SAGA[i - 2]} → ${SAGA[i - 1]}`] ??= []).push(at[i]! - at[i - 1]!);
+    for (let i = 1; i < at.length; i++) {
+      const hop = i === 1 ? `send → ${SAGA[0]}` : `${SAGA[i - 2]} → ${SAGA[i - 1]}`;
+      waits[hop] ??= [];
+      waits[hop].push(at[i]! - at[i - 1]!);
+    }
   }
-  return Object.fromEntries(Object.entries(waits).map(([hop, xs]) => [hop, `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)}`]));
+  return Object.fromEntries(
+    Object.entries(waits).map(([hop, xs]) => [hop, `p50 ${pct(xs, 50).toFixed(1)} / p99 ${pct(xs, 99).toFixed(1)}`]),
+  );
 }
 const report = phases.map((phase) => {
   const { toConfirm, perSecond } = confirmations(phase, confirmedAt);
@@ -254,6 +288,8 @@ const report = phases.map((phase) => {
     ...phase.extra,
   };
 });
-console.log(JSON.stringify({ phases: report, 'system process RSS MB (seconds: MB)': rssSeries.map((x) => `${x.s}: ${x.MB}`).join(', ') }, null, 2));
+console.log(
+  JSON.stringify({ phases: report, 'system process RSS MB (seconds: MB)': rssSeries.map((x) => `${x.s}: ${x.MB}`).join(', ') }, null, 2),
+);
 await pool.close();
 await adminPool.close();

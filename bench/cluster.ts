@@ -15,7 +15,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { Pool } from 'undici';
 import { createPgDatabase, migrate } from '@airline/database';
@@ -74,7 +73,9 @@ export async function runClusterBench(argv: string[]): Promise<void> {
   );
   const run = uniqueName('bench');
   const logDir = mkdtempSync(join(tmpdir(), 'airline-cluster-bench-'));
-  console.log(`cluster: ${SAGA_SERVICES.map((s) => `${s}×${replicas[s] ?? 1}`).join(', ')} on PostgreSQL + NATS JetStream (logs in ${logDir})`);
+  console.log(
+    `cluster: ${SAGA_SERVICES.map((s) => `${s}×${replicas[s] ?? 1}`).join(', ')} on PostgreSQL + NATS JetStream (logs in ${logDir})`,
+  );
 
   const results: Scenario[] = [];
   const openLoopResults: object[] = [];
@@ -166,11 +167,26 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number, f
       await watching;
       const flightIds: number[] = [];
       for (let i = 0; i < flights; i++) {
-        const f = await post(admin, '/flights', { flightCode: `BN${++flightSeq}`, takeoffDate: '2027-01-01', cost: 100, capacity: Math.ceil(bookings / flights) });
+        const f = await post(admin, '/flights', {
+          flightCode: `BN${++flightSeq}`,
+          takeoffDate: '2027-01-01',
+          cost: 100,
+          capacity: Math.ceil(bookings / flights),
+        });
         flightIds.push(f.id);
       }
       // the reservation service learns flights from FlightRegistered: wait until it knows them all
-      while (Number((await queryDatabase<{ n: string }>(cluster.databases.reservation!, 'SELECT count(*) AS n FROM flight_catalog WHERE flight_id = ANY($1)', [flightIds]))[0]!.n) < flights) {
+      while (
+        Number(
+          (
+            await queryDatabase<{ n: string }>(
+              cluster.databases.reservation!,
+              'SELECT count(*) AS n FROM flight_catalog WHERE flight_id = ANY($1)',
+              [flightIds],
+            )
+          )[0]!.n,
+        ) < flights
+      ) {
         await sleep(20);
       }
       const postedAt = new Map<number, number>();
@@ -207,7 +223,10 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number, f
         'POST/s': Math.round(bookings / (postedMs / 1000)),
         'POST → CONFIRMED ms p50/p99': [pct(toConfirm, 50), pct(toConfirm, 99)],
       };
-      if (name !== 'warm-up') console.log(`${name}: ${result.confirmed}/${bookings} confirmed, ${result['confirmed bookings/s']}/s, p50/p99 ${result['POST → CONFIRMED ms p50/p99'].join('/')} ms`);
+      if (name !== 'warm-up')
+        console.log(
+          `${name}: ${result.confirmed}/${bookings} confirmed, ${result['confirmed bookings/s']}/s, p50/p99 ${result['POST → CONFIRMED ms p50/p99'].join('/')} ms`,
+        );
       return result;
     },
     /** Bookings at `rate` per second for `seconds`, open loop, over `flights` new flights. */
@@ -215,12 +234,35 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number, f
       await watching;
       const count = Math.max(1, Math.round(rate * seconds));
       const flightIds: number[] = [];
-      for (let i = 0; i < flights; i++) flightIds.push((await post(admin, '/flights', { flightCode: `OL${++flightSeq}`, takeoffDate: '2027-01-01', cost: 100, capacity: Math.ceil(count / flights) })).id);
-      const sent = await openLoop(count, rate, async (i) => (await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty: 1 })).id as number);
+      for (let i = 0; i < flights; i++)
+        flightIds.push(
+          (
+            await post(admin, '/flights', {
+              flightCode: `OL${++flightSeq}`,
+              takeoffDate: '2027-01-01',
+              cost: 100,
+              capacity: Math.ceil(count / flights),
+            })
+          ).id,
+        );
+      const sent = await openLoop(
+        count,
+        rate,
+        async (i) =>
+          (await post(pool, '/reservations', { customerId: 1 + (i % 5000), flightId: flightIds[i % flights], seatQty: 1 })).id as number,
+      );
       await Promise.all([...sent.scheduledAt.keys()].map(outcome));
       waiting.clear();
-      const toConfirm = [...sent.scheduledAt].flatMap(([id, at]) => (ended.get(id)?.type === 'ReservationConfirmed' ? [ended.get(id)!.at - at] : []));
-      const result = { name, bookings: count, confirmed: toConfirm.length, 'POST errors': sent.errors.length, 'POST → CONFIRMED ms': latencySummary(toConfirm) };
+      const toConfirm = [...sent.scheduledAt].flatMap(([id, at]) =>
+        ended.get(id)?.type === 'ReservationConfirmed' ? [ended.get(id)!.at - at] : [],
+      );
+      const result = {
+        name,
+        bookings: count,
+        confirmed: toConfirm.length,
+        'POST errors': sent.errors.length,
+        'POST → CONFIRMED ms': latencySummary(toConfirm),
+      };
       console.log(`${name}: ${JSON.stringify(result['POST → CONFIRMED ms'])}`);
       return result;
     },
@@ -242,13 +284,21 @@ export async function pgCeiling(run: string, clients: number, flights: number, s
   const batches = [...new Set([1, batch])];
   const db = await createPgDatabase(databaseUrl(name), { max: 2 });
   try {
-    await migrate(db, [messagingMigration, idempotencyMigration, ...flightService.migrations, ...reservationService.migrations, ...paymentService.migrations]);
+    await migrate(db, [
+      messagingMigration,
+      idempotencyMigration,
+      ...flightService.migrations,
+      ...reservationService.migrations,
+      ...paymentService.migrations,
+    ]);
     await db.query(
       `INSERT INTO flights (flight_code, takeoff_date, cost, capacity, remaining_seats_count)
        SELECT 'BN' || g, '2027-01-01', 100, 100000000, 100000000 FROM generate_series(1, $1) g`,
       [flights],
     );
-    await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost) SELECT id, flight_code, takeoff_date, cost FROM flights`);
+    await db.query(
+      `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost) SELECT id, flight_code, takeoff_date, cost FROM flights`,
+    );
     for (const [i, b] of batches.entries()) await db.exec(sagaCeilingSetup(b, 1_000_000_000 + i * 400_000_000));
   } finally {
     await db.close();
@@ -257,7 +307,30 @@ export async function pgCeiling(run: string, clients: number, flights: number, s
   const pgbench = async (script: string, hot: 0 | 1, b: number) => {
     const { stdout } = await promisify(execFile)(
       'pgbench',
-      ['-n', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), '-c', String(clients), '-j', '2', '--max-tries', '20', '-T', String(seconds), '-D', `flights=${flights}`, '-D', `hot=${hot}`, '-f', script, name],
+      [
+        '-n',
+        '-h',
+        url.hostname,
+        '-p',
+        url.port || '5432',
+        '-U',
+        decodeURIComponent(url.username || 'postgres'),
+        '-c',
+        String(clients),
+        '-j',
+        '2',
+        '--max-tries',
+        '20',
+        '-T',
+        String(seconds),
+        '-D',
+        `flights=${flights}`,
+        '-D',
+        `hot=${hot}`,
+        '-f',
+        script,
+        name,
+      ],
       { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
     );
     const tps = /tps = ([\d.]+)/.exec(stdout);
@@ -270,7 +343,9 @@ export async function pgCeiling(run: string, clients: number, flights: number, s
       const script = join(dir, `saga-${b}.sql`);
       writeFileSync(script, sagaCeilingScript(b));
       out[b] = { spread: await pgbench(script, 0, b), hot: await pgbench(script, 1, b) };
-      console.log(`PostgreSQL ceiling (pgbench, ${clients} clients, ${seconds} s, ${b} event(s) per transaction): spread ${out[b]!.spread} sagas/s, hot flight ${out[b]!.hot} sagas/s`);
+      console.log(
+        `PostgreSQL ceiling (pgbench, ${clients} clients, ${seconds} s, ${b} event(s) per transaction): spread ${out[b]!.spread} sagas/s, hot flight ${out[b]!.hot} sagas/s`,
+      );
     }
     return out;
   } catch (err) {

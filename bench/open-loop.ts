@@ -43,7 +43,8 @@ export function parseRates(spec: string): Array<{ rate: number } | { share: numb
     .map((s) => {
       const share = /^(\d+(?:\.\d+)?)%$/.exec(s.trim());
       const n = Number(share ? share[1] : s);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`--rate takes bookings/s or a share of the maximum such as 25%, not ${JSON.stringify(s)}`);
+      if (!Number.isFinite(n) || n <= 0)
+        throw new Error(`--rate takes bookings/s or a share of the maximum such as 25%, not ${JSON.stringify(s)}`);
       return share ? { share: n / 100 } : { rate: n };
     });
 }
@@ -54,4 +55,9 @@ export const percentile = (xs: number[], p: number) => {
 };
 
 /** p50, p99 and p99.9 of latencies in ms. */
-export const latencySummary = (xs: number[]) => ({ p50: Math.round(percentile(xs, 50)), p99: Math.round(percentile(xs, 99)), 'p99.9': Math.round(percentile(xs, 99.9)), n: xs.length });
+export const latencySummary = (xs: number[]) => ({
+  p50: Math.round(percentile(xs, 50)),
+  p99: Math.round(percentile(xs, 99)),
+  'p99.9': Math.round(percentile(xs, 99.9)),
+  n: xs.length,
+});

@@ -57,7 +57,8 @@ async function load(url: string, rate?: number): Promise<Measured> {
       const v = Number(m[1]);
       return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
     };
-    const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors: connect (\d+)/.exec(stdout)?.[1] ?? 0);
+    const errors =
+      Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors: connect (\d+)/.exec(stdout)?.[1] ?? 0);
     return { 'req/s': Math.round(reqs), 'p50 ms': ms('50'), 'p99 ms': ms('99'), errors };
   }
   const r = await autocannon({ url, connections, duration: seconds, ...(rate ? { overallRate: rate } : {}) });
@@ -75,7 +76,11 @@ async function startAnchor(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 /** The system under test: its URLs, where its confirmations can be read, and how to stop it. */
-async function startSystem(): Promise<{ urls: Record<string, string>; confirmedAt(): Promise<Map<number, number>>; stop(): Promise<void> }> {
+async function startSystem(): Promise<{
+  urls: Record<string, string>;
+  confirmedAt(): Promise<Map<number, number>>;
+  stop(): Promise<void>;
+}> {
   if (!args.cluster) {
     const dataDir = mkdtempSync(join(tmpdir(), 'airline-reads-'));
     const { child, urls, exited } = await launchSystem({ DATA_DIR: dataDir, RATE_LIMIT: 'off' });
@@ -104,7 +109,15 @@ async function startSystem(): Promise<{ urls: Record<string, string>; confirmedA
     };
   }
   const run = uniqueName('reads');
-  const cluster = await startCluster({ pgUrl: PG_URL, natsUrl: NATS_URL, dbPrefix: run, eventsPrefix: run, ports: 'free', output: 'ignore', env: { LOG_LEVEL: 'warn', RATE_LIMIT: 'off' } });
+  const cluster = await startCluster({
+    pgUrl: PG_URL,
+    natsUrl: NATS_URL,
+    dbPrefix: run,
+    eventsPrefix: run,
+    ports: 'free',
+    output: 'ignore',
+    env: { LOG_LEVEL: 'warn', RATE_LIMIT: 'off' },
+  });
   return {
     urls: cluster.urls,
     async confirmedAt() {
@@ -129,11 +142,18 @@ try {
   const flight = new Pool(system.urls.flight!);
   const registered: number[] = [];
   for (let i = 0; i < 20; i++) {
-    const res = await flight.request({ method: 'POST', path: '/flights', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flightCode: `KE${100 + i}`, takeoffDate: '2027-01-10', cost: 200000, capacity: 100_000 }) });
+    const res = await flight.request({
+      method: 'POST',
+      path: '/flights',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flightCode: `KE${100 + i}`, takeoffDate: '2027-01-10', cost: 200000, capacity: 100_000 }),
+    });
     registered.push(((await res.body.json()) as { id: number }).id);
   }
   await flight.close();
-  console.log(`${args.cluster ? 'cluster' : 'embedded'}: GET /flights (20 flights), ${connections} connections, ${seconds} s each, with ${useWrk ? 'wrk' : 'autocannon'}; alternating anchor, service, gateway`);
+  console.log(
+    `${args.cluster ? 'cluster' : 'embedded'}: GET /flights (20 flights), ${connections} connections, ${seconds} s each, with ${useWrk ? 'wrk' : 'autocannon'}; alternating anchor, service, gateway`,
+  );
 
   const rounds = [];
   for (let round = 1; round <= Number(args.rounds); round++) {
@@ -159,7 +179,12 @@ try {
     const [searches, booked] = await Promise.all([
       load(`${system.urls.gateway}/flights`, searchRate),
       openLoop(bookings, bookingRate, async (i) => {
-        const res = await reservation.request({ method: 'POST', path: '/reservations', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 1 + i, flightId: registered[i % registered.length], seatQty: 1 }) });
+        const res = await reservation.request({
+          method: 'POST',
+          path: '/reservations',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ customerId: 1 + i, flightId: registered[i % registered.length], seatQty: 1 }),
+        });
         const body = (await res.body.json()) as { id: number };
         if (res.statusCode !== 201) throw new Error(`POST /reservations → ${res.statusCode}`);
         return body.id;
@@ -176,11 +201,19 @@ try {
     const toConfirm = [...booked.scheduledAt].flatMap(([id, at]) => (confirmedAt.has(id) ? [confirmedAt.get(id)! - at] : []));
     mixed = {
       searches: { 'target req/s': searchRate, ...searches },
-      bookings: { 'target/s': bookingRate, sent: bookings, confirmed: toConfirm.length, 'POST errors': booked.errors.length, 'POST → CONFIRMED ms': latencySummary(toConfirm) },
+      bookings: {
+        'target/s': bookingRate,
+        sent: bookings,
+        confirmed: toConfirm.length,
+        'POST errors': booked.errors.length,
+        'POST → CONFIRMED ms': latencySummary(toConfirm),
+      },
     };
     console.log(JSON.stringify({ mixed }));
   }
-  console.log(JSON.stringify({ runtime: args.cluster ? 'cluster' : 'embedded', tool: useWrk ? 'wrk' : 'autocannon', rounds, mixed }, null, 2));
+  console.log(
+    JSON.stringify({ runtime: args.cluster ? 'cluster' : 'embedded', tool: useWrk ? 'wrk' : 'autocannon', rounds, mixed }, null, 2),
+  );
 } finally {
   anchor.child.kill();
   await system.stop();

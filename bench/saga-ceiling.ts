@@ -46,7 +46,9 @@ ${relay}
 BEGIN;
 ${inbox('flight', 'ReservationPlaced')}
 ${ids(
-  (i) => `INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES (${rid(i)}, ${fid(i)}, 1, 'REJECTED') ON CONFLICT DO NOTHING;
+  (
+    i,
+  ) => `INSERT INTO seat_holds (reservation_id, flight_id, seat_qty, status) VALUES (${rid(i)}, ${fid(i)}, 1, 'REJECTED') ON CONFLICT DO NOTHING;
 UPDATE flights SET remaining_seats_count = remaining_seats_count - 1, updated_at = now() WHERE id = ${fid(i)} AND status = 'SCHEDULED' AND remaining_seats_count >= 1 RETURNING remaining_seats_count;
 UPDATE seat_holds SET status = 'HELD', updated_at = now() WHERE reservation_id = ${rid(i)};`,
 )}

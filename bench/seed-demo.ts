@@ -9,7 +9,13 @@ import { startEmbeddedSystem, FREE_PORTS } from '../runtime/system.js';
 import { startCluster } from '../runtime/cluster.js';
 import { gaveSeedsOutcome, pasteSeedDemo, type SeedDemoRun, type SeedDemoUrls } from '../test/support/seed-demo.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '100' }, fresh: { type: 'string', default: '10' }, cluster: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '100' },
+    fresh: { type: 'string', default: '10' },
+    cluster: { type: 'boolean', default: false },
+  },
+});
 const runs = Number(values.runs);
 const fresh = Number(values.fresh);
 
@@ -53,7 +59,15 @@ for (let i = 0; i < fresh; i++) {
 }
 console.log(
   JSON.stringify(
-    { runtime: values.cluster ? 'cluster' : 'embedded', pastes: runs + fresh, 'on one system': runs, 'on a fresh system': fresh, "gave the seeds' outcome": runs + fresh - failures.length, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), failures },
+    {
+      runtime: values.cluster ? 'cluster' : 'embedded',
+      pastes: runs + fresh,
+      'on one system': runs,
+      'on a fresh system': fresh,
+      "gave the seeds' outcome": runs + fresh - failures.length,
+      seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+      failures,
+    },
     null,
     2,
   ),

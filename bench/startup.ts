@@ -49,7 +49,11 @@ async function npmStart(layout: string) {
   const dataDir = mkdtempSync(join(tmpdir(), 'airline-npm-start-'));
   const started = performance.now();
   // detached: its own process group, so that the whole tree can be stopped at the end
-  const child = spawn('npm', ['start'], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DB_LAYOUT: layout }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn('npm', ['start'], {
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DB_LAYOUT: layout },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const up = await new Promise<boolean>((resolve) => {
@@ -97,4 +101,10 @@ for (const layout of layouts) {
   };
 }
 if (args['npm-start']) for (const layout of layouts) (results[layout] as Record<string, unknown>)['npm start'] = await npmStart(layout);
-console.log(JSON.stringify({ 'template ready after s': template, ...(layouts.length === 1 ? results[layouts[0]!] as object : { 'DB_LAYOUT': results }) }, null, 2));
+console.log(
+  JSON.stringify(
+    { 'template ready after s': template, ...(layouts.length === 1 ? (results[layouts[0]!] as object) : { DB_LAYOUT: results }) },
+    null,
+    2,
+  ),
+);

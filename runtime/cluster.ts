@@ -35,8 +35,22 @@ export interface ClusterService {
 export const clusterServices: ClusterService[] = [
   { name: 'payment-processor', main: 'services/payment-processor/src/main.ts', port: 8089, database: true, maxReplicas: 1 }, // its vault and ledger
   { name: 'flight', main: 'services/flight/src/main.ts', port: 8083, database: true, consumers: true },
-  { name: 'reservation', main: 'services/reservation/src/main.ts', port: 8082, database: true, consumers: true, env: (u) => ({ FLIGHT_URL: u.flight!, PAYMENT_PROCESSOR_URL: u['payment-processor']! }) }, // asks the flight service; tokenises cards
-  { name: 'payment', main: 'services/payment/src/main.ts', port: 8084, database: true, consumers: true, env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }) },
+  {
+    name: 'reservation',
+    main: 'services/reservation/src/main.ts',
+    port: 8082,
+    database: true,
+    consumers: true,
+    env: (u) => ({ FLIGHT_URL: u.flight!, PAYMENT_PROCESSOR_URL: u['payment-processor']! }),
+  }, // asks the flight service; tokenises cards
+  {
+    name: 'payment',
+    main: 'services/payment/src/main.ts',
+    port: 8084,
+    database: true,
+    consumers: true,
+    env: (u) => ({ PAYMENT_PROCESSOR_URL: u['payment-processor']! }),
+  },
   { name: 'mileage', main: 'services/mileage/src/main.ts', port: 8086, database: true, consumers: true },
   { name: 'notification', main: 'services/notification/src/main.ts', port: 8087, database: true, consumers: true },
   { name: 'dashboard', main: 'services/dashboard/src/main.ts', port: 8085, database: true, consumers: true },
@@ -45,7 +59,12 @@ export const clusterServices: ClusterService[] = [
     main: 'services/gateway/src/main.ts',
     port: 8088,
     database: true, // users and the token signing key, shared by its replicas
-    env: (u) => Object.fromEntries(Object.entries(u).filter(([n]) => n !== 'gateway').map(([n, url]) => [`${n.toUpperCase().replace(/-/g, '_')}_URL`, url])),
+    env: (u) =>
+      Object.fromEntries(
+        Object.entries(u)
+          .filter(([n]) => n !== 'gateway')
+          .map(([n, url]) => [`${n.toUpperCase().replace(/-/g, '_')}_URL`, url]),
+      ),
   },
 ];
 
@@ -102,13 +121,23 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   // the gateway answers readiness without a token only on its management port (its public one is staff-only)
   const managementPorts: Record<string, number> = {};
   if (services.some((s) => s.name === 'gateway')) managementPorts.gateway = options.ports === 'free' ? await freePort() : 9088;
-  const readyUrl = (name: string) => (managementPorts[name] ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${managementPorts[name]}` : urls[name]);
+  const readyUrl = (name: string) =>
+    managementPorts[name] ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${managementPorts[name]}` : urls[name];
   const databases = Object.fromEntries(services.filter((s) => s.database).map((s) => [s.name, databaseName(dbPrefix, s.name)]));
   const replicaCount = (s: ClusterService) => Math.max(1, Math.min(s.maxReplicas ?? Infinity, options.replicas?.[s.name] ?? 1));
 
   // the gateway's replicas share one token signing key; unless one is given (a Secret), one for this run
-  const keyGiven = ['GATEWAY_SIGNING_KEY', 'GATEWAY_SIGNING_KEY_FILE'].some((k) => process.env[k] || options.env?.[k] || options.serviceEnv?.gateway?.[k]);
-  const signingKeyEnv: Record<string, string> = keyGiven ? {} : { GATEWAY_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+  const keyGiven = ['GATEWAY_SIGNING_KEY', 'GATEWAY_SIGNING_KEY_FILE'].some(
+    (k) => process.env[k] || options.env?.[k] || options.serviceEnv?.gateway?.[k],
+  );
+  const signingKeyEnv: Record<string, string> = keyGiven
+    ? {}
+    : {
+        GATEWAY_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+          type: 'pkcs8',
+          format: 'pem',
+        }) as string,
+      };
 
   const primaries = new Map<string, { child: ChildProcess; exited: Promise<number | null> }>();
   const live = new Map<string, Map<number, number>>(); // service → replica → pid
@@ -137,7 +166,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
     let out: 'inherit' | 'ignore' | number = 'ignore';
     if (options.output === 'inherit') out = 'inherit';
     else if (options.output && typeof options.output === 'object') out = openSync(join(options.output.dir, `${s.name}.log`), 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'runtime/replicas.ts'), join(root, s.main)], { cwd: root, env, stdio: ['ignore', out, out, 'ipc'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'runtime/replicas.ts'), join(root, s.main)], {
+      cwd: root,
+      env,
+      stdio: ['ignore', out, out, 'ipc'],
+    });
     if (typeof out === 'number') closeSync(out);
     const pids = new Map<number, number>();
     live.set(s.name, pids);
@@ -147,7 +180,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       if (m.type === 'replica-listening') pids.set(m.replica, m.pid);
       else {
         if (pids.get(m.replica) === m.pid) pids.delete(m.replica);
-        if (!ready.has(s.name) && m.code !== 0) startupFailures.set(s.name, `replica ${m.replica} exited with ${m.code ?? m.signal} while starting`);
+        if (!ready.has(s.name) && m.code !== 0)
+          startupFailures.set(s.name, `replica ${m.replica} exited with ${m.code ?? m.signal} while starting`);
       }
       options.onReport?.(m);
     });
@@ -165,7 +199,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
       const failure = startupFailures.get(name);
       if (failure) throw new Error(`${name}: ${failure} (see its log)`);
       if ((live.get(name)?.size ?? 0) >= replicaCount(s)) {
-        const ok = await fetch(`${readyUrl(name)}/health/ready`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${readyUrl(name)}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) {
           ready.add(name);
           return;

@@ -13,10 +13,27 @@
 // database, nine in all) is opened as it is, in that layout; DB_LAYOUT=instances makes a new one so.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPgliteDatabase, createPgliteSchemas, makePrivateDirectory, startPgliteThread, type Database, type PgliteThread } from '@airline/database';
+import {
+  createPgliteDatabase,
+  createPgliteSchemas,
+  makePrivateDirectory,
+  startPgliteThread,
+  type Database,
+  type PgliteThread,
+} from '@airline/database';
 
 /** The databases of the embedded runtime. */
-export const DATABASE_NAMES = ['event-log', 'reservation', 'flight', 'payment', 'dashboard', 'notification', 'mileage', 'gateway', 'payment-processor'] as const;
+export const DATABASE_NAMES = [
+  'event-log',
+  'reservation',
+  'flight',
+  'payment',
+  'dashboard',
+  'notification',
+  'mileage',
+  'gateway',
+  'payment-processor',
+] as const;
 export type DatabaseName = (typeof DATABASE_NAMES)[number];
 
 /** The databases that are schemas of the `services` instance, and their schema. */
@@ -60,7 +77,11 @@ export interface EmbeddedDatabases {
   loosened: string[];
 }
 
-export async function openEmbeddedDatabases(options: { dataDir?: string; dbThreads?: number; dbLayout?: DatabaseLayout }): Promise<EmbeddedDatabases> {
+export async function openEmbeddedDatabases(options: {
+  dataDir?: string;
+  dbThreads?: number;
+  dbLayout?: DatabaseLayout;
+}): Promise<EmbeddedDatabases> {
   const layout = databaseLayout(options.dataDir, options.dbLayout);
   // the databases and the gateway's signing key: its owner's alone (0700/0600), tightened at every start
   const loosened = options.dataDir ? makePrivateDirectory(options.dataDir) : [];
@@ -70,16 +91,29 @@ export async function openEmbeddedDatabases(options: { dataDir?: string; dbThrea
   const dir = (name: string) => (options.dataDir ? join(options.dataDir, name) : undefined);
   if (layout === 'instances') {
     const opened = await Promise.all(DATABASE_NAMES.map((name, i) => threads[i % threads.length]!.open(dir(name))));
-    return { dbs: Object.fromEntries(DATABASE_NAMES.map((n, i) => [n, opened[i]!])) as Record<DatabaseName, Database>, threads, layout, loosened };
+    return {
+      dbs: Object.fromEntries(DATABASE_NAMES.map((n, i) => [n, opened[i]!])) as Record<DatabaseName, Database>,
+      threads,
+      layout,
+      loosened,
+    };
   }
   const names = Object.keys(SERVICE_SCHEMAS) as SchemaDatabaseName[];
   const [services, eventLog, processor] = await Promise.all([
-    threads[0]!.openSchemas(dir(SERVICES_DIRECTORY), names.map((n) => SERVICE_SCHEMAS[n])),
+    threads[0]!.openSchemas(
+      dir(SERVICES_DIRECTORY),
+      names.map((n) => SERVICE_SCHEMAS[n]),
+    ),
     threads[1 % threads.length]!.open(dir('event-log')),
     threads[2 % threads.length]!.open(dir('payment-processor')),
   ]);
   const schemaDbs = Object.fromEntries(names.map((n) => [n, services.schemas[SERVICE_SCHEMAS[n]]]));
-  return { dbs: { ...schemaDbs, 'event-log': eventLog, 'payment-processor': processor } as Record<DatabaseName, Database>, threads, layout, loosened };
+  return {
+    dbs: { ...schemaDbs, 'event-log': eventLog, 'payment-processor': processor } as Record<DatabaseName, Database>,
+    threads,
+    layout,
+    loosened,
+  };
 }
 
 /** DB_LAYOUT from the environment (undefined when unset). */

@@ -61,7 +61,9 @@ for (const s of targets) {
       if (!values.json) {
         console.log(`${s.name} (${base}): ${letters.length} dead letter(s)`);
         for (const l of letters) {
-          console.log(`  #${l.id} ${l.eventType} ${l.eventId} saga ${l.event.correlationId ?? '?'} → ${l.consumer}, ${l.attempts} attempts, parked ${l.parkedAt}\n     ${l.error}`);
+          console.log(
+            `  #${l.id} ${l.eventType} ${l.eventId} saga ${l.event.correlationId ?? '?'} → ${l.consumer}, ${l.attempts} attempts, parked ${l.parkedAt}\n     ${l.error}`,
+          );
         }
       }
     } else {

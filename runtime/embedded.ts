@@ -15,19 +15,46 @@ import { databaseLayoutFromEnv, openEmbeddedDatabases } from './databases.js';
 process.umask(0o077);
 const dataDir = process.env.DATA_DIR ?? './data';
 // PostgreSQL starts on the database thread while the services' code loads here (runtime/databases.ts)
-const databases = openEmbeddedDatabases({ dataDir, dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined, dbLayout: databaseLayoutFromEnv(process.env) });
+const databases = openEmbeddedDatabases({
+  dataDir,
+  dbThreads: process.env.DB_THREADS ? Number(process.env.DB_THREADS) : undefined,
+  dbLayout: databaseLayoutFromEnv(process.env),
+});
 databases.catch(() => undefined); // its failure is reported where it is awaited (startEmbeddedSystem)
-const [{ createLogger, logFormat, startTracing, stopTracing }, { gatewaySettingsFromEnv }, { rateFromPercent }, { notificationConfigFromEnv }, { bookingLimitsFromEnv }, { startEmbeddedSystem }] =
-  await Promise.all([import('@airline/telemetry'), import('@airline/gateway'), import('@airline/mileage'), import('@airline/notification'), import('@airline/reservation'), import('./system.js')]);
+const [
+  { createLogger, logFormat, startTracing, stopTracing },
+  { gatewaySettingsFromEnv },
+  { rateFromPercent },
+  { notificationConfigFromEnv },
+  { bookingLimitsFromEnv },
+  { startEmbeddedSystem },
+] = await Promise.all([
+  import('@airline/telemetry'),
+  import('@airline/gateway'),
+  import('@airline/mileage'),
+  import('@airline/notification'),
+  import('@airline/reservation'),
+  import('./system.js'),
+]);
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', format: logFormat(process.env) });
 // before the services are built: each looks once whether to trace
-if (await startTracing()) log.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported over OTLP');
+if (await startTracing())
+  log.info(
+    { endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT },
+    'tracing: spans exported over OTLP',
+  );
 const system = await startEmbeddedSystem({
   dataDir,
   host: process.env.HOST ?? '127.0.0.1',
   log,
-  flight: { ...(process.env.DEFAULT_CURRENCY ? { defaultCurrency: process.env.DEFAULT_CURRENCY } : {}), ...(process.env.BOOKING_CLOSES_MINUTES ? { bookingClosesMinutes: Number(process.env.BOOKING_CLOSES_MINUTES) } : {}) },
-  reservation: { ...(process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {}), limits: bookingLimitsFromEnv(process.env) },
+  flight: {
+    ...(process.env.DEFAULT_CURRENCY ? { defaultCurrency: process.env.DEFAULT_CURRENCY } : {}),
+    ...(process.env.BOOKING_CLOSES_MINUTES ? { bookingClosesMinutes: Number(process.env.BOOKING_CLOSES_MINUTES) } : {}),
+  },
+  reservation: {
+    ...(process.env.HOLD_TTL_MS ? { holdTtlMs: Number(process.env.HOLD_TTL_MS) } : {}),
+    limits: bookingLimitsFromEnv(process.env),
+  },
   mileage: process.env.MILEAGE_RATE_PERCENT ? { rateBasisPoints: rateFromPercent(Number(process.env.MILEAGE_RATE_PERCENT)) } : {},
   notification: notificationConfigFromEnv(process.env),
   gateway: gatewaySettingsFromEnv(process.env),

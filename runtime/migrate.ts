@@ -73,7 +73,9 @@ export async function migrateAll(env: Env = process.env, services = databaseServ
       const role = pg.escapeIdentifier(name);
       const password = pg.escapeLiteral(passwords.get(s.name)!);
       const exists = (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount! > 0;
-      await admin.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${password}`);
+      await admin.query(
+        `${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${password}`,
+      );
       if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0) {
         await admin.query(`CREATE DATABASE ${role} OWNER ${role}`);
       } else {

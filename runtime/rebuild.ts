@@ -28,7 +28,11 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 if (values.help || positionals.length !== 1 || positionals[0] !== 'dashboard') {
-  console.error(positionals[0] && positionals[0] !== 'dashboard' ? `${positionals[0]} has no read models to rebuild; the dashboard has.\n${usage}` : usage);
+  console.error(
+    positionals[0] && positionals[0] !== 'dashboard'
+      ? `${positionals[0]} has no read models to rebuild; the dashboard has.\n${usage}`
+      : usage,
+  );
   process.exit(values.help ? 0 : 2);
 }
 
@@ -44,7 +48,9 @@ function report(result: RebuildResult, where: string) {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`dashboard rebuilt from ${result.events} events of the log (up to position ${result.lastSeq}) in ${result.tookMs} ms, ${where}`);
+  console.log(
+    `dashboard rebuilt from ${result.events} events of the log (up to position ${result.lastSeq}) in ${result.tookMs} ms, ${where}`,
+  );
   for (const [table, rows] of Object.entries(result.tables)) console.log(`  ${table.padEnd(24)} ${rows} rows`);
 }
 

@@ -9,7 +9,15 @@ import pino from 'pino';
 
 export type ReplicaReport =
   | { type: 'replica-listening'; service: string; replica: number; pid: number; port: number }
-  | { type: 'replica-exited'; service: string; replica: number; pid: number; code: number | null; signal: string | null; restarting: boolean };
+  | {
+      type: 'replica-exited';
+      service: string;
+      replica: number;
+      pid: number;
+      code: number | null;
+      signal: string | null;
+      restarting: boolean;
+    };
 
 const main = process.argv[2];
 if (!main) throw new Error('usage: replicas.ts <service main.ts>');
@@ -36,7 +44,8 @@ function fork(replica: number) {
   byWorker.set(worker, replica);
   // a replica is up when the service's own port listens (the gateway also opens a management port, first)
   worker.on('listening', (address) => {
-    if (servicePort === undefined || address.port === servicePort) report({ type: 'replica-listening', service, replica, pid, port: address.port });
+    if (servicePort === undefined || address.port === servicePort)
+      report({ type: 'replica-listening', service, replica, pid, port: address.port });
   });
   worker.on('exit', (code, signal) => {
     byWorker.delete(worker);

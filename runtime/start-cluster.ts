@@ -26,7 +26,9 @@ const cluster = await startCluster({
   output: 'inherit',
 });
 
-const summary = clusterServices.map((s) => `  ${s.name.padEnd(18)} ${cluster.urls[s.name]}  replicas ${cluster.replicaPids(s.name).length}`).join('\n');
+const summary = clusterServices
+  .map((s) => `  ${s.name.padEnd(18)} ${cluster.urls[s.name]}  replicas ${cluster.replicaPids(s.name).length}`)
+  .join('\n');
 process.stderr.write(`airline cluster is up (gateway ${cluster.urls.gateway}):\n${summary}\n`);
 
 let stopping = false;

@@ -17,12 +17,30 @@ import { dashboardService } from '@airline/dashboard';
 import { buildGateway, gatewayFilesIn, type Gateway, type GatewaySettingsInput, type SeedUser } from '@airline/gateway';
 import type { HttpApp } from '@airline/http';
 
-export const SEED_PORTS = { gateway: 8088, reservation: 8082, flight: 8083, payment: 8084, dashboard: 8085, mileage: 8086, notification: 8087, processor: 8089 } as const;
+export const SEED_PORTS = {
+  gateway: 8088,
+  reservation: 8082,
+  flight: 8083,
+  payment: 8084,
+  dashboard: 8085,
+  mileage: 8086,
+  notification: 8087,
+  processor: 8089,
+} as const;
 export type PortMap = Record<keyof typeof SEED_PORTS, number>;
 /** Beside the seed ports: the gateway's management port (services/gateway/src/management.ts). */
 export const GATEWAY_MANAGEMENT_PORT = 9088;
 /** Every port 0: what tests listen on. */
-export const FREE_PORTS: PortMap = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
+export const FREE_PORTS: PortMap = {
+  gateway: 0,
+  reservation: 0,
+  flight: 0,
+  payment: 0,
+  dashboard: 0,
+  mileage: 0,
+  notification: 0,
+  processor: 0,
+};
 export type ServiceName = 'flight' | 'reservation' | 'payment' | 'mileage' | 'notification' | 'dashboard';
 
 export { DATABASE_NAMES, databaseDirectories, type DatabaseLayout, type DatabaseName } from './databases.js';
@@ -92,15 +110,24 @@ const urlOf = (app: HttpApp) => {
 
 export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promise<EmbeddedSystem> {
   const { defaultCurrency, bookingClosesMinutes } = options.flight ?? {};
-  if (defaultCurrency !== undefined && !Intl.supportedValuesOf('currency').includes(defaultCurrency)) throw new Error(`the flights' default currency must be an ISO 4217 code, not ${defaultCurrency}`);
-  if (bookingClosesMinutes !== undefined && !(Number.isInteger(bookingClosesMinutes) && bookingClosesMinutes >= 0 && bookingClosesMinutes <= 7 * 24 * 60)) throw new Error(`booking must close a whole number of minutes (0 to 10080) before departure, not ${bookingClosesMinutes}`);
+  if (defaultCurrency !== undefined && !Intl.supportedValuesOf('currency').includes(defaultCurrency))
+    throw new Error(`the flights' default currency must be an ISO 4217 code, not ${defaultCurrency}`);
+  if (
+    bookingClosesMinutes !== undefined &&
+    !(Number.isInteger(bookingClosesMinutes) && bookingClosesMinutes >= 0 && bookingClosesMinutes <= 7 * 24 * 60)
+  )
+    throw new Error(`booking must close a whole number of minutes (0 to 10080) before departure, not ${bookingClosesMinutes}`);
   const ports = { ...SEED_PORTS, ...options.ports };
   const host = options.host ?? '127.0.0.1';
   // without a logger of the caller's, errors still reach stdout: a 5xx is never silent
   const log = options.log ?? pino({ level: process.env.LOG_LEVEL ?? 'error' });
   const paused = new Set(options.paused ?? []);
   const { dbs, threads, layout, loosened } = await (options.databases ?? openEmbeddedDatabases(options));
-  if (loosened.length > 0) log.warn({ dataDir: options.dataDir, count: loosened.length, first: loosened.slice(0, 5) }, 'data files were readable or writable by other users: made private (0700 directories, 0600 files)');
+  if (loosened.length > 0)
+    log.warn(
+      { dataDir: options.dataDir, count: loosened.length, first: loosened.slice(0, 5) },
+      'data files were readable or writable by other users: made private (0700 directories, 0600 files)',
+    );
   const busDb = dbs['event-log'];
   const bus = await createEmbeddedEventBus(busDb, {
     pollMs: options.busPollMs,
@@ -128,7 +155,13 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
   const reservation = await startService(
     reservationService,
     // the saga timeline reads the log; cards sent to POST /reservations are tokenised by the processor
-    { ...defaultReservationConfig, flightUrl: flight.url, paymentMethods: httpPaymentMethods({ url: urlOf(processor) }), ...options.reservation, eventLog: bus },
+    {
+      ...defaultReservationConfig,
+      flightUrl: flight.url,
+      paymentMethods: httpPaymentMethods({ url: urlOf(processor) }),
+      ...options.reservation,
+      eventLog: bus,
+    },
     { db: dbs.reservation, ...common('reservation') },
   );
   const payment = await startService(
@@ -136,14 +169,30 @@ export async function startEmbeddedSystem(options: EmbeddedOptions = {}): Promis
     { processorUrl: urlOf(processor), ...options.payment },
     { db: dbs.payment, ...common('payment') },
   );
-  const mileage = await startService(mileageService, { ...defaultMileageConfig, ...options.mileage }, { db: dbs.mileage, ...common('mileage') });
-  const notification = await startService(notificationService, { ...options.notification }, { db: dbs.notification, ...common('notification') });
+  const mileage = await startService(
+    mileageService,
+    { ...defaultMileageConfig, ...options.mileage },
+    { db: dbs.mileage, ...common('mileage') },
+  );
+  const notification = await startService(
+    notificationService,
+    { ...options.notification },
+    { db: dbs.notification, ...common('notification') },
+  );
   const dashboard = await startService(dashboardService, { eventLog: bus }, { db: dbs.dashboard, ...common('dashboard') });
   const services = { flight, reservation, payment, mileage, notification, dashboard };
 
   const gatewayDb = dbs.gateway;
   const gateway = await buildGateway({
-    upstreams: { flight: flight.url, reservation: reservation.url, payment: payment.url, processor: urlOf(processor), dashboard: dashboard.url, mileage: mileage.url, notification: notification.url },
+    upstreams: {
+      flight: flight.url,
+      reservation: reservation.url,
+      payment: payment.url,
+      processor: urlOf(processor),
+      dashboard: dashboard.url,
+      mileage: mileage.url,
+      notification: notification.url,
+    },
     db: gatewayDb,
     ...(options.dataDir ? gatewayFilesIn(options.dataDir) : {}),
     log,

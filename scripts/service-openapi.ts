@@ -15,6 +15,7 @@ import { notificationRoutes } from '@airline/notification';
 import { paymentRoutes } from '@airline/payment';
 import { reservationRoutes, timelineRoutes } from '@airline/reservation';
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents are walked as plain JSON
 type Json = Record<string, any>;
 
 /** A dependency of a route handler on the documentation app: never used, since nothing is served. */

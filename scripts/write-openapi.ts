@@ -4,6 +4,6 @@ import { writeFileSync } from 'node:fs';
 import { documentedServices, documentFile, serviceDocument } from './service-openapi.js';
 
 for (const service of Object.keys(documentedServices)) {
-  writeFileSync(documentFile(service), JSON.stringify(await serviceDocument(service), null, 2) + '\n');
+  writeFileSync(documentFile(service), `${JSON.stringify(await serviceDocument(service), null, 2)}\n`);
   console.log(`wrote services/${service}/openapi.json`);
 }

@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const servicesDir = fileURLToPath(new URL('../services', import.meta.url));
-const services = readdirSync(servicesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const packageName = (service: string) => (JSON.parse(readFileSync(join(servicesDir, service, 'package.json'), 'utf8')) as { name: string }).name;
+const services = readdirSync(servicesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const packageName = (service: string) =>
+  (JSON.parse(readFileSync(join(servicesDir, service, 'package.json'), 'utf8')) as { name: string }).name;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -32,7 +35,12 @@ describe('the services', () => {
       const otherPackages = new Set(others.map(packageName));
       const found = sourceFiles(join(servicesDir, service, 'src')).flatMap((file) =>
         importsOf(readFileSync(file, 'utf8'))
-          .filter((spec) => otherPackages.has(spec) || [...otherPackages].some((p) => spec.startsWith(`${p}/`)) || others.some((o) => new RegExp(`(^|/)\\.\\./(\\.\\./)*${o}/`).test(spec)))
+          .filter(
+            (spec) =>
+              otherPackages.has(spec) ||
+              [...otherPackages].some((p) => spec.startsWith(`${p}/`)) ||
+              others.some((o) => new RegExp(`(^|/)\\.\\./(\\.\\./)*${o}/`).test(spec)),
+          )
           .map((spec) => `${file.slice(servicesDir.length + 1)} imports ${spec}`),
       );
       expect(found).toEqual([]);

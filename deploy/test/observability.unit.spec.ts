@@ -47,7 +47,7 @@ describe('metric names in the alert rules and the dashboard', () => {
       expect(name).toMatch(/^airline_[a-z0-9_]+$/);
       expect(name).not.toMatch(/_(ms|milliseconds|secs)$/);
     }
-    const counters = [...read('packages/service/src/pipeline-metrics.ts').matchAll(/counter\('([a-z_]+)'/g)].map((m) => m[1]!);
+    const counters = [...read('packages/service/src/pipeline-metrics.ts').matchAll(/counter\(\s*'([a-z_]+)'/g)].map((m) => m[1]!);
     expect(counters.length).toBeGreaterThan(4);
     for (const c of counters) expect(c).toMatch(/_total$/);
   });

@@ -29,23 +29,39 @@ describe('broker outage', () => {
   it('accepts bookings while NATS is down and completes every saga, once, after it is back', async () => {
     const flights = [await registerFlight(t, 150, 'OUT1'), await registerFlight(t, 150, 'OUT2')];
     let outage: Promise<void> | undefined;
-    const ids = await book(t, Array.from({ length: 240 }, (_, i) => ({ flightId: flights[i % 2]! })), 8, (n) => {
-      if (n === 60) outage = nats.stop(); // in the middle of the load
-    });
+    const ids = await book(
+      t,
+      Array.from({ length: 240 }, (_, i) => ({ flightId: flights[i % 2]! })),
+      8,
+      (n) => {
+        if (n === 60) outage = nats.stop(); // in the middle of the load
+      },
+    );
     await outage;
 
     // down: the services say so, and what was booked meanwhile waits in the outbox
     for (const service of ['flight', 'reservation', 'payment']) {
-      const r = await eventually(() => readiness(t.cluster.urls[service]!), (x) => x.status === 503);
+      const r = await eventually(
+        () => readiness(t.cluster.urls[service]!),
+        (x) => x.status === 503,
+      );
       expect(r.body.checks).toMatchObject({ database: 'UP', broker: expect.stringMatching(/^DOWN/) });
     }
     // (the bookings after the 60th may have been relayed while the server was still shutting down; these cannot)
-    const more = await book(t, Array.from({ length: 20 }, (_, i) => ({ flightId: flights[i % 2]! })), 4);
+    const more = await book(
+      t,
+      Array.from({ length: 20 }, (_, i) => ({ flightId: flights[i % 2]! })),
+      4,
+    );
     const waiting = await t.sql<{ n: number }>('reservation', 'SELECT count(*)::int AS n FROM outbox');
     expect(waiting[0]!.n).toBeGreaterThanOrEqual(more.length);
 
     await nats.start();
-    for (const service of ['flight', 'reservation', 'payment']) await eventually(() => readiness(t.cluster.urls[service]!), (x) => x.status === 200);
+    for (const service of ['flight', 'reservation', 'payment'])
+      await eventually(
+        () => readiness(t.cluster.urls[service]!),
+        (x) => x.status === 200,
+      );
     const final = await expectConsistent(t, [...ids, ...more], flights);
     expect(final.filter((r) => r.status === 'CONFIRMED')).toHaveLength(260);
     expect((await t.sql<{ n: number }>('reservation', 'SELECT count(*)::int AS n FROM outbox'))[0]!.n).toBe(0);

@@ -27,7 +27,10 @@ export interface TestCluster {
   dispose(): Promise<void>;
 }
 
-export async function startTestCluster(label: string, options: Omit<ClusterOptions, 'dbPrefix' | 'eventsPrefix' | 'ports' | 'output'> = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  label: string,
+  options: Omit<ClusterOptions, 'dbPrefix' | 'eventsPrefix' | 'ports' | 'output'> = {},
+): Promise<TestCluster> {
   const run = uniqueName(label);
   const logDir = mkdtempSync(join(tmpdir(), `airline-${label}-`));
   const natsUrl = options.natsUrl ?? NATS_URL;
@@ -82,12 +85,20 @@ export async function registerFlight(t: TestCluster, capacity: number, code = 'I
   const r = await t.flight.post('/flights', { flightCode: code, takeoffDate: '2027-03-01', cost: 100, capacity });
   expect(r.status).toBe(201);
   // booking needs the reservation service's copy of the catalog, which FlightRegistered builds
-  await eventually(() => t.sql('reservation', 'SELECT 1 FROM flight_catalog WHERE flight_id = $1', [r.body.id]), (rows) => rows.length === 1);
+  await eventually(
+    () => t.sql('reservation', 'SELECT 1 FROM flight_catalog WHERE flight_id = $1', [r.body.id]),
+    (rows) => rows.length === 1,
+  );
   return r.body.id as number;
 }
 
 /** POSTs bookings with `concurrency` clients at a time; returns the reservation ids. */
-export async function book(t: TestCluster, bookings: Array<{ flightId: number; seatQty?: number; card?: string }>, concurrency: number, onProgress?: (done: number) => void) {
+export async function book(
+  t: TestCluster,
+  bookings: Array<{ flightId: number; seatQty?: number; card?: string }>,
+  concurrency: number,
+  onProgress?: (done: number) => void,
+) {
   const ids: number[] = [];
   let next = 0;
   await Promise.all(
@@ -126,7 +137,9 @@ export async function allTerminal(t: TestCluster, ids: number[], timeoutMs = 90_
     const pending = rs.filter((r) => r.status === 'PENDING').map((r) => r.id);
     if (rs.length === ids.length && pending.length === 0) return rs;
     if (Date.now() > deadline) {
-      throw new Error(`sagas not ended after ${timeoutMs} ms: ${ids.length - rs.length} missing, ${pending.length} PENDING (${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''})`);
+      throw new Error(
+        `sagas not ended after ${timeoutMs} ms: ${ids.length - rs.length} missing, ${pending.length} PENDING (${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -167,7 +180,10 @@ export async function expectConsistent(t: TestCluster, ids: number[], flightIds:
       const events = (await t.events.read({ limit: 1_000_000 })).map((x) => x.event);
       const behind: string[] = [];
       for (const [service, types] of consumers) {
-        const expected = events.filter((e) => types.has(e.type)).map((e) => e.eventId).sort();
+        const expected = events
+          .filter((e) => types.has(e.type))
+          .map((e) => e.eventId)
+          .sort();
         const inbox = (await t.sql<{ event_id: string }>(service, 'SELECT event_id FROM inbox')).map((r) => r.event_id).sort();
         if (JSON.stringify(inbox) !== JSON.stringify(expected)) behind.push(`${service}: inbox ${inbox.length}, events ${expected.length}`);
       }
@@ -183,7 +199,10 @@ export async function expectConsistent(t: TestCluster, ids: number[], flightIds:
   for (const r of final) {
     const types = (bySaga.get(String(r.id)) ?? []).map((e) => e.type);
     if (new Set(types).size !== types.length) doubled.push(`${r.id}: ${types.join(',')}`);
-    const expected = r.status === 'CONFIRMED' ? ['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed'] : ['ReservationPlaced', 'ReservationCancelled'];
+    const expected =
+      r.status === 'CONFIRMED'
+        ? ['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed']
+        : ['ReservationPlaced', 'ReservationCancelled'];
     expect(types, `saga ${r.id} (${r.status} ${r.cancelReason})`).toEqual(expect.arrayContaining(expected));
   }
   expect(doubled, 'sagas with an effect that happened twice').toEqual([]);
@@ -192,9 +211,16 @@ export async function expectConsistent(t: TestCluster, ids: number[], flightIds:
   }
 
   for (const flightId of flightIds) {
-    const seats = (await t.flight.get(`/flights/${flightId}/seats`)).body as { capacity: number; remainingSeatsCount: number; held: number; sold: number };
+    const seats = (await t.flight.get(`/flights/${flightId}/seats`)).body as {
+      capacity: number;
+      remainingSeatsCount: number;
+      held: number;
+      sold: number;
+    };
     const confirmed = final.filter((r) => r.flightId === flightId && r.status === 'CONFIRMED').reduce((n, r) => n + r.seatQty, 0);
-    expect(seats.capacity, `flight ${flightId}: capacity = remaining + held + sold`).toBe(seats.remainingSeatsCount + seats.held + seats.sold);
+    expect(seats.capacity, `flight ${flightId}: capacity = remaining + held + sold`).toBe(
+      seats.remainingSeatsCount + seats.held + seats.sold,
+    );
     expect({ flightId, sold: seats.sold, held: seats.held }).toEqual({ flightId, sold: confirmed, held: 0 });
   }
   return final;

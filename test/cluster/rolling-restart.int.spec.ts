@@ -25,7 +25,9 @@ beforeAll(async () => {
     serviceEnv: { gateway: { RATE_LIMIT: 'off' } },
   });
   const gatewayDb = await createPgDatabase(databaseUrl(t.cluster.databases.gateway!), { max: 1 });
-  await upsertUsers(gatewayDb, [{ username: 'rolling-staff', password: 'rolling restart staff', role: 'admin', customerId: null }]).finally(() => gatewayDb.close());
+  await upsertUsers(gatewayDb, [{ username: 'rolling-staff', password: 'rolling restart staff', role: 'admin', customerId: null }]).finally(
+    () => gatewayDb.close(),
+  );
   const login = await t.gateway.post('/auth/login', { username: 'rolling-staff', password: 'rolling restart staff' });
   expect(login.status).toBe(200);
   token = login.body.token;
@@ -80,7 +82,12 @@ function startLoad(gateway: string, flightId: number): Load {
   const loops = Array.from({ length: CLIENTS }, async (_, client) => {
     for (let i = 0; !stopping && sent < MAX_REQUESTS; i++) {
       const customerId = 1 + ((client * 100_000 + i) % 400); // the per-customer seat limit is never reached
-      const placed = await call('POST', '/reservations', { customerId, flightId, seatQty: 1 }, { 'idempotency-key': `rolling-${client}-${i}` });
+      const placed = await call(
+        'POST',
+        '/reservations',
+        { customerId, flightId, seatQty: 1 },
+        { 'idempotency-key': `rolling-${client}-${i}` },
+      );
       if (placed?.id) {
         booked.push(placed.id);
         await call('GET', `/reservations/${placed.id}`);
@@ -103,7 +110,11 @@ function startLoad(gateway: string, flightId: number): Load {
 /** SIGTERM to one replica; resolves when the primary has replaced it and the service answers ready. */
 async function restartReplica(service: string, pid: number) {
   process.kill(pid, 'SIGTERM');
-  await eventually(async () => t.cluster.replicaPids(service), (pids) => pids.length === 2 && !pids.includes(pid), { timeoutMs: 60_000, everyMs: 100 });
+  await eventually(
+    async () => t.cluster.replicaPids(service),
+    (pids) => pids.length === 2 && !pids.includes(pid),
+    { timeoutMs: 60_000, everyMs: 100 },
+  );
   await t.cluster.waitReady(service);
 }
 
@@ -114,17 +125,29 @@ describe('a rolling restart', () => {
     const flightId = await registerFlight(t, 20_000, 'RR100');
     const load = startLoad(t.cluster.urls.gateway!, flightId);
     try {
-      await eventually(async () => load.booked.length, (n) => n >= 20, { timeoutMs: 30_000 }); // the load is flowing
+      await eventually(
+        async () => load.booked.length,
+        (n) => n >= 20,
+        { timeoutMs: 30_000 },
+      ); // the load is flowing
       // each service's replicas in turn (the second once the first is back); the four services side by side
       for (const round of [0, 1]) {
         await Promise.all(ROLLED.map((service) => restartReplica(service, originals.get(service)![round]!)));
       }
       const before = load.booked.length;
-      await eventually(async () => load.booked.length, (n) => n >= before + 10, { timeoutMs: 30_000 }); // and still flowing after
+      await eventually(
+        async () => load.booked.length,
+        (n) => n >= before + 10,
+        { timeoutMs: 30_000 },
+      ); // and still flowing after
     } finally {
       await load.stop();
     }
-    for (const service of ROLLED) expect(t.cluster.replicaPids(service).filter((p) => originals.get(service)!.includes(p)), `${service}: every original replica replaced`).toEqual([]);
+    for (const service of ROLLED)
+      expect(
+        t.cluster.replicaPids(service).filter((p) => originals.get(service)!.includes(p)),
+        `${service}: every original replica replaced`,
+      ).toEqual([]);
     expect(load.sent()).toBeGreaterThan(100);
     expect(load.failures, t.logs()).toEqual([]);
     expect(load.resent.length, load.resent.join('\n')).toBeLessThan(load.sent() / 20); // a rare race, not a way round failures
@@ -133,4 +156,3 @@ describe('a rolling restart', () => {
     expect(final.filter((r) => r.status === 'CONFIRMED').length).toBe(load.booked.length);
   });
 });
-

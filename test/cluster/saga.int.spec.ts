@@ -28,7 +28,10 @@ async function dlq(...args: string[]) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const urls = Object.entries(t.cluster.urls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]);
   const env = { ...process.env, ...Object.fromEntries(urls) };
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/dlq.ts', ...args, '--json'], { cwd: root, env });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/dlq.ts', ...args, '--json'], {
+    cwd: root,
+    env,
+  });
   return JSON.parse(stdout);
 }
 
@@ -36,7 +39,11 @@ describe('the booking saga in cluster mode', () => {
   it("runs the seeds' demo as written, pasted back to back: 3 of 5 seats to customer 1, customer 2 sold out, 2 seats left", async () => {
     // no pause between the requests: the booking overtakes FlightRegistered, and the reservation
     // service asks the flight service about the flight its catalog does not know yet
-    const run = await pasteSeedDemo({ flight: t.cluster.urls.flight!, reservation: t.cluster.urls.reservation!, dashboard: t.cluster.urls.dashboard! });
+    const run = await pasteSeedDemo({
+      flight: t.cluster.urls.flight!,
+      reservation: t.cluster.urls.reservation!,
+      dashboard: t.cluster.urls.dashboard!,
+    });
     expect(run.flightId).toBe(1);
     expect(run).toMatchObject(SEEDS_OUTCOME);
     flights.push(1);
@@ -50,7 +57,9 @@ describe('the booking saga in cluster mode', () => {
     // and through the gateway, the same resources; a customer's own with a bearer token
     expect((await t.gateway.get('/flights/1')).body.remainingSeatsCount).toBe(2);
     const gatewayDb = await createPgDatabase(databaseUrl(t.cluster.databases.gateway!), { max: 1 });
-    await upsertUsers(gatewayDb, [{ username: 'seed-customer-2', password: 'correct horse battery', role: 'customer', customerId: 2 }]).finally(() => gatewayDb.close());
+    await upsertUsers(gatewayDb, [
+      { username: 'seed-customer-2', password: 'correct horse battery', role: 'customer', customerId: 2 },
+    ]).finally(() => gatewayDb.close());
     const login = await t.gateway.post('/auth/login', { username: 'seed-customer-2', password: 'correct horse battery' });
     expect(login.status).toBe(200);
     const mine = await t.gateway.get('/reservations/2', { authorization: `Bearer ${login.body.token}` });
@@ -68,11 +77,21 @@ describe('the booking saga in cluster mode', () => {
     const flightId = await registerFlight(t, 30, 'RPLAY1');
     flights.push(flightId);
     expect(await t.cluster.stop('payment')).toBe(0); // SIGTERM: finished its work and exited cleanly
-    const ids = await book(t, Array.from({ length: 20 }, () => ({ flightId })), 10);
+    const ids = await book(
+      t,
+      Array.from({ length: 20 }, () => ({ flightId })),
+      10,
+    );
     booked.push(...ids);
     // the saga got as far as it can without payment: every seat held, SeatsReserved waiting in the stream
-    await eventually(() => t.flight.get(`/flights/${flightId}/seats`), (r) => r.body.held === 20);
-    await eventually(() => t.events.read({ types: ['SeatsReserved'] }), (e) => ids.every((id) => e.some((x) => x.event.correlationId === String(id))));
+    await eventually(
+      () => t.flight.get(`/flights/${flightId}/seats`),
+      (r) => r.body.held === 20,
+    );
+    await eventually(
+      () => t.events.read({ types: ['SeatsReserved'] }),
+      (e) => ids.every((id) => e.some((x) => x.event.correlationId === String(id))),
+    );
     expect((await reservations(t, ids)).map((r) => r.status)).toEqual(ids.map(() => 'PENDING'));
 
     await t.cluster.start('payment');
@@ -86,21 +105,37 @@ describe('the booking saga in cluster mode', () => {
     const flightId = Math.max(...(await t.flight.get<Array<{ id: number }>>('/flights')).body.map((f) => f.id)) + 1;
     await t.events.publish([
       envelope(
-        { type: 'FlightRegistered', data: { flightId, flightCode: 'GHOST1', takeoffDate: '2027-05-01', cost: 100, capacity: 10, remainingSeatsCount: 10 } },
+        {
+          type: 'FlightRegistered',
+          data: { flightId, flightCode: 'GHOST1', takeoffDate: '2027-05-01', cost: 100, capacity: 10, remainingSeatsCount: 10 },
+        },
         { eventId: crypto.randomUUID(), occurredAt: new Date().toISOString(), correlationId: `flight-${flightId}`, causationId: null },
       ),
     ]);
-    await eventually(() => t.sql('reservation', 'SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]), (rows) => rows.length === 1);
+    await eventually(
+      () => t.sql('reservation', 'SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]),
+      (rows) => rows.length === 1,
+    );
     const [id] = await book(t, [{ flightId, seatQty: 2 }], 1);
     booked.push(id!);
 
-    const parked = await eventually(() => dlq('list', '--service', 'flight'), (r) => r.flight.length === 1);
-    expect(parked.flight[0]).toMatchObject({ consumer: 'flight', eventType: 'ReservationPlaced', attempts: MAX_ATTEMPTS, error: expect.stringContaining('unknown flight') });
+    const parked = await eventually(
+      () => dlq('list', '--service', 'flight'),
+      (r) => r.flight.length === 1,
+    );
+    expect(parked.flight[0]).toMatchObject({
+      consumer: 'flight',
+      eventType: 'ReservationPlaced',
+      attempts: MAX_ATTEMPTS,
+      error: expect.stringContaining('unknown flight'),
+    });
     expect(parked.flight[0].event.correlationId).toBe(String(id));
     expect((await t.reservation.get(`/reservations/${id}`)).body.status).toBe('PENDING');
 
     // the fix: the flight is registered; then the parked event is handed to the flight service again
-    expect((await t.flight.post('/flights', { flightCode: 'GHOST1', takeoffDate: '2027-05-01', cost: 100, capacity: 10 })).body.id).toBe(flightId);
+    expect((await t.flight.post('/flights', { flightCode: 'GHOST1', takeoffDate: '2027-05-01', cost: 100, capacity: 10 })).body.id).toBe(
+      flightId,
+    );
     flights.push(flightId);
     const redriven = await dlq('redrive', '--service', 'flight', String(parked.flight[0].id));
     expect(redriven.flight).toEqual([{ id: parked.flight[0].id, eventId: parked.flight[0].eventId, outcome: 'redriven' }]);

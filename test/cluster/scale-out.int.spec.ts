@@ -26,7 +26,11 @@ describe('scale-out', () => {
     const ids5: number[] = [];
     for (let i = 0; i < 5; i++) ids5.push(await registerFlight(t, 90, `SC${i}`));
     flights.push(...ids5);
-    const ids = await book(t, Array.from({ length: 500 }, (_, i) => ({ flightId: ids5[i % 5]! })), 500);
+    const ids = await book(
+      t,
+      Array.from({ length: 500 }, (_, i) => ({ flightId: ids5[i % 5]! })),
+      500,
+    );
     booked.push(...ids);
     const final = await expectConsistent(t, ids, ids5);
     expect(final.filter((r) => r.status === 'CONFIRMED')).toHaveLength(450);
@@ -39,15 +43,24 @@ describe('scale-out', () => {
     flights.push(...ids3);
     const [victim] = t.cluster.replicaPids('flight');
     let killed = false;
-    const ids = await book(t, Array.from({ length: 360 }, (_, i) => ({ flightId: ids3[i % 3]! })), 40, (n) => {
-      if (n === 120 && !killed) {
-        killed = true;
-        process.kill(victim!, 'SIGKILL');
-      }
-    });
+    const ids = await book(
+      t,
+      Array.from({ length: 360 }, (_, i) => ({ flightId: ids3[i % 3]! })),
+      40,
+      (n) => {
+        if (n === 120 && !killed) {
+          killed = true;
+          process.kill(victim!, 'SIGKILL');
+        }
+      },
+    );
     booked.push(...ids);
     expect(killed).toBe(true);
-    const replaced = await eventually(async () => t.cluster.replicaPids('flight'), (pids) => pids.length === 3 && !pids.includes(victim!), { timeoutMs: 30_000 });
+    const replaced = await eventually(
+      async () => t.cluster.replicaPids('flight'),
+      (pids) => pids.length === 3 && !pids.includes(victim!),
+      { timeoutMs: 30_000 },
+    );
     expect(replaced).not.toContain(victim);
     const final = await expectConsistent(t, ids, ids3);
     expect(final.filter((r) => r.status === 'CONFIRMED')).toHaveLength(300);

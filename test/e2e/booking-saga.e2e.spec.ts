@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, internalHttp } from '@airline/testing';
-import { startEmbeddedSystem, type EmbeddedSystem } from '../../runtime/system.js';
+import { startEmbeddedSystem } from '../../runtime/system.js';
 
 const FREE = { gateway: 0, reservation: 0, flight: 0, payment: 0, dashboard: 0, mileage: 0, notification: 0, processor: 0 };
 const DECLINED_CARD = '4000000000000002';
@@ -15,14 +15,22 @@ async function withSystem(options: Parameters<typeof startEmbeddedSystem>[0] = {
   // the saga's own guarantees, on the internal service ports (the gateway's edge has its own specs)
   const api = internalHttp(system.urls);
   async function flight(capacity: number, cost = 100) {
-    const r = await api.post('/flights', { flightCode: 'KE' + capacity, takeoffDate: '2026-12-24', cost, capacity });
+    const r = await api.post('/flights', { flightCode: `KE${capacity}`, takeoffDate: '2026-12-24', cost, capacity });
     expect(r.status).toBe(201);
     // booking needs the flight in the reservation service's own catalog copy (FlightRegistered)
-    await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [r.body.id]), (q) => q.rowCount === 1);
+    await eventually(
+      () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [r.body.id]),
+      (q) => q.rowCount === 1,
+    );
     return r.body as { id: number; capacity: number };
   }
-  const settled = (id: number) => eventually(() => api.get(`/reservations/${id}`), (r) => r.body.status !== 'PENDING');
-  const seats = async (flightId: number) => (await api.get(`/flights/${flightId}/seats`)).body as { capacity: number; remainingSeatsCount: number; held: number; sold: number };
+  const settled = (id: number) =>
+    eventually(
+      () => api.get(`/reservations/${id}`),
+      (r) => r.body.status !== 'PENDING',
+    );
+  const seats = async (flightId: number) =>
+    (await api.get(`/flights/${flightId}/seats`)).body as { capacity: number; remainingSeatsCount: number; held: number; sold: number };
   return { system, api, flight, settled, seats };
 }
 
@@ -36,7 +44,9 @@ describe('booking saga', () => {
   it('never overbooks: 200 simultaneous 1-seat bookings on 50 seats → 50 CONFIRMED, 150 SOLD_OUT', async () => {
     const { api, flight, seats } = t;
     const f = await flight(50);
-    const placed = await Promise.all(Array.from({ length: 200 }, (_, i) => api.post('/reservations', { customerId: 1000 + i, flightId: f.id, seatQty: 1 })));
+    const placed = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => api.post('/reservations', { customerId: 1000 + i, flightId: f.id, seatQty: 1 })),
+    );
     expect(placed.map((r) => r.status)).toEqual(Array(200).fill(201));
     const all = await eventually(
       () => api.get<any[]>(`/reservations?flightId=${f.id}`),
@@ -46,7 +56,12 @@ describe('booking saga', () => {
     const outcome = (s: string, reason: string | null) => all.body.filter((x) => x.status === s && x.cancelReason === reason).length;
     expect({ confirmed: outcome('CONFIRMED', null), soldOut: outcome('CANCELED', 'SOLD_OUT') }).toEqual({ confirmed: 50, soldOut: 150 });
     // the flight marks holds SOLD when it consumes ReservationConfirmed, just after the reservation changed
-    expect(await eventually(() => seats(f.id), (s) => s.held === 0)).toEqual({ capacity: 50, remainingSeatsCount: 0, held: 0, sold: 50 });
+    expect(
+      await eventually(
+        () => seats(f.id),
+        (s) => s.held === 0,
+      ),
+    ).toEqual({ capacity: 50, remainingSeatsCount: 0, held: 0, sold: 50 });
     const payments = await api.get<any[]>(`/payments?limit=1000`);
     const forFlight = payments.body.filter((p) => all.body.some((r) => r.id === p.reservationId && r.status === 'CONFIRMED'));
     expect(forFlight.every((p) => p.status === 'APPROVED')).toBe(true);
@@ -58,9 +73,14 @@ describe('booking saga', () => {
     const f = await flight(4, 250);
     const r = await api.post('/reservations', { customerId: 7, flightId: f.id, seatQty: 3, card: DECLINED_CARD });
     expect((await settled(r.body.id)).body).toMatchObject({ status: 'CANCELED', cancelReason: 'PAYMENT_DECLINED' });
-    await eventually(() => seats(f.id), (s) => s.remainingSeatsCount === 4);
+    await eventually(
+      () => seats(f.id),
+      (s) => s.remainingSeatsCount === 4,
+    );
     expect(await seats(f.id)).toEqual({ capacity: 4, remainingSeatsCount: 4, held: 0, sold: 0 });
-    expect((await api.get(`/payments?reservationId=${r.body.id}`)).body).toMatchObject([{ status: 'DECLINED', declineReason: 'card_declined', cost: 750 }]);
+    expect((await api.get(`/payments?reservationId=${r.body.id}`)).body).toMatchObject([
+      { status: 'DECLINED', declineReason: 'card_declined', cost: 750 },
+    ]);
   });
 
   it('a customer cancel refunds the payment and returns the seats; a second cancel is a 409', async () => {
@@ -68,12 +88,23 @@ describe('booking saga', () => {
     const f = await flight(5, 1000);
     const r = await api.post('/reservations', { customerId: 8, flightId: f.id, seatQty: 2 });
     expect((await settled(r.body.id)).body.status).toBe('CONFIRMED');
-    expect(await eventually(() => seats(f.id), (s) => s.sold === 2)).toMatchObject({ remainingSeatsCount: 3, held: 0, sold: 2 });
+    expect(
+      await eventually(
+        () => seats(f.id),
+        (s) => s.sold === 2,
+      ),
+    ).toMatchObject({ remainingSeatsCount: 3, held: 0, sold: 2 });
     const cancel = await api.post(`/reservations/${r.body.id}/cancel`);
     expect(cancel.status).toBe(200);
     expect(cancel.body).toMatchObject({ status: 'CANCELED', cancelReason: 'CUSTOMER' });
-    await eventually(() => api.get(`/payments?reservationId=${r.body.id}`), (p) => p.body[0]?.status === 'REFUNDED');
-    await eventually(() => seats(f.id), (s) => s.remainingSeatsCount === 5);
+    await eventually(
+      () => api.get(`/payments?reservationId=${r.body.id}`),
+      (p) => p.body[0]?.status === 'REFUNDED',
+    );
+    await eventually(
+      () => seats(f.id),
+      (s) => s.remainingSeatsCount === 5,
+    );
     expect(await seats(f.id)).toEqual({ capacity: 5, remainingSeatsCount: 5, held: 0, sold: 0 });
     const again = await api.delete(`/reservations/${r.body.id}`);
     expect(again.status).toBe(409);
@@ -84,7 +115,10 @@ describe('booking saga', () => {
     const { api, flight } = t;
     const f = await flight(10);
     const body = { customerId: 9, flightId: f.id, seatQty: 1 };
-    const [a, b] = await Promise.all([api.post('/reservations', body, { 'idempotency-key': 'k-1' }), api.post('/reservations', body, { 'idempotency-key': 'k-1' })]);
+    const [a, b] = await Promise.all([
+      api.post('/reservations', body, { 'idempotency-key': 'k-1' }),
+      api.post('/reservations', body, { 'idempotency-key': 'k-1' }),
+    ]);
     const c = await api.post('/reservations', body, { 'idempotency-key': 'k-1' });
     expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
     expect(new Set([a.body.id, b.body.id, c.body.id]).size).toBe(1);
@@ -122,8 +156,18 @@ describe('booking saga', () => {
       ['12 spaces as a card', { customerId: 1, flightId: 1, seatQty: 1, card: '            ' }, 400, 'card'],
       ['a card failing Luhn', { customerId: 1, flightId: 1, seatQty: 1, card: '4242424242424241' }, 400, 'card'],
       ['a card with spaces', { customerId: 1, flightId: 1, seatQty: 1, card: '4242 4242 4242 4242' }, 400, 'card'],
-      ['a token the processor never issued', { customerId: 1, flightId: 1, seatQty: 1, paymentMethod: 'pm_neverIssued' }, 400, 'paymentMethod'],
-      ['a card and a token', { customerId: 1, flightId: 1, seatQty: 1, card: '4242424242424242', paymentMethod: 'pm_card_visa' }, 400, 'card'],
+      [
+        'a token the processor never issued',
+        { customerId: 1, flightId: 1, seatQty: 1, paymentMethod: 'pm_neverIssued' },
+        400,
+        'paymentMethod',
+      ],
+      [
+        'a card and a token',
+        { customerId: 1, flightId: 1, seatQty: 1, card: '4242424242424242', paymentMethod: 'pm_card_visa' },
+        400,
+        'card',
+      ],
       ['bad reserveDate', { customerId: 1, flightId: 1, seatQty: 1, reserveDate: '2024-13-45' }, 400, 'reserveDate'],
       ['malformed JSON', '{"customerId": 1,', 400, undefined],
       ['a JSON array', '[1,2,3]', 400, undefined],
@@ -172,13 +216,23 @@ describe('unpaid holds expire', () => {
     const r = await api.post('/reservations', { customerId: 11, flightId: f.id, seatQty: 4 });
     expect(r.status).toBe(201); // bookings are still accepted
     expect((await settled(r.body.id)).body).toMatchObject({ status: 'CANCELED', cancelReason: 'PAYMENT_TIMEOUT' });
-    await eventually(() => seats(f.id), (s) => s.remainingSeatsCount === 6);
+    await eventually(
+      () => seats(f.id),
+      (s) => s.remainingSeatsCount === 6,
+    );
     // held, then released (SeatsReleased reaches the log once the flight's relay has run)
-    const saga = await eventually(async () => (await system.bus.read({ correlationId: String(r.body.id) })).map((e) => e.event.type), (types) => types.length >= 4);
+    const saga = await eventually(
+      async () => (await system.bus.read({ correlationId: String(r.body.id) })).map((e) => e.event.type),
+      (types) => types.length >= 4,
+    );
     expect(saga).toEqual(['ReservationPlaced', 'SeatsReserved', 'ReservationCancelled', 'SeatsReleased']);
     system.processor.faults.outage = false;
     // the hold is over: payment never charges for it, it only voids by reference what a timed-out call may have done
-    const payment = await eventually(() => api.get(`/payments?reservationId=${r.body.id}`), (p) => p.body[0]?.status === 'VOIDED', { timeoutMs: 60_000 });
+    const payment = await eventually(
+      () => api.get(`/payments?reservationId=${r.body.id}`),
+      (p) => p.body[0]?.status === 'VOIDED',
+      { timeoutMs: 60_000 },
+    );
     expect(payment.body[0].authorizationCode).toBeNull();
     const charge = await http(system.urls.processor).get(`/v1/charges/reservation-${r.body.id}`);
     expect(charge.status === 404 || charge.body.status !== 'approved').toBe(true);
@@ -213,7 +267,12 @@ describe('failure isolation', () => {
 
       t = await withSystem({ dataDir });
       expect((await t.settled(r.body.id)).body.status).toBe('CONFIRMED');
-      expect(await eventually(() => t.seats(f.id), (s) => s.sold === 2)).toEqual({ capacity: 3, remainingSeatsCount: 1, held: 0, sold: 2 });
+      expect(
+        await eventually(
+          () => t.seats(f.id),
+          (s) => s.sold === 2,
+        ),
+      ).toEqual({ capacity: 3, remainingSeatsCount: 1, held: 0, sold: 2 });
       await t.system.stop();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -26,7 +26,15 @@ const traces = (card: string) => [card, card.slice(6, 12)];
 const leaks = (text: string) => NUMBERS.flatMap((n) => traces(n).filter((t) => text.includes(t)));
 
 const logLines: string[] = [];
-const logs = pino({ level: 'trace' }, new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }));
+const logs = pino(
+  { level: 'trace' },
+  new Writable({
+    write: (chunk, _enc, done) => {
+      logLines.push(String(chunk));
+      done();
+    },
+  }),
+);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'airline-card-data-'));
 let system: EmbeddedSystem;
@@ -45,7 +53,8 @@ async function tablesOf(db: Database): Promise<string[]> {
 /** Every row of every table, as text, by table. */
 async function dump(db: Database): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const table of await tablesOf(db)) out.set(table, (await db.query<{ t: string }>(`SELECT t::text AS t FROM ${table} t`)).rows.map((r) => r.t).join('\n'));
+  for (const table of await tablesOf(db))
+    out.set(table, (await db.query<{ t: string }>(`SELECT t::text AS t FROM ${table} t`)).rows.map((r) => r.t).join('\n'));
   return out;
 }
 function filesUnder(dir: string): string[] {
@@ -56,25 +65,42 @@ function filesUnder(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  system = await startEmbeddedSystem({ dataDir, ports: FREE_PORTS, busPollMs: 50, log: logs, auth: { users: Object.values(USERS) }, gateway: { rateLimit: false } });
+  system = await startEmbeddedSystem({
+    dataDir,
+    ports: FREE_PORTS,
+    busPollMs: 50,
+    log: logs,
+    auth: { users: Object.values(USERS) },
+    gateway: { rateLimit: false },
+  });
   const anonymous = gatewayClient(system.urls.gateway);
   alice = await anonymous.as(USERS.alice.username, USERS.alice.password);
   admin = await anonymous.as(USERS.admin.username, USERS.admin.password);
 
   const flight = await admin.post('/flights', { flightCode: 'PCI1', takeoffDate: '2026-12-24', cost: 300, capacity: 10 });
   expect(flight.status).toBe(201);
-  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]), (q) => q.rowCount === 1);
+  await eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]),
+    (q) => q.rowCount === 1,
+  );
 
   // the owner through the gateway, once with an Idempotency-Key (the key's record must not keep the card) and retried
   const headers = { 'idempotency-key': 'pci-booking-1' };
   const first = await alice.post('/reservations', { flightId: flight.body.id, seatQty: 1, card: THROUGH_GATEWAY }, { headers });
   expect(first).toMatchObject({ status: 201, body: { cardLast4: '2138' } });
-  expect((await alice.post('/reservations', { flightId: flight.body.id, seatQty: 1, card: THROUGH_GATEWAY }, { headers })).body.id).toBe(first.body.id);
+  expect((await alice.post('/reservations', { flightId: flight.body.id, seatQty: 1, card: THROUGH_GATEWAY }, { headers })).body.id).toBe(
+    first.body.id,
+  );
   // a second booking that the customer cancels: refund, seats released, notifications
   const second = await alice.post('/reservations', { flightId: flight.body.id, seatQty: 2, card: THROUGH_GATEWAY });
   expect(second.status).toBe(201);
   // on the service port, as the seeds' clients do (group commit, no key)
-  const third = await http(system.urls.reservation).post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 1, card: ON_SERVICE_PORT });
+  const third = await http(system.urls.reservation).post('/reservations', {
+    customerId: 1,
+    flightId: flight.body.id,
+    seatQty: 1,
+    card: ON_SERVICE_PORT,
+  });
   expect(third).toMatchObject({ status: 201, body: { cardLast4: '7428' } });
   placed.push(first.body.id, second.body.id, third.body.id);
   // a mistyped number is refused before anything is stored, and the answer does not repeat it
@@ -82,11 +108,24 @@ beforeAll(async () => {
   expect(refused).toMatchObject({ status: 400, body: { field: 'card' } });
   answers.push({ who: 'owner', path: 'POST /reservations (mistyped)', body: refused.body });
 
-  for (const id of placed) await eventually(() => alice.get(`/reservations/${id}`), (r) => r.body.status === 'CONFIRMED');
+  for (const id of placed)
+    await eventually(
+      () => alice.get(`/reservations/${id}`),
+      (r) => r.body.status === 'CONFIRMED',
+    );
   expect((await alice.post(`/reservations/${second.body.id}/cancel`)).status).toBe(200);
-  await eventually(() => alice.get(`/payments?customerId=1`), (r) => r.body.some((p: { reservationId: number; status: string }) => p.reservationId === second.body.id && p.status === 'REFUNDED'));
-  await eventually(() => alice.get(`/reservationHistory?customerId=1`), (r) => r.body.some((h: { type: string }) => h.type === 'PaymentRefunded'));
-  await eventually(() => alice.get(`/mileages/1/ledger`), (r) => r.status === 200 && r.body.length >= 4);
+  await eventually(
+    () => alice.get(`/payments?customerId=1`),
+    (r) => r.body.some((p: { reservationId: number; status: string }) => p.reservationId === second.body.id && p.status === 'REFUNDED'),
+  );
+  await eventually(
+    () => alice.get(`/reservationHistory?customerId=1`),
+    (r) => r.body.some((h: { type: string }) => h.type === 'PaymentRefunded'),
+  );
+  await eventually(
+    () => alice.get(`/mileages/1/ledger`),
+    (r) => r.status === 200 && r.body.length >= 4,
+  );
 
   const read = async (who: string, client: { get: (p: string) => Promise<{ status: number; body: unknown }> }, paths: string[]) => {
     for (const path of paths) {
@@ -96,10 +135,32 @@ beforeAll(async () => {
     }
   };
   const perBooking = placed.flatMap((id) => [`/reservations/${id}`, `/reservations/${id}/timeline`, `/payments?reservationId=${id}`]);
-  await read('owner', alice, ['/reservations?customerId=1', `/reservations/by-reference/${first.body.bookingReference}`, ...perBooking, '/payments?customerId=1', '/notifications?customerId=1', '/reservationHistory?customerId=1', '/mileages/1', '/mileages/1/ledger']);
-  await read('staff', admin, ['/reservations', ...perBooking, '/payments', '/reservationHistory', '/customerInfos', '/flightBoard', '/dead-letters', `/flights/${flight.body.id}/seats`]);
+  await read('owner', alice, [
+    '/reservations?customerId=1',
+    `/reservations/by-reference/${first.body.bookingReference}`,
+    ...perBooking,
+    '/payments?customerId=1',
+    '/notifications?customerId=1',
+    '/reservationHistory?customerId=1',
+    '/mileages/1',
+    '/mileages/1/ledger',
+  ]);
+  await read('staff', admin, [
+    '/reservations',
+    ...perBooking,
+    '/payments',
+    '/reservationHistory',
+    '/customerInfos',
+    '/flightBoard',
+    '/dead-letters',
+    `/flights/${flight.body.id}/seats`,
+  ]);
   await read('service port', http(system.urls.dashboard), ['/reservationHistory', '/customerInfos', '/flightBoard']);
-  await read('service port', http(system.urls.reservation), ['/reservations', '/dead-letters', ...placed.map((id) => `/reservations/${id}/timeline`)]);
+  await read('service port', http(system.urls.reservation), [
+    '/reservations',
+    '/dead-letters',
+    ...placed.map((id) => `/reservations/${id}/timeline`),
+  ]);
   await read('service port', http(system.urls.payment), ['/payments', '/dead-letters']);
   await read('service port', http(system.urls.flight), ['/dead-letters']);
 });
@@ -135,7 +196,9 @@ describe('a full card number is seen only by the processor sandbox', () => {
     expect(answers.length).toBeGreaterThan(30);
     const found = answers.flatMap((a) => leaks(JSON.stringify(a.body)).map((t) => `${a.who} ${a.path}: ${t}`));
     expect(found).toEqual([]);
-    const timeline = answers.find((a) => a.who === 'owner' && a.path === `/reservations/${placed[0]}/timeline`)!.body as { steps: Array<{ type: string; data: Record<string, unknown> }> };
+    const timeline = answers.find((a) => a.who === 'owner' && a.path === `/reservations/${placed[0]}/timeline`)!.body as {
+      steps: Array<{ type: string; data: Record<string, unknown> }>;
+    };
     expect(timeline.steps.find((s) => s.type === 'SeatsReserved')!.data).toMatchObject({ cardLast4: '2138', cardBrand: 'visa' });
   });
 

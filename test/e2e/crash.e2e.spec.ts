@@ -29,8 +29,14 @@ describe('crash between commit and delivery', () => {
     let run = await launch();
     let api = internalHttp(run.urls);
     const flight = await api.post('/flights', { flightCode: 'CR4SH', takeoffDate: '2026-12-24', cost: 10, capacity: 5 });
-    const first = await eventually(() => api.post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 1 }), (r) => r.status === 201);
-    await eventually(() => api.get(`/reservations/${first.body.id}`), (r) => r.body.status === 'CONFIRMED');
+    const first = await eventually(
+      () => api.post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 1 }),
+      (r) => r.status === 201,
+    );
+    await eventually(
+      () => api.get(`/reservations/${first.body.id}`),
+      (r) => r.body.status === 'CONFIRMED',
+    );
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
@@ -45,15 +51,25 @@ describe('crash between commit and delivery', () => {
     // 3. restart: the outbox is relayed, the saga completes
     run = await launch();
     api = internalHttp(run.urls);
-    await eventually(() => api.get(`/reservations/${placed.body.id}`), (r) => r.body.status === 'CONFIRMED', { timeoutMs: 60_000 });
-    const seats = await eventually(() => api.get(`/flights/${flight.body.id}/seats`), (r) => r.body.sold === 3); // SOLD follows the confirmation
+    await eventually(
+      () => api.get(`/reservations/${placed.body.id}`),
+      (r) => r.body.status === 'CONFIRMED',
+      { timeoutMs: 60_000 },
+    );
+    const seats = await eventually(
+      () => api.get(`/flights/${flight.body.id}/seats`),
+      (r) => r.body.sold === 3,
+    ); // SOLD follows the confirmation
     expect(seats.body).toEqual({ capacity: 5, remainingSeatsCount: 2, held: 0, sold: 3 });
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
     // 4. once: one ReservationPlaced in the log, handled once by flight
     const log = await openStoppedDatabase(dataDir, 'event-log');
-    const events = await log.query<{ type: string; event_id: string }>(`SELECT type, event_id FROM event_log WHERE correlation_id = $1 ORDER BY seq`, [String(placed.body.id)]);
+    const events = await log.query<{ type: string; event_id: string }>(
+      `SELECT type, event_id FROM event_log WHERE correlation_id = $1 ORDER BY seq`,
+      [String(placed.body.id)],
+    );
     await log.close();
     expect(events.rows.map((e) => e.type)).toEqual(['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed']);
     const flightDb = await openStoppedDatabase(dataDir, 'flight'); // its schema in the services' database (runtime/databases.ts)

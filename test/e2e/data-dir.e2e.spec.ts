@@ -39,7 +39,15 @@ function chmodTree(root: string, dirMode: number, fileMode: number) {
 
 async function startAndStop() {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
   const system = await startEmbeddedSystem({ dataDir, ports: FREE_PORTS, log });
   await system.stop();
   return lines;

@@ -21,9 +21,18 @@ async function bookOnce(dataDir: string, dbLayout?: DatabaseLayout) {
     const api = internalHttp(system.urls);
     const flight = await api.post('/flights', { flightCode: 'LAY1', takeoffDate: '2026-12-24', cost: 10, capacity: 5 });
     expect(flight.status).toBe(201);
-    const booked = await eventually(() => api.post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 1 }), (r) => r.status === 201);
-    await eventually(() => api.get(`/reservations/${booked.body.id}`), (r) => r.body.status === 'CONFIRMED');
-    await eventually(() => api.get('/reservationHistory?customerId=1'), (r) => r.status === 200 && r.body.length > 0);
+    const booked = await eventually(
+      () => api.post('/reservations', { customerId: 1, flightId: flight.body.id, seatQty: 1 }),
+      (r) => r.status === 201,
+    );
+    await eventually(
+      () => api.get(`/reservations/${booked.body.id}`),
+      (r) => r.body.status === 'CONFIRMED',
+    );
+    await eventually(
+      () => api.get('/reservationHistory?customerId=1'),
+      (r) => r.status === 200 && r.body.length > 0,
+    );
     return { id: booked.body.id as number, flightId: flight.body.id as number, layout: system.databaseLayout };
   } finally {
     await system.stop();
@@ -32,7 +41,11 @@ async function bookOnce(dataDir: string, dbLayout?: DatabaseLayout) {
 
 /** `npm run rebuild -- dashboard --offline` on a stopped system's DATA_DIR. */
 async function rebuildOffline(dataDir: string) {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--offline', '--data-dir', dataDir, '--json'], { timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--offline', '--data-dir', dataDir, '--json'],
+    { timeout: 120_000 },
+  );
   return JSON.parse(stdout) as { events: number; tables: Record<string, number> };
 }
 
@@ -41,13 +54,17 @@ describe('the databases under DATA_DIR', () => {
     const dataDir = join(root, 'new');
     const { layout } = await bookOnce(dataDir);
     expect(layout).toBe('schemas');
-    expect(readdirSync(dataDir).filter((f) => existsSync(join(dataDir, f, 'PG_VERSION'))).sort()).toEqual([...databaseDirectories('schemas')].sort());
+    expect(
+      readdirSync(dataDir)
+        .filter((f) => existsSync(join(dataDir, f, 'PG_VERSION')))
+        .sort(),
+    ).toEqual([...databaseDirectories('schemas')].sort());
     const rebuilt = await rebuildOffline(dataDir);
     expect(rebuilt.events).toBeGreaterThan(0);
     expect(rebuilt.tables.reservation_history).toBeGreaterThan(0);
   });
 
-  it("an older DATA_DIR (one database per directory) opens in its own layout: its bookings are there after the upgrade, and it is rebuilt offline", async () => {
+  it('an older DATA_DIR (one database per directory) opens in its own layout: its bookings are there after the upgrade, and it is rebuilt offline', async () => {
     const dataDir = join(root, 'older');
     const before = await bookOnce(dataDir, 'instances'); // as an older version wrote it
     expect(before.layout).toBe('instances');
@@ -61,7 +78,10 @@ describe('the databases under DATA_DIR', () => {
       // and it keeps working: a new booking on the old layout
       const again = await api.post('/reservations', { customerId: 2, flightId: before.flightId, seatQty: 1 });
       expect(again.status).toBe(201);
-      await eventually(() => api.get(`/reservations/${again.body.id}`), (r) => r.body.status === 'CONFIRMED');
+      await eventually(
+        () => api.get(`/reservations/${again.body.id}`),
+        (r) => r.body.status === 'CONFIRMED',
+      );
     } finally {
       await system.stop();
     }

@@ -41,11 +41,19 @@ describe('cancelling a flight with 50 active reservations', () => {
 
   it('has 50 confirmed bookings and their miles first (and one the customer had cancelled)', async () => {
     flightId = (await api.flight.post('/flights', { flightCode: 'KE050', takeoffDate: '2026-09-01', cost: COST, capacity: 60 })).body.id;
-    await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]), (q) => q.rowCount === 1);
-    const placed = await Promise.all([...customers, ...customers].map((customerId) => api.reservation.post('/reservations', { customerId, flightId, seatQty: 1 })));
+    await eventually(
+      () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]),
+      (q) => q.rowCount === 1,
+    );
+    const placed = await Promise.all(
+      [...customers, ...customers].map((customerId) => api.reservation.post('/reservations', { customerId, flightId, seatQty: 1 })),
+    );
     expect(placed.every((r) => r.status === 201)).toBe(true);
     const early = await api.reservation.post('/reservations', { customerId: 399, flightId, seatQty: 1 });
-    await eventually(() => api.reservation.get(`/reservations/${early.body.id}`), (r) => r.body.status === 'CONFIRMED');
+    await eventually(
+      () => api.reservation.get(`/reservations/${early.body.id}`),
+      (r) => r.body.status === 'CONFIRMED',
+    );
     cancelledBefore = (await api.reservation.post(`/reservations/${early.body.id}/cancel`)).body;
     expect(cancelledBefore).toMatchObject({ status: 'CANCELED', cancelReason: 'CUSTOMER' });
 
@@ -71,9 +79,17 @@ describe('cancelling a flight with 50 active reservations', () => {
       (r) => r.body.every((x) => x.status === 'CANCELED'),
       { timeoutMs: 60_000, everyMs: 200 },
     );
-    expect(after.body.filter((x) => x.cancelReason === 'FLIGHT_CANCELLED').map((x) => x.id).sort()).toEqual(active.map((x) => x.id).sort());
+    expect(
+      after.body
+        .filter((x) => x.cancelReason === 'FLIGHT_CANCELLED')
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(active.map((x) => x.id).sort());
     expect(after.body.find((x) => x.id === cancelledBefore.id)?.cancelReason).toBe('CUSTOMER'); // not cancelled twice
-    const seats = await eventually(() => api.flight.get(`/flights/${flightId}/seats`), (r) => r.body.remainingSeatsCount === 60);
+    const seats = await eventually(
+      () => api.flight.get(`/flights/${flightId}/seats`),
+      (r) => r.body.remainingSeatsCount === 60,
+    );
     expect(seats.body).toEqual({ capacity: 60, remainingSeatsCount: 60, held: 0, sold: 0 });
   });
 
@@ -116,20 +132,27 @@ describe('cancelling a flight with 50 active reservations', () => {
     expect(mine.map((n) => n.reservationId).sort()).toEqual([...ids].sort()); // one each, none twice
     expect(told.body.some((n) => n.reservationId === cancelledBefore.id)).toBe(false);
     // money and dates as on the pages, and who flies (issue 14)
-    expect(mine[0].message).toMatch(/^The airline cancelled flight KE050 on 1 Sept? 2026\. Your booking [A-Z2-9]{6} is cancelled\. Your payment of ₩1,000 will be refunded\. Passengers: \d+ to be named\.$/);
+    expect(mine[0].message).toMatch(
+      /^The airline cancelled flight KE050 on 1 Sept? 2026\. Your booking [A-Z2-9]{6} is cancelled\. Your payment of ₩1,000 will be refunded\. Passengers: \d+ to be named\.$/,
+    );
     // placed, confirmed, flight cancelled: three notifications per booking, no more
     const all = (await api.notification.get<any[]>('/notifications?limit=1000')).body.filter((n) => ids.has(n.reservationId));
     expect(all).toHaveLength(150);
   });
 
   it('shows the flight cancelled on the board and every booking cancelled on customerInfos', async () => {
-    const board = await eventually(() => api.dashboard.get(`/flightBoard/${flightId}`), (r) => r.body.status === 'CANCELLED' && r.body.remainingSeatsCount === 60);
+    const board = await eventually(
+      () => api.dashboard.get(`/flightBoard/${flightId}`),
+      (r) => r.body.status === 'CANCELLED' && r.body.remainingSeatsCount === 60,
+    );
     expect(board.body).toMatchObject({ flightCode: 'KE050', capacity: 60, remainingSeatsCount: 60, seatsTaken: 0, status: 'CANCELLED' });
     const infos = await eventually(
       () => api.dashboard.get<any[]>('/customerInfos'),
       (r) => customers.every((c) => r.body.find((x) => x.customerId === c)?.cancelledCount === 2),
     );
-    expect(infos.body.filter((x) => customers.includes(x.customerId)).every((x) => x.flightCount === 2 && x.confirmedCount === 0)).toBe(true);
+    expect(infos.body.filter((x) => customers.includes(x.customerId)).every((x) => x.flightCount === 2 && x.confirmedCount === 0)).toBe(
+      true,
+    );
   });
 
   it('refuses new bookings on the cancelled flight with a clear error', async () => {

@@ -18,14 +18,29 @@ afterAll(() => system?.stop());
 
 /** The wall clock in a zone `minutes` from now, as `YYYY-MM-DDThh:mm`. */
 function localIn(timeZone: string, minutes: number): string {
-  const parts = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + minutes * 60_000));
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(Date.now() + minutes * 60_000));
   return parts.replace(' ', 'T');
 }
 const DAYS = 24 * 60;
 // a day 40 days ahead, at 01:00–22:00 Seoul time (never across midnight there)
 const day = localIn('Asia/Seoul', 40 * DAYS).slice(0, 10);
 const icnJfk = (code: string, hhmm: string, over: Record<string, unknown> = {}) => ({
-  flightCode: code, origin: 'ICN', destination: 'JFK', departureTime: `${day}T${hhmm}`, arrivalTime: `${day}T${hhmm}`, cost: 1_500_000, capacity: 3, ...over,
+  flightCode: code,
+  origin: 'ICN',
+  destination: 'JFK',
+  departureTime: `${day}T${hhmm}`,
+  arrivalTime: `${day}T${hhmm}`,
+  cost: 1_500_000,
+  capacity: 3,
+  ...over,
 });
 
 describe('registering flights with routes and times', () => {
@@ -33,7 +48,13 @@ describe('registering flights with routes and times', () => {
     const r = await flight.post('/flights', icnJfk('KE081', '10:00'));
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      flightCode: 'KE081', origin: 'ICN', destination: 'JFK', takeoffDate: day, currency: 'KRW', capacity: 3, remainingSeatsCount: 3,
+      flightCode: 'KE081',
+      origin: 'ICN',
+      destination: 'JFK',
+      takeoffDate: day,
+      currency: 'KRW',
+      capacity: 3,
+      remainingSeatsCount: 3,
       departure: { local: `${day}T10:00`, timeZone: 'Asia/Seoul' },
       arrival: { local: `${day}T10:00`, timeZone: 'America/New_York' },
     });
@@ -51,7 +72,10 @@ describe('registering flights with routes and times', () => {
     expect((await flight.get('/flights')).body.length).toBe(before);
     // the same code on another day is another flight
     const nextDay = localIn('Asia/Seoul', 41 * DAYS).slice(0, 10);
-    expect((await flight.post('/flights', { ...icnJfk('KE081', '10:00'), departureTime: `${nextDay}T10:00`, arrivalTime: `${nextDay}T10:00` })).status).toBe(201);
+    expect(
+      (await flight.post('/flights', { ...icnJfk('KE081', '10:00'), departureTime: `${nextDay}T10:00`, arrivalTime: `${nextDay}T10:00` }))
+        .status,
+    ).toBe(201);
   });
 
   it('refuses a departure in the past, a flight with no seat, and an unknown airport: 400 naming the field', async () => {
@@ -71,7 +95,13 @@ describe('registering flights with routes and times', () => {
   it('still takes the seeds’ flight as the seeds send it (a past takeoffDate, no route), and returns the seeds’ fields', async () => {
     const r = await flight.post('/flights', { remainingSeatsCount: '5', flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: '200000' });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200000, currency: 'KRW', remainingSeatsCount: 5 });
+    expect(r.body).toMatchObject({
+      flightCode: 'ACE890',
+      takeoffDate: '2025-12-25',
+      cost: 200000,
+      currency: 'KRW',
+      remainingSeatsCount: 5,
+    });
     expect(r.body.origin).toBeUndefined();
   });
 });
@@ -86,21 +116,36 @@ describe('searching', () => {
     const q = `/flights?from=ICN&to=JFK&date=${day}&passengers=2`;
     const found = await flight.get(q);
     expect(found.status).toBe(200);
-    const ke081 = (await flight.get('/flights')).body.find((f: { flightCode: string; takeoffDate: string }) => f.flightCode === 'KE081' && f.takeoffDate === day);
+    const ke081 = (await flight.get('/flights')).body.find(
+      (f: { flightCode: string; takeoffDate: string }) => f.flightCode === 'KE081' && f.takeoffDate === day,
+    );
     expect(found.body.map((f: { id: number }) => f.id)).toEqual([early.id, ke081.id, late.id]);
     expect(found.body[0]).toMatchObject({ currency: 'USD', cost: 129_900 });
-    expect((await flight.get(`/flights?from=icn&to=jfk&date=${day}&passengers=1`)).body.map((f: { id: number }) => f.id)).toEqual([early.id, one.id, ke081.id, late.id]);
+    expect((await flight.get(`/flights?from=icn&to=jfk&date=${day}&passengers=1`)).body.map((f: { id: number }) => f.id)).toEqual([
+      early.id,
+      one.id,
+      ke081.id,
+      late.id,
+    ]);
     // unchanged: 304 on its ETag; a booking that takes seats changes the answer
     const etag = found.headers.get('etag')!;
     expect((await flight.get(q, { 'if-none-match': etag })).status).toBe(304);
     const booked = await reservation.post('/reservations', { customerId: 9, flightId: ke081.id, seatQty: 2 });
     expect(booked.status).toBe(201);
-    await eventually(() => flight.get(q), (r) => !r.body.some((f: { id: number }) => f.id === ke081.id));
+    await eventually(
+      () => flight.get(q),
+      (r) => !r.body.some((f: { id: number }) => f.id === ke081.id),
+    );
     expect((await flight.get(q, { 'if-none-match': etag })).status).toBe(200);
   });
 
   it('refuses bad search input with a 400 naming the field', async () => {
-    for (const [query, field] of [['passengers=0', 'passengers'], ['date=2027-02-30', 'date'], ['from=IC', 'from'], ['to=J%00K', 'to']] as const) {
+    for (const [query, field] of [
+      ['passengers=0', 'passengers'],
+      ['date=2027-02-30', 'date'],
+      ['from=IC', 'from'],
+      ['to=J%00K', 'to'],
+    ] as const) {
       const r = await flight.get(`/flights?${query}`);
       expect([r.status, r.body.field], query).toEqual([400, field]);
     }
@@ -116,7 +161,15 @@ describe('searching', () => {
 
 describe('booking closes before departure', () => {
   it('a flight leaving in 30 minutes (booking closed 60 minutes before) is not offered, and a booking of it is a 409 naming flightId', async () => {
-    const soon = await flight.post('/flights', { flightCode: 'SOON1', origin: 'ICN', destination: 'GMP', departureTime: localIn('Asia/Seoul', 30), arrivalTime: localIn('Asia/Seoul', 90), cost: 50_000, capacity: 9 });
+    const soon = await flight.post('/flights', {
+      flightCode: 'SOON1',
+      origin: 'ICN',
+      destination: 'GMP',
+      departureTime: localIn('Asia/Seoul', 30),
+      arrivalTime: localIn('Asia/Seoul', 90),
+      cost: 50_000,
+      capacity: 9,
+    });
     expect(soon.status).toBe(201);
     const date = soon.body.takeoffDate;
     expect((await flight.get(`/flights?from=ICN&to=GMP&date=${date}`)).body).toEqual([]);

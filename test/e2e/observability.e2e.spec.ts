@@ -23,27 +23,64 @@ let booking: { id: number; requestIdAnswered: string | undefined };
 beforeAll(async () => {
   expect(await startTracing({ exporter })).toBe(true);
   // the logger `npm start` makes (JSON off a terminal), writing here
-  const log = createLogger({ level: 'info', format: 'json', destination: new Writable({ write: (chunk, _enc, done) => (raw.push(String(chunk)), done()) }) });
-  system = await startEmbeddedSystem({ ports: FREE_PORTS, busPollMs: 50, log, auth: { users: Object.values(USERS) }, gateway: { rateLimit: false } });
+  const log = createLogger({
+    level: 'info',
+    format: 'json',
+    destination: new Writable({
+      write: (chunk, _enc, done) => {
+        raw.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  system = await startEmbeddedSystem({
+    ports: FREE_PORTS,
+    busPollMs: 50,
+    log,
+    auth: { users: Object.values(USERS) },
+    gateway: { rateLimit: false },
+  });
   const anonymous = gatewayClient(system.urls.gateway);
   const admin = await anonymous.as(USERS.admin.username, USERS.admin.password);
   alice = await anonymous.as(USERS.alice.username, USERS.alice.password);
   const flight = await admin.post('/flights', { flightCode: 'OBS1', takeoffDate: '2026-12-24', cost: 300, capacity: 10 });
   expect(flight.status).toBe(201);
-  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]), (q) => q.rowCount === 1);
+  await eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]),
+    (q) => q.rowCount === 1,
+  );
 
-  const placed = await alice.post('/reservations', { flightId: flight.body.id, seatQty: 2, card: '4571867530942138' }, { headers: { 'x-request-id': REQUEST_ID } });
+  const placed = await alice.post(
+    '/reservations',
+    { flightId: flight.body.id, seatQty: 2, card: '4571867530942138' },
+    { headers: { 'x-request-id': REQUEST_ID } },
+  );
   expect(placed.status).toBe(201);
   booking = { id: placed.body.id, requestIdAnswered: placed.headers.get('x-request-id') ?? undefined };
-  await eventually(() => alice.get(`/reservations/${booking.id}`), (r) => r.body.status === 'CONFIRMED');
+  await eventually(
+    () => alice.get(`/reservations/${booking.id}`),
+    (r) => r.body.status === 'CONFIRMED',
+  );
   // and one that sells out: a saga that ends CANCELED (SOLD_OUT)
   const small = await admin.post('/flights', { flightCode: 'OBS2', takeoffDate: '2026-12-24', cost: 300, capacity: 1 });
-  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [small.body.id]), (q) => q.rowCount === 1);
+  await eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [small.body.id]),
+    (q) => q.rowCount === 1,
+  );
   const soldOut = await alice.post('/reservations', { flightId: small.body.id, seatQty: 2 });
   expect(soldOut.status).toBe(201);
-  await eventually(() => alice.get(`/reservations/${soldOut.body.id}`), (r) => r.body.status === 'CANCELED');
+  await eventually(
+    () => alice.get(`/reservations/${soldOut.body.id}`),
+    (r) => r.body.status === 'CANCELED',
+  );
   // the last consumers (mileage, notification, dashboard) handle ReservationConfirmed
-  await eventually(async () => lines(), (ls) => ['mileage', 'notification', 'dashboard'].every((s) => ls.some((l) => l.service === s && l.eventType === 'ReservationConfirmed' && l.msg === 'event handled')));
+  await eventually(
+    async () => lines(),
+    (ls) =>
+      ['mileage', 'notification', 'dashboard'].every((s) =>
+        ls.some((l) => l.service === s && l.eventType === 'ReservationConfirmed' && l.msg === 'event handled'),
+      ),
+  );
 });
 
 afterAll(async () => {
@@ -72,7 +109,9 @@ describe('one booking, followed through the logs', () => {
     const correlationId = placedLine.correlationId;
     expect(correlationId).toBe(String(booking.id));
     // the gateway's line of the POST names it too: one id from the public entry to the last consumer
-    expect(lines().find((l) => l.service === 'gateway' && l.msg === 'request' && l.requestId === REQUEST_ID)?.correlationId).toBe(correlationId);
+    expect(lines().find((l) => l.service === 'gateway' && l.msg === 'request' && l.requestId === REQUEST_ID)?.correlationId).toBe(
+      correlationId,
+    );
     const about = lines().filter((l) => l.correlationId === correlationId);
     const handled = about.filter((l) => l.msg === 'event handled').map((l) => `${l.service}:${l.eventType}`);
     expect(handled).toEqual(
@@ -102,7 +141,8 @@ describe('one booking, followed through the logs', () => {
 
   it('names each key once (the service is not repeated) and never carries a card number', () => {
     for (const text of raw) {
-      for (const key of ['service', 'requestId', 'traceId', 'correlationId', 'eventId', 'eventType']) expect(text.match(new RegExp(`"${key}":`, 'g'))?.length ?? 0, text).toBeLessThanOrEqual(1);
+      for (const key of ['service', 'requestId', 'traceId', 'correlationId', 'eventId', 'eventType'])
+        expect(text.match(new RegExp(`"${key}":`, 'g'))?.length ?? 0, text).toBeLessThanOrEqual(1);
       expect(text).not.toContain('4571867530942138');
       expect(text).not.toContain('867530');
     }
@@ -118,7 +158,13 @@ describe('one booking, one trace', () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     // every step of the saga carries the same trace, and so do the request lines of the POST
     expect(new Set(timeline.body.steps.map((s: { traceId: string }) => s.traceId))).toEqual(new Set([traceId]));
-    expect(new Set(lines().filter((l) => l.msg === 'request' && l.requestId === REQUEST_ID).map((l) => l.traceId))).toEqual(new Set([traceId]));
+    expect(
+      new Set(
+        lines()
+          .filter((l) => l.msg === 'request' && l.requestId === REQUEST_ID)
+          .map((l) => l.traceId),
+      ),
+    ).toEqual(new Set([traceId]));
 
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
     const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
@@ -172,7 +218,10 @@ describe('the saga and the processor in metrics', () => {
   }
 
   it('count the confirmed and the sold-out saga, time the confirmed one, and show no booking pending; the processor call and a closed breaker', async () => {
-    const reservation = await eventually(() => scrape(system.urls.reservation), (s) => s.get('airline_booking_confirm_seconds_count{service="reservation"}') === 1);
+    const reservation = await eventually(
+      () => scrape(system.urls.reservation),
+      (s) => s.get('airline_booking_confirm_seconds_count{service="reservation"}') === 1,
+    );
     expect(reservation.get('airline_saga_outcomes_total{status="CONFIRMED",reason="",service="reservation"}')).toBe(1);
     expect(reservation.get('airline_saga_outcomes_total{status="CANCELED",reason="SOLD_OUT",service="reservation"}')).toBe(1);
     expect(reservation.get('airline_booking_confirm_seconds_sum{service="reservation"}')).toBeGreaterThan(0);

@@ -12,7 +12,16 @@ beforeAll(async () => {
   system = await startEmbeddedSystem({ ports: FREE_PORTS, busPollMs: 20 });
   reservation = http(system.urls.reservation);
   const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-  const f = await http(system.urls.flight).post('/flights', { flightCode: 'KE081', origin: 'ICN', destination: 'JFK', departureTime: `${day}T10:00`, arrivalTime: `${day}T11:00`, cost: 129_900, currency: 'USD', capacity: 9 });
+  const f = await http(system.urls.flight).post('/flights', {
+    flightCode: 'KE081',
+    origin: 'ICN',
+    destination: 'JFK',
+    departureTime: `${day}T10:00`,
+    arrivalTime: `${day}T11:00`,
+    cost: 129_900,
+    currency: 'USD',
+    capacity: 9,
+  });
   expect(f.status).toBe(201);
   flightId = f.body.id;
 });
@@ -21,7 +30,10 @@ afterAll(() => system?.stop());
 const minji = { givenName: 'Minji', familyName: 'Kim' };
 const jisoo = { givenName: 'Jisoo', familyName: 'Park' };
 const notificationsOf = (customerId: number, count: number) =>
-  eventually(() => http(system.urls.notification).get(`/notifications?customerId=${customerId}`), (r) => r.status === 200 && r.body.length >= count);
+  eventually(
+    () => http(system.urls.notification).get(`/notifications?customerId=${customerId}`),
+    (r) => r.status === 200 && r.body.length >= count,
+  );
 
 describe('passengers on a booking', () => {
   it('a booking names its passengers; the booking reference shows them and the seats still to be named, the notification too', async () => {
@@ -35,7 +47,9 @@ describe('passengers on a booking', () => {
       { givenName: null, familyName: null, toBeNamed: true },
     ]);
     const told = await notificationsOf(21, 2); // received, then confirmed
-    expect(told.body.map((n: { message: string }) => n.message).join('\n')).toContain('Passengers: Minji Kim, Jisoo Park and 1 to be named.');
+    expect(told.body.map((n: { message: string }) => n.message).join('\n')).toContain(
+      'Passengers: Minji Kim, Jisoo Park and 1 to be named.',
+    );
     expect(told.body.map((n: { message: string }) => n.message).join('\n')).toContain('US$3,897.00');
   });
 
@@ -46,12 +60,19 @@ describe('passengers on a booking', () => {
       { givenName: null, familyName: null, toBeNamed: true },
       { givenName: null, familyName: null, toBeNamed: true },
     ]);
-    const named = await http(system.urls.reservation).call('PUT', `/reservations/${booked.body.id}/passengers`, { passengers: [minji, jisoo] });
+    const named = await http(system.urls.reservation).call('PUT', `/reservations/${booked.body.id}/passengers`, {
+      passengers: [minji, jisoo],
+    });
     expect(named.status).toBe(200);
     expect(named.body.passengers.map((p: { givenName: string | null }) => p.givenName)).toEqual(['Minji', 'Jisoo']);
-    expect((await reservation.get(`/reservations/${booked.body.id}`)).body.passengers.every((p: { toBeNamed: boolean }) => !p.toBeNamed)).toBe(true);
+    expect(
+      (await reservation.get(`/reservations/${booked.body.id}`)).body.passengers.every((p: { toBeNamed: boolean }) => !p.toBeNamed),
+    ).toBe(true);
     // the staff's history shows it
-    await eventually(() => http(system.urls.dashboard).get(`/reservationHistory?reservationId=${booked.body.id}`), (r) => r.body.some?.((e: { type: string }) => e.type === 'PassengersNamed'));
+    await eventually(
+      () => http(system.urls.dashboard).get(`/reservationHistory?reservationId=${booked.body.id}`),
+      (r) => r.body.some?.((e: { type: string }) => e.type === 'PassengersNamed'),
+    );
   });
 
   it('refuses more passengers than seats, and a blank or control-character name, naming the field; nothing written', async () => {

@@ -76,7 +76,10 @@ afterAll(async () => {
 });
 
 const flightInCatalog = (flightId: number) =>
-  eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]), (q) => q.rowCount === 1);
+  eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]),
+    (q) => q.rowCount === 1,
+  );
 
 /** Nothing new in the log for a while, and the dashboard has handled every event of it that it reads. */
 async function settledAndCaughtUp() {
@@ -84,7 +87,10 @@ async function settledAndCaughtUp() {
   await eventually(
     async () => {
       const logged = (await system.bus.read({ types: dashboardEventTypes, limit: 1_000_000 })).length;
-      const handled = Number((await system.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM inbox WHERE consumer = 'dashboard'`)).rows[0]!.n);
+      const handled = Number(
+        (await system.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM inbox WHERE consumer = 'dashboard'`))
+          .rows[0]!.n,
+      );
       const still = logged === previous;
       previous = logged;
       return { logged, handled, still };
@@ -100,14 +106,52 @@ describe('seed 000: the CQRS demo', () => {
     const reservation = http(system.urls.reservation);
     const dashboard = http(system.urls.dashboard);
     // exactly the seed's requests (httpie sends key=value as strings)
-    expect((await flight.post('/flights', { remainingSeatsCount: '5', flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: '200000' })).status).toBe(201);
+    expect(
+      (await flight.post('/flights', { remainingSeatsCount: '5', flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: '200000' })).status,
+    ).toBe(201);
     await flightInCatalog(1); // the reservation service knows flights from FlightRegistered
-    expect((await reservation.post('/reservations', { customerId: '1', flightId: '1', seatQty: '3', reserveDate: '2024-11-11', status: 'SUCCEED' })).status).toBe(201);
-    expect((await reservation.post('/reservations', { customerId: '2', flightId: '1', seatQty: '1', reserveDate: '2024-11-23', status: 'SUCCEED' })).status).toBe(201);
-    expect((await reservation.post('/reservations', { customerId: '2', flightId: '1', seatQty: '1', reserveDate: '2024-12-25', status: 'SUCCEED' })).status).toBe(201);
-    await eventually(() => reservation.get<any[]>('/reservations'), (r) => r.body.length === 3 && r.body.every((x) => x.status === 'CONFIRMED'));
+    expect(
+      (
+        await reservation.post('/reservations', {
+          customerId: '1',
+          flightId: '1',
+          seatQty: '3',
+          reserveDate: '2024-11-11',
+          status: 'SUCCEED',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await reservation.post('/reservations', {
+          customerId: '2',
+          flightId: '1',
+          seatQty: '1',
+          reserveDate: '2024-11-23',
+          status: 'SUCCEED',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await reservation.post('/reservations', {
+          customerId: '2',
+          flightId: '1',
+          seatQty: '1',
+          reserveDate: '2024-12-25',
+          status: 'SUCCEED',
+        })
+      ).status,
+    ).toBe(201);
+    await eventually(
+      () => reservation.get<any[]>('/reservations'),
+      (r) => r.body.length === 3 && r.body.every((x) => x.status === 'CONFIRMED'),
+    );
 
-    const infos = await eventually(() => dashboard.get<any[]>('/customerInfos'), (r) => r.body.length === 2 && r.body[1]?.confirmedCount === 2);
+    const infos = await eventually(
+      () => dashboard.get<any[]>('/customerInfos'),
+      (r) => r.body.length === 2 && r.body[1]?.confirmedCount === 2,
+    );
     expect(infos.body).toEqual([
       { customerId: 1, flightCount: 1, recentReserveDate: '2024-11-11', confirmedCount: 1, cancelledCount: 0 },
       { customerId: 2, flightCount: 2, recentReserveDate: '2024-12-25', confirmedCount: 2, cancelledCount: 0 },
@@ -115,7 +159,10 @@ describe('seed 000: the CQRS demo', () => {
   });
 
   it('the flight board shows the seats left and the latest activity (seed 001)', async () => {
-    const board = await eventually(() => http(system.urls.dashboard).get<any[]>('/flightBoard'), (r) => r.body[0]?.remainingSeatsCount === 0);
+    const board = await eventually(
+      () => http(system.urls.dashboard).get<any[]>('/flightBoard'),
+      (r) => r.body[0]?.remainingSeatsCount === 0,
+    );
     expect(board.body).toEqual([
       {
         flightId: 1,
@@ -126,14 +173,22 @@ describe('seed 000: the CQRS demo', () => {
         seatsTaken: 5,
         soldOutCount: 0,
         status: 'SCHEDULED',
-        lastActivity: { type: 'SeatsReserved', at: expect.any(String), reservationId: 3, summary: '1 seat held for reservation 3 (0 left)' },
+        lastActivity: {
+          type: 'SeatsReserved',
+          at: expect.any(String),
+          reservationId: 3,
+          summary: '1 seat held for reservation 3 (0 left)',
+        },
       },
     ]);
     expect(board.body[0].remainingSeatsCount).toBe((await http(system.urls.flight).get('/flights/1')).body.remainingSeatsCount);
   });
 
   it('the reservation history lists every event of a customer’s bookings, in order (seeds 002/003)', async () => {
-    const history = await eventually(() => http(system.urls.dashboard).get<any[]>('/reservationHistory?customerId=2'), (r) => r.body.length === 8);
+    const history = await eventually(
+      () => http(system.urls.dashboard).get<any[]>('/reservationHistory?customerId=2'),
+      (r) => r.body.length === 8,
+    );
     const byReservation = (id: number) => history.body.filter((h) => h.reservationId === id).map((h) => h.type);
     const saga = ['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed'];
     expect(byReservation(2)).toEqual(saga);
@@ -146,7 +201,10 @@ describe('seed 000: the CQRS demo', () => {
 describe('mileage and notifications of the demo', () => {
   it('each confirmed booking earned 10 % of its fare in miles', async () => {
     const mileage = http(system.urls.mileage);
-    const account = await eventually(() => mileage.get('/mileages/2'), (r) => r.body.balance === 40_000);
+    const account = await eventually(
+      () => mileage.get('/mileages/2'),
+      (r) => r.body.balance === 40_000,
+    );
     expect(account.body).toEqual({ customerId: 2, balance: 40_000, accrued: 40_000, reversed: 0 });
     // the ledger lists entries as they were booked: reservations 2 and 3 are paid concurrently, in either order
     const ledger = (await mileage.get<any[]>('/mileages/2/ledger')).body.map((e) => [e.reservationId, e.kind, e.miles, e.fare]);
@@ -160,13 +218,23 @@ describe('mileage and notifications of the demo', () => {
 
   it('one notification per status change, in plain words, each POSTed to the webhook despite two refusals', async () => {
     const notifications = http(system.urls.notification);
-    const mine = await eventually(() => notifications.get<any[]>('/notifications?customerId=1'), (r) => r.body.length === 2);
+    const mine = await eventually(
+      () => notifications.get<any[]>('/notifications?customerId=1'),
+      (r) => r.body.length === 2,
+    );
     expect(mine.body.map((n) => [n.reservationId, n.kind, n.message])).toEqual([
       [1, 'RESERVATION_PLACED', expect.stringContaining('We received your booking')],
       // money and dates written as on the pages (issue 14), and who flies
-      [1, 'RESERVATION_CONFIRMED', `Your booking ${mine.body[0].bookingReference} for 3 seats on flight ACE890 on 25 Dec 2025 is confirmed. You paid ₩600,000. Passengers: 3 to be named.`],
+      [
+        1,
+        'RESERVATION_CONFIRMED',
+        `Your booking ${mine.body[0].bookingReference} for 3 seats on flight ACE890 on 25 Dec 2025 is confirmed. You paid ₩600,000. Passengers: 3 to be named.`,
+      ],
     ]);
-    const all = await eventually(() => notifications.get<any[]>('/notifications'), (r) => r.body.length === 6 && r.body.every((n) => n.webhook.status === 'DELIVERED'));
+    const all = await eventually(
+      () => notifications.get<any[]>('/notifications'),
+      (r) => r.body.length === 6 && r.body.every((n) => n.webhook.status === 'DELIVERED'),
+    );
     expect(hook.received.map((r) => r.body.eventId).sort()).toEqual(all.body.map((n) => n.eventId).sort()); // each delivered once
     expect(hook.calls()).toBe(6 + 2);
     expect(all.body.reduce((sum, n) => sum + n.webhook.attempts, 0)).toBe(6 + 2);
@@ -183,9 +251,16 @@ describe('notifications live', () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    const flight = await http(system.urls.flight).post('/flights', { flightCode: 'SSE1', takeoffDate: '2026-03-01', cost: 100, capacity: 3 });
+    const flight = await http(system.urls.flight).post('/flights', {
+      flightCode: 'SSE1',
+      takeoffDate: '2026-03-01',
+      cost: 100,
+      capacity: 3,
+    });
     await flightInCatalog(flight.body.id);
-    expect((await http(system.urls.reservation).post('/reservations', { customerId: 8, flightId: flight.body.id, seatQty: 1 })).status).toBe(201);
+    expect(
+      (await http(system.urls.reservation).post('/reservations', { customerId: 8, flightId: flight.body.id, seatQty: 1 })).status,
+    ).toBe(201);
     const mine = await http(system.urls.reservation).post('/reservations', { customerId: 7, flightId: flight.body.id, seatQty: 9 }); // more than there are: SOLD_OUT
     const deadline = Date.now() + 20_000;
     while (!text.includes('RESERVATION_CANCELLED') && Date.now() < deadline) text += decoder.decode((await reader.read()).value);
@@ -193,7 +268,14 @@ describe('notifications live', () => {
     const events = text
       .split('\n\n')
       .filter((block) => block.includes('event: notification'))
-      .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
+      .map((block) =>
+        JSON.parse(
+          block
+            .split('\n')
+            .find((l) => l.startsWith('data: '))!
+            .slice(6),
+        ),
+      );
     expect(events.map((e) => [e.customerId, e.reservationId, e.kind])).toEqual([
       [7, mine.body.id, 'RESERVATION_PLACED'],
       [7, mine.body.id, 'RESERVATION_CANCELLED'],
@@ -204,10 +286,14 @@ describe('notifications live', () => {
   it('resumes after Last-Event-ID with what the client missed', async () => {
     const all = (await http(system.urls.notification).get<any[]>('/notifications?customerId=2')).body;
     const controller = new AbortController();
-    const res = await fetch(`${system.urls.notification}/notifications/stream?customerId=2`, { headers: { 'last-event-id': String(all[1].id) }, signal: controller.signal });
+    const res = await fetch(`${system.urls.notification}/notifications/stream?customerId=2`, {
+      headers: { 'last-event-id': String(all[1].id) },
+      signal: controller.signal,
+    });
     const reader = res.body!.getReader();
     let text = '';
-    while ((text.match(/event: notification/g) ?? []).length < all.length - 2) text += new TextDecoder().decode((await reader.read()).value);
+    while ((text.match(/event: notification/g) ?? []).length < all.length - 2)
+      text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(ids).toEqual(all.slice(2).map((n) => n.id));
@@ -241,7 +327,14 @@ describe('through the gateway', () => {
       ['PaymentApproved', 'payment'],
       ['ReservationConfirmed', 'reservation'],
     ]);
-    const steps = timeline.body.steps as Array<{ seq: number; occurredAt: string; sinceStartMs: number; sincePreviousMs: number | null; eventId: string; causationId: string }>;
+    const steps = timeline.body.steps as Array<{
+      seq: number;
+      occurredAt: string;
+      sinceStartMs: number;
+      sincePreviousMs: number | null;
+      eventId: string;
+      causationId: string;
+    }>;
     expect(steps.map((s) => s.seq)).toEqual([...steps.map((s) => s.seq)].sort((a, b) => a - b));
     expect(steps[0]!.sincePreviousMs).toBeNull();
     for (let i = 1; i < steps.length; i++) {
@@ -302,22 +395,46 @@ describe('rebuilding the dashboard from the event log', () => {
       placed.push(await reservation.post('/reservations', body));
     }
     expect(placed.map((p) => p.status)).toEqual([201, 201, 201, 201, 201, 201]);
-    await eventually(() => reservation.get<any[]>('/reservations?customerId=22'), (r) => r.body[0]?.status === 'CONFIRMED');
+    await eventually(
+      () => reservation.get<any[]>('/reservations?customerId=22'),
+      (r) => r.body[0]?.status === 'CONFIRMED',
+    );
     expect((await reservation.post(`/reservations/${placed[4]!.body.id}/cancel`)).status).toBe(200);
-    await eventually(() => reservation.get<any[]>('/reservations?customerId=23'), (r) => r.body[0]?.status === 'CONFIRMED');
+    await eventually(
+      () => reservation.get<any[]>('/reservations?customerId=23'),
+      (r) => r.body[0]?.status === 'CONFIRMED',
+    );
     expect((await flight.post(`/flights/${b.id}/cancel`)).status).toBe(200);
     // the system settles: every saga ended and every refund made
     await eventually(
       () => reservation.get<any[]>('/reservations'),
       (r) => r.body.every((x) => x.status !== 'PENDING' && (x.flightId !== b.id || x.status === 'CANCELED')),
     );
-    await eventually(() => http(system.urls.payment).get<any[]>('/payments'), (r) => r.body.every((p) => ['APPROVED', 'DECLINED', 'REFUNDED', 'VOIDED'].includes(p.status)));
-    await eventually(() => flight.get(`/flights/${b.id}/seats`), (r) => r.body.remainingSeatsCount === 10);
+    await eventually(
+      () => http(system.urls.payment).get<any[]>('/payments'),
+      (r) => r.body.every((p) => ['APPROVED', 'DECLINED', 'REFUNDED', 'VOIDED'].includes(p.status)),
+    );
+    await eventually(
+      () => flight.get(`/flights/${b.id}/seats`),
+      (r) => r.body.remainingSeatsCount === 10,
+    );
     await settledAndCaughtUp();
 
     const live = await readModels(system.services.dashboard.db);
-    expect(live.customer_infos).toContainEqual({ customer_id: 21, flight_count: 2, recent_reserve_date: '2026-01-06', confirmed_count: 1, cancelled_count: 1 });
-    expect(live.customer_infos).toContainEqual({ customer_id: 20, flight_count: 2, recent_reserve_date: expect.any(String), confirmed_count: 1, cancelled_count: 1 });
+    expect(live.customer_infos).toContainEqual({
+      customer_id: 21,
+      flight_count: 2,
+      recent_reserve_date: '2026-01-06',
+      confirmed_count: 1,
+      cancelled_count: 1,
+    });
+    expect(live.customer_infos).toContainEqual({
+      customer_id: 20,
+      flight_count: 2,
+      recent_reserve_date: expect.any(String),
+      confirmed_count: 1,
+      cancelled_count: 1,
+    });
 
     // 1. replayed into a fresh database
     const fresh = await createPgliteDatabase();
@@ -331,9 +448,13 @@ describe('rebuilding the dashboard from the event log', () => {
     }
 
     // 2. rebuilt in place by `npm run rebuild -- dashboard` (it asks the running dashboard)
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--url', system.urls.dashboard, '--json'], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--url', system.urls.dashboard, '--json'],
+      {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      },
+    );
     const rebuilt = JSON.parse(stdout);
     expect(rebuilt.events).toBe((await system.bus.read({ types: dashboardEventTypes, limit: 1_000_000 })).length);
     expect(rebuilt.tables).toEqual(Object.fromEntries(Object.entries(live).map(([t, rows]) => [t, rows.length])));

@@ -37,9 +37,16 @@ describe('the read side stopped', () => {
   it('does not stop bookings; started again, it catches up to what the bookings say', async () => {
     // a flight everyone knows about
     let s = await start();
-    const flight = (await http(s.urls.flight).post('/flights', { flightCode: 'ISO1', takeoffDate: '2026-10-01', cost: 250, capacity: 8 })).body;
-    await eventually(() => s.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.id]), (q) => q.rowCount === 1);
-    await eventually(() => http(s.urls.dashboard).get<any[]>('/flightBoard'), (r) => r.body.length === 1);
+    const flight = (await http(s.urls.flight).post('/flights', { flightCode: 'ISO1', takeoffDate: '2026-10-01', cost: 250, capacity: 8 }))
+      .body;
+    await eventually(
+      () => s.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.id]),
+      (q) => q.rowCount === 1,
+    );
+    await eventually(
+      () => http(s.urls.dashboard).get<any[]>('/flightBoard'),
+      (r) => r.body.length === 1,
+    );
     await stop();
 
     // mileage, notification and dashboard down: their HTTP answers in this runtime, but they consume nothing
@@ -70,7 +77,10 @@ describe('the read side stopped', () => {
     ]);
     // a customer cancel goes through too, refunded
     expect((await reservation.post(`/reservations/${placed[1]!.id}/cancel`)).status).toBe(200);
-    await eventually(() => http(s.urls.payment).get<any[]>(`/payments?reservationId=${placed[1]!.id}`), (r) => r.body[0]?.status === 'REFUNDED');
+    await eventually(
+      () => http(s.urls.payment).get<any[]>(`/payments?reservationId=${placed[1]!.id}`),
+      (r) => r.body[0]?.status === 'REFUNDED',
+    );
     // …and the read side saw none of it
     expect((await http(s.urls.dashboard).get<any[]>('/customerInfos')).body).toEqual([]);
     expect((await http(s.urls.mileage).get('/mileages/41')).body.balance).toBe(0);
@@ -85,18 +95,27 @@ describe('the read side stopped', () => {
       return {
         customerId,
         flightCount: mine.length,
-        recentReserveDate: mine.map((r) => r.reserveDate).sort().at(-1),
+        recentReserveDate: mine
+          .map((r) => r.reserveDate)
+          .sort()
+          .at(-1),
         confirmedCount: mine.filter((r) => r.status === 'CONFIRMED').length,
         cancelledCount: mine.filter((r) => r.status === 'CANCELED').length,
       };
     });
-    const infos = await eventually(() => http(s.urls.dashboard).get<any[]>('/customerInfos'), (r) => JSON.stringify(r.body) === JSON.stringify(expectedInfos));
+    const infos = await eventually(
+      () => http(s.urls.dashboard).get<any[]>('/customerInfos'),
+      (r) => JSON.stringify(r.body) === JSON.stringify(expectedInfos),
+    );
     expect(infos.body).toEqual(expectedInfos);
 
     // miles: 10 % of what is confirmed now (the cancelled booking gave its miles back)
     for (const customerId of [41, 42, 43]) {
       const balance = truth.filter((r) => r.customerId === customerId && r.status === 'CONFIRMED').reduce((n, r) => n + r.amount / 10, 0);
-      await eventually(() => http(s.urls.mileage).get(`/mileages/${customerId}`), (r) => r.body.balance === balance);
+      await eventually(
+        () => http(s.urls.mileage).get(`/mileages/${customerId}`),
+        (r) => r.body.balance === balance,
+      );
     }
     expect((await http(s.urls.mileage).get('/mileages/41')).body).toEqual({ customerId: 41, balance: 50, accrued: 75, reversed: 25 });
 
@@ -109,15 +128,24 @@ describe('the read side stopped', () => {
       ])
       .map(String)
       .sort();
-    const told = await eventually(() => http(s.urls.notification).get<any[]>('/notifications'), (r) => r.body.length === expectedKinds.length);
+    const told = await eventually(
+      () => http(s.urls.notification).get<any[]>('/notifications'),
+      (r) => r.body.length === expectedKinds.length,
+    );
     expect(told.body.map((n) => String([n.reservationId, n.kind])).sort()).toEqual(expectedKinds);
 
     // the dashboard's tables are what a projection of the whole log gives (as if it never stopped)
-    await eventually(() => http(s.urls.dashboard).get(`/flightBoard/${flight.id}`), (r) => r.body.remainingSeatsCount === 8 - 2 - 3);
+    await eventually(
+      () => http(s.urls.dashboard).get(`/flightBoard/${flight.id}`),
+      (r) => r.body.remainingSeatsCount === 8 - 2 - 3,
+    );
     await eventually(
       async () => [
         (await s.bus.read({ types: dashboardEventTypes, limit: 1_000_000 })).length,
-        Number((await s.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM inbox WHERE consumer = 'dashboard'`)).rows[0]!.n),
+        Number(
+          (await s.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM inbox WHERE consumer = 'dashboard'`))
+            .rows[0]!.n,
+        ),
       ],
       ([logged, handled]) => logged === handled,
     );
@@ -135,12 +163,21 @@ describe('the read side stopped', () => {
 
     // and a stopped system's dashboard can be rebuilt offline from its data directory
     const rows = Object.fromEntries(
-      await Promise.all(READ_MODEL_TABLES.map(async (t) => [t, Number((await s.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`)).rows[0]!.n)])),
+      await Promise.all(
+        READ_MODEL_TABLES.map(async (t) => [
+          t,
+          Number((await s.services.dashboard.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`)).rows[0]!.n),
+        ]),
+      ),
     );
     await stop();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--offline', '--data-dir', dataDir, '--json'], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'runtime/rebuild.ts', 'dashboard', '--offline', '--data-dir', dataDir, '--json'],
+      {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      },
+    );
     expect(JSON.parse(stdout).tables).toEqual(rows);
   });
 });

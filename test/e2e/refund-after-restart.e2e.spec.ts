@@ -27,7 +27,8 @@ const freshDir = (label: string) => {
 /** What the stored data says once the system is stopped: the processor's ledger and the event log. */
 async function afterTheFact(dataDir: string, reservationIds: number[]) {
   const ledgerDb = await createPgliteDatabase(join(dataDir, 'payment-processor'));
-  const ledger = (await ledgerDb.query<{ reference: string; status: string }>(`SELECT reference, status FROM charges ORDER BY reference`)).rows;
+  const ledger = (await ledgerDb.query<{ reference: string; status: string }>(`SELECT reference, status FROM charges ORDER BY reference`))
+    .rows;
   await ledgerDb.close();
   const logDb = await createPgliteDatabase(join(dataDir, 'event-log'));
   const refunds = (
@@ -46,18 +47,33 @@ describe('a paid booking cancelled after a graceful restart', () => {
     let system: EmbeddedSystem = await startEmbeddedSystem({ dataDir, ports: FREE_PORTS, busPollMs: 50 });
     let api = internalHttp(system.urls);
     const flight = (await api.post('/flights', { flightCode: 'RST1', takeoffDate: '2026-12-24', cost: 500, capacity: 4 })).body;
-    await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.id]), (q) => q.rowCount === 1);
+    await eventually(
+      () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.id]),
+      (q) => q.rowCount === 1,
+    );
     const booked = await api.post('/reservations', { customerId: 5, flightId: flight.id, seatQty: 2 });
-    await eventually(() => api.get(`/payments?reservationId=${booked.body.id}`), (r) => r.body[0]?.status === 'APPROVED');
+    await eventually(
+      () => api.get(`/payments?reservationId=${booked.body.id}`),
+      (r) => r.body[0]?.status === 'APPROVED',
+    );
     await system.stop();
 
     system = await startEmbeddedSystem({ dataDir, ports: FREE_PORTS, busPollMs: 50 });
     try {
       api = internalHttp(system.urls);
-      expect((await api.post(`/reservations/${booked.body.id}/cancel`)).body).toMatchObject({ status: 'CANCELED', cancelReason: 'CUSTOMER' });
-      const payment = await eventually(() => api.get(`/payments?reservationId=${booked.body.id}`), (r) => ['REFUNDED', 'VOIDED', 'REFUND_FAILED'].includes(r.body[0]?.status));
+      expect((await api.post(`/reservations/${booked.body.id}/cancel`)).body).toMatchObject({
+        status: 'CANCELED',
+        cancelReason: 'CUSTOMER',
+      });
+      const payment = await eventually(
+        () => api.get(`/payments?reservationId=${booked.body.id}`),
+        (r) => ['REFUNDED', 'VOIDED', 'REFUND_FAILED'].includes(r.body[0]?.status),
+      );
       expect(payment.body[0]).toMatchObject({ status: 'REFUNDED', cost: 1000 });
-      expect((await http(system.urls.processor).get(`/v1/charges/reservation-${booked.body.id}`)).body).toMatchObject({ status: 'refunded', amount: 1000 });
+      expect((await http(system.urls.processor).get(`/v1/charges/reservation-${booked.body.id}`)).body).toMatchObject({
+        status: 'refunded',
+        amount: 1000,
+      });
     } finally {
       await system.stop();
     }
@@ -77,10 +93,17 @@ describe('staff cancel a flight of paid bookings, and the process is killed (kil
     const flight = (await api.post('/flights', { flightCode: 'KIL9', takeoffDate: '2026-12-24', cost: 100, capacity: N })).body;
     const booked: number[] = [];
     for (let i = 0; i < N; i++) {
-      const r = await eventually(() => api.post('/reservations', { customerId: 100 + i, flightId: flight.id, seatQty: 1 }), (x) => x.status === 201);
+      const r = await eventually(
+        () => api.post('/reservations', { customerId: 100 + i, flightId: flight.id, seatQty: 1 }),
+        (x) => x.status === 201,
+      );
       booked.push(r.body.id);
     }
-    await eventually(() => api.get<Array<{ status: string }>>(`/payments?limit=1000`), (r) => r.body.filter((p) => p.status === 'APPROVED').length === N, { timeoutMs: 60_000 });
+    await eventually(
+      () => api.get<Array<{ status: string }>>(`/payments?limit=1000`),
+      (r) => r.body.filter((p) => p.status === 'APPROVED').length === N,
+      { timeoutMs: 60_000 },
+    );
     expect((await api.post(`/flights/${flight.id}/cancel`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 80));
     run.child.kill('SIGKILL');

@@ -25,17 +25,45 @@ let consoleErrors: string[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   system = await startEmbeddedSystem({ ports: FREE_PORTS, busPollMs: 50, auth: { users } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   const staff = await http(system.urls.gateway).post('/auth/login', { username: 'ops', password: 'ops-password-1' });
-  const flight = await http(system.urls.gateway, { authorization: `Bearer ${staff.body.token}` }).post('/flights', { flightCode: 'ST101', takeoffDate: '2027-03-14', cost: 250_000, capacity: 5 });
+  const flight = await http(system.urls.gateway, { authorization: `Bearer ${staff.body.token}` }).post('/flights', {
+    flightCode: 'ST101',
+    takeoffDate: '2027-03-14',
+    cost: 250_000,
+    capacity: 5,
+  });
   expect(flight.status).toBe(201);
-  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]), (q) => q.rowCount === 1);
+  await eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flight.body.id]),
+    (q) => q.rowCount === 1,
+  );
   const login = await http(system.urls.gateway).post('/auth/login', { username: 'minji.kim', password: 'minji-password-1' });
-  const booked = await http(system.urls.gateway, { authorization: `Bearer ${login.body.token}` }).post('/reservations', { flightId: flight.body.id, seatQty: 2 });
+  const booked = await http(system.urls.gateway, { authorization: `Bearer ${login.body.token}` }).post('/reservations', {
+    flightId: flight.body.id,
+    seatQty: 2,
+  });
   expect(booked.status).toBe(201);
   reference = booked.body.bookingReference;
-  await eventually(() => http(system.urls.reservation).get(`/reservations/${booked.body.id}`), (r) => r.body.status === 'CONFIRMED');
-  await eventually(() => http(system.urls.dashboard).get(`/flightBoard/${flight.body.id}`), (r) => r.body.lastActivity?.reservationId === booked.body.id);
+  await eventually(
+    () => http(system.urls.reservation).get(`/reservations/${booked.body.id}`),
+    (r) => r.body.status === 'CONFIRMED',
+  );
+  await eventually(
+    () => http(system.urls.dashboard).get(`/flightBoard/${flight.body.id}`),
+    (r) => r.body.lastActivity?.reservationId === booked.body.id,
+  );
 }, 300_000);
 
 afterAll(async () => {

@@ -32,15 +32,37 @@ beforeAll(async () => {
   if (started.status === 'fulfilled') system = started.value;
   if (build.status === 'rejected') throw build.reason;
   if (started.status === 'rejected') throw started.reason;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
   const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-  const f = await http(system.urls.flight).post('/flights', { flightCode: 'KE081', origin: 'ICN', destination: 'JFK', departureTime: `${day}T10:00`, arrivalTime: `${day}T11:00`, cost: 1_500_000, capacity: 9 });
+  const f = await http(system.urls.flight).post('/flights', {
+    flightCode: 'KE081',
+    origin: 'ICN',
+    destination: 'JFK',
+    departureTime: `${day}T10:00`,
+    arrivalTime: `${day}T11:00`,
+    cost: 1_500_000,
+    capacity: 9,
+  });
   expect(f.status).toBe(201);
-  await eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [f.body.id]), (q) => q.rowCount === 1);
-  const b = await http(system.urls.reservation).post('/reservations', { customerId: 601, flightId: f.body.id, seatQty: 2, passengers: [{ givenName: 'Ada', familyName: 'Lovelace' }] });
+  await eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [f.body.id]),
+    (q) => q.rowCount === 1,
+  );
+  const b = await http(system.urls.reservation).post('/reservations', {
+    customerId: 601,
+    flightId: f.body.id,
+    seatQty: 2,
+    passengers: [{ givenName: 'Ada', familyName: 'Lovelace' }],
+  });
   expect(b.status).toBe(201);
   bookingId = b.body.id;
-  await eventually(() => http(system.urls.reservation).get(`/reservations/${bookingId}`), (r) => r.body.status === 'CONFIRMED');
+  await eventually(
+    () => http(system.urls.reservation).get(`/reservations/${bookingId}`),
+    (r) => r.body.status === 'CONFIRMED',
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -65,14 +87,30 @@ async function signedIn(username: string, viewport: { width: number; height: num
 async function violations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   const found = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe.run(document);
+    const result = await (
+      window as unknown as {
+        axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> };
+      }
+    ).axe.run(document);
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
   });
   return found;
 }
 
-const customerPages = () => [['/', 'Find a flight'], ['/my/bookings', 'My bookings'], [`/my/bookings/${bookingId}`, 'Booking'], ['/my/miles', 'Miles'], ['/my/notifications', 'Notifications']] as const;
-const staffPages = [['/', 'Flights'], ['/staff/dashboard', 'Dashboard'], ['/staff/timeline', 'Saga timeline'], ['/staff/dead-letters', 'Dead letters']] as const;
+const customerPages = () =>
+  [
+    ['/', 'Find a flight'],
+    ['/my/bookings', 'My bookings'],
+    [`/my/bookings/${bookingId}`, 'Booking'],
+    ['/my/miles', 'Miles'],
+    ['/my/notifications', 'Notifications'],
+  ] as const;
+const staffPages = [
+  ['/', 'Flights'],
+  ['/staff/dashboard', 'Dashboard'],
+  ['/staff/timeline', 'Saga timeline'],
+  ['/staff/dead-letters', 'Dead letters'],
+] as const;
 
 describe('axe-core finds nothing', () => {
   for (const [width, viewport] of Object.entries(WIDTHS)) {
@@ -123,7 +161,9 @@ describe('staff register a scheduled flight from the form', () => {
     expect(await row.textContent()).toContain('14:30 (Asia/Seoul)');
     expect(await row.textContent()).toContain('US$999.00');
     const listed = (await http(system.urls.flight).get('/flights?from=ICN&to=LAX')).body;
-    expect(listed).toMatchObject([{ flightCode: 'OZ202', currency: 'USD', cost: 99_900, departure: { local: `${day}T14:30`, timeZone: 'Asia/Seoul' } }]);
+    expect(listed).toMatchObject([
+      { flightCode: 'OZ202', currency: 'USD', cost: 99_900, departure: { local: `${day}T14:30`, timeZone: 'Asia/Seoul' } },
+    ]);
     expect(await violations(page), 'staff flights after registering').toEqual([]);
     await page.context().close();
   });

@@ -49,7 +49,16 @@ beforeAll(async () => {
   if (started.status === 'rejected') throw started.reason;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const login = await http(system.urls.gateway).post('/auth/login', { username: 'staff', password: 'staff-password-1' });
   expect(login.status).toBe(200);
@@ -104,7 +113,10 @@ async function flight(capacity: number, cost = 300) {
 }
 
 const bookable = (flightId: number) =>
-  eventually(() => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]), (q) => q.rowCount === 1);
+  eventually(
+    () => system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]),
+    (q) => q.rowCount === 1,
+  );
 
 /** Waits for what the page shows; generous, because two shared cores run the whole system and a browser. */
 const poll = <T>(probe: () => Promise<T>, timeout = 20_000) => expect.poll(probe, { timeout, interval: 100 });
@@ -261,7 +273,7 @@ describe('staff and customer together', () => {
     await shot(customer, 'customer-miles');
   });
 
-  it('an invalid flight is refused with the API\'s words next to the field', async () => {
+  it("an invalid flight is refused with the API's words next to the field", async () => {
     const staff = await signIn('staff');
     await staff.getByLabel('Flight code').fill('KE 081'); // a space is not allowed
     await staff.getByLabel('Takeoff date').fill('2027-05-01');
@@ -301,7 +313,6 @@ describe('staff and customer together', () => {
     await timeline.getByText('ReservationConfirmed').waitFor({ timeout: 15_000 });
     expect(await timeline.getByText('ReservationPlaced').count()).toBeGreaterThan(0);
     await shot(staff, 'staff-saga-timeline');
-
   });
 
   it('staff redrive a parked event from the dead letters page once its cause is fixed', async () => {
@@ -310,14 +321,23 @@ describe('staff and customer together', () => {
     const flightId = Math.max(0, ...flights.map((x) => x.id)) + 1;
     const ghost = { flightId, flightCode: `GH${run}`, takeoffDate: '2027-06-01', cost: 100, capacity: 10, remainingSeatsCount: 10 };
     await system.bus.publish([
-      envelope({ type: 'FlightRegistered', data: ghost }, { eventId: randomUUID(), occurredAt: new Date().toISOString(), correlationId: `flight-${flightId}`, causationId: null }),
+      envelope(
+        { type: 'FlightRegistered', data: ghost },
+        { eventId: randomUUID(), occurredAt: new Date().toISOString(), correlationId: `flight-${flightId}`, causationId: null },
+      ),
     ]);
     await bookable(flightId);
     const bob = await http(system.urls.gateway).post('/auth/login', { username: 'bob', password: 'bob-password-1' });
-    const placed = await http(system.urls.gateway, { authorization: `Bearer ${bob.body.token}` }).post('/reservations', { flightId, seatQty: 2 });
+    const placed = await http(system.urls.gateway, { authorization: `Bearer ${bob.body.token}` }).post('/reservations', {
+      flightId,
+      seatQty: 2,
+    });
     expect(placed.status).toBe(201);
     const parkedFor = (r: { body: Array<{ service: string }> }) => r.body.filter((d) => d.service === 'flight');
-    await eventually(() => adminApi.get<Array<{ service: string }>>('/dead-letters'), (r) => parkedFor(r).length === 1);
+    await eventually(
+      () => adminApi.get<Array<{ service: string }>>('/dead-letters'),
+      (r) => parkedFor(r).length === 1,
+    );
 
     const staff = await signIn('staff');
     await nav(staff, 'Dead letters').click();
@@ -327,11 +347,19 @@ describe('staff and customer together', () => {
     await shot(staff, 'staff-dead-letters');
 
     // the fix: the flight is registered (it gets the id the ghost used); then the event is redriven
-    const registered = await adminApi.post('/flights', { flightCode: ghost.flightCode, takeoffDate: ghost.takeoffDate, cost: ghost.cost, capacity: ghost.capacity });
+    const registered = await adminApi.post('/flights', {
+      flightCode: ghost.flightCode,
+      takeoffDate: ghost.takeoffDate,
+      cost: ghost.cost,
+      capacity: ghost.capacity,
+    });
     expect(registered.body.id).toBe(flightId);
     await section.getByRole('button', { name: 'Redrive all 1' }).click();
     await staff.getByText('flight: redrove 1 event (1 redriven).').waitFor();
     await staff.getByText('No dead letters: every event was handled.').waitFor();
-    await eventually(() => adminApi.get(`/reservations/${placed.body.id}`), (r) => r.body.status === 'CONFIRMED');
+    await eventually(
+      () => adminApi.get(`/reservations/${placed.body.id}`),
+      (r) => r.body.status === 'CONFIRMED',
+    );
   });
 });

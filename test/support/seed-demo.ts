@@ -29,8 +29,20 @@ export async function pasteSeedDemo(urls: SeedDemoUrls, flightCode = 'ACE890'): 
   // the bodies httpie sends for `key=value` (strings), id and status included: not trusted
   const created = await flight.post('/flights', { remainingSeatsCount: '5', flightCode, takeoffDate: '2025-12-25', cost: '200000' });
   const flightId = String(created.body?.id);
-  const first = await reservation.post('/reservations', { customerId: '1', flightId, seatQty: '3', reserveDate: '2024-11-21', status: 'SUCCEED' });
-  const second = await reservation.post('/reservations', { customerId: '2', flightId, seatQty: '3', reserveDate: '2024-11-22', status: 'SUCCEED' });
+  const first = await reservation.post('/reservations', {
+    customerId: '1',
+    flightId,
+    seatQty: '3',
+    reserveDate: '2024-11-21',
+    status: 'SUCCEED',
+  });
+  const second = await reservation.post('/reservations', {
+    customerId: '2',
+    flightId,
+    seatQty: '3',
+    reserveDate: '2024-11-22',
+    status: 'SUCCEED',
+  });
   const posts = [created.status, first.status, second.status];
   if (posts.some((s) => s !== 201)) return { flightId: Number(flightId), posts, outcome: [], remainingSeatsCount: NaN };
   const ids = [first.body.id as number, second.body.id as number];
@@ -58,7 +70,8 @@ export const SEEDS_OUTCOME = {
 };
 
 export const gaveSeedsOutcome = (run: SeedDemoRun) =>
-  JSON.stringify([run.posts, run.outcome, run.remainingSeatsCount]) === JSON.stringify([SEEDS_OUTCOME.posts, SEEDS_OUTCOME.outcome, SEEDS_OUTCOME.remainingSeatsCount]);
+  JSON.stringify([run.posts, run.outcome, run.remainingSeatsCount]) ===
+  JSON.stringify([SEEDS_OUTCOME.posts, SEEDS_OUTCOME.outcome, SEEDS_OUTCOME.remainingSeatsCount]);
 
 /** `http :8085/customerInfos` after `runs` pastes: each customer placed one booking per paste. */
 export async function customerInfosAfter(urls: SeedDemoUrls, runs: number) {

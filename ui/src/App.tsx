@@ -53,7 +53,11 @@ export function App() {
   return (
     <NotificationsProvider customerId={user.role === 'customer' ? user.customerId : null}>
       <Shell user={user} pages={pages} path={path}>
-        {found?.params && (found.page.path.includes(':id') ? Number.isInteger(Number(found.params.id)) : true) ? found.page.render(found.params) : <NotFound />}
+        {found?.params && (found.page.path.includes(':id') ? Number.isInteger(Number(found.params.id)) : true) ? (
+          found.page.render(found.params)
+        ) : (
+          <NotFound />
+        )}
       </Shell>
     </NotificationsProvider>
   );

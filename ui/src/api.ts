@@ -101,11 +101,16 @@ export function newIdempotencyKey(): string {
 
 export const qs = (params: Record<string, string | number | undefined | null>) => {
   const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '');
-  return entries.length ? '?' + new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString() : '';
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
 };
 
 /** Every row of a list the API pages with `limit` and `after` (the last id seen). */
-export async function allPages<T extends { id: number }>(path: string, params: Record<string, string | number | undefined>, signal?: AbortSignal, pageSize = 1000): Promise<T[]> {
+export async function allPages<T extends { id: number }>(
+  path: string,
+  params: Record<string, string | number | undefined>,
+  signal?: AbortSignal,
+  pageSize = 1000,
+): Promise<T[]> {
   const rows: T[] = [];
   for (let after = 0; ; ) {
     const page = await api.get<T[]>(path + qs({ ...params, limit: pageSize, after }), { signal });

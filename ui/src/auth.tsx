@@ -67,7 +67,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   // sign out when the token expires, rather than on the next failed request
   useEffect(() => {
     if (!session) return;
-    const timer = setTimeout(() => logout('Your session has expired. Please sign in again.'), Math.min(2 ** 31 - 1, Math.max(0, session.expiresAt - Date.now())));
+    const timer = setTimeout(
+      () => logout('Your session has expired. Please sign in again.'),
+      Math.min(2 ** 31 - 1, Math.max(0, session.expiresAt - Date.now())),
+    );
     return () => clearTimeout(timer);
   }, [session, logout]);
 

@@ -13,5 +13,7 @@ export const redrivePath = (service: string) => `/dead-letters/${encodeURICompon
 export function byService(letters: DeadLetter[]): Array<[string, DeadLetter[]]> {
   const groups = new Map<string, DeadLetter[]>();
   for (const d of letters) groups.set(d.service, [...(groups.get(d.service) ?? []), d]);
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([s, list]) => [s, list.sort((x, y) => Date.parse(x.parkedAt) - Date.parse(y.parkedAt) || x.id - y.id)]);
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, list]) => [s, list.sort((x, y) => Date.parse(x.parkedAt) - Date.parse(y.parkedAt) || x.id - y.id)]);
 }

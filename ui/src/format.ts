@@ -25,7 +25,11 @@ export function declineText(code: string | null | undefined): string {
 }
 
 /** Why a booking was cancelled, in the words a customer reads ("sold out", "payment declined: card_declined"). */
-export function cancelReasonText(reason: string | null | undefined, declineReason?: string | null, audience: 'customer' | 'staff' = 'customer'): string {
+export function cancelReasonText(
+  reason: string | null | undefined,
+  declineReason?: string | null,
+  audience: 'customer' | 'staff' = 'customer',
+): string {
   switch (reason) {
     case 'SOLD_OUT':
       return 'sold out';
@@ -45,7 +49,11 @@ export function cancelReasonText(reason: string | null | undefined, declineReaso
   }
 }
 
-export function statusText(r: Pick<Reservation, 'status' | 'cancelReason'>, declineReason?: string | null, audience: 'customer' | 'staff' = 'customer'): string {
+export function statusText(
+  r: Pick<Reservation, 'status' | 'cancelReason'>,
+  declineReason?: string | null,
+  audience: 'customer' | 'staff' = 'customer',
+): string {
   switch (r.status) {
     case 'PENDING':
       return 'Pending';
@@ -73,7 +81,10 @@ export function formatMoney(amount: number, currency = 'KRW'): string {
 
 /** `2025-12-25` or an ISO instant → `25 Dec 2025` (dates without a time are shown as written, not shifted by time zone). */
 export function formatDate(value: string): string {
-  return formatDay(value.length > 10 && !/[Zz]|[+-]\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : value, Intl.DateTimeFormat().resolvedOptions().timeZone);
+  return formatDay(
+    value.length > 10 && !/[Zz]|[+-]\d{2}:\d{2}$/.test(value) ? value.slice(0, 10) : value,
+    Intl.DateTimeFormat().resolvedOptions().timeZone,
+  );
 }
 
 /** When a flight leaves, as its airport's clocks show it: `10 Jan 2027, 10:00 (Asia/Seoul)`; a flight in the seeds' shape: its day. */
@@ -141,10 +152,20 @@ export interface OutcomeBucket {
  * Bookings and their outcomes over time for the staff chart: every event is counted in the bucket of
  * the time it happened, buckets of `bucketMs`, the last `count` buckets up to `now`.
  */
-export function bucketOutcomes(events: Array<{ at: number; kind: 'placed' | 'confirmed' | 'canceled' }>, now: number, bucketMs: number, count: number): OutcomeBucket[] {
+export function bucketOutcomes(
+  events: Array<{ at: number; kind: 'placed' | 'confirmed' | 'canceled' }>,
+  now: number,
+  bucketMs: number,
+  count: number,
+): OutcomeBucket[] {
   const end = Math.floor(now / bucketMs) * bucketMs + bucketMs;
   const first = end - bucketMs * count;
-  const buckets: OutcomeBucket[] = Array.from({ length: count }, (_, i) => ({ start: first + i * bucketMs, placed: 0, confirmed: 0, canceled: 0 }));
+  const buckets: OutcomeBucket[] = Array.from({ length: count }, (_, i) => ({
+    start: first + i * bucketMs,
+    placed: 0,
+    confirmed: 0,
+    canceled: 0,
+  }));
   for (const e of events) {
     if (e.at < first || e.at >= end) continue;
     const b = buckets[Math.floor((e.at - first) / bucketMs)];

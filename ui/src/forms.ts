@@ -26,9 +26,14 @@ export function bookingProblems(draft: BookingDraft, seatsLeft: number, maxSeats
   const problems: Problems = {};
   const cap = Math.min(seatsLeft, maxSeatsPerBooking);
   const qty = Number(draft.seatQty);
-  if (draft.seatQty.trim() === '' || !Number.isInteger(qty) || qty < 1) problems.seatQty = 'Choose how many seats: a whole number, at least 1.';
+  if (draft.seatQty.trim() === '' || !Number.isInteger(qty) || qty < 1)
+    problems.seatQty = 'Choose how many seats: a whole number, at least 1.';
   else if (seatsLeft < 1) problems.seatQty = 'This flight has no seats left.';
-  else if (qty > cap) problems.seatQty = qty > seatsLeft ? `Only ${seatsLeft} ${seatsLeft === 1 ? 'seat is' : 'seats are'} left: choose ${cap} or fewer.` : `One booking takes at most ${maxSeatsPerBooking} seats.`;
+  else if (qty > cap)
+    problems.seatQty =
+      qty > seatsLeft
+        ? `Only ${seatsLeft} ${seatsLeft === 1 ? 'seat is' : 'seats are'} left: choose ${cap} or fewer.`
+        : `One booking takes at most ${maxSeatsPerBooking} seats.`;
   const digits = draft.card.replace(/[\s-]/g, '');
   if (digits === '') problems.card = 'Enter the card number.';
   else if (!/^\d+$/.test(digits)) problems.card = 'A card number has digits only.';
@@ -38,8 +43,11 @@ export function bookingProblems(draft: BookingDraft, seatsLeft: number, maxSeats
     const given = p.givenName.trim();
     const family = p.familyName.trim();
     if (given === '' && family === '') return; // to be named later
-    if (given === '') problems[`passengers.${i}.givenName`] = `Passenger ${i + 1}: enter the given name too, or leave both names empty to name them later.`;
-    if (family === '') problems[`passengers.${i}.familyName`] = `Passenger ${i + 1}: enter the family name too, or leave both names empty to name them later.`;
+    if (given === '')
+      problems[`passengers.${i}.givenName`] = `Passenger ${i + 1}: enter the given name too, or leave both names empty to name them later.`;
+    if (family === '')
+      problems[`passengers.${i}.familyName`] =
+        `Passenger ${i + 1}: enter the family name too, or leave both names empty to name them later.`;
     if (given.length > 64) problems[`passengers.${i}.givenName`] = `Passenger ${i + 1}: a name has at most 64 characters.`;
     if (family.length > 64) problems[`passengers.${i}.familyName`] = `Passenger ${i + 1}: a name has at most 64 characters.`;
   });
@@ -52,14 +60,27 @@ export function apiProblems(error: unknown): Problems {
   const field = error.field;
   const code = (error.problem as { code?: string }).code;
   const words: Record<string, string> = {
-    seatQty: code === 'CUSTOMER_SEAT_LIMIT' ? 'You already hold the most seats one customer may have on this flight.' : 'Choose fewer seats: this many cannot be booked.',
+    seatQty:
+      code === 'CUSTOMER_SEAT_LIMIT'
+        ? 'You already hold the most seats one customer may have on this flight.'
+        : 'Choose fewer seats: this many cannot be booked.',
     card: 'This card number is not valid: check the digits.',
-    flightId: code === 'BOOKING_CLOSED' ? 'Booking for this flight has closed.' : code === 'FLIGHT_CANCELLED' ? 'This flight is cancelled.' : 'This flight cannot be booked.',
+    flightId:
+      code === 'BOOKING_CLOSED'
+        ? 'Booking for this flight has closed.'
+        : code === 'FLIGHT_CANCELLED'
+          ? 'This flight is cancelled.'
+          : 'This flight cannot be booked.',
     passengers: 'Name at most one passenger per seat.',
   };
-  const message = words[field] ?? (/^passengers\.\d+\./.test(field) ? 'Check this name: letters, no space at either end, at most 64 characters.' : error.problem.detail ?? error.problem.title);
+  const message =
+    words[field] ??
+    (/^passengers\.\d+\./.test(field)
+      ? 'Check this name: letters, no space at either end, at most 64 characters.'
+      : (error.problem.detail ?? error.problem.title));
   return { [field]: message };
 }
 
 /** The problems left once a field was edited: its own goes away until the form is checked again. */
-export const withoutField = (problems: Problems, field: string): Problems => Object.fromEntries(Object.entries(problems).filter(([f]) => f !== field));
+export const withoutField = (problems: Problems, field: string): Problems =>
+  Object.fromEntries(Object.entries(problems).filter(([f]) => f !== field));

@@ -13,8 +13,16 @@ export interface Resource<T> {
  * after that many ms (live views poll this way; a hidden tab skips its turns). A failed refresh keeps
  * the data already shown and reports the error beside it.
  */
-export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], refreshMs?: number | ((data: T | undefined) => number | null)): Resource<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+export function useResource<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  refreshMs?: number | ((data: T | undefined) => number | null),
+): Resource<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
   const [generation, setGeneration] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;

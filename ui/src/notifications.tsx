@@ -33,7 +33,17 @@ interface NotificationsState {
   live: boolean;
 }
 
-const inert: NotificationsState = { items: [], loading: false, error: undefined, unseen: 0, latest: null, version: 0, markSeen: () => {}, dismissLatest: () => {}, live: false };
+const inert: NotificationsState = {
+  items: [],
+  loading: false,
+  error: undefined,
+  unseen: 0,
+  latest: null,
+  version: 0,
+  markSeen: () => {},
+  dismissLatest: () => {},
+  live: false,
+};
 const NotificationsContext = createContext<NotificationsState>(inert);
 
 export const POLL_MS = 5000;
@@ -51,7 +61,7 @@ export function NotificationsProvider({ customerId, children }: { customerId: nu
   const merge = useCallback((incoming: AppNotification[], fromLive: boolean) => {
     const fresh = incoming.filter((n) => !known.current.has(String(n.id)));
     if (!fresh.length) return;
-    fresh.forEach((n) => known.current.add(String(n.id)));
+    for (const n of fresh) known.current.add(String(n.id));
     setItems((prev) => sortNewestFirst([...fresh, ...prev]));
     setVersion((v) => v + 1);
     if (fromLive) setLatest(sortNewestFirst(fresh)[0] ?? null);
@@ -76,7 +86,7 @@ export function NotificationsProvider({ customerId, children }: { customerId: nu
     (async () => {
       try {
         const first = await list();
-        first.forEach((n) => known.current.add(String(n.id)));
+        for (const n of first) known.current.add(String(n.id));
         setItems(sortNewestFirst(first));
         setSeen(new Set(first.map((n) => String(n.id))));
       } catch (err) {
@@ -129,4 +139,5 @@ function parseNotification(data: string): AppNotification | null {
   }
 }
 
-const sortNewestFirst = (list: AppNotification[]) => [...list].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.id - a.id);
+const sortNewestFirst = (list: AppNotification[]) =>
+  [...list].sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.id - a.id);

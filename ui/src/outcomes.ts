@@ -11,7 +11,11 @@ export interface OutcomeEvent {
 /** The fields of the dashboard's history entries the chart reads. */
 export type HistoryEntry = Pick<FullHistoryEntry, 'eventId' | 'reservationId' | 'customerId' | 'type' | 'occurredAt' | 'summary'>;
 
-const KIND: Record<string, OutcomeEvent['kind']> = { ReservationPlaced: 'placed', ReservationConfirmed: 'confirmed', ReservationCancelled: 'canceled' };
+const KIND: Record<string, OutcomeEvent['kind']> = {
+  ReservationPlaced: 'placed',
+  ReservationConfirmed: 'confirmed',
+  ReservationCancelled: 'canceled',
+};
 
 /** The most the history endpoint returns in one answer. */
 export const HISTORY_LIMIT = 10_000;

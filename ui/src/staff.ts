@@ -25,7 +25,10 @@ const ACTIVITY: Record<string, string> = {
 };
 
 /** A flight's latest activity in words, naming the booking by its reference (`Seats held · booking K7QX2M`). */
-export function activityText(activity: NonNullable<FlightBoardEntry['lastActivity']>, referenceOf: (reservationId: number) => string | undefined): string {
+export function activityText(
+  activity: NonNullable<FlightBoardEntry['lastActivity']>,
+  referenceOf: (reservationId: number) => string | undefined,
+): string {
   const what = ACTIVITY[activity.type] ?? activity.summary;
   if (activity.reservationId === null) return what;
   const reference = referenceOf(activity.reservationId);

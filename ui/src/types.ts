@@ -7,7 +7,11 @@ import type { Airport as AirportSchema, Flight as FlightSchema } from '../../ser
 import type { ReservationView } from '../../services/reservation/src/routes.ts';
 import type { PaymentView } from '../../services/payment/src/routes.ts';
 import type { LedgerEntryView, MileageAccountView } from '../../services/mileage/src/routes.ts';
-import type { CustomerInfo as CustomerInfoSchema, FlightBoardEntry as FlightBoardEntrySchema, HistoryEntry as HistoryEntrySchema } from '../../services/dashboard/src/routes.ts';
+import type {
+  CustomerInfo as CustomerInfoSchema,
+  FlightBoardEntry as FlightBoardEntrySchema,
+  HistoryEntry as HistoryEntrySchema,
+} from '../../services/dashboard/src/routes.ts';
 import type { User as GatewayUser } from '../../services/gateway/src/auth/users.ts';
 
 export type User = GatewayUser;

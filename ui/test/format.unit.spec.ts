@@ -1,6 +1,16 @@
 // What the UI says about a booking, in words, and the arithmetic behind the staff pages.
 import { describe, expect, it } from 'vitest';
-import { activeBookings, bucketCount, bucketOutcomes, cancelReasonText, chooseBucket, filterFlights, formatDate, formatDuration, statusText } from '../src/format';
+import {
+  activeBookings,
+  bucketCount,
+  bucketOutcomes,
+  cancelReasonText,
+  chooseBucket,
+  filterFlights,
+  formatDate,
+  formatDuration,
+  statusText,
+} from '../src/format';
 import type { Flight } from '../src/types';
 
 describe('a cancelled booking says why, in plain words', () => {
@@ -41,7 +51,13 @@ describe('cancelling a flight cancels its active bookings', () => {
 });
 
 describe('flight search', () => {
-  const flight = (id: number, flightCode: string, takeoffDate: string, remainingSeatsCount: number, status: Flight['status'] = 'SCHEDULED'): Flight => ({
+  const flight = (
+    id: number,
+    flightCode: string,
+    takeoffDate: string,
+    remainingSeatsCount: number,
+    status: Flight['status'] = 'SCHEDULED',
+  ): Flight => ({
     id,
     flightCode,
     takeoffDate,
@@ -51,7 +67,11 @@ describe('flight search', () => {
     remainingSeatsCount,
     status,
   });
-  const flights = [flight(1, 'KE081', '2026-12-24', 3), flight(2, 'OZ102', '2026-12-26', 0), flight(3, 'KE085', '2027-01-02', 5, 'CANCELLED')];
+  const flights = [
+    flight(1, 'KE081', '2026-12-24', 3),
+    flight(2, 'OZ102', '2026-12-26', 0),
+    flight(3, 'KE085', '2027-01-02', 5, 'CANCELLED'),
+  ];
 
   it('matches the code case-insensitively, from a day on, and hides full or cancelled flights when asked', () => {
     expect(filterFlights(flights, { text: 'ke', from: '', withSeatsOnly: false }).map((f) => f.id)).toEqual([1, 3]);

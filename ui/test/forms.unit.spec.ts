@@ -9,7 +9,10 @@ const none = { givenName: '', familyName: '' };
 
 describe('the booking form', () => {
   it('says every problem at once, in plain words, naming no validator', () => {
-    const problems = bookingProblems({ seatQty: '0', card: '4242 4242 4242 4241', passengers: [{ givenName: 'Minji', familyName: '' }] }, 5);
+    const problems = bookingProblems(
+      { seatQty: '0', card: '4242 4242 4242 4241', passengers: [{ givenName: 'Minji', familyName: '' }] },
+      5,
+    );
     expect(problems).toEqual({
       seatQty: 'Choose how many seats: a whole number, at least 1.',
       card: 'This card number is not valid: check the digits.',
@@ -18,17 +21,34 @@ describe('the booking form', () => {
     expect(Object.values(problems).join(' ')).not.toMatch(/body\.|must match|must be >=/);
   });
   it('caps the seats at those left and at the seats one booking may take', () => {
-    expect(bookingProblems({ seatQty: '4', card: '4242424242424242', passengers: [] }, 3).seatQty).toBe('Only 3 seats are left: choose 3 or fewer.');
-    expect(bookingProblems({ seatQty: '10', card: '4242424242424242', passengers: [] }, 50).seatQty).toBe('One booking takes at most 9 seats.');
+    expect(bookingProblems({ seatQty: '4', card: '4242424242424242', passengers: [] }, 3).seatQty).toBe(
+      'Only 3 seats are left: choose 3 or fewer.',
+    );
+    expect(bookingProblems({ seatQty: '10', card: '4242424242424242', passengers: [] }, 50).seatQty).toBe(
+      'One booking takes at most 9 seats.',
+    );
     expect(bookingProblems({ seatQty: '3', card: '4242424242424242', passengers: [none, none, none] }, 3)).toEqual({});
   });
   it('clears a problem when its field is edited, and keeps the others', () => {
     expect(withoutField({ seatQty: 'a', card: 'b' }, 'card')).toEqual({ seatQty: 'a' });
   });
   it('puts the API’s problems in the same words', () => {
-    const closed = new ApiError({ type: '/problems/booking-closed', title: 'Booking closed', status: 409, detail: 'booking for flight 3 closed at …', field: 'flightId', code: 'BOOKING_CLOSED' } as never);
+    const closed = new ApiError({
+      type: '/problems/booking-closed',
+      title: 'Booking closed',
+      status: 409,
+      detail: 'booking for flight 3 closed at …',
+      field: 'flightId',
+      code: 'BOOKING_CLOSED',
+    } as never);
     expect(apiProblems(closed)).toEqual({ flightId: 'Booking for this flight has closed.' });
-    const seats = new ApiError({ type: '/problems/invalid-request', title: 'Invalid request', status: 400, detail: 'body/seatQty must be <= 9', field: 'body.seatQty' } as never);
+    const seats = new ApiError({
+      type: '/problems/invalid-request',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'body/seatQty must be <= 9',
+      field: 'body.seatQty',
+    } as never);
     expect(apiProblems(seats)).toEqual({ seatQty: 'Choose fewer seats: this many cannot be booked.' });
   });
 });
@@ -40,7 +60,12 @@ describe('money, dates and departures', () => {
   });
   it('writes a day as the notifications do', () => expect(formatDate('2027-01-10')).toBe('10 Jan 2027'));
   it('writes a departure as the airport’s clocks show it', () => {
-    expect(formatDeparture({ takeoffDate: '2027-01-10', departure: { local: '2027-01-10T10:00', timeZone: 'Asia/Seoul', utc: '2027-01-10T01:00:00Z' } })).toBe('10 Jan 2027, 10:00 (Asia/Seoul)');
+    expect(
+      formatDeparture({
+        takeoffDate: '2027-01-10',
+        departure: { local: '2027-01-10T10:00', timeZone: 'Asia/Seoul', utc: '2027-01-10T01:00:00Z' },
+      }),
+    ).toBe('10 Jan 2027, 10:00 (Asia/Seoul)');
     expect(formatDeparture({ takeoffDate: '2025-12-25' })).toBe('25 Dec 2025');
   });
   it('hides a flight whose booking has closed', () => {

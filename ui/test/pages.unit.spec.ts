@@ -23,7 +23,15 @@ describe('stepFacts', () => {
 
 describe('ledgerRows', () => {
   it('lists the newest entry first, accruals as earned and reversals as taken back', () => {
-    const base = { customerId: 1, reservationId: 5, fare: 400, currency: 'KRW', rateBasisPoints: 1000, eventId: 'e', occurredAt: '2026-01-01T00:00:00Z' };
+    const base = {
+      customerId: 1,
+      reservationId: 5,
+      fare: 400,
+      currency: 'KRW',
+      rateBasisPoints: 1000,
+      eventId: 'e',
+      occurredAt: '2026-01-01T00:00:00Z',
+    };
     const rows = ledgerRows([
       { ...base, id: 1, kind: 'ACCRUAL', miles: 40 },
       { ...base, id: 2, kind: 'REVERSAL', miles: -40 },
@@ -35,7 +43,20 @@ describe('ledgerRows', () => {
   });
 
   it('shows each fare in the currency the ledger states', () => {
-    const [row] = ledgerRows([{ id: 3, customerId: 1, reservationId: 6, fare: 12_050, currency: 'EUR', rateBasisPoints: 1000, eventId: 'e', occurredAt: '2026-01-01T00:00:00Z', kind: 'ACCRUAL', miles: 1_205 }]);
+    const [row] = ledgerRows([
+      {
+        id: 3,
+        customerId: 1,
+        reservationId: 6,
+        fare: 12_050,
+        currency: 'EUR',
+        rateBasisPoints: 1000,
+        eventId: 'e',
+        occurredAt: '2026-01-01T00:00:00Z',
+        kind: 'ACCRUAL',
+        miles: 1_205,
+      },
+    ]);
     expect(row?.description).toBe('Earned on a fare of €120.50 (10 %)');
   });
 });

@@ -7,7 +7,7 @@ describe('parseServerEvents', () => {
     const { events, rest } = parseServerEvents('event: notification\nid: 7\ndata: {"id":7}\n\n: keep-alive\n\ndata: {"id"');
     expect(events).toEqual([{ event: 'notification', id: '7', data: '{"id":7}' }]);
     expect(rest).toBe('data: {"id"');
-    expect(parseServerEvents(rest + ':8}\n\n').events).toEqual([{ event: 'message', data: '{"id":8}' }]);
+    expect(parseServerEvents(`${rest}:8}\n\n`).events).toEqual([{ event: 'message', data: '{"id":8}' }]);
   });
 
   it('joins multi-line data and accepts CRLF line ends', () => {

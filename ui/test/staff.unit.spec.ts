@@ -20,8 +20,17 @@ describe('customerLabel', () => {
 describe('activityText', () => {
   const at = '2026-01-01T00:00:00Z';
   it('says what happened in words and names the booking by its reference', () =>
-    expect(activityText({ type: 'SeatsReserved', at, reservationId: 3, summary: '2 seats held for reservation 3 (1 left)' }, (id) => (id === 3 ? 'K7QX2M' : undefined))).toBe('Seats held · booking K7QX2M'));
+    expect(
+      activityText({ type: 'SeatsReserved', at, reservationId: 3, summary: '2 seats held for reservation 3 (1 left)' }, (id) =>
+        id === 3 ? 'K7QX2M' : undefined,
+      ),
+    ).toBe('Seats held · booking K7QX2M'));
   it('leaves the booking out while its reference is not known, never showing its number', () =>
-    expect(activityText({ type: 'SeatsReserved', at, reservationId: 3, summary: '2 seats held for reservation 3 (1 left)' }, () => undefined)).toBe('Seats held'));
-  it('keeps the summary of an event it has no words for', () => expect(activityText({ type: 'SomethingNew', at, reservationId: null, summary: 'something new' }, () => undefined)).toBe('something new'));
+    expect(
+      activityText({ type: 'SeatsReserved', at, reservationId: 3, summary: '2 seats held for reservation 3 (1 left)' }, () => undefined),
+    ).toBe('Seats held'));
+  it('keeps the summary of an event it has no words for', () =>
+    expect(activityText({ type: 'SomethingNew', at, reservationId: null, summary: 'something new' }, () => undefined)).toBe(
+      'something new',
+    ));
 });

@@ -4,5 +4,5 @@ import { fileURLToPath } from 'node:url';
 import { buildAsyncApiDocument } from '../src/index.js';
 
 const target = fileURLToPath(new URL('../../../docs/asyncapi.json', import.meta.url));
-writeFileSync(target, JSON.stringify(buildAsyncApiDocument(), null, 2) + '\n');
-console.log("wrote docs/asyncapi.json");
+writeFileSync(target, `${JSON.stringify(buildAsyncApiDocument(), null, 2)}\n`);
+console.log('wrote docs/asyncapi.json');

@@ -1,20 +1,21 @@
 import { eventSchemas } from './events.js';
 
 /** Where each event comes from and who reacts to it: the one table the AsyncAPI document is built from. */
-export const eventRoutes: Record<(typeof eventSchemas)[number]['properties']['type']['const'], { producer: string; consumers: string[] }> = {
-  FlightRegistered: { producer: 'flight', consumers: ['reservation', 'dashboard', 'notification'] },
-  FlightCancelled: { producer: 'flight', consumers: ['reservation', 'dashboard', 'notification'] },
-  ReservationPlaced: { producer: 'reservation', consumers: ['flight', 'dashboard', 'notification'] },
-  SeatsReserved: { producer: 'flight', consumers: ['payment', 'dashboard'] },
-  SeatsSoldOut: { producer: 'flight', consumers: ['reservation', 'dashboard'] },
-  PaymentApproved: { producer: 'payment', consumers: ['reservation', 'dashboard'] },
-  PaymentDeclined: { producer: 'payment', consumers: ['reservation', 'dashboard'] },
-  ReservationConfirmed: { producer: 'reservation', consumers: ['flight', 'mileage', 'dashboard', 'notification'] },
-  ReservationCancelled: { producer: 'reservation', consumers: ['flight', 'payment', 'mileage', 'dashboard', 'notification'] },
-  SeatsReleased: { producer: 'flight', consumers: ['dashboard'] },
-  PaymentRefunded: { producer: 'payment', consumers: ['dashboard'] },
-  PassengersNamed: { producer: 'reservation', consumers: ['dashboard'] },
-};
+export const eventRoutes: Record<(typeof eventSchemas)[number]['properties']['type']['const'], { producer: string; consumers: string[] }> =
+  {
+    FlightRegistered: { producer: 'flight', consumers: ['reservation', 'dashboard', 'notification'] },
+    FlightCancelled: { producer: 'flight', consumers: ['reservation', 'dashboard', 'notification'] },
+    ReservationPlaced: { producer: 'reservation', consumers: ['flight', 'dashboard', 'notification'] },
+    SeatsReserved: { producer: 'flight', consumers: ['payment', 'dashboard'] },
+    SeatsSoldOut: { producer: 'flight', consumers: ['reservation', 'dashboard'] },
+    PaymentApproved: { producer: 'payment', consumers: ['reservation', 'dashboard'] },
+    PaymentDeclined: { producer: 'payment', consumers: ['reservation', 'dashboard'] },
+    ReservationConfirmed: { producer: 'reservation', consumers: ['flight', 'mileage', 'dashboard', 'notification'] },
+    ReservationCancelled: { producer: 'reservation', consumers: ['flight', 'payment', 'mileage', 'dashboard', 'notification'] },
+    SeatsReleased: { producer: 'flight', consumers: ['dashboard'] },
+    PaymentRefunded: { producer: 'payment', consumers: ['dashboard'] },
+    PassengersNamed: { producer: 'reservation', consumers: ['dashboard'] },
+  };
 
 /** Root of the events' subjects; a deployment (or a test run) may choose another to keep its streams apart. */
 export const EVENTS_ROOT = 'airline';
@@ -27,7 +28,8 @@ export const channelOf = (type: string, root = EVENTS_ROOT) => `${root}.events.$
  * a subject filter (`airline.events.*.<reservationId>`). Characters a subject token cannot hold are
  * %-escaped (UTF-8 bytes), so every correlation id maps to exactly one token.
  */
-export const subjectOf = (event: { type: string; correlationId: string }, root = EVENTS_ROOT) => `${channelOf(event.type, root)}.${subjectToken(event.correlationId)}`;
+export const subjectOf = (event: { type: string; correlationId: string }, root = EVENTS_ROOT) =>
+  `${channelOf(event.type, root)}.${subjectToken(event.correlationId)}`;
 
 export function subjectToken(value: string): string {
   if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
@@ -61,7 +63,8 @@ export function buildAsyncApiDocument() {
       address: `${channelOf(type)}.{correlationId}`,
       parameters: {
         correlationId: {
-          description: 'the correlationId of the envelope (the reservation id for the booking saga), characters outside [A-Za-z0-9_-] %-escaped',
+          description:
+            'the correlationId of the envelope (the reservation id for the booking saga), characters outside [A-Za-z0-9_-] %-escaped',
           location: '$message.payload#/correlationId',
         },
       },
@@ -78,7 +81,8 @@ export function buildAsyncApiDocument() {
     info: {
       title: 'Airline reservations — integration events',
       version: '1.0.0',
-      description: 'Events of the booking saga. Each is a JSON envelope {eventId, type, version, occurredAt, correlationId, causationId, data}.',
+      description:
+        'Events of the booking saga. Each is a JSON envelope {eventId, type, version, occurredAt, correlationId, causationId, data}.',
     },
     defaultContentType: 'application/json',
     channels,

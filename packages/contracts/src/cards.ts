@@ -17,13 +17,20 @@ export const CardNumber = Type.String({
 
 /** A payment-method token of the processor: `pm_` then letters, digits and underscores. */
 export const PAYMENT_METHOD_PATTERN = '^pm_[A-Za-z0-9_]{1,64}$';
-export const PaymentMethodId = Type.String({ pattern: PAYMENT_METHOD_PATTERN, description: 'payment-method token issued by the processor (never a card number)' });
+export const PaymentMethodId = Type.String({
+  pattern: PAYMENT_METHOD_PATTERN,
+  description: 'payment-method token issued by the processor (never a card number)',
+});
 
 /** What everything outside the processor knows of a card. */
 export const PaymentMethodFields = {
   paymentMethod: PaymentMethodId,
   cardLast4: Type.String({ pattern: '^[0-9]{4}$', description: 'last four digits of the card, to show' }),
-  cardBrand: Type.String({ minLength: 1, maxLength: 40, description: "card network, e.g. visa, mastercard, american-express; 'unknown' when none matches" }),
+  cardBrand: Type.String({
+    minLength: 1,
+    maxLength: 40,
+    description: "card network, e.g. visa, mastercard, american-express; 'unknown' when none matches",
+  }),
 };
 export const PaymentMethodSummary = Type.Object(PaymentMethodFields);
 export type PaymentMethodSummary = Static<typeof PaymentMethodSummary>;
@@ -47,10 +54,34 @@ export function cardBrand(card: string): string {
  */
 export const TEST_CARDS = [
   { card: '4242424242424242', paymentMethod: 'pm_card_visa', brand: 'visa', outcome: 'approved', description: 'Visa, always approves' },
-  { card: '5555555555554444', paymentMethod: 'pm_card_mastercard', brand: 'mastercard', outcome: 'approved', description: 'Mastercard, always approves' },
-  { card: '4000000000000002', paymentMethod: 'pm_card_chargeDeclined', brand: 'visa', outcome: 'card_declined', description: 'declined by the issuer' },
-  { card: '4000000000009995', paymentMethod: 'pm_card_chargeDeclinedInsufficientFunds', brand: 'visa', outcome: 'insufficient_funds', description: 'declined: insufficient funds' },
-  { card: '4000000000000069', paymentMethod: 'pm_card_chargeDeclinedExpiredCard', brand: 'visa', outcome: 'expired_card', description: 'declined: card expired' },
+  {
+    card: '5555555555554444',
+    paymentMethod: 'pm_card_mastercard',
+    brand: 'mastercard',
+    outcome: 'approved',
+    description: 'Mastercard, always approves',
+  },
+  {
+    card: '4000000000000002',
+    paymentMethod: 'pm_card_chargeDeclined',
+    brand: 'visa',
+    outcome: 'card_declined',
+    description: 'declined by the issuer',
+  },
+  {
+    card: '4000000000009995',
+    paymentMethod: 'pm_card_chargeDeclinedInsufficientFunds',
+    brand: 'visa',
+    outcome: 'insufficient_funds',
+    description: 'declined: insufficient funds',
+  },
+  {
+    card: '4000000000000069',
+    paymentMethod: 'pm_card_chargeDeclinedExpiredCard',
+    brand: 'visa',
+    outcome: 'expired_card',
+    description: 'declined: card expired',
+  },
 ] as const;
 
 /**
@@ -59,7 +90,11 @@ export const TEST_CARDS = [
  */
 export const LEGACY_PAYMENT_METHOD = 'pm_card_legacy';
 
-const summaryOf = (c: (typeof TEST_CARDS)[number]): PaymentMethodSummary => ({ paymentMethod: c.paymentMethod, cardLast4: c.card.slice(-4), cardBrand: c.brand });
+const summaryOf = (c: (typeof TEST_CARDS)[number]): PaymentMethodSummary => ({
+  paymentMethod: c.paymentMethod,
+  cardLast4: c.card.slice(-4),
+  cardBrand: c.brand,
+});
 
 /** What booking charges when no card is sent (the seeds' clients send none). */
 export const DEFAULT_PAYMENT_METHOD: PaymentMethodSummary = summaryOf(TEST_CARDS[0]);
@@ -73,5 +108,9 @@ export function wellKnownPaymentMethod(paymentMethod: string): PaymentMethodSumm
 /** A card number from before tokenisation, as a token, last four and brand, without asking the processor. */
 export function legacyPaymentMethod(card: string): PaymentMethodSummary {
   const test = TEST_CARDS.find((t) => t.card === card);
-  return { paymentMethod: test?.paymentMethod ?? LEGACY_PAYMENT_METHOD, cardLast4: card.slice(-4), cardBrand: test?.brand ?? cardBrand(card) };
+  return {
+    paymentMethod: test?.paymentMethod ?? LEGACY_PAYMENT_METHOD,
+    cardLast4: card.slice(-4),
+    cardBrand: test?.brand ?? cardBrand(card),
+  };
 }

@@ -7,7 +7,10 @@ export const DISPLAY_LOCALE = 'en-GB';
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 const moneyFormat = (currency: string) => {
   let f = moneyFormats.get(currency);
-  if (!f) moneyFormats.set(currency, (f = new Intl.NumberFormat(DISPLAY_LOCALE, { style: 'currency', currency })));
+  if (!f) {
+    f = new Intl.NumberFormat(DISPLAY_LOCALE, { style: 'currency', currency });
+    moneyFormats.set(currency, f);
+  }
   return f;
 };
 
@@ -22,7 +25,9 @@ export const minorDigits = (currency: string) => moneyFormat(currency).resolvedO
 export function formatMoney(minorUnits: number, currency: string): string {
   if (!Number.isSafeInteger(minorUnits)) throw new RangeError(`an amount is a whole number of minor units, not ${minorUnits}`);
   const digits = minorDigits(currency);
-  const text = Math.abs(minorUnits).toString().padStart(digits + 1, '0');
+  const text = Math.abs(minorUnits)
+    .toString()
+    .padStart(digits + 1, '0');
   const decimal = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
   // Intl formats a decimal string exactly (ECMA-402 "Intl.NumberFormat v3", Node 19+)
   return moneyFormat(currency).format(`${minorUnits < 0 ? '-' : ''}${decimal}` as unknown as number);
@@ -46,7 +51,15 @@ export function formatDate(value: string, timeZone = 'UTC'): string {
 export function formatDateTime(value: string, timeZone = 'UTC'): string {
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) return value;
-  return new Intl.DateTimeFormat(DISPLAY_LOCALE, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(at);
+  return new Intl.DateTimeFormat(DISPLAY_LOCALE, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(at);
 }
 
 /** A scheduled local time (`2027-01-10T10:00` at an airport): `10 Jan 2027, 10:00`, as the airport's clocks show it. */

@@ -22,7 +22,10 @@ export function eventSchema<T extends string, D extends TObject>(type: T, data: 
       correlationId: Type.String({ minLength: 1 }),
       causationId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
       traceparent: Type.Optional(
-        Type.String({ pattern: TRACEPARENT_PATTERN, description: 'W3C Trace Context traceparent of the span that wrote the event (absent when its producer does not trace)' }),
+        Type.String({
+          pattern: TRACEPARENT_PATTERN,
+          description: 'W3C Trace Context traceparent of the span that wrote the event (absent when its producer does not trace)',
+        }),
       ),
       data,
     },

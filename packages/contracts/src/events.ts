@@ -3,10 +3,17 @@ import { PaymentMethodFields } from './cards.js';
 import { eventSchema } from './envelope.js';
 
 const Id = Type.Integer({ minimum: 1 });
-const Money = Type.Integer({ minimum: 0, description: 'minor units of the fare\'s currency (KRW has none, so whole won; USD cents); the seeds use KRW' });
+const Money = Type.Integer({
+  minimum: 0,
+  description: "minor units of the fare's currency (KRW has none, so whole won; USD cents); the seeds use KRW",
+});
 /** Added after v1: events without it are in the configured default currency (KRW for the seeds' fares). */
 const Currency = Type.Optional(
-  Type.String({ pattern: '^[A-Z]{3}$', description: "ISO 4217 code of the amounts (optional: added after v1; absent, the system's configured default currency, KRW unless configured)" }),
+  Type.String({
+    pattern: '^[A-Z]{3}$',
+    description:
+      "ISO 4217 code of the amounts (optional: added after v1; absent, the system's configured default currency, KRW unless configured)",
+  }),
 );
 const ScheduledTime = Type.Object(
   {
@@ -30,7 +37,10 @@ export const Passenger = Type.Object(
 export type Passenger = Static<typeof Passenger>;
 /** Added after v1: the named passengers, one per seat in seat order; seats beyond them are to be named. */
 const Passengers = Type.Optional(
-  Type.Array(Passenger, { description: 'named passengers, one per seat in seat order (at most seatQty); the other seats are to be named (optional: added after v1; absent, none named)' }),
+  Type.Array(Passenger, {
+    description:
+      'named passengers, one per seat in seat order (at most seatQty); the other seats are to be named (optional: added after v1; absent, none named)',
+  }),
 );
 
 const Iata = Type.String({ pattern: '^[A-Z]{3}$', description: 'IATA airport code' });
@@ -115,7 +125,11 @@ export const SeatsReserved = eventSchema(
     ...PaymentMethodFields,
     remainingSeatsCount: Type.Integer({ minimum: 0 }),
     holdExpiresAt: Type.Optional(
-      Type.String({ format: 'date-time', description: 'the hold ends then: payment never charges after it (optional: added after v1, consumers treat absence as no deadline)' }),
+      Type.String({
+        format: 'date-time',
+        description:
+          'the hold ends then: payment never charges after it (optional: added after v1, consumers treat absence as no deadline)',
+      }),
     ),
     flightSeq: FlightSeq,
   }),
@@ -187,7 +201,9 @@ export const PassengersNamed = eventSchema(
     customerId: Id,
     flightId: Id,
     seatQty: SeatQty,
-    passengers: Type.Array(Passenger, { description: 'the named passengers now, one per seat in seat order; the other seats are to be named' }),
+    passengers: Type.Array(Passenger, {
+      description: 'the named passengers now, one per seat in seat order; the other seats are to be named',
+    }),
   }),
   'The customer named (or renamed) the passengers of a booking after placing it (added after v1).',
 );

@@ -16,5 +16,11 @@ export interface EventMetadata {
 /** Wraps a domain event in the envelope; ids and time are given, never read from the clock here. */
 export function envelope<T extends EventType>(event: NewEvent<T>, meta: EventMetadata): EventOfType<T> {
   const { traceparent, ...ids } = meta;
-  return { ...ids, version: CONTRACT_VERSION, type: event.type, ...(traceparent ? { traceparent } : {}), data: event.data } as unknown as EventOfType<T>;
+  return {
+    ...ids,
+    version: CONTRACT_VERSION,
+    type: event.type,
+    ...(traceparent ? { traceparent } : {}),
+    data: event.data,
+  } as unknown as EventOfType<T>;
 }

@@ -9,7 +9,8 @@ const CARD_EVENTS = new Set(['ReservationPlaced', 'SeatsReserved']);
 /** The event without `card`: an old event gets its payment method in its place; a new one is returned as it is. */
 export function upcastEvent<T>(value: T): T {
   const e = value as { type?: unknown; data?: Record<string, unknown> } | null;
-  if (!e || typeof e !== 'object' || !CARD_EVENTS.has(e.type as string) || !e.data || typeof e.data !== 'object' || !('card' in e.data)) return value;
+  if (!e || typeof e !== 'object' || !CARD_EVENTS.has(e.type as string) || !e.data || typeof e.data !== 'object' || !('card' in e.data))
+    return value;
   const { card, ...data } = e.data;
   const filled = typeof card === 'string' && data.paymentMethod === undefined ? legacyPaymentMethod(card) : {};
   return { ...e, data: { ...data, ...filled } } as T;
@@ -52,8 +53,15 @@ export function scrubCardsSql(table: string, column: string, holds: 'envelope' |
  * The migration each service that may hold card events runs once: its outbox and dead letters (the
  * shared messaging tables), and any table of its own that keeps events or their data.
  */
-export function scrubCardsMigration(ownTables: Array<{ table: string; column: string; holds: 'envelope' | 'data' }> = []): { name: string; sql: string } {
-  const tables = [{ table: 'outbox', column: 'payload', holds: 'envelope' as const }, { table: 'dead_letters', column: 'payload', holds: 'envelope' as const }, ...ownTables];
+export function scrubCardsMigration(ownTables: Array<{ table: string; column: string; holds: 'envelope' | 'data' }> = []): {
+  name: string;
+  sql: string;
+} {
+  const tables = [
+    { table: 'outbox', column: 'payload', holds: 'envelope' as const },
+    { table: 'dead_letters', column: 'payload', holds: 'envelope' as const },
+    ...ownTables,
+  ];
   // a table this database does not have (a read model rebuilt from the log has no outbox) has nothing to scrub
   const guarded = tables.map((t) => `IF to_regclass('${t.table}') IS NOT NULL THEN\n${scrubCardsSql(t.table, t.column, t.holds)}\nEND IF;`);
   return { name: '100_scrub_card_numbers.sql', sql: `DO $scrub$ BEGIN\n${guarded.join('\n')}\nEND $scrub$;` };

@@ -12,7 +12,10 @@ const checks = new Map<string, TypeCheck<(typeof eventSchemas)[number]>>(
 );
 
 export class InvalidEventError extends Error {
-  constructor(readonly eventType: string, readonly problems: string[]) {
+  constructor(
+    readonly eventType: string,
+    readonly problems: string[],
+  ) {
     super(`invalid ${eventType} event: ${problems.join('; ')}`);
     this.name = 'InvalidEventError';
   }

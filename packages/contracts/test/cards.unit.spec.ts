@@ -46,13 +46,31 @@ describe('the card rule (booking and processor alike)', () => {
 
   it('the default payment method is the approving test Visa, by its well-known token', () => {
     expect(DEFAULT_PAYMENT_METHOD).toEqual({ paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa' });
-    expect(wellKnownPaymentMethod('pm_card_chargeDeclined')).toEqual({ paymentMethod: 'pm_card_chargeDeclined', cardLast4: '0002', cardBrand: 'visa' });
+    expect(wellKnownPaymentMethod('pm_card_chargeDeclined')).toEqual({
+      paymentMethod: 'pm_card_chargeDeclined',
+      cardLast4: '0002',
+      cardBrand: 'visa',
+    });
     expect(wellKnownPaymentMethod('pm_AbC123')).toBeUndefined();
   });
 });
 
-const meta = { eventId: '6f1c1b7e-6a8e-4c43-9f39-2a1d4c7b9e10', occurredAt: '2026-01-01T00:00:00.000Z', correlationId: '7', causationId: null };
-const placedData = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 2, amount: 400, reserveDate: '2026-01-01', holdExpiresAt: '2026-01-01T00:15:00.000Z' };
+const meta = {
+  eventId: '6f1c1b7e-6a8e-4c43-9f39-2a1d4c7b9e10',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  correlationId: '7',
+  causationId: null,
+};
+const placedData = {
+  reservationId: 7,
+  bookingReference: 'ABC234',
+  customerId: 3,
+  flightId: 1,
+  seatQty: 2,
+  amount: 400,
+  reserveDate: '2026-01-01',
+  holdExpiresAt: '2026-01-01T00:15:00.000Z',
+};
 const oldPlaced = (card: string) => ({ ...meta, version: 1, type: 'ReservationPlaced', data: { ...placedData, card } });
 
 describe('events from before tokenisation (card in ReservationPlaced / SeatsReserved)', () => {
@@ -62,8 +80,17 @@ describe('events from before tokenisation (card in ReservationPlaced / SeatsRese
     expect(JSON.stringify(e)).not.toContain('4000000000000002');
   });
   it('a number that is no test card becomes the legacy token, keeping last four and brand', () => {
-    expect(legacyPaymentMethod('5105105105105100')).toEqual({ paymentMethod: LEGACY_PAYMENT_METHOD, cardLast4: '5100', cardBrand: 'mastercard' });
-    const reserved = { ...meta, version: 1, type: 'SeatsReserved', data: { reservationId: 7, customerId: 3, flightId: 1, seatQty: 2, amount: 400, card: '5105105105105100', remainingSeatsCount: 3 } };
+    expect(legacyPaymentMethod('5105105105105100')).toEqual({
+      paymentMethod: LEGACY_PAYMENT_METHOD,
+      cardLast4: '5100',
+      cardBrand: 'mastercard',
+    });
+    const reserved = {
+      ...meta,
+      version: 1,
+      type: 'SeatsReserved',
+      data: { reservationId: 7, customerId: 3, flightId: 1, seatQty: 2, amount: 400, card: '5105105105105100', remainingSeatsCount: 3 },
+    };
     expect(parseEvent(reserved).data).toMatchObject({ paymentMethod: LEGACY_PAYMENT_METHOD, cardLast4: '5100' });
     expect(parseEvent(reserved).data).not.toHaveProperty('card');
   });

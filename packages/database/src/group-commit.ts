@@ -39,14 +39,19 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): (input: I)
   async function runGroup(group: Waiting[]) {
     let outcomes: Outcome<O>[];
     try {
-      outcomes = await options.db.transaction((tx) => options.run(tx, group.map((w) => w.input)));
+      outcomes = await options.db.transaction((tx) =>
+        options.run(
+          tx,
+          group.map((w) => w.input),
+        ),
+      );
     } catch (err) {
       if (group.length === 1) return group[0]!.reject(err);
       options.onGroupFailed?.(err, group.length);
       for (const w of group) await runGroup([w]);
       return;
     }
-    group.forEach((w, i) => settle(w, outcomes[i]!));
+    for (const [i, w] of group.entries()) settle(w, outcomes[i]!);
     options.onCommit?.(group.length);
   }
 

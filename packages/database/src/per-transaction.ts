@@ -12,7 +12,10 @@ export function perTransaction<T>(init: () => T) {
   return {
     of(tx: Tx): T {
       let state = states.get(tx);
-      if (state === undefined) states.set(tx, (state = init()));
+      if (state === undefined) {
+        state = init();
+        states.set(tx, state);
+      }
       return state;
     },
   };

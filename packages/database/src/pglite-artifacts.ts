@@ -42,9 +42,14 @@ let loading: Promise<PgliteArtifacts> | undefined;
 
 export function pgliteArtifacts(): Promise<PgliteArtifacts> {
   loading ??= (async () => {
-    const [pglite, initdb, bundle] = await Promise.all(['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((f) => readFile(new URL(f, dist))));
+    const [pglite, initdb, bundle] = await Promise.all(
+      ['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((f) => readFile(new URL(f, dist))),
+    );
     const [pgliteWasmModule, initdbWasmModule] = await Promise.all([WebAssembly.compile(pglite!), WebAssembly.compile(initdb!)]);
-    const startParams = [...PGlite.defaultStartParams, ...Object.entries(pgliteSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+    const startParams = [
+      ...PGlite.defaultStartParams,
+      ...Object.entries(pgliteSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ];
     return { pgliteWasmModule, initdbWasmModule, fsBundle: new Blob([bundle!]), startParams };
   })();
   return loading;

@@ -34,7 +34,8 @@ const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 /** Throws unless every name is a plain schema name, once. */
 export function checkSchemaNames(names: readonly string[]) {
-  for (const name of names) if (!SCHEMA_NAME.test(name)) throw new Error(`schema name ${JSON.stringify(name)}: lower-case letters, digits and _ only`);
+  for (const name of names)
+    if (!SCHEMA_NAME.test(name)) throw new Error(`schema name ${JSON.stringify(name)}: lower-case letters, digits and _ only`);
   if (new Set(names).size !== names.length) throw new Error(`schema names repeat: ${names.join(', ')}`);
 }
 
@@ -59,9 +60,21 @@ export async function schemaDatabases<S extends string>(conn: SchemaConnection, 
     });
     return {
       kind: inner.kind,
-      query: (text, params) => turn(async () => (ensureOpen(), inner.query(text, params))),
-      exec: (text) => turn(async () => (ensureOpen(), inner.exec(text))),
-      transaction: (fn) => turn(async () => (ensureOpen(), inner.transaction(fn))),
+      query: (text, params) =>
+        turn(async () => {
+          ensureOpen();
+          return inner.query(text, params);
+        }),
+      exec: (text) =>
+        turn(async () => {
+          ensureOpen();
+          return inner.exec(text);
+        }),
+      transaction: (fn) =>
+        turn(async () => {
+          ensureOpen();
+          return inner.transaction(fn);
+        }),
       async close() {
         if (handleClosed) return;
         handleClosed = true;

@@ -33,7 +33,12 @@ parentPort.on('message', async ({ id, op, db, name, data, statements, sql, schem
     const { message, code, detail, constraint, statementIndex } = err;
     parentPort.postMessage({ id, error: { message, code, detail, constraint, statementIndex } });
   }
-  if (op !== 'open') stats?.record(`${sessions.get(db)?.name ?? db}${schema ? `.${schema}` : ''}`, statements ?? [{ text: sql ?? op }], performance.now() - started);
+  if (op !== 'open')
+    stats?.record(
+      `${sessions.get(db)?.name ?? db}${schema ? `.${schema}` : ''}`,
+      statements ?? [{ text: sql ?? op }],
+      performance.now() - started,
+    );
 });
 parentPort.postMessage({ ready: true });
 
@@ -58,7 +63,9 @@ function startStats() {
     const lines = [`[pglite thread ${[...perDb.keys()].join(', ')}] cpu ${pct((cpuNow - cpu) * 1000)}`];
     for (const [name, s] of perDb) {
       const top = [...s.byText].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4);
-      lines.push(`  [db ${name}] ${((s.trips / elapsed) * 1000).toFixed(0)} trips/s, ${((s.count / elapsed) * 1000).toFixed(0)} statements/s, busy ${pct(s.busy)}`);
+      lines.push(
+        `  [db ${name}] ${((s.trips / elapsed) * 1000).toFixed(0)} trips/s, ${((s.count / elapsed) * 1000).toFixed(0)} statements/s, busy ${pct(s.busy)}`,
+      );
       for (const [text, t] of top) lines.push(`      ${t.n} × ${text.replace(/\s+/g, ' ').slice(0, 90)} (${t.ms.toFixed(0)} ms)`);
     }
     console.error(lines.join('\n'));
@@ -69,7 +76,10 @@ function startStats() {
   return {
     record(name, statements, ms) {
       let s = perDb.get(name);
-      if (!s) perDb.set(name, (s = { trips: 0, count: 0, busy: 0, byText: new Map() }));
+      if (!s) {
+        s = { trips: 0, count: 0, busy: 0, byText: new Map() };
+        perDb.set(name, s);
+      }
       s.trips++;
       s.count += statements.length;
       s.busy += ms;

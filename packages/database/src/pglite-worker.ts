@@ -15,7 +15,11 @@ import type { Database, QueryResult, Statement } from './port.js';
 
 type ErrorFields = { message: string; code?: string; detail?: string; constraint?: string; statementIndex?: number };
 type Reply = { id: number; db?: number; results?: QueryResult<Record<string, unknown>>[]; error?: ErrorFields };
-type Request = { op: 'open'; name?: string; data: { dataDir: string } | { loadDataDir: Blob } } | { op: 'run'; db: number; statements: Statement[]; schema?: string } | { op: 'exec'; db: number; sql: string; schema?: string } | { op: 'close'; db: number };
+type Request =
+  | { op: 'open'; name?: string; data: { dataDir: string } | { loadDataDir: Blob } }
+  | { op: 'run'; db: number; statements: Statement[]; schema?: string }
+  | { op: 'exec'; db: number; sql: string; schema?: string }
+  | { op: 'close'; db: number };
 
 export interface PgliteThread {
   /** Opens (creating when new) the database in `dir` on this thread; undefined = in memory. */

@@ -71,7 +71,10 @@ export class UnitOfWork {
   /** Gathers a write, sent at flush with the other rows of its kind. */
   stage<R>(kind: WriteKind<R>, row: R): void {
     let rows = this.staged.get(kind as WriteKind<unknown>);
-    if (!rows) this.staged.set(kind as WriteKind<unknown>, (rows = new Map()));
+    if (!rows) {
+      rows = new Map();
+      this.staged.set(kind as WriteKind<unknown>, rows);
+    }
     const key = kind.key ? kind.key(row) : this.unkeyed++;
     rows.delete(key); // a replacement goes last, in order
     rows.set(key, row);
@@ -102,7 +105,10 @@ export class UnitOfWork {
 
   private rowsOf<K, V>(kind: RowKind<K, V>): Map<K, V | undefined> {
     let rows = this.known.get(kind as RowKind<unknown, unknown>);
-    if (!rows) this.known.set(kind as RowKind<unknown, unknown>, (rows = new Map()));
+    if (!rows) {
+      rows = new Map();
+      this.known.set(kind as RowKind<unknown, unknown>, rows);
+    }
     return rows as Map<K, V | undefined>;
   }
 }

@@ -25,7 +25,13 @@ describe('pg transactions with enqueued statements', () => {
         expect((await tx.query<{ n: string }>('SELECT count(*)::text AS n FROM t')).rows).toEqual([{ n: '5' }]);
         tx.enqueue('UPDATE t SET v = $1 WHERE id = 1', ['first']);
       });
-      expect((await db.query('SELECT id, v FROM t ORDER BY id')).rows).toEqual([{ id: 1, v: 'first' }, { id: 2, v: 'v2' }, { id: 3, v: 'v3' }, { id: 4, v: 'v4' }, { id: 5, v: 'v5' }]);
+      expect((await db.query('SELECT id, v FROM t ORDER BY id')).rows).toEqual([
+        { id: 1, v: 'first' },
+        { id: 2, v: 'v2' },
+        { id: 3, v: 'v3' },
+        { id: 4, v: 'v4' },
+        { id: 5, v: 'v5' },
+      ]);
 
       await expect(
         db.transaction(async (tx) => {

@@ -56,10 +56,14 @@ describe('pg database', () => {
 
   it('serializes concurrent transactions on a row lock without losing an update', async () => {
     const db = await open(`${run}_locks`);
-    await db.exec('CREATE TABLE seats (id int PRIMARY KEY, remaining int NOT NULL CHECK (remaining >= 0)); INSERT INTO seats VALUES (1, 50);');
+    await db.exec(
+      'CREATE TABLE seats (id int PRIMARY KEY, remaining int NOT NULL CHECK (remaining >= 0)); INSERT INTO seats VALUES (1, 50);',
+    );
     const took = await Promise.all(
       Array.from({ length: 80 }, () =>
-        db.transaction(async (tx) => (await tx.query('UPDATE seats SET remaining = remaining - 1 WHERE id = 1 AND remaining >= 1')).rowCount),
+        db.transaction(
+          async (tx) => (await tx.query('UPDATE seats SET remaining = remaining - 1 WHERE id = 1 AND remaining >= 1')).rowCount,
+        ),
       ),
     );
     expect(took.filter((n) => n === 1)).toHaveLength(50);

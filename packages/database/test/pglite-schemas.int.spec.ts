@@ -34,10 +34,11 @@ const adapters: Array<[string, <S extends string>(dir: string | undefined, schem
 
 // the same migration for both services, as every service has its outbox
 const outbox = { name: '001_outbox.sql', sql: 'CREATE TABLE outbox (id bigserial PRIMARY KEY, payload text NOT NULL)' };
-const payloads = async (db: Database) => (await db.query<{ payload: string }>('SELECT payload FROM outbox ORDER BY id')).rows.map((r) => r.payload);
+const payloads = async (db: Database) =>
+  (await db.query<{ payload: string }>('SELECT payload FROM outbox ORDER BY id')).rows.map((r) => r.payload);
 
 describe.each(adapters)('services as schemas of one PGlite database, %s', (_, open) => {
-  it("each service has its own tables under the same names, migrated and queried with the same unqualified SQL; they persist", async () => {
+  it('each service has its own tables under the same names, migrated and queried with the same unqualified SQL; they persist', async () => {
     const path = join(dir, `persist-${_.replace(/ /g, '-')}`);
     let shared = await open(path, ['flight', 'payment']);
     let { flight, payment } = shared.schemas;

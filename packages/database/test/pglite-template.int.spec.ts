@@ -13,7 +13,9 @@ const { createPgliteDatabase, createPgliteWorkerDatabase } = await import('../sr
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const tables = async (db: Awaited<ReturnType<typeof createPgliteDatabase>>) =>
-  (await db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.name);
+  (await db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map(
+    (r) => r.name,
+  );
 
 describe('databases made from the template', () => {
   it('builds the template once, and every new database (on disk or in memory) is its own empty cluster', async () => {

@@ -22,9 +22,18 @@ const adapters: Array<[string, (name: string) => Promise<Database>]> = [
 // one database per adapter (starting PGlite takes seconds); each spec makes its table afresh
 const databases = new Map<unknown, Promise<Database>>();
 async function open(make: (name: string) => Promise<Database>) {
-  if (!databases.has(make)) databases.set(make, make('contract').then((db) => (opened.push(db), db)));
+  if (!databases.has(make))
+    databases.set(
+      make,
+      make('contract').then((db) => {
+        opened.push(db);
+        return db;
+      }),
+    );
   const db = await databases.get(make)!;
-  await db.exec(`DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, big bigint, at timestamptz, doc jsonb, tags text[], ok boolean)`);
+  await db.exec(
+    `DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, big bigint, at timestamptz, doc jsonb, tags text[], ok boolean)`,
+  );
   return db;
 }
 
@@ -32,7 +41,14 @@ describe.each(adapters)('the database port on %s', (_, make) => {
   it('gives the same values as node-postgres: int8 as text, timestamptz as a Date, jsonb parsed, arrays, booleans, nulls', async () => {
     const db = await open(make);
     const at = new Date('2026-11-22T10:00:00.123Z');
-    await db.query('INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6)', [1, '9007199254740993', at, JSON.stringify({ a: [1, 'x'] }), ['a', 'b c'], true]);
+    await db.query('INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6)', [
+      1,
+      '9007199254740993',
+      at,
+      JSON.stringify({ a: [1, 'x'] }),
+      ['a', 'b c'],
+      true,
+    ]);
     await db.query('INSERT INTO t (id) VALUES ($1)', [2]);
     const { rows, rowCount } = await db.query('SELECT * FROM t ORDER BY id');
     expect(rowCount).toBe(2);
@@ -97,13 +113,16 @@ describe.each(adapters)('the database port on %s', (_, make) => {
     });
     await db.query('INSERT INTO t (id) VALUES (7)'); // 7 will break its group's transaction
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => insert(i + 1)));
-    const value = (r: PromiseSettledResult<number>) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message ?? String(r.reason));
+    const value = (r: PromiseSettledResult<number>) =>
+      r.status === 'fulfilled' ? r.value : ((r.reason as Error).message ?? String(r.reason));
     expect(results.map(value).slice(0, 11)).toEqual([2, 4, 6, 8, 10, 12, expect.stringMatching(/duplicate key/), 16, 18, 'no 10', 22]);
     expect(results[19]).toMatchObject({ status: 'rejected', reason: new Error('no 20') });
     // several requests per transaction: fewer groups than requests, the first alone (it found the queue idle)
     expect(groups[0]).toEqual([1]);
     expect(groups.filter((g) => g.length > 1).length).toBeGreaterThan(0);
     // all but 7 (refused ones too: a refusal is an answer, its writes commit with the group)
-    expect((await db.query<{ id: number }>('SELECT id FROM t ORDER BY id')).rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await db.query<{ id: number }>('SELECT id FROM t ORDER BY id')).rows.map((r) => r.id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 });

@@ -11,7 +11,9 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 async function fresh() {
-  await db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL); INSERT INTO t VALUES (1, $$one$$), (2, $$two$$)');
+  await db.exec(
+    'DROP TABLE IF EXISTS t; CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL); INSERT INTO t VALUES (1, $$one$$), (2, $$two$$)',
+  );
 }
 
 /** A read that counts its statements. */
@@ -24,8 +26,15 @@ function countedRows() {
   });
   return { kind, reads };
 }
-const values = writeKind<{ id: number; v: string }>('t values', `UPDATE t SET v = x.v FROM jsonb_to_recordset($1::jsonb) AS x(id int, v text) WHERE t.id = x.id`, (row) => row.id);
-const inserts = writeKind<{ id: number; v: string }>('t inserts', `INSERT INTO t SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id int, v text)`);
+const values = writeKind<{ id: number; v: string }>(
+  't values',
+  `UPDATE t SET v = x.v FROM jsonb_to_recordset($1::jsonb) AS x(id int, v text) WHERE t.id = x.id`,
+  (row) => row.id,
+);
+const inserts = writeKind<{ id: number; v: string }>(
+  't inserts',
+  `INSERT INTO t SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id int, v text)`,
+);
 
 describe('a unit of work', () => {
   it('reads the keys it does not know in one statement, knows a missing row as absent, and answers what it wrote without reading', async () => {
@@ -48,7 +57,13 @@ describe('a unit of work', () => {
     await fresh();
     const statements: string[] = [];
     await db.transaction(async (tx) => {
-      const watched: Tx = { ...tx, enqueue: (text, params) => (statements.push(text), tx.enqueue(text, params)) };
+      const watched: Tx = {
+        ...tx,
+        enqueue: (text, params) => {
+          statements.push(text);
+          return tx.enqueue(text, params);
+        },
+      };
       const uow = new UnitOfWork(watched);
       uow.stage(values, { id: 1, v: 'first' });
       uow.stage(inserts, { id: 3, v: 'three' });

@@ -8,7 +8,8 @@ type Counter = { count: number };
 type Command = { type: 'Add'; n: number };
 type Added = { type: 'Added'; n: number };
 const counter: Decider<Counter, Command, Added, string> = {
-  decide: (command, state) => (command.n < 0 ? refuse(`cannot add ${command.n}`) : command.n === 0 ? [] : [{ type: 'Added', n: command.n }]),
+  decide: (command, _state) =>
+    command.n < 0 ? refuse(`cannot add ${command.n}`) : command.n === 0 ? [] : [{ type: 'Added', n: command.n }],
   evolve: (state, event) => ({ count: state.count + event.n }),
   initialState: () => ({ count: 0 }),
 };
@@ -17,7 +18,10 @@ function world(stored?: Counter) {
   const saved: Array<[string, Counter, Added[]]> = [];
   const emitted: Array<[string, Added[]]> = [];
   const handler = {
-    store: { load: async () => stored, save: (_uow: UnitOfWork, id: string, state: Counter, events: Added[]) => void saved.push([id, state, events]) },
+    store: {
+      load: async () => stored,
+      save: (_uow: UnitOfWork, id: string, state: Counter, events: Added[]) => void saved.push([id, state, events]),
+    },
     emit: (id: string, events: Added[]) => void emitted.push([id, events]),
   };
   const uow = {} as UnitOfWork; // the store here keeps nothing in it

@@ -26,6 +26,7 @@ export interface HttpAppOptions {
   customerOf?: (req: FastifyRequest) => number | undefined;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an app over any server, request, reply and logger types (Fastify's own defaults are narrower)
 export type HttpApp = FastifyInstance<any, any, any, any, TypeBoxTypeProvider> & {
   metrics: Registry;
   /**
@@ -100,7 +101,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       (res as unknown as FastifyReply)
         .status(status)
         .type('application/problem+json')
-        .send(problemBody({ status, title: status === 414 ? 'URI too long' : 'Invalid request', detail: err.message, field: 'path', instance: req.url }));
+        .send(
+          problemBody({
+            status,
+            title: status === 414 ? 'URI too long' : 'Invalid request',
+            detail: err.message,
+            field: 'path',
+            instance: req.url,
+          }),
+        );
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
@@ -127,7 +136,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     draining = true;
     const until = Date.now() + drain.graceMs;
     while (Date.now() < until && app.server.listening) {
-      const open = await new Promise<number>((resolve) => app.server.getConnections((err: Error | null, n: number) => resolve(err ? 0 : n)));
+      const open = await new Promise<number>((resolve) =>
+        app.server.getConnections((err: Error | null, n: number) => resolve(err ? 0 : n)),
+      );
       if (open === 0) break;
       await new Promise((r) => setTimeout(r, Math.min(50, until - Date.now())));
     }
@@ -146,7 +157,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (QUIET_ROUTES.has(route) || !(req.log as unknown as Partial<Logger>).isLevelEnabled?.('info')) return;
     const customerId = customerOf(req);
     req.log.info(
-      { method: req.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10, ...(customerId !== undefined ? { customerId } : {}) },
+      {
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        ...(customerId !== undefined ? { customerId } : {}),
+      },
       'request',
     );
   });
@@ -157,17 +174,28 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (tracer) {
     app.addHook('onRequest', async (req) => {
       const parent = contextFromHeaders(req.headers);
-      const span = tracer.startSpan(`${req.method} ${req.routeOptions.url ?? 'unmatched'}`, {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0], 'http.route': req.routeOptions.url ?? 'unmatched', 'airline.request_id': req.id },
-      }, parent);
+      const span = tracer.startSpan(
+        `${req.method} ${req.routeOptions.url ?? 'unmatched'}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': req.method,
+            'url.path': req.url.split('?')[0],
+            'http.route': req.routeOptions.url ?? 'unmatched',
+            'airline.request_id': req.id,
+          },
+        },
+        parent,
+      );
       req.traceSpan = { span, ctx: trace.setSpan(parent, span) };
       req.log = req.log.child({ traceId: span.spanContext().traceId }); // its request line names its trace
     });
     app.addHook('onRoute', (route) => {
       const handler = route.handler;
       route.handler = function traced(this: unknown, req: FastifyRequest, reply: FastifyReply) {
-        return req.traceSpan ? context.with(req.traceSpan.ctx, () => handler.call(this as never, req, reply)) : handler.call(this as never, req, reply);
+        return req.traceSpan
+          ? context.with(req.traceSpan.ctx, () => handler.call(this as never, req, reply))
+          : handler.call(this as never, req, reply);
       } as typeof handler;
     });
     app.addHook('onResponse', async (req, reply) => {
@@ -187,8 +215,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // (400 naming the field) wherever they come, path, query, body or the headers a route reads.
   app.addHook('preValidation', async (req) => {
     const declared = (req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
-    const headers = Object.fromEntries([...READ_HEADERS, ...Object.keys(declared)].filter((h) => req.headers[h] !== undefined).map((h) => [headerTitle(h), req.headers[h]]));
-    for (const [where, values] of [['path', req.params], ['querystring', req.query], ['header', headers], ['body', req.body]] as const) {
+    const headers = Object.fromEntries(
+      [...READ_HEADERS, ...Object.keys(declared)].filter((h) => req.headers[h] !== undefined).map((h) => [headerTitle(h), req.headers[h]]),
+    );
+    for (const [where, values] of [
+      ['path', req.params],
+      ['querystring', req.query],
+      ['header', headers],
+      ['body', req.body],
+    ] as const) {
       const refused = findUnacceptableText(values);
       if (refused) {
         const field = refused.field || where;
@@ -209,7 +244,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const declared = prop.type;
       if (declared !== 'integer' && declared !== 'number' && declared !== 'string') continue;
       const wrong = v === null || typeof v === 'boolean' || (declared === 'string' && typeof v === 'number');
-      if (wrong) throw new HttpProblem(400, 'Invalid request', `body.${name} must be ${declared === 'string' ? 'a string' : `an ${declared}`}, not ${JSON.stringify(v)}`, name);
+      if (wrong)
+        throw new HttpProblem(
+          400,
+          'Invalid request',
+          `body.${name} must be ${declared === 'string' ? 'a string' : `an ${declared}`}, not ${JSON.stringify(v)}`,
+          name,
+        );
     }
   });
 
@@ -218,11 +259,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // naming the field, before a handler (or the database) sees it.
   app.addHook('preHandler', async (req) => {
     const nonFinite = (v: unknown, depth = 0): boolean =>
-      typeof v === 'number' ? !Number.isFinite(v) : depth < 4 && !!v && typeof v === 'object' && Object.values(v).some((x) => nonFinite(x, depth + 1));
+      typeof v === 'number'
+        ? !Number.isFinite(v)
+        : depth < 4 && !!v && typeof v === 'object' && Object.values(v).some((x) => nonFinite(x, depth + 1));
     // headers a route declares are coerced the same way (Last-Event-ID: Infinity)
-    const declared = Object.keys((req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    const declared = Object.keys(
+      (req.routeOptions.schema?.headers as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
+    );
     const headers = Object.fromEntries(declared.map((h) => [headerTitle(h), req.headers[h]]));
-    for (const [where, values] of [['params', req.params], ['querystring', req.query], ['header', headers], ['body', req.body]] as const) {
+    for (const [where, values] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['header', headers],
+      ['body', req.body],
+    ] as const) {
       if (!values || typeof values !== 'object') continue;
       for (const [name, v] of Object.entries(values)) {
         if (nonFinite(v)) throw new HttpProblem(400, 'Invalid request', `${where}.${name} must be a finite number`, name);
@@ -251,15 +301,32 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
       body = problemBody({ status: 400, title: 'Malformed JSON', detail: 'the request body is not valid JSON' });
     } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      body = problemBody({ status: 400, title: 'Invalid request', detail: 'the request body is empty; a JSON object is expected', field: 'body' });
+      body = problemBody({
+        status: 400,
+        title: 'Invalid request',
+        detail: 'the request body is empty; a JSON object is expected',
+        field: 'body',
+      });
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      body = problemBody({ status: err.statusCode, title: err.statusCode === 413 ? 'Payload too large' : 'Bad request', detail: err.message });
+      body = problemBody({
+        status: err.statusCode,
+        title: err.statusCode === 413 ? 'Payload too large' : 'Bad request',
+        detail: err.message,
+      });
     } else {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 500 && err.statusCode < 600 ? err.statusCode : 500;
       req.log.error({ err, method: req.method, url: req.url }, 'unhandled error');
-      body = problemBody({ status, title: status === 503 ? 'Service unavailable' : 'Internal error', detail: 'the server failed to handle this request', extra: { requestId: req.id } });
+      body = problemBody({
+        status,
+        title: status === 503 ? 'Service unavailable' : 'Internal error',
+        detail: 'the server failed to handle this request',
+        extra: { requestId: req.id },
+      });
     }
-    reply.status(body.status).type('application/problem+json').send({ ...body, instance: req.url });
+    reply
+      .status(body.status)
+      .type('application/problem+json')
+      .send({ ...body, instance: req.url });
   });
 
   // a path that exists with other methods: 405 and the methods it has (RFC 9110 §15.5.6)
@@ -274,7 +341,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         .status(405)
         .header('allow', allowed.join(', '))
         .type('application/problem+json')
-        .send(problemBody({ status: 405, title: 'Method not allowed', detail: `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`, instance: req.url }));
+        .send(
+          problemBody({
+            status: 405,
+            title: 'Method not allowed',
+            detail: `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`,
+            instance: req.url,
+          }),
+        );
       return;
     }
     reply

@@ -12,7 +12,10 @@ export const HAL_JSON = 'application/hal+json';
 export function wantsHal(accept: string | undefined): boolean {
   if (!accept) return false;
   return accept.split(',').some((part) => {
-    const [type, ...params] = part.trim().split(';').map((s) => s.trim().toLowerCase());
+    const [type, ...params] = part
+      .trim()
+      .split(';')
+      .map((s) => s.trim().toLowerCase());
     return type === HAL_JSON && !params.some((p) => /^q=0(\.0*)?$/.test(p));
   });
 }
@@ -21,7 +24,14 @@ export function wantsHal(accept: string | undefined): boolean {
 export const PagingQuery = {
   page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'HAL: page number, from 0 (Spring Data REST)' })),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'HAL: items per page (default 20)' })),
-  sort: Type.Optional(Type.String({ pattern: '^[A-Za-z]+(,(asc|desc|ASC|DESC))?$', maxLength: 64, description: 'HAL: `field` or `field,asc|desc`', examples: ['id,desc'] })),
+  sort: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z]+(,(asc|desc|ASC|DESC))?$',
+      maxLength: 64,
+      description: 'HAL: `field` or `field,asc|desc`',
+      examples: ['id,desc'],
+    }),
+  ),
 };
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -40,7 +50,8 @@ export interface Sorting<K extends string> {
 export function sortingOf<K extends string>(sort: string | undefined, sortable: readonly K[], fallback: K): Sorting<K> {
   if (sort === undefined) return { field: fallback, descending: false };
   const [field, direction] = sort.split(',');
-  if (!sortable.includes(field as K)) throw new HttpProblem(400, 'Invalid request', `sort by one of ${sortable.join(', ')}, not ${field}`, 'sort');
+  if (!sortable.includes(field as K))
+    throw new HttpProblem(400, 'Invalid request', `sort by one of ${sortable.join(', ')}, not ${field}`, 'sort');
   return { field: field as K, descending: direction?.toLowerCase() === 'desc' };
 }
 
@@ -88,7 +99,9 @@ export function halPage<T extends object>(p: HalPageInput<T>) {
   links.last = at(Math.max(totalPages - 1, 0));
   links.profile = { href: `/profile/${p.collection}` };
   return {
-    _embedded: { [p.collection]: p.items.map((item) => ({ ...item, _links: { self: { href: p.itemHref(item) }, ...p.itemLinks?.(item) } })) },
+    _embedded: {
+      [p.collection]: p.items.map((item) => ({ ...item, _links: { self: { href: p.itemHref(item) }, ...p.itemLinks?.(item) } })),
+    },
     _links: links,
     page: { size: p.size, totalElements: p.totalElements, totalPages, number: p.page },
   };
@@ -130,11 +143,17 @@ export const HalPageSchema = (collection: string, item: ReturnType<typeof Type.O
 export function halRootRoutes(app: FastifyInstance, collections: Record<string, string>) {
   const root = JSON.stringify(halRoot(collections));
   const profile = JSON.stringify(halProfile(collections));
-  const Links = Type.Object({ _links: Type.Record(Type.String(), Type.Object({ href: Type.String(), templated: Type.Optional(Type.Boolean()) })) });
-  app.get('/', { schema: { tags: ['hal'], summary: 'The root resource: a link to each collection of this service (HAL)', response: { 200: Links } } }, async (_req, reply) =>
-    reply.type(`${HAL_JSON}; charset=utf-8`).send(root),
+  const Links = Type.Object({
+    _links: Type.Record(Type.String(), Type.Object({ href: Type.String(), templated: Type.Optional(Type.Boolean()) })),
+  });
+  app.get(
+    '/',
+    { schema: { tags: ['hal'], summary: 'The root resource: a link to each collection of this service (HAL)', response: { 200: Links } } },
+    async (_req, reply) => reply.type(`${HAL_JSON}; charset=utf-8`).send(root),
   );
-  app.get('/profile', { schema: { tags: ['hal'], summary: "The collections' profiles (Spring Data REST's /profile)", response: { 200: Links } } }, async (_req, reply) =>
-    reply.type(`${HAL_JSON}; charset=utf-8`).send(profile),
+  app.get(
+    '/profile',
+    { schema: { tags: ['hal'], summary: "The collections' profiles (Spring Data REST's /profile)", response: { 200: Links } } },
+    async (_req, reply) => reply.type(`${HAL_JSON}; charset=utf-8`).send(profile),
   );
 }

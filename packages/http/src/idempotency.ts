@@ -32,12 +32,21 @@ export async function idempotent<B>(
   create: (tx: Tx) => Promise<{ status: number; body: B }>,
 ): Promise<StoredResponse<B>> {
   if (key === undefined) return { ...(await db.transaction(create)), replayed: false };
-  if (key.length === 0 || key.length > 200) throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1–200 characters', 'Idempotency-Key');
+  if (key.length === 0 || key.length > 200)
+    throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1–200 characters', 'Idempotency-Key');
   const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   return db.transaction(async (tx) => {
-    const claimed = await tx.query('INSERT INTO idempotency_keys (key, fingerprint) VALUES ($1, $2) ON CONFLICT DO NOTHING', [key, fingerprint]);
+    const claimed = await tx.query('INSERT INTO idempotency_keys (key, fingerprint) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      key,
+      fingerprint,
+    ]);
     if (claimed.rowCount === 0) {
-      const prior = (await tx.query<{ fingerprint: string; status: number; body: B }>('SELECT fingerprint, status, body FROM idempotency_keys WHERE key = $1', [key])).rows[0]!;
+      const prior = (
+        await tx.query<{ fingerprint: string; status: number; body: B }>(
+          'SELECT fingerprint, status, body FROM idempotency_keys WHERE key = $1',
+          [key],
+        )
+      ).rows[0]!;
       if (prior.fingerprint !== fingerprint) {
         throw new HttpProblem(422, 'Idempotency key reused', 'this Idempotency-Key was used with a different request', 'Idempotency-Key');
       }

@@ -12,9 +12,20 @@ export class HttpProblem extends Error {
   }
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, '');
 
-export function problemBody(p: { status: number; title: string; detail?: string; field?: string; instance?: string; extra?: Record<string, unknown> }) {
+export function problemBody(p: {
+  status: number;
+  title: string;
+  detail?: string;
+  field?: string;
+  instance?: string;
+  extra?: Record<string, unknown>;
+}) {
   return {
     type: `/problems/${slug(p.title)}`,
     title: p.title,

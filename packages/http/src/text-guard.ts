@@ -3,7 +3,7 @@
 // (not Unicode; PostgreSQL and JSON encoders refuse them, and NUL ends a C string). They are refused at
 // the HTTP layer, for every service and the gateway, before a handler or a database sees them.
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this guard's job
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 // with the u flag a pair is one code point: what is left of a surrogate is a lone one
 const LONE_SURROGATE = /\p{Cs}/u;

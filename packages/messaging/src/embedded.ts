@@ -120,12 +120,26 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
        VALUES ($1, coalesce((SELECT position FROM consumer_position WHERE consumer = $2), 0)) ON CONFLICT DO NOTHING`,
       [positionKey, sub.consumer],
     );
-    const position = Number((await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [positionKey])).rows[0]!.position);
-    const retries = Number(
-      (await db.query<{ n: string }>('SELECT count(*)::text AS n FROM consumer_retry r JOIN event_log l USING (seq) WHERE r.consumer = $1 AND l.type = ANY($2::text[])', [sub.consumer, [...types]]))
-        .rows[0]!.n,
+    const position = Number(
+      (await db.query<{ position: string }>('SELECT position FROM consumer_position WHERE consumer = $1', [positionKey])).rows[0]!.position,
     );
-    const state: ConsumerState = { sub, types: new Set(types), positionKey, position, dirty: true, pendingRetries: retries, wake: () => {} };
+    const retries = Number(
+      (
+        await db.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM consumer_retry r JOIN event_log l USING (seq) WHERE r.consumer = $1 AND l.type = ANY($2::text[])',
+          [sub.consumer, [...types]],
+        )
+      ).rows[0]!.n,
+    );
+    const state: ConsumerState = {
+      sub,
+      types: new Set(types),
+      positionKey,
+      position,
+      dirty: true,
+      pendingRetries: retries,
+      wake: () => {},
+    };
     consumers.add(state);
     try {
       while (!closed) {
@@ -214,7 +228,8 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
           if (!d.retry) retriesDelta++;
         }
       }
-      if (newPos !== state.position) tx.enqueue('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [state.positionKey, newPos]);
+      if (newPos !== state.position)
+        tx.enqueue('UPDATE consumer_position SET position = $2 WHERE consumer = $1', [state.positionKey, newPos]);
     });
     state.position = newPos;
     state.pendingRetries += retriesDelta;
@@ -268,7 +283,14 @@ export async function createEmbeddedEventBus(db: Database, options: EmbeddedBusO
          ORDER BY t.type`,
         [consumer, [...eventTypes]],
       );
-      return r.rows.map((row): ConsumerLag => ({ consumer, eventType: row.type as ConsumerLag['eventType'], pending: Number(row.pending), retrying: Number(row.retrying) }));
+      return r.rows.map(
+        (row): ConsumerLag => ({
+          consumer,
+          eventType: row.type as ConsumerLag['eventType'],
+          pending: Number(row.pending),
+          retrying: Number(row.retrying),
+        }),
+      );
     },
     async read({ correlationId, types, after = 0, limit = 10_000 }) {
       const r = await db.query<{ seq: string; payload: IntegrationEvent }>(

@@ -153,7 +153,11 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
       const info = await jsm.consumers.info(stream, durable);
       const c = info.config;
       if (c.ack_wait !== config.ack_wait || c.max_ack_pending !== config.max_ack_pending || c.max_deliver !== config.max_deliver) {
-        await jsm.consumers.update(stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending, max_deliver: config.max_deliver });
+        await jsm.consumers.update(stream, durable, {
+          ack_wait: config.ack_wait,
+          max_ack_pending: config.max_ack_pending,
+          max_deliver: config.max_deliver,
+        });
       }
     } catch (err) {
       if (codeOf(err) !== '404') throw err;
@@ -168,7 +172,9 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
       if (events.length === 0) return;
       // sent in order on one connection; each acknowledged by the stream (or reported a duplicate)
       await Promise.all(
-        events.map((e) => js.publish(subjectOf(e, prefix), codec.encode(JSON.stringify(e)), { msgID: e.eventId, timeout: publishTimeoutMs })),
+        events.map((e) =>
+          js.publish(subjectOf(e, prefix), codec.encode(JSON.stringify(e)), { msgID: e.eventId, timeout: publishTimeoutMs }),
+        ),
       );
     },
 
@@ -243,7 +249,12 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
 
     async streamUsage() {
       const info = await jsm.streams.info(stream);
-      return { bytes: info.state.bytes, messages: info.state.messages, maxBytes: info.config.max_bytes, maxAgeSeconds: info.config.max_age / 1e9 };
+      return {
+        bytes: info.state.bytes,
+        messages: info.state.messages,
+        maxBytes: info.config.max_bytes,
+        maxAgeSeconds: info.config.max_age / 1e9,
+      };
     },
 
     async stopConsuming() {
@@ -259,7 +270,10 @@ export async function createJetStreamEventBus(options: JetStreamBusOptions): Pro
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string; subjects: string[] }) {
+async function ensureStream(
+  jsm: JetStreamManager,
+  config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string; subjects: string[] },
+) {
   try {
     const info = await jsm.streams.info(config.name);
     const c = info.config;
@@ -270,7 +284,13 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
       c.subjects.join() !== config.subjects.join()
     ) {
       // the limits are the deployment's (EVENTS_MAX_AGE_MS, EVENTS_MAX_BYTES): a changed one is applied on start
-      await jsm.streams.update(config.name, { ...c, subjects: config.subjects, duplicate_window: config.duplicate_window, max_age: config.max_age, max_bytes: config.max_bytes });
+      await jsm.streams.update(config.name, {
+        ...c,
+        subjects: config.subjects,
+        duplicate_window: config.duplicate_window,
+        max_age: config.max_age,
+        max_bytes: config.max_bytes,
+      });
     }
   } catch (err) {
     if (codeOf(err) !== '404') throw err;
@@ -330,10 +350,13 @@ class ConsumerLoop {
     });
     // events waiting in this replica's buffer or being handled must not be redelivered elsewhere
     // just because a batch is slow: tell the broker they are being worked on
-    this.keepAlive = setInterval(() => {
-      const old = Date.now() - this.o.ackWaitMs / 3;
-      for (const x of [...this.inflight, ...this.queue]) if (x.at < old) x.m.working();
-    }, Math.max(250, this.o.ackWaitMs / 3));
+    this.keepAlive = setInterval(
+      () => {
+        const old = Date.now() - this.o.ackWaitMs / 3;
+        for (const x of [...this.inflight, ...this.queue]) if (x.at < old) x.m.working();
+      },
+      Math.max(250, this.o.ackWaitMs / 3),
+    );
     this.keepAlive.unref();
     this.done = this.run();
   }

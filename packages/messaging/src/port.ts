@@ -45,7 +45,12 @@ export interface EventBus {
 
 /** Read access to the event log (replay, saga timeline). */
 export interface EventLogReader {
-  read(query: { correlationId?: string; types?: readonly EventType[]; after?: number; limit?: number }): Promise<Array<{ seq: number; event: IntegrationEvent }>>;
+  read(query: {
+    correlationId?: string;
+    types?: readonly EventType[];
+    after?: number;
+    limit?: number;
+  }): Promise<Array<{ seq: number; event: IntegrationEvent }>>;
 }
 
 /** Exponential backoff with full jitter, capped. */

@@ -11,7 +11,14 @@ import { envelope, type IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, migrate, type Database, type Tx } from '@airline/database';
 import { deleteStream, eventually, NATS_URL, uniqueName } from '@airline/testing';
 import { createConsumer, listDeadLetters, messagingMigration } from '@airline/outbox';
-import { createEmbeddedEventBus, createJetStreamEventBus, type Delivery, type DeliveryOutcome, type EventBus, type EventLogReader } from '../src/index.js';
+import {
+  createEmbeddedEventBus,
+  createJetStreamEventBus,
+  type Delivery,
+  type DeliveryOutcome,
+  type EventBus,
+  type EventLogReader,
+} from '../src/index.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -71,11 +78,20 @@ async function embedded(reorderTypes: boolean): Promise<Adapter> {
 
 const meta = (correlationId: string) => ({ eventId: randomUUID(), occurredAt: new Date().toISOString(), correlationId, causationId: null });
 const soldOut = (reservationId: number): IntegrationEvent =>
-  envelope({ type: 'SeatsSoldOut', data: { reservationId, flightId: 1, seatQty: 1, remainingSeatsCount: 0, reason: 'SOLD_OUT' } }, meta(String(reservationId)));
+  envelope(
+    { type: 'SeatsSoldOut', data: { reservationId, flightId: 1, seatQty: 1, remainingSeatsCount: 0, reason: 'SOLD_OUT' } },
+    meta(String(reservationId)),
+  );
 const approved = (reservationId: number): IntegrationEvent =>
-  envelope({ type: 'PaymentApproved', data: { reservationId, paymentId: reservationId, amount: 100, authorizationCode: 'A1' } }, meta(String(reservationId)));
+  envelope(
+    { type: 'PaymentApproved', data: { reservationId, paymentId: reservationId, amount: 100, authorizationCode: 'A1' } },
+    meta(String(reservationId)),
+  );
 const declined = (reservationId: number): IntegrationEvent =>
-  envelope({ type: 'PaymentDeclined', data: { reservationId, paymentId: reservationId, amount: 100, reason: 'card_declined' } }, meta(String(reservationId)));
+  envelope(
+    { type: 'PaymentDeclined', data: { reservationId, paymentId: reservationId, amount: 100, reason: 'card_declined' } },
+    meta(String(reservationId)),
+  );
 
 const types = ['SeatsSoldOut', 'PaymentApproved', 'PaymentDeclined'] as const;
 const idOf = (e: IntegrationEvent) => (e.data as { reservationId: number }).reservationId;
@@ -116,7 +132,10 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
     const events = Array.from({ length: 90 }, (_, i) => make[i % 3]!(i + 1));
     for (let i = 0; i < events.length; i += 7) await bus.publish(events.slice(i, i + 7));
     await bus.publish([events[0]!, events[89]!]); // a relay that publishes again after a crash
-    await eventually(async () => r.seen.length, (n) => n >= events.length);
+    await eventually(
+      async () => r.seen.length,
+      (n) => n >= events.length,
+    );
     await caughtUp(bus, 'reader');
 
     expect(r.ids().sort((a, b) => a - b)).toEqual(events.map(idOf));
@@ -139,13 +158,22 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
     });
     await bus.subscribe(r.sub);
     await bus.publish([soldOut(1)]);
-    await eventually(async () => r.ids(), (ids) => ids.includes(1)); // being handled, not done
+    await eventually(
+      async () => r.ids(),
+      (ids) => ids.includes(1),
+    ); // being handled, not done
     await bus.publish([approved(2), declined(3), soldOut(4)]);
     // published after it, of other types, handled while it is not done
-    await eventually(async () => r.ids(), (ids) => ids.includes(2) && ids.includes(3));
+    await eventually(
+      async () => r.ids(),
+      (ids) => ids.includes(2) && ids.includes(3),
+    );
     expect(r.ids()).not.toContain(4); // its own type waits behind it
     release();
-    await eventually(async () => r.ids(), (ids) => ids.includes(4));
+    await eventually(
+      async () => r.ids(),
+      (ids) => ids.includes(4),
+    );
     await caughtUp(bus, 'overtaken');
     expect(r.ids().sort()).toEqual([1, 2, 3, 4]);
   });
@@ -156,7 +184,10 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
     const r = recorder('retrying', (d) => (idOf(d.event) === 2 && d.attempt < 3 ? 'retry' : 'done'));
     await bus.subscribe(r.sub);
     await bus.publish([soldOut(1), soldOut(2), soldOut(3), approved(4)]);
-    await eventually(async () => r.seen.length, (n) => n >= 6);
+    await eventually(
+      async () => r.seen.length,
+      (n) => n >= 6,
+    );
     await caughtUp(bus, 'retrying');
 
     const attempts = (id: number) => r.seen.filter((d) => idOf(d.event) === id).map((d) => d.attempt);
@@ -182,7 +213,10 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
       },
     });
     await bus.publish([soldOut(1)]);
-    await eventually(async () => seen.length, (n) => n >= 2);
+    await eventually(
+      async () => seen.length,
+      (n) => n >= 2,
+    );
     await caughtUp(bus, 'throwing');
     expect(seen.map((d) => [idOf(d.event), d.attempt])).toEqual([
       [1, 1],
@@ -221,15 +255,22 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
       },
     });
     await bus.publish([soldOut(12), soldOut(13), approved(14), soldOut(15)]);
-    const parked = await eventually(() => listDeadLetters(db), (dl) => dl.length === 1);
+    const parked = await eventually(
+      () => listDeadLetters(db),
+      (dl) => dl.length === 1,
+    );
     await eventually(
       () => bus.consumerLag({ consumer: 'poisoned', eventTypes: ['SeatsSoldOut', 'PaymentApproved'] }),
       (lag) => lag.length === 2 && lag.every((l) => l.pending === 0 && l.retrying === 0),
     );
-    expect(parked).toMatchObject([{ consumer: 'poisoned', eventType: 'SeatsSoldOut', attempts: 4, error: 'Error: cannot handle reservation 13' }]);
+    expect(parked).toMatchObject([
+      { consumer: 'poisoned', eventType: 'SeatsSoldOut', attempts: 4, error: 'Error: cannot handle reservation 13' },
+    ]);
     expect(deliveries).toEqual([1, 2, 3, 4]);
     // each effect committed once (a batch that failed on the poison event was rolled back and handled one by one)
-    expect((await db.query<{ reservation_id: number }>('SELECT reservation_id FROM effects ORDER BY 1')).rows.map((r) => r.reservation_id)).toEqual([12, 14, 15]);
+    expect(
+      (await db.query<{ reservation_id: number }>('SELECT reservation_id FROM effects ORDER BY 1')).rows.map((r) => r.reservation_id),
+    ).toEqual([12, 14, 15]);
   });
 
   it('resumes a consumer that stopped where it stood: nothing handled comes again; what was published meanwhile, and a retry still due, come', async () => {
@@ -238,7 +279,10 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
     const before = recorder('restarted', (d) => (idOf(d.event) === 2 ? 'retry' : 'done'));
     await first.subscribe(before.sub);
     await first.publish([soldOut(1), approved(2)]);
-    await eventually(async () => before.ids(), (ids) => ids.includes(1) && ids.includes(2));
+    await eventually(
+      async () => before.ids(),
+      (ids) => ids.includes(1) && ids.includes(2),
+    );
     await first.close();
 
     const meanwhile = await adapter.open(); // another process publishes while no consumer runs
@@ -246,7 +290,10 @@ describe.each(Object.keys(adapters))('the messaging port on %s', (name) => {
     const second = await adapter.open();
     const after = recorder('restarted');
     await second.subscribe(after.sub);
-    await eventually(async () => after.ids(), (ids) => [2, 3, 4].every((id) => ids.includes(id)));
+    await eventually(
+      async () => after.ids(),
+      (ids) => [2, 3, 4].every((id) => ids.includes(id)),
+    );
     await caughtUp(second, 'restarted');
 
     expect(after.ids().sort()).toEqual([2, 3, 4]);

@@ -69,7 +69,10 @@ describe.each(Object.keys(adapters))('consumer lag (%s adapter)', (name) => {
 
     await consuming.subscribe(sub);
     await consuming.publish([soldOut(1), soldOut(2), soldOut(3)]);
-    await eventually(async () => seen.filter((id) => id === 2).length, (n) => n >= 2);
+    await eventually(
+      async () => seen.filter((id) => id === 2).length,
+      (n) => n >= 2,
+    );
     const byType = async () => (await observer.consumerLag(sub)).sort((a, b) => a.eventType.localeCompare(b.eventType));
     const caughtUp = await eventually(byType, (lag) => lag[1]?.pending === 0 && lag[1]?.retrying === 1);
     expect(caughtUp).toEqual([

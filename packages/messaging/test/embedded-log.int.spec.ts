@@ -15,7 +15,10 @@ afterAll(async () => {
 
 const registered = (flightId: number): IntegrationEvent =>
   envelope(
-    { type: 'FlightRegistered', data: { flightId, flightCode: `F${flightId}`, takeoffDate: '2027-01-01', cost: 100, capacity: 10, remainingSeatsCount: 10 } },
+    {
+      type: 'FlightRegistered',
+      data: { flightId, flightCode: `F${flightId}`, takeoffDate: '2027-01-01', cost: 100, capacity: 10, remainingSeatsCount: 10 },
+    },
     { eventId: randomUUID(), occurredAt: new Date().toISOString(), correlationId: `flight-${flightId}`, causationId: null },
   ) as IntegrationEvent;
 
@@ -48,7 +51,10 @@ describe('the embedded event log', () => {
     const late = recorder('late');
     await bus.subscribe(late.sub);
     const all = Array.from({ length: 30 }, (_, i) => i + 1);
-    await eventually(async () => [keepingUp.seen.length, late.seen.length], ([a, b]) => a! >= 30 && b! >= 30);
+    await eventually(
+      async () => [keepingUp.seen.length, late.seen.length],
+      ([a, b]) => a! >= 30 && b! >= 30,
+    );
     await new Promise((r) => setTimeout(r, 300)); // nothing more comes
     expect(keepingUp.seen).toEqual(all);
     expect(late.seen).toEqual(all);
@@ -59,7 +65,10 @@ describe('the embedded event log', () => {
     const again = recorder('keeping-up');
     await reopened.subscribe(again.sub);
     await reopened.publish([registered(31)]);
-    await eventually(async () => again.seen.length, (n) => n >= 1);
+    await eventually(
+      async () => again.seen.length,
+      (n) => n >= 1,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(again.seen).toEqual([31]);
     await reopened.close();
@@ -70,9 +79,19 @@ describe('the embedded event log', () => {
     opened.push(db);
     const bus = await createEmbeddedEventBus(db, { lingerMs: 0 });
     const got: IntegrationEvent[] = [];
-    await bus.subscribe({ consumer: 'mutating', eventTypes: ['FlightRegistered'], handle: async (batch) => (got.push(...batch.map((d) => d.event)), batch.map(() => 'done' as const)) });
+    await bus.subscribe({
+      consumer: 'mutating',
+      eventTypes: ['FlightRegistered'],
+      handle: async (batch) => {
+        got.push(...batch.map((d) => d.event));
+        return batch.map(() => 'done' as const);
+      },
+    });
     await bus.publish([registered(1)]);
-    await eventually(async () => got.length, (n) => n === 1);
+    await eventually(
+      async () => got.length,
+      (n) => n === 1,
+    );
     expect(() => {
       (got[0]!.data as { flightId: number }).flightId = 2;
     }).toThrow(TypeError);

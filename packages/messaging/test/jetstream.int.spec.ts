@@ -71,7 +71,10 @@ describe('JetStream event bus', () => {
     for (const [i, r] of replicas.entries()) await r.subscribe(recorders[i]!.sub);
     const events = Array.from({ length: 600 }, (_, i) => (i % 2 ? seatsSoldOut(i) : paymentApproved(i)));
     for (let i = 0; i < events.length; i += 100) await replicas[i % 3]!.publish(events.slice(i, i + 100));
-    await eventually(async () => recorders.reduce((n, r) => n + r.seen.length, 0), (n) => n >= events.length);
+    await eventually(
+      async () => recorders.reduce((n, r) => n + r.seen.length, 0),
+      (n) => n >= events.length,
+    );
     await new Promise((r) => setTimeout(r, 300)); // a late duplicate would show up here
     const handled = recorders.flatMap((r) => r.seen.map((d) => d.event.eventId));
     expect(handled.sort()).toEqual(events.map((e) => e.eventId).sort());
@@ -84,7 +87,10 @@ describe('JetStream event bus', () => {
     await b.subscribe(r.sub);
     const e = seatsSoldOut(7);
     await b.publish([e]);
-    await eventually(async () => r.seen.length, (n) => n >= 3);
+    await eventually(
+      async () => r.seen.length,
+      (n) => n >= 3,
+    );
     await new Promise((res) => setTimeout(res, 300));
     expect(r.seen.map((d) => [d.event.eventId, d.attempt])).toEqual([
       [e.eventId, 1],
@@ -100,14 +106,20 @@ describe('JetStream event bus', () => {
     await first.subscribe(r1.sub);
     const before = seatsSoldOut(1);
     await first.publish([before]);
-    await eventually(async () => r1.seen.length, (n) => n === 1);
+    await eventually(
+      async () => r1.seen.length,
+      (n) => n === 1,
+    );
     await first.stopConsuming();
     const during = [seatsSoldOut(2), paymentApproved(3)];
     await first.publish(during);
     const second = await bus(prefix);
     const r2 = recorder('flight');
     await second.subscribe(r2.sub);
-    await eventually(async () => r2.seen.length, (n) => n === 2);
+    await eventually(
+      async () => r2.seen.length,
+      (n) => n === 2,
+    );
     expect(r2.seen.map((d) => d.event.eventId).sort()).toEqual(during.map((e) => e.eventId).sort());
   });
 

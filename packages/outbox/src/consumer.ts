@@ -119,7 +119,11 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     );
     const fresh = new Set(claimed.rows.map((r) => r.event_id));
     const uow = new UnitOfWork(tx);
-    if (fresh.size > 0 && options.prefetch) await options.prefetch(uow, events.filter((e) => fresh.has(e.eventId)));
+    if (fresh.size > 0 && options.prefetch)
+      await options.prefetch(
+        uow,
+        events.filter((e) => fresh.has(e.eventId)),
+      );
     const outgoing: IntegrationEvent[] = [];
     const now = clock();
     for (const event of events) {
@@ -130,7 +134,8 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         tx,
         now,
         get log() {
-          return (log ??= (options.log ?? silent).child({ consumer, ...eventLogFields(event) }));
+          log ??= (options.log ?? silent).child({ consumer, ...eventLogFields(event) });
+          return log;
         },
         emit: (...emitted) => ctx.emitFor(event.correlationId, ...emitted),
         async emitFor(correlationId, ...emitted) {
@@ -142,8 +147,19 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       if (!handler) throw new Error(`${consumer} has no handler for ${event.type}`);
       if (!options.tracer) await handler(event, ctx);
       else {
-        const attributes = { 'messaging.operation.type': 'process', 'messaging.destination.name': event.type, 'messaging.message.id': event.eventId, 'messaging.consumer.group.name': consumer, 'airline.correlation_id': event.correlationId };
-        await inSpan(options.tracer, `${consumer} process ${event.type}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(event.traceparent) }, () => handler(event, ctx));
+        const attributes = {
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': event.type,
+          'messaging.message.id': event.eventId,
+          'messaging.consumer.group.name': consumer,
+          'airline.correlation_id': event.correlationId,
+        };
+        await inSpan(
+          options.tracer,
+          `${consumer} process ${event.type}`,
+          { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(event.traceparent) },
+          () => handler(event, ctx),
+        );
       }
       handledNow.push(event);
     }
@@ -191,7 +207,10 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         const startedAt = performance.now();
         // a failed attempt's events are forgotten: the one-at-a-time fall-back handles them again
         let handledNow: IntegrationEvent[] = [];
-        const wrote = await db.transaction((tx) => apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after, (handledNow = [])));
+        const wrote = await db.transaction((tx) => {
+          handledNow = [];
+          return apply(tx, options.lockOrder ? inLockOrder(events, options.lockOrder) : events, after, handledNow);
+        });
         if (wrote) options.onCommit?.();
         logHandled(handledNow, startedAt);
         for (const fn of after) fn();

@@ -22,9 +22,16 @@ export interface RedriveResult {
 }
 
 export async function listDeadLetters(db: Database): Promise<DeadLetter[]> {
-  const r = await db.query<{ id: string; consumer: string; event_id: string; event_type: string; error: string; attempts: number; parked_at: Date; payload: IntegrationEvent }>(
-    'SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id',
-  );
+  const r = await db.query<{
+    id: string;
+    consumer: string;
+    event_id: string;
+    event_type: string;
+    error: string;
+    attempts: number;
+    parked_at: Date;
+    payload: IntegrationEvent;
+  }>('SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id');
   return r.rows.map((x) => ({
     id: Number(x.id),
     consumer: x.consumer,

@@ -32,7 +32,13 @@ describe('afterCommit', () => {
         async SeatsSoldOut(event, { tx, afterCommit }) {
           await tx.query('INSERT INTO work VALUES ($1)', [event.data.reservationId]);
           // what a worker woken now would find, on a connection of its own
-          afterCommit(() => seenByWorker.push(db.query<{ reservation_id: number }>('SELECT reservation_id FROM work ORDER BY 1').then((r) => r.rows.map((x) => x.reservation_id))));
+          afterCommit(() =>
+            seenByWorker.push(
+              db
+                .query<{ reservation_id: number }>('SELECT reservation_id FROM work ORDER BY 1')
+                .then((r) => r.rows.map((x) => x.reservation_id)),
+            ),
+          );
           if (event.data.reservationId === 13) throw new Error('cannot handle 13');
         },
       },

@@ -8,7 +8,14 @@ import { envelope, type IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, migrate, type Database } from '@airline/database';
 import { createEmbeddedEventBus, type Delivery, type EventBus } from '@airline/messaging';
 import { eventually } from '@airline/testing';
-import { appendToOutbox, createConsumer, createOutboxRelay, listDeadLetters, messagingMigration, redriveDeadLetters } from '../src/index.js';
+import {
+  appendToOutbox,
+  createConsumer,
+  createOutboxRelay,
+  listDeadLetters,
+  messagingMigration,
+  redriveDeadLetters,
+} from '../src/index.js';
 
 const opened: Database[] = [];
 const dirs: string[] = [];
@@ -20,7 +27,10 @@ afterEach(async () => {
 async function serviceDb(dir?: string) {
   const db = await createPgliteDatabase(dir);
   opened.push(db);
-  await migrate(db, [messagingMigration, { name: '001_effects.sql', sql: 'CREATE TABLE effects (reservation_id int PRIMARY KEY, times int NOT NULL)' }]);
+  await migrate(db, [
+    messagingMigration,
+    { name: '001_effects.sql', sql: 'CREATE TABLE effects (reservation_id int PRIMARY KEY, times int NOT NULL)' },
+  ]);
   return db;
 }
 
@@ -29,7 +39,12 @@ function seatsSoldOut(reservationId: number): IntegrationEvent {
   n++;
   return envelope(
     { type: 'SeatsSoldOut', data: { reservationId, flightId: 1, seatQty: 1, remainingSeatsCount: 0, reason: 'SOLD_OUT' } },
-    { eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, occurredAt: new Date().toISOString(), correlationId: String(reservationId), causationId: null },
+    {
+      eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      occurredAt: new Date().toISOString(),
+      correlationId: String(reservationId),
+      causationId: null,
+    },
   );
 }
 
@@ -42,14 +57,21 @@ function countingConsumer(db: Database, state = { broken: false }, maxAttempts =
     handlers: {
       async SeatsSoldOut(event, { tx }) {
         if (state.broken && event.data.reservationId === 13) throw new Error('cannot handle reservation 13');
-        await tx.query('INSERT INTO effects VALUES ($1, 1) ON CONFLICT (reservation_id) DO UPDATE SET times = effects.times + 1', [event.data.reservationId]);
+        await tx.query('INSERT INTO effects VALUES ($1, 1) ON CONFLICT (reservation_id) DO UPDATE SET times = effects.times + 1', [
+          event.data.reservationId,
+        ]);
       },
     },
   });
 }
 
 const times = async (db: Database) =>
-  Object.fromEntries((await db.query<{ reservation_id: number; times: number }>('SELECT * FROM effects ORDER BY 1')).rows.map((r) => [r.reservation_id, r.times]));
+  Object.fromEntries(
+    (await db.query<{ reservation_id: number; times: number }>('SELECT * FROM effects ORDER BY 1')).rows.map((r) => [
+      r.reservation_id,
+      r.times,
+    ]),
+  );
 const once = (event: IntegrationEvent, attempt = 1): Delivery => ({ event, attempt });
 
 describe('inbox', () => {
@@ -76,7 +98,15 @@ describe('inbox', () => {
     expect(await listDeadLetters(db)).toEqual([]);
     expect(await consumer.handle([once(poison, 3)])).toEqual(['done']); // parked: acknowledged, not dropped
     const parked = await listDeadLetters(db);
-    expect(parked).toMatchObject([{ consumer: 'test', eventId: poison.eventId, eventType: 'SeatsSoldOut', attempts: 3, error: expect.stringContaining('reservation 13') }]);
+    expect(parked).toMatchObject([
+      {
+        consumer: 'test',
+        eventId: poison.eventId,
+        eventType: 'SeatsSoldOut',
+        attempts: 3,
+        error: expect.stringContaining('reservation 13'),
+      },
+    ]);
     expect(await times(db)).toEqual({ 12: 1 });
 
     expect(await redriveDeadLetters(db, [consumer])).toMatchObject([{ outcome: 'failed' }]); // still broken: stays parked
@@ -95,7 +125,10 @@ describe('outbox', () => {
     const bus = await createEmbeddedEventBus(await serviceDb());
     await expect(
       db.transaction(async (tx) => {
-        appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], { correlationId: 'flight-1', causationId: null });
+        appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], {
+          correlationId: 'flight-1',
+          causationId: null,
+        });
         await tx.query('SELECT count(*) FROM outbox'); // the enqueued insert has run
         throw new Error('business rule failed after the write');
       }),
@@ -110,7 +143,10 @@ describe('outbox', () => {
     const db = await serviceDb();
     const bus = await createEmbeddedEventBus(await serviceDb());
     const [event] = await db.transaction((tx) =>
-      appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], { correlationId: 'flight-1', causationId: null }),
+      appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], {
+        correlationId: 'flight-1',
+        causationId: null,
+      }),
     );
     await bus.publish([event!]); // a relay that published, then died before deleting the row
     await createOutboxRelay(db, bus).drain();
@@ -142,7 +178,10 @@ describe('embedded event log', () => {
     const first = [seatsSoldOut(21), seatsSoldOut(22)];
     await bus.publish(first);
     await collect(bus, effects, seen);
-    await eventually(async () => seen.length, (len) => len === 2);
+    await eventually(
+      async () => seen.length,
+      (len) => len === 2,
+    );
     await bus.close();
     await logDb.close();
 
@@ -152,7 +191,10 @@ describe('embedded event log', () => {
     await collect(bus, effects, seen);
     const later = seatsSoldOut(23);
     await bus.publish([later, first[0]!]); // a republished old event is deduplicated by the log
-    await eventually(async () => seen.length, (len) => len === 3);
+    await eventually(
+      async () => seen.length,
+      (len) => len === 3,
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect(seen).toEqual([first[0]!.eventId, first[1]!.eventId, later.eventId]);
     expect(await times(effects)).toEqual({ 21: 1, 22: 1, 23: 1 });
@@ -175,7 +217,10 @@ describe('embedded event log', () => {
       },
     });
     await bus.publish([seatsSoldOut(13)]);
-    await eventually(() => times(effects), (t) => t[13] === 1);
+    await eventually(
+      () => times(effects),
+      (t) => t[13] === 1,
+    );
     expect(attempts).toEqual([1, 2, 3]);
     await bus.close();
   });

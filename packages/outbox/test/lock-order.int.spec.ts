@@ -24,7 +24,13 @@ const soldOut = (flightId: number): IntegrationEvent =>
 async function twoReplicasRacing(name: string, lockOrder?: ConsumerOptions['lockOrder']) {
   const [a, b] = await Promise.all([1, 2].map(() => createPgDatabase(databaseUrl(`${run}_${name}`), { max: 2 })));
   opened.push(a!, b!);
-  await migrate(a!, [messagingMigration, { name: '001_flights.sql', sql: 'CREATE TABLE flights (id int PRIMARY KEY, n int NOT NULL); INSERT INTO flights VALUES (1, 0), (2, 0);' }]);
+  await migrate(a!, [
+    messagingMigration,
+    {
+      name: '001_flights.sql',
+      sql: 'CREATE TABLE flights (id int PRIMARY KEY, n int NOT NULL); INSERT INTO flights VALUES (1, 0), (2, 0);',
+    },
+  ]);
   let runs = 0;
   const replica = (db: Database) =>
     createConsumer({
@@ -54,7 +60,10 @@ describe('consumer batches on shared rows', () => {
       ['done', 'done'],
       ['done', 'done'],
     ]);
-    expect(r.flights).toEqual([{ id: 1, n: 2 }, { id: 2, n: 2 }]);
+    expect(r.flights).toEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
     expect(r.runs).toBeGreaterThan(4); // a handler ran again after the rollback
   });
 
@@ -64,7 +73,10 @@ describe('consumer batches on shared rows', () => {
       ['done', 'done'],
       ['done', 'done'],
     ]);
-    expect(r.flights).toEqual([{ id: 1, n: 2 }, { id: 2, n: 2 }]);
+    expect(r.flights).toEqual([
+      { id: 1, n: 2 },
+      { id: 2, n: 2 },
+    ]);
     expect(r.runs).toBe(4);
   });
 });

@@ -43,10 +43,14 @@ async function write(dbs: Database[], relays: OutboxRelay[], writers: number, pe
       for (let i = 0; i < perWriter; i++) {
         const reservationId = w * perWriter + i + 1;
         const [e] = await dbs[w % dbs.length]!.transaction((tx) =>
-          appendToOutbox(tx, [{ type: 'SeatsSoldOut', data: { reservationId, flightId: 1, seatQty: 1, remainingSeatsCount: 0, reason: 'SOLD_OUT' } }], {
-            correlationId: String(reservationId),
-            causationId: null,
-          }),
+          appendToOutbox(
+            tx,
+            [{ type: 'SeatsSoldOut', data: { reservationId, flightId: 1, seatQty: 1, remainingSeatsCount: 0, reason: 'SOLD_OUT' } }],
+            {
+              correlationId: String(reservationId),
+              causationId: null,
+            },
+          ),
         );
         ids.push(e!.eventId);
         relays[w % relays.length]!.kick();
@@ -61,9 +65,13 @@ describe('outbox relay with replicas on PostgreSQL', () => {
     const dbs = await replicaDbs(`${run}_race`, 3);
     const { bus, published } = recordingBus();
     const relays = dbs.map((db) => createOutboxRelay(db, bus, { batchSize: 25, pollMs: 20 }));
-    relays.forEach((r) => r.start());
+    for (const r of relays) r.start();
     const ids = await write(dbs, relays, 24, 60);
-    await eventually(async () => published.size, (n) => n === ids.length, { timeoutMs: 60_000 });
+    await eventually(
+      async () => published.size,
+      (n) => n === ids.length,
+      { timeoutMs: 60_000 },
+    );
     await Promise.all(relays.map((r) => r.stop()));
     expect([...published.values()].filter((n) => n !== 1)).toEqual([]);
     expect([...published.keys()].sort()).toEqual([...ids].sort());
@@ -75,9 +83,13 @@ describe('outbox relay with replicas on PostgreSQL', () => {
     const { bus, published } = recordingBus(0.4);
     const errors: unknown[] = [];
     const relays = dbs.map((db) => createOutboxRelay(db, bus, { batchSize: 10, pollMs: 20, onError: (e) => errors.push(e) }));
-    relays.forEach((r) => r.start());
+    for (const r of relays) r.start();
     const ids = await write(dbs, relays, 8, 40);
-    await eventually(async () => published.size, (n) => n === ids.length, { timeoutMs: 60_000 });
+    await eventually(
+      async () => published.size,
+      (n) => n === ids.length,
+      { timeoutMs: 60_000 },
+    );
     await Promise.all(relays.map((r) => r.stop()));
     expect(errors.length).toBeGreaterThan(0);
     expect([...published.values()].filter((n) => n !== 1)).toEqual([]);

@@ -16,10 +16,19 @@ export const DeadLetter = Type.Object({
 });
 
 export const RedriveInput = Type.Object({ ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })) });
-export const RedriveOutcome = Type.Object({ id: Type.Integer(), eventId: Type.String(), outcome: Type.String(), error: Type.Optional(Type.String()) });
+export const RedriveOutcome = Type.Object({
+  id: Type.Integer(),
+  eventId: Type.String(),
+  outcome: Type.String(),
+  error: Type.Optional(Type.String()),
+});
 
 export function deadLetterRoutes(app: HttpApp, db: Database, consumers: Consumer[]) {
-  app.get('/dead-letters', { schema: { tags: ['operations'], summary: 'Events parked after failing every retry', response: { 200: Type.Array(DeadLetter) } } }, () => listDeadLetters(db));
+  app.get(
+    '/dead-letters',
+    { schema: { tags: ['operations'], summary: 'Events parked after failing every retry', response: { 200: Type.Array(DeadLetter) } } },
+    () => listDeadLetters(db),
+  );
   app.post(
     '/dead-letters/redrive',
     {

@@ -4,7 +4,17 @@ import { migrate } from '@airline/database';
 import type { EventBus } from '@airline/messaging';
 import type { IntegrationEvent } from '@airline/contracts';
 import { serviceLogger, tracerFor } from '@airline/telemetry';
-import { createConsumer, createOutboxRelay, eventLogFields, messagingMigration, type Consumer, type ConsumerOptions, type EventHandlers, type OutboxRelay, type Clock } from '@airline/outbox';
+import {
+  createConsumer,
+  createOutboxRelay,
+  eventLogFields,
+  messagingMigration,
+  type Consumer,
+  type ConsumerOptions,
+  type EventHandlers,
+  type OutboxRelay,
+  type Clock,
+} from '@airline/outbox';
 import { idempotencyMigration, type HttpApp } from '@airline/http';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import { enableProcessMetrics, pipelineMetrics } from './pipeline-metrics.js';
@@ -83,7 +93,11 @@ export interface StartOptions {
 }
 
 /** Everything a service's database is migrated with, in order: the shared messaging tables first. */
-export const serviceMigrations = (def: Pick<ServiceDefinition<unknown>, 'migrations'>): Migration[] => [messagingMigration, idempotencyMigration, ...def.migrations];
+export const serviceMigrations = (def: Pick<ServiceDefinition<unknown>, 'migrations'>): Migration[] => [
+  messagingMigration,
+  idempotencyMigration,
+  ...def.migrations,
+];
 
 /** Throws, naming what is missing, unless every migration was applied (by the migrations Job). */
 export async function verifyMigrations(db: Database, service: string, migrations: Migration[]): Promise<void> {
@@ -95,7 +109,9 @@ export async function verifyMigrations(db: Database, service: string, migrations
   }
   const missing = migrations.map((m) => m.name).filter((n) => !applied.has(n));
   if (missing.length > 0) {
-    throw new Error(`${service}: migrations not applied: ${missing.join(', ')}. Run the migrations Job (deploy/k8s/migrate-job.yaml) first; MIGRATIONS=verify does not change the schema`);
+    throw new Error(
+      `${service}: migrations not applied: ${missing.join(', ')}. Run the migrations Job (deploy/k8s/migrate-job.yaml) first; MIGRATIONS=verify does not change the schema`,
+    );
   }
 }
 

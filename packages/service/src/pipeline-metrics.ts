@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Database } from '@airline/database';
 import type { EventBus, JetStreamEventBus } from '@airline/messaging';
-import { outboxBacklog, parkedCounts, type Consumer, type ConsumerObserver, type OutboxBacklog } from '@airline/outbox';
+import { outboxBacklog, parkedCounts, type Consumer, type ConsumerObserver } from '@airline/outbox';
 
 export interface PipelineMetrics {
   /** What a consumer of the service reports to (createConsumer's observer). */
@@ -31,13 +31,26 @@ const LABELS = ['consumer', 'event_type'] as const;
 
 export function pipelineMetrics({ db, bus, log }: PipelineSources): PipelineMetrics {
   // created before the service (and so its registry) is built: its consumers are created in build
-  const counter = (name: string, help: string, labelNames: readonly string[] = LABELS) => new Counter({ name, help, labelNames, registers: [] });
-  const handled = counter('airline_events_handled_total', 'Events whose effect committed (or that the inbox had seen before), by consumer and event type');
+  const counter = (name: string, help: string, labelNames: readonly string[] = LABELS) =>
+    new Counter({ name, help, labelNames, registers: [] });
+  const handled = counter(
+    'airline_events_handled_total',
+    'Events whose effect committed (or that the inbox had seen before), by consumer and event type',
+  );
   const failed = counter('airline_events_failed_total', 'Deliveries whose handling failed (retried, or parked on the last attempt)');
-  const redelivered = counter('airline_event_redeliveries_total', 'Deliveries of an event delivered before (a retry after a failure, or a redelivery after a crash)');
+  const redelivered = counter(
+    'airline_event_redeliveries_total',
+    'Deliveries of an event delivered before (a retry after a failure, or a redelivery after a crash)',
+  );
   const parked = counter('airline_dead_letters_parked_total', 'Events parked as dead letters after their last attempt');
-  const published = counter('airline_outbox_published_total', 'Events the outbox relay handed to the broker, by event type', ['event_type']);
-  const collectErrors = counter('airline_metrics_collect_errors_total', 'Scrapes in which a pipeline gauge could not be read (in that scrape its series are left out, or NaN)', ['source']);
+  const published = counter('airline_outbox_published_total', 'Events the outbox relay handed to the broker, by event type', [
+    'event_type',
+  ]);
+  const collectErrors = counter(
+    'airline_metrics_collect_errors_total',
+    'Scrapes in which a pipeline gauge could not be read (in that scrape its series are left out, or NaN)',
+    ['source'],
+  );
 
   let consumersOf: () => readonly Consumer[] = () => [];
 
@@ -62,7 +75,13 @@ export function pipelineMetrics({ db, bus, log }: PipelineSources): PipelineMetr
   const lag = perScrape('consumer_lag', async () => (await Promise.all(consumersOf().map((c) => bus.consumerLag(c)))).flat());
   const deadLetters = perScrape('dead_letters', () => parkedCounts(db));
 
-  const gauge = <T>(name: string, help: string, labelNames: readonly string[], read: () => Promise<T>, fill: (g: Gauge<string>, value: T) => void) => {
+  const gauge = <T>(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    read: () => Promise<T>,
+    fill: (g: Gauge<string>, value: T) => void,
+  ) => {
     const g: Gauge<string> = new Gauge({
       name,
       help,
@@ -85,7 +104,9 @@ export function pipelineMetrics({ db, bus, log }: PipelineSources): PipelineMetr
   };
   const gauges = [
     gauge('airline_outbox_rows', 'Events in the outbox not yet published', [], backlog, (g, b) => g.set(b.rows)),
-    gauge('airline_outbox_oldest_age_seconds', 'Age of the oldest event in the outbox (0 when empty)', [], backlog, (g, b) => g.set(b.oldestAgeSeconds)),
+    gauge('airline_outbox_oldest_age_seconds', 'Age of the oldest event in the outbox (0 when empty)', [], backlog, (g, b) =>
+      g.set(b.oldestAgeSeconds),
+    ),
     gauge('airline_consumer_pending_events', 'Events in the log not yet delivered to the durable consumer', LABELS, lag, (g, lags) => {
       for (const l of lags) g.set({ consumer: l.consumer, event_type: l.eventType }, l.pending);
     }),

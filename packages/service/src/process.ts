@@ -40,7 +40,8 @@ const int = (env: Env, name: string, fallback: number, { min = 0 } = {}) => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number${min < 0 ? ` (${min} or more)` : ''}, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${name} must be a whole number${min < 0 ? ` (${min} or more)` : ''}, not ${JSON.stringify(raw)}`);
   return n;
 };
 
@@ -53,8 +54,13 @@ function migrationsMode(env: Env): 'apply' | 'verify' {
 /** The process's logger (its lines name the service once, the pid and the replica) and its tracing. */
 async function logger(service: string, env: Env): Promise<Logger> {
   const replica = cluster.isWorker ? Number(env.REPLICA_INDEX ?? cluster.worker?.id) : undefined;
-  const log = createLogger({ level: env.LOG_LEVEL ?? 'info', format: logFormat(env), base: { service, pid: process.pid, ...(replica !== undefined ? { replica } : {}) } });
-  if (await startTracing({ env })) log.info({ endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported over OTLP');
+  const log = createLogger({
+    level: env.LOG_LEVEL ?? 'info',
+    format: logFormat(env),
+    base: { service, pid: process.pid, ...(replica !== undefined ? { replica } : {}) },
+  });
+  if (await startTracing({ env }))
+    log.info({ endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported over OTLP');
   return log;
 }
 
@@ -130,7 +136,12 @@ export async function runServiceProcess<C>(
 }
 
 /** Runs an HTTP-only process (gateway, processor sandbox) with the same replicas and SIGTERM handling. */
-export async function runHttpProcess(name: string, build: (ctx: { log: Logger }) => HttpApp | Promise<HttpApp>, defaults: ProcessDefaults, env: Env = process.env): Promise<void> {
+export async function runHttpProcess(
+  name: string,
+  build: (ctx: { log: Logger }) => HttpApp | Promise<HttpApp>,
+  defaults: ProcessDefaults,
+  env: Env = process.env,
+): Promise<void> {
   const log = await logger(name, env);
   let app: HttpApp | undefined;
   const shutdown = gracefulShutdown(log, int(env, 'SHUTDOWN_TIMEOUT_MS', 25_000), async () => {

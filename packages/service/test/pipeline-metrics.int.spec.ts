@@ -72,7 +72,10 @@ describe('pipeline metrics of a service', () => {
     const { service, bus } = await start(true);
     await bus.publish([soldOut(1), soldOut(2), soldOut(3)]);
     const labels = '{consumer="audit",event_type="SeatsSoldOut",service="audit"}';
-    const samples = await eventually(() => scrape(service), (s) => s.get(`airline_dead_letters${labels}`) === 1);
+    const samples = await eventually(
+      () => scrape(service),
+      (s) => s.get(`airline_dead_letters${labels}`) === 1,
+    );
     expect(samples.get(`airline_events_handled_total${labels}`)).toBe(2);
     expect(samples.get(`airline_events_failed_total${labels}`)).toBe(2); // both attempts of reservation 2
     expect(samples.get(`airline_event_redeliveries_total${labels}`)).toBe(1);
@@ -129,7 +132,11 @@ describe('pipeline metrics of a service', () => {
     const logDb = await createPgliteDatabase();
     const db = await createPgliteDatabase();
     const bus = await createEmbeddedEventBus(logDb);
-    const service = await startService(auditService, {}, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false, processMetrics: true });
+    const service = await startService(
+      auditService,
+      {},
+      { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false, processMetrics: true },
+    );
     cleanup.push(async () => {
       await bus.close();
       await service.stop();
@@ -143,7 +150,12 @@ describe('pipeline metrics of a service', () => {
 
   it('show the JetStream stream against its byte limit, and NaN when the broker does not answer', async () => {
     const registry = new Registry();
-    let answer: () => Promise<{ bytes: number; messages: number; maxBytes: number; maxAgeSeconds: number }> = async () => ({ bytes: 6_000, messages: 12, maxBytes: 8_000, maxAgeSeconds: 0 });
+    let answer: () => Promise<{ bytes: number; messages: number; maxBytes: number; maxAgeSeconds: number }> = async () => ({
+      bytes: 6_000,
+      messages: 12,
+      maxBytes: 8_000,
+      maxAgeSeconds: 0,
+    });
     streamMetrics(registry, { streamUsage: () => answer() }, pino({ level: 'silent' }));
     const text = await registry.metrics();
     expect(text).toContain('airline_stream_bytes 6000');

@@ -27,7 +27,16 @@ export interface ProcessLoggerOptions {
 export function createLogger(options: ProcessLoggerOptions = {}): Logger {
   const opts: LoggerOptions = { level: options.level ?? 'info', ...(options.base ? { base: options.base } : {}) };
   if ((options.format ?? 'json') === 'pretty') {
-    return pino(opts, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: options.destination ?? 1, sync: true }));
+    return pino(
+      opts,
+      pretty({
+        colorize: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+        destination: options.destination ?? 1,
+        sync: true,
+      }),
+    );
   }
   return options.destination ? pino(opts, options.destination) : pino(opts);
 }

@@ -9,7 +9,19 @@
 // Trace context crosses HTTP as the W3C `traceparent` header and events as the envelope's `traceparent`
 // field (stamped when an event is put in the outbox, the parent of the span that handles it).
 // The SDK's modules are loaded by startTracing only: a process that does not trace never loads them.
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export { SpanKind, SpanStatusCode, context, trace, type Span, type Tracer, type Context };
@@ -58,7 +70,11 @@ export async function startTracing(options: TracingOptions = {}): Promise<boolea
   state = {
     processor,
     providers: new Map(),
-    providerFor: (service) => new sdk.BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'airline' }), spanProcessors: [processor] }),
+    providerFor: (service) =>
+      new sdk.BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': service, 'service.namespace': 'airline' }),
+        spanProcessors: [processor],
+      }),
   };
   return true;
 }
@@ -138,17 +154,27 @@ export async function clientSpan<T>(
 }
 
 /** Runs fn in a span (INTERNAL unless told) under the given parent context; without a tracer, just fn. */
-export async function inSpan<T>(tracer: Tracer | undefined, name: string, options: { kind?: SpanKind; attributes?: Attributes; parent?: Context }, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  tracer: Tracer | undefined,
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  fn: (span: Span | undefined) => Promise<T>,
+): Promise<T> {
   if (!tracer) return fn(undefined);
-  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, options.parent ?? context.active(), async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }

@@ -2,11 +2,28 @@
 // service named once; tracing only when an OTLP endpoint is set (or a test's exporter is given).
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, currentTraceparent, logFormat, serviceLogger, traceIdOf, tracerFor, tracingOn, tracingRequested } from '../src/index.js';
+import {
+  createLogger,
+  currentTraceparent,
+  logFormat,
+  serviceLogger,
+  traceIdOf,
+  tracerFor,
+  tracingOn,
+  tracingRequested,
+} from '../src/index.js';
 
 const capture = () => {
   const out: string[] = [];
-  return { out, destination: new Writable({ write: (chunk, _enc, done) => (out.push(String(chunk)), done()) }) };
+  return {
+    out,
+    destination: new Writable({
+      write: (chunk, _enc, done) => {
+        out.push(String(chunk));
+        done();
+      },
+    }),
+  };
 };
 
 describe('log format', () => {
@@ -20,11 +37,17 @@ describe('log format', () => {
 
   it('JSON: one object per line; pretty: a line for people with the level and the message', () => {
     const json = capture();
-    createLogger({ format: 'json', destination: json.destination, base: { service: 'flight' } }).info({ eventType: 'SeatsReserved' }, 'event handled');
+    createLogger({ format: 'json', destination: json.destination, base: { service: 'flight' } }).info(
+      { eventType: 'SeatsReserved' },
+      'event handled',
+    );
     expect(JSON.parse(json.out.join(''))).toMatchObject({ level: 30, service: 'flight', eventType: 'SeatsReserved', msg: 'event handled' });
 
     const pretty = capture();
-    createLogger({ format: 'pretty', destination: pretty.destination, base: { service: 'flight' } }).info({ eventType: 'SeatsReserved' }, 'event handled');
+    createLogger({ format: 'pretty', destination: pretty.destination, base: { service: 'flight' } }).info(
+      { eventType: 'SeatsReserved' },
+      'event handled',
+    );
     const text = pretty.out.join('');
     expect(() => JSON.parse(text)).toThrow();
     expect(text).toMatch(/INFO/);

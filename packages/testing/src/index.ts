@@ -11,12 +11,14 @@ export * from './http.js';
 export function decideSpec<S, C, E>(decide: (command: C, state: S) => E[] | { refused: unknown }) {
   const eventsOf = (state: S, command: C): E[] => {
     const decision = decide(command, state);
-    if (!Array.isArray(decision)) expect.fail(`expected events, the command was refused: ${String((decision.refused as Error)?.message ?? decision.refused)}`);
+    if (!Array.isArray(decision))
+      expect.fail(`expected events, the command was refused: ${String((decision.refused as Error)?.message ?? decision.refused)}`);
     return decision;
   };
   return {
     given: (state: S) => ({
       when: (command: C) => ({
+        // biome-ignore lint/suspicious/noThenProperty: given/when/then reads as the specification; nobody awaits it
         then: (expected: E[] | ((events: E[]) => void)) => {
           const events = eventsOf(state, command);
           if (typeof expected === 'function') expected(events);

@@ -31,7 +31,11 @@ export async function dropDatabases(prefix: string): Promise<void> {
 }
 
 /** One query against a database of the test run. */
-export async function queryDatabase<R extends pg.QueryResultRow = Record<string, unknown>>(name: string, text: string, params: unknown[] = []): Promise<R[]> {
+export async function queryDatabase<R extends pg.QueryResultRow = Record<string, unknown>>(
+  name: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: databaseUrl(name) });
   await client.connect();
   try {

@@ -23,7 +23,10 @@ export const dashboardHandlers: EventHandlers = Object.fromEntries(
 export const dashboardService: ServiceDefinition<DashboardConfig> = {
   name: 'dashboard',
   // dead letters and the reservation history lose the card numbers of events stored before tokenisation
-  migrations: [...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))), scrubCardsMigration([{ table: 'reservation_history', column: 'data', holds: 'data' }])],
+  migrations: [
+    ...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+    scrubCardsMigration([{ table: 'reservation_history', column: 'data', holds: 'data' }]),
+  ],
   build({ db, consumer, log }, config) {
     const app = createHttpApp({ service: 'dashboard', log, readiness: { database: () => db.query('SELECT 1') } });
     halRootRoutes(app, { customerInfos: '/customerInfos', flightBoard: '/flightBoard', reservationHistory: '/reservationHistory' });

@@ -95,7 +95,14 @@ export type SeatEvent = SeatsReserved | SeatsReleased | SeatsSoldOut;
 
 export function evolveSeatHold(current: SeatHold | undefined, event: SeatEvent): SeatHold {
   const d = event.data;
-  const base = current ?? { reservationId: d.reservationId, flightId: d.flightId, seatQty: d.seatQty, reserved: false, released: false, soldOut: false };
+  const base = current ?? {
+    reservationId: d.reservationId,
+    flightId: d.flightId,
+    seatQty: d.seatQty,
+    reserved: false,
+    released: false,
+    soldOut: false,
+  };
   switch (event.type) {
     case 'SeatsReserved':
       return { ...base, seatQty: d.seatQty, reserved: true };
@@ -111,7 +118,7 @@ export function evolveSeatHold(current: SeatHold | undefined, event: SeatEvent):
 }
 
 /** Seats a hold takes from the flight: reserved and not (yet) released. */
-export const seatsTaken = (h: SeatHold | undefined) => (h && h.reserved && !h.released ? h.seatQty : 0);
+export const seatsTaken = (h: SeatHold | undefined) => (h?.reserved && !h.released ? h.seatQty : 0);
 
 export interface FlightBoardChange {
   /** Change in seats taken (held or sold). */

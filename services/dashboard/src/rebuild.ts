@@ -9,7 +9,13 @@ import type { EventLogReader } from '@airline/messaging';
 import { dashboardEventTypes, flushProjection, lockProjection, project } from './projector.js';
 
 /** The read-model tables, in the order they are copied. */
-export const READ_MODEL_TABLES = ['dashboard_reservations', 'customer_infos', 'flight_board', 'flight_board_seats', 'reservation_history'] as const;
+export const READ_MODEL_TABLES = [
+  'dashboard_reservations',
+  'customer_infos',
+  'flight_board',
+  'flight_board_seats',
+  'reservation_history',
+] as const;
 
 const SHADOW = 'dashboard_rebuild';
 
@@ -20,7 +26,11 @@ export interface ReplayResult {
 }
 
 /** Projects the log's events after `after` into the tables of `schema` ('public' for a fresh database). */
-export async function replay(db: Database, log: EventLogReader, options: { schema: string; after?: number; pageSize?: number }): Promise<ReplayResult> {
+export async function replay(
+  db: Database,
+  log: EventLogReader,
+  options: { schema: string; after?: number; pageSize?: number },
+): Promise<ReplayResult> {
   let after = options.after ?? 0;
   let events = 0;
   for (;;) {

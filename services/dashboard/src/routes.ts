@@ -6,42 +6,68 @@ import { remainingSeats } from './projections.js';
 import { READ_MODEL_TABLES, RebuildInProgress, rebuildReadModels } from './rebuild.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
-
-export const CustomerInfo = Type.Object({
-  customerId: Type.Integer(),
-  flightCount: Type.Integer({ description: 'reservations placed (seed 000)' }),
-  recentReserveDate: Type.Union([Type.String(), Type.Null()], { description: 'latest reserveDate of their reservations (seed 000)' }),
-  confirmedCount: Type.Integer({ description: 'reservations confirmed now (a confirmed one that is cancelled counts as cancelled)' }),
-  cancelledCount: Type.Integer({ description: 'reservations cancelled, whatever the reason' }),
-}, { title: 'CustomerInfo' });
-
-export const FlightBoardEntry = Type.Object({
-  flightId: Type.Integer(),
-  flightCode: Type.Union([Type.String(), Type.Null()]),
-  takeoffDate: Type.Union([Type.String(), Type.Null()]),
-  capacity: Type.Union([Type.Integer(), Type.Null()]),
-  remainingSeatsCount: Type.Union([Type.Integer(), Type.Null()], { description: 'null until the flight registration is seen' }),
-  seatsTaken: Type.Integer({ description: 'seats held or sold' }),
-  soldOutCount: Type.Integer({ description: 'bookings turned away for lack of seats' }),
-  status: Type.Union([Type.Literal('SCHEDULED'), Type.Literal('CANCELLED')]),
-  lastActivity: Type.Union([
-    Type.Object({ type: Type.String(), at: Type.String(), reservationId: Type.Union([Type.Integer(), Type.Null()]), summary: Type.String() }),
-    Type.Null(),
-  ]),
-}, { title: 'FlightBoardEntry' });
-
-export const HistoryEntry = Type.Object({
-  eventId: Type.String(),
-  reservationId: Type.Integer(),
-  customerId: Type.Union([Type.Integer(), Type.Null()]),
+const Problem = Type.Object({
   type: Type.String(),
-  occurredAt: Type.String(),
-  summary: Type.String(),
-  data: Type.Record(Type.String(), Type.Unknown()),
-}, { title: 'HistoryEntry' });
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 
-type CustomerInfoRow = { customer_id: number; flight_count: number; recent_reserve_date: string | null; confirmed_count: number; cancelled_count: number };
+export const CustomerInfo = Type.Object(
+  {
+    customerId: Type.Integer(),
+    flightCount: Type.Integer({ description: 'reservations placed (seed 000)' }),
+    recentReserveDate: Type.Union([Type.String(), Type.Null()], { description: 'latest reserveDate of their reservations (seed 000)' }),
+    confirmedCount: Type.Integer({ description: 'reservations confirmed now (a confirmed one that is cancelled counts as cancelled)' }),
+    cancelledCount: Type.Integer({ description: 'reservations cancelled, whatever the reason' }),
+  },
+  { title: 'CustomerInfo' },
+);
+
+export const FlightBoardEntry = Type.Object(
+  {
+    flightId: Type.Integer(),
+    flightCode: Type.Union([Type.String(), Type.Null()]),
+    takeoffDate: Type.Union([Type.String(), Type.Null()]),
+    capacity: Type.Union([Type.Integer(), Type.Null()]),
+    remainingSeatsCount: Type.Union([Type.Integer(), Type.Null()], { description: 'null until the flight registration is seen' }),
+    seatsTaken: Type.Integer({ description: 'seats held or sold' }),
+    soldOutCount: Type.Integer({ description: 'bookings turned away for lack of seats' }),
+    status: Type.Union([Type.Literal('SCHEDULED'), Type.Literal('CANCELLED')]),
+    lastActivity: Type.Union([
+      Type.Object({
+        type: Type.String(),
+        at: Type.String(),
+        reservationId: Type.Union([Type.Integer(), Type.Null()]),
+        summary: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { title: 'FlightBoardEntry' },
+);
+
+export const HistoryEntry = Type.Object(
+  {
+    eventId: Type.String(),
+    reservationId: Type.Integer(),
+    customerId: Type.Union([Type.Integer(), Type.Null()]),
+    type: Type.String(),
+    occurredAt: Type.String(),
+    summary: Type.String(),
+    data: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { title: 'HistoryEntry' },
+);
+
+type CustomerInfoRow = {
+  customer_id: number;
+  flight_count: number;
+  recent_reserve_date: string | null;
+  confirmed_count: number;
+  cancelled_count: number;
+};
 const toCustomerInfo = (r: CustomerInfoRow) => ({
   customerId: r.customer_id,
   flightCount: r.flight_count,
@@ -75,21 +101,47 @@ const toBoardEntry = (r: BoardRow) => ({
   status: r.status,
   lastActivity:
     r.last_activity_type && r.last_activity_at
-      ? { type: r.last_activity_type, at: new Date(r.last_activity_at).toISOString(), reservationId: r.last_activity_reservation_id, summary: r.last_activity_summary ?? '' }
+      ? {
+          type: r.last_activity_type,
+          at: new Date(r.last_activity_at).toISOString(),
+          reservationId: r.last_activity_reservation_id,
+          summary: r.last_activity_summary ?? '',
+        }
       : null,
 });
 
-type HistoryRow = { event_id: string; reservation_id: number; customer_id: number | null; type: string; occurred_at: Date | string; summary: string; data: Record<string, unknown> };
+type HistoryRow = {
+  event_id: string;
+  reservation_id: number;
+  customer_id: number | null;
+  type: string;
+  occurred_at: Date | string;
+  summary: string;
+  data: Record<string, unknown>;
+};
 
 export function dashboardRoutes(app: HttpApp, db: Database, eventLog: EventLogReader | undefined) {
   app.get(
     '/customerInfos',
-    { schema: { tags: ['dashboard'], summary: 'Per customer: reservations placed, latest reservation date, confirmed and cancelled (seed 000)', response: { 200: Type.Array(CustomerInfo) } } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Per customer: reservations placed, latest reservation date, confirmed and cancelled (seed 000)',
+        response: { 200: Type.Array(CustomerInfo) },
+      },
+    },
     async () => (await db.query<CustomerInfoRow>('SELECT * FROM customer_infos ORDER BY customer_id')).rows.map(toCustomerInfo),
   );
   app.get(
     '/customerInfos/:customerId',
-    { schema: { tags: ['dashboard'], summary: "One customer's reservations placed, latest reservation date, confirmed and cancelled", params: Type.Object({ customerId: Id }), response: { 200: CustomerInfo, 404: Problem } } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: "One customer's reservations placed, latest reservation date, confirmed and cancelled",
+        params: Type.Object({ customerId: Id }),
+        response: { 200: CustomerInfo, 404: Problem },
+      },
+    },
     async (req) => {
       const row = (await db.query<CustomerInfoRow>('SELECT * FROM customer_infos WHERE customer_id = $1', [req.params.customerId])).rows[0];
       if (!row) throw notFound(`customer ${req.params.customerId} on the dashboard`);
@@ -99,12 +151,25 @@ export function dashboardRoutes(app: HttpApp, db: Database, eventLog: EventLogRe
 
   app.get(
     '/flightBoard',
-    { schema: { tags: ['dashboard'], summary: 'Flight status board: remaining seats and latest activity per flight (seed 001)', response: { 200: Type.Array(FlightBoardEntry) } } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Flight status board: remaining seats and latest activity per flight (seed 001)',
+        response: { 200: Type.Array(FlightBoardEntry) },
+      },
+    },
     async () => (await db.query<BoardRow>('SELECT * FROM flight_board ORDER BY flight_id')).rows.map(toBoardEntry),
   );
   app.get(
     '/flightBoard/:flightId',
-    { schema: { tags: ['dashboard'], summary: "One flight's remaining seats and latest activity", params: Type.Object({ flightId: Id }), response: { 200: FlightBoardEntry, 404: Problem } } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: "One flight's remaining seats and latest activity",
+        params: Type.Object({ flightId: Id }),
+        response: { 200: FlightBoardEntry, 404: Problem },
+      },
+    },
     async (req) => {
       const row = (await db.query<BoardRow>('SELECT * FROM flight_board WHERE flight_id = $1', [req.params.flightId])).rows[0];
       if (!row) throw notFound(`flight ${req.params.flightId} on the board`);
@@ -118,7 +183,11 @@ export function dashboardRoutes(app: HttpApp, db: Database, eventLog: EventLogRe
       schema: {
         tags: ['dashboard'],
         summary: "Every event of a customer's bookings (or everyone's, for staff), in the order they happened (seeds 002/003)",
-        querystring: Type.Object({ customerId: Type.Optional(Id), reservationId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+        querystring: Type.Object({
+          customerId: Type.Optional(Id),
+          reservationId: Type.Optional(Id),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+        }),
         response: { 200: Type.Array(HistoryEntry) },
       },
     },

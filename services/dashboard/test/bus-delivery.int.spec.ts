@@ -34,7 +34,12 @@ async function tables(db: Database) {
 describe('the dashboard behind a bus whose event types overtake each other', () => {
   it('gives the read models of the log projected in order, every event delivered once or again', async () => {
     const log = logOf(
-      Array.from({ length: 30 }, (_, i) => ({ customerId: (i % 4) + 1, flightId: ((i % 2) + 1) as 1 | 2, seatQty: (i % 3) + 1, outcome: outcomes[i % outcomes.length]! })),
+      Array.from({ length: 30 }, (_, i) => ({
+        customerId: (i % 4) + 1,
+        flightId: ((i % 2) + 1) as 1 | 2,
+        seatQty: (i % 3) + 1,
+        outcome: outcomes[i % outcomes.length]!,
+      })),
     );
     const inOrder = await database();
     await inOrder.transaction(async (tx) => {
@@ -44,7 +49,13 @@ describe('the dashboard behind a bus whose event types overtake each other', () 
     const live = await database();
     const busDb = await createPgliteDatabase();
     opened.push(busDb);
-    const bus = await createEmbeddedEventBus(busDb, { reorderTypes: { maxDelayMs: 15 }, batchSize: 8, lingerMs: 0, pollMs: 20, backoff: () => 20 });
+    const bus = await createEmbeddedEventBus(busDb, {
+      reorderTypes: { maxDelayMs: 15 },
+      batchSize: 8,
+      lingerMs: 0,
+      pollMs: 20,
+      backoff: () => 20,
+    });
     const consumer = createConsumer({ db: live, consumer: 'dashboard', handlers: dashboardHandlers, prefetch: prefetchProjection });
     const delivered: IntegrationEvent[] = [];
     await bus.subscribe({

@@ -60,12 +60,19 @@ describe('the dashboard projection', () => {
 
           const r = random[Symbol.iterator]();
           const copies = log.flatMap((e) => (r.next().value < 0.3 ? [e, e] : [e])); // some delivered twice
-          const order = copies.map((e) => ({ e, key: r.next().value as number })).sort((a, b) => a.key - b.key).map((x) => x.e);
+          const order = copies
+            .map((e) => ({ e, key: r.next().value as number }))
+            .sort((a, b) => a.key - b.key)
+            .map((x) => x.e);
           await projectAll(shuffled, order, batch);
 
           expect(await tables(shuffled)).toEqual(await tables(inOrder));
           // the board's latest activity is the flight's last event in the log
-          const board = (await shuffled.query<{ flight_id: number; last_activity_event_id: string }>('SELECT flight_id, last_activity_event_id FROM flight_board ORDER BY 1')).rows;
+          const board = (
+            await shuffled.query<{ flight_id: number; last_activity_event_id: string }>(
+              'SELECT flight_id, last_activity_event_id FROM flight_board ORDER BY 1',
+            )
+          ).rows;
           const lastOf = (flightId: number) => log.filter((e) => 'flightSeq' in e.data && e.data.flightId === flightId).at(-1)!.eventId;
           expect(board).toEqual([1, 2].map((id) => ({ flight_id: id, last_activity_event_id: lastOf(id) })));
         },

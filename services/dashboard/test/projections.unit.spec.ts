@@ -1,5 +1,15 @@
 import { describe as spec, expect, it } from 'vitest';
-import { envelope, eventRoutes, type IntegrationEvent, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced, type SeatsReleased, type SeatsReserved, type SeatsSoldOut } from '@airline/contracts';
+import {
+  envelope,
+  eventRoutes,
+  type IntegrationEvent,
+  type ReservationCancelled,
+  type ReservationConfirmed,
+  type ReservationPlaced,
+  type SeatsReleased,
+  type SeatsReserved,
+  type SeatsSoldOut,
+} from '@airline/contracts';
 import {
   customerInfoChange,
   describe,
@@ -15,14 +25,58 @@ import {
 import { dashboardEventTypes } from '../src/projector.js';
 
 let n = 0;
-const meta = () => ({ eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, occurredAt: '2026-01-01T00:00:00.000Z', correlationId: '7', causationId: null });
-const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 2, amount: 400, reserveDate: '2024-11-21' };
-const placed = envelope({ type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }, meta()) as ReservationPlaced;
+const meta = () => ({
+  eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  correlationId: '7',
+  causationId: null,
+});
+const summary = {
+  reservationId: 7,
+  bookingReference: 'ABC234',
+  customerId: 3,
+  flightId: 1,
+  seatQty: 2,
+  amount: 400,
+  reserveDate: '2024-11-21',
+};
+const placed = envelope(
+  {
+    type: 'ReservationPlaced',
+    data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' },
+  },
+  meta(),
+) as ReservationPlaced;
 const confirmed = envelope({ type: 'ReservationConfirmed', data: summary }, meta()) as ReservationConfirmed;
-const cancelled = envelope({ type: 'ReservationCancelled', data: { ...summary, reason: 'CUSTOMER', previousStatus: 'CONFIRMED' } }, meta()) as ReservationCancelled;
-const reserved = envelope({ type: 'SeatsReserved', data: { reservationId: 7, customerId: 3, flightId: 1, seatQty: 2, amount: 400, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', remainingSeatsCount: 3 } }, meta()) as SeatsReserved;
-const released = envelope({ type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 2, remainingSeatsCount: 5 } }, meta()) as SeatsReleased;
-const soldOut = envelope({ type: 'SeatsSoldOut', data: { reservationId: 8, flightId: 1, seatQty: 9, remainingSeatsCount: 3, reason: 'SOLD_OUT' } }, meta()) as SeatsSoldOut;
+const cancelled = envelope(
+  { type: 'ReservationCancelled', data: { ...summary, reason: 'CUSTOMER', previousStatus: 'CONFIRMED' } },
+  meta(),
+) as ReservationCancelled;
+const reserved = envelope(
+  {
+    type: 'SeatsReserved',
+    data: {
+      reservationId: 7,
+      customerId: 3,
+      flightId: 1,
+      seatQty: 2,
+      amount: 400,
+      paymentMethod: 'pm_card_visa',
+      cardLast4: '4242',
+      cardBrand: 'visa',
+      remainingSeatsCount: 3,
+    },
+  },
+  meta(),
+) as SeatsReserved;
+const released = envelope(
+  { type: 'SeatsReleased', data: { reservationId: 7, flightId: 1, seatQty: 2, remainingSeatsCount: 5 } },
+  meta(),
+) as SeatsReleased;
+const soldOut = envelope(
+  { type: 'SeatsSoldOut', data: { reservationId: 8, flightId: 1, seatQty: 9, remainingSeatsCount: 3, reason: 'SOLD_OUT' } },
+  meta(),
+) as SeatsSoldOut;
 
 const pending: ReservationSummary = { ...summary, currency: 'KRW', status: 'PENDING', cancelReason: null };
 
@@ -44,13 +98,33 @@ spec('a reservation summary (the source of customerInfos)', () => {
 
 spec('what a reservation adds to its customer (customerInfos)', () => {
   it('a new booking: one more placed (flightCount) and its date', () =>
-    expect(customerInfoChange(undefined, pending)).toEqual({ customerId: 3, flightCount: 1, confirmedCount: 0, cancelledCount: 0, reserveDate: '2024-11-21' }));
+    expect(customerInfoChange(undefined, pending)).toEqual({
+      customerId: 3,
+      flightCount: 1,
+      confirmedCount: 0,
+      cancelledCount: 0,
+      reserveDate: '2024-11-21',
+    }));
   it('a confirmation: one more confirmed', () =>
-    expect(customerInfoChange(pending, { ...pending, status: 'CONFIRMED' })).toEqual({ customerId: 3, flightCount: 0, confirmedCount: 1, cancelledCount: 0, reserveDate: null }));
+    expect(customerInfoChange(pending, { ...pending, status: 'CONFIRMED' })).toEqual({
+      customerId: 3,
+      flightCount: 0,
+      confirmedCount: 1,
+      cancelledCount: 0,
+      reserveDate: null,
+    }));
   it('a confirmed booking cancelled: one fewer confirmed, one more cancelled', () =>
-    expect(customerInfoChange({ ...pending, status: 'CONFIRMED' }, { ...pending, status: 'CANCELED' })).toMatchObject({ confirmedCount: -1, cancelledCount: 1, flightCount: 0 }));
+    expect(customerInfoChange({ ...pending, status: 'CONFIRMED' }, { ...pending, status: 'CANCELED' })).toMatchObject({
+      confirmedCount: -1,
+      cancelledCount: 1,
+      flightCount: 0,
+    }));
   it('a booking first seen cancelled: placed and cancelled at once', () =>
-    expect(customerInfoChange(undefined, { ...pending, status: 'CANCELED' })).toMatchObject({ flightCount: 1, confirmedCount: 0, cancelledCount: 1 }));
+    expect(customerInfoChange(undefined, { ...pending, status: 'CANCELED' })).toMatchObject({
+      flightCount: 1,
+      confirmedCount: 0,
+      cancelledCount: 1,
+    }));
   it('nothing when nothing changed (a redelivery)', () => expect(isNoChange(customerInfoChange(pending, pending))).toBe(true));
 });
 
@@ -96,7 +170,9 @@ spec('reservation history', () => {
     expect(historyEntry(released, null).customerId).toBeNull();
   });
   it('orders equal timestamps the way the saga runs', () => {
-    const order = ['ReservationConfirmed', 'PaymentApproved', 'SeatsReserved', 'ReservationPlaced'].sort((a, b) => sagaStepRank(a) - sagaStepRank(b));
+    const order = ['ReservationConfirmed', 'PaymentApproved', 'SeatsReserved', 'ReservationPlaced'].sort(
+      (a, b) => sagaStepRank(a) - sagaStepRank(b),
+    );
     expect(order).toEqual(['ReservationPlaced', 'SeatsReserved', 'PaymentApproved', 'ReservationConfirmed']);
   });
   it('describes every event type', () => {
@@ -109,7 +185,9 @@ spec('reservation history', () => {
 
 spec('the AsyncAPI routing table', () => {
   it('lists the dashboard as a consumer of exactly the events it reads', () => {
-    const listed = Object.entries(eventRoutes).filter(([, r]) => r.consumers.includes('dashboard')).map(([t]) => t);
+    const listed = Object.entries(eventRoutes)
+      .filter(([, r]) => r.consumers.includes('dashboard'))
+      .map(([t]) => t);
     expect(listed.sort()).toEqual([...dashboardEventTypes].sort());
   });
 });
@@ -119,12 +197,28 @@ spec('money and passengers in the history (issue 14)', () => {
     expect(describe(placed)).toBe('booking ABC234 placed: 2 seats on flight 1 for ₩400');
     const usd = envelope({ type: 'ReservationPlaced', data: { ...placed.data, currency: 'USD' } }, meta()) as ReservationPlaced;
     expect(describe(usd)).toBe('booking ABC234 placed: 2 seats on flight 1 for US$4.00');
-    const approved = envelope({ type: 'PaymentApproved', data: { reservationId: 7, paymentId: 1, amount: 129_900, authorizationCode: 'A1' } }, meta()) as IntegrationEvent;
+    const approved = envelope(
+      { type: 'PaymentApproved', data: { reservationId: 7, paymentId: 1, amount: 129_900, authorizationCode: 'A1' } },
+      meta(),
+    ) as IntegrationEvent;
     expect(describe(approved, 'USD')).toBe('payment of US$1,299.00 approved');
     expect(evolveSummary(undefined, usd).currency).toBe('USD');
   });
   it('names the passengers named later', () => {
-    const named = envelope({ type: 'PassengersNamed', data: { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 3, passengers: [{ givenName: 'Minji', familyName: 'Kim' }] } }, meta()) as IntegrationEvent;
+    const named = envelope(
+      {
+        type: 'PassengersNamed',
+        data: {
+          reservationId: 7,
+          bookingReference: 'ABC234',
+          customerId: 3,
+          flightId: 1,
+          seatQty: 3,
+          passengers: [{ givenName: 'Minji', familyName: 'Kim' }],
+        },
+      },
+      meta(),
+    ) as IntegrationEvent;
     expect(describe(named)).toBe('booking ABC234: passengers named (Minji Kim; 2 to be named)');
   });
 });

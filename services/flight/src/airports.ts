@@ -37,7 +37,14 @@ let table: AirportTable | undefined;
 /** The shipped table, built on first use. */
 export function airports(): AirportTable {
   table ??= airportTable(
-    getAllAirports().map((a: AirportInfoRow) => ({ code: a.iata, name: a.name, city: a.city, country: a.country, countryName: a.countryName, timeZone: a.timezone })),
+    getAllAirports().map((a: AirportInfoRow) => ({
+      code: a.iata,
+      name: a.name,
+      city: a.city,
+      country: a.country,
+      countryName: a.countryName,
+      timeZone: a.timezone,
+    })),
   );
   return table;
 }
@@ -54,13 +61,24 @@ export function airportTable(list: Airport[]): AirportTable {
       const q = fold(query.trim());
       if (q.length === 0) return [];
       const rank = (k: (typeof keys)[number]) =>
-        k.airport.code.toLowerCase() === q ? 0 : k.city.startsWith(q) ? 1 : k.name.startsWith(q) ? 2 : k.city.includes(q) || k.name.includes(q) ? 3 : 9;
+        k.airport.code.toLowerCase() === q
+          ? 0
+          : k.city.startsWith(q)
+            ? 1
+            : k.name.startsWith(q)
+              ? 2
+              : k.city.includes(q) || k.name.includes(q)
+                ? 3
+                : 9;
       const found: Array<{ airport: Airport; rank: number }> = [];
       for (const k of keys) {
         const r = rank(k);
         if (r < 9) found.push({ airport: k.airport, rank: r });
       }
-      return found.sort((a, b) => a.rank - b.rank).slice(0, limit).map((f) => f.airport);
+      return found
+        .sort((a, b) => a.rank - b.rank)
+        .slice(0, limit)
+        .map((f) => f.airport);
     },
   };
 }

@@ -19,7 +19,8 @@ export interface FlightSearch {
 
 /** Departure order: by the UTC instant; a flight in the seeds' shape (no time) by its day, at its start. */
 const departureKey = (f: Flight) => f.departure?.utc ?? departureDay(f);
-const byDeparture = (a: Flight, b: Flight) => (departureKey(a) < departureKey(b) ? -1 : departureKey(a) > departureKey(b) ? 1 : a.id - b.id);
+const byDeparture = (a: Flight, b: Flight) =>
+  departureKey(a) < departureKey(b) ? -1 : departureKey(a) > departureKey(b) ? 1 : a.id - b.id;
 
 export interface FlightChange {
   flightId: number;
@@ -61,7 +62,11 @@ export class AvailabilityView {
     const cancels = change.status === 'CANCELLED' && known.flight.status !== 'CANCELLED';
     if (!newerSeats && !cancels) return;
     this.flights.set(change.flightId, {
-      flight: { ...known.flight, ...(newerSeats ? { remainingSeatsCount: change.remainingSeatsCount! } : {}), ...(cancels ? { status: 'CANCELLED' as const } : {}) },
+      flight: {
+        ...known.flight,
+        ...(newerSeats ? { remainingSeatsCount: change.remainingSeatsCount! } : {}),
+        ...(cancels ? { status: 'CANCELLED' as const } : {}),
+      },
       seatsSeq: newerSeats ? change.flightSeq : known.seatsSeq,
     });
     this.version++;
@@ -74,14 +79,18 @@ export class AvailabilityView {
         case 'FlightRegistered': {
           const d = e.data as NewEvent<'FlightRegistered'>['data'];
           const { flightId, flightSeq, currency, ...rest } = d;
-          this.put({ id: flightId, ...rest, currency: currency ?? this.options.defaultCurrency ?? 'KRW', status: 'SCHEDULED' }, flightSeq ?? 1);
+          this.put(
+            { id: flightId, ...rest, currency: currency ?? this.options.defaultCurrency ?? 'KRW', status: 'SCHEDULED' },
+            flightSeq ?? 1,
+          );
           break;
         }
         case 'SeatsReserved':
         case 'SeatsSoldOut':
         case 'SeatsReleased': {
           const d = e.data as NewEvent<'SeatsReserved' | 'SeatsSoldOut' | 'SeatsReleased'>['data'];
-          if (d.flightSeq !== undefined) this.apply({ flightId: d.flightId, flightSeq: d.flightSeq, remainingSeatsCount: d.remainingSeatsCount });
+          if (d.flightSeq !== undefined)
+            this.apply({ flightId: d.flightId, flightSeq: d.flightSeq, remainingSeatsCount: d.remainingSeatsCount });
           break;
         }
         case 'FlightCancelled': {
@@ -116,7 +125,12 @@ export class AvailabilityView {
   search(q: FlightSearch, now: Date): { flights: Flight[]; json: string; etag: string } {
     let closed = 0;
     const flights = this.list().flights.filter((f) => {
-      if ((q.from !== undefined && f.origin !== q.from) || (q.to !== undefined && f.destination !== q.to) || (q.date !== undefined && departureDay(f) !== q.date)) return false;
+      if (
+        (q.from !== undefined && f.origin !== q.from) ||
+        (q.to !== undefined && f.destination !== q.to) ||
+        (q.date !== undefined && departureDay(f) !== q.date)
+      )
+        return false;
       if (f.status !== 'SCHEDULED' || f.remainingSeatsCount < q.passengers) return false;
       if (!onSale(f, now)) {
         closed++;
@@ -134,7 +148,9 @@ export class AvailabilityView {
   }
 
   /** Takes in the rows changed since the last refresh (all of them the first time). */
-  async refresh(changedSince: (since: string | undefined) => Promise<{ rows: Array<{ flight: Flight; flightSeq: number }>; at: string }>): Promise<void> {
+  async refresh(
+    changedSince: (since: string | undefined) => Promise<{ rows: Array<{ flight: Flight; flightSeq: number }>; at: string }>,
+  ): Promise<void> {
     const { rows, at } = await changedSince(this.refreshedAt);
     for (const { flight, flightSeq } of rows) this.put(flight, flightSeq);
     this.refreshedAt = at;

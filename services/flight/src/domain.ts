@@ -53,7 +53,9 @@ function canHold(flight: Pick<Flight, 'status' | 'remainingSeatsCount'>, seatQty
 /** Step 2 of the saga: the flight's answer to ReservationPlaced, given whether the hold succeeded. */
 export function answerToPlacement(
   placed: ReservationPlaced['data'],
-  outcome: ({ held: true; remainingSeatsCount: number } | { held: false; flight: Pick<Flight, 'status' | 'remainingSeatsCount'> }) & { flightSeq: number },
+  outcome: ({ held: true; remainingSeatsCount: number } | { held: false; flight: Pick<Flight, 'status' | 'remainingSeatsCount'> }) & {
+    flightSeq: number;
+  },
 ): NewEvent<'SeatsReserved' | 'SeatsSoldOut'> {
   if (outcome.held) {
     return {
@@ -94,10 +96,19 @@ export function releasable(status: HoldStatus): boolean {
   return status === 'HELD' || status === 'SOLD';
 }
 
-export function seatsReleased(cancelled: ReservationCancelled['data'], change: { remainingSeatsCount: number; flightSeq: number }): NewEvent<'SeatsReleased'> {
+export function seatsReleased(
+  cancelled: ReservationCancelled['data'],
+  change: { remainingSeatsCount: number; flightSeq: number },
+): NewEvent<'SeatsReleased'> {
   return {
     type: 'SeatsReleased',
-    data: { reservationId: cancelled.reservationId, flightId: cancelled.flightId, seatQty: cancelled.seatQty, remainingSeatsCount: change.remainingSeatsCount, flightSeq: change.flightSeq },
+    data: {
+      reservationId: cancelled.reservationId,
+      flightId: cancelled.flightId,
+      seatQty: cancelled.seatQty,
+      remainingSeatsCount: change.remainingSeatsCount,
+      flightSeq: change.flightSeq,
+    },
   };
 }
 
@@ -131,10 +142,14 @@ export type SeatEvent =
 
 /** The integration events among a decision's events (the others are the flight's own records). */
 const PUBLISHED = new Set<SeatEvent['type']>(['SeatsReserved', 'SeatsSoldOut', 'SeatsReleased']);
-export const toPublish = (events: SeatEvent[]) => events.filter((e): e is NewEvent<'SeatsReserved' | 'SeatsSoldOut' | 'SeatsReleased'> => PUBLISHED.has(e.type));
+export const toPublish = (events: SeatEvent[]) =>
+  events.filter((e): e is NewEvent<'SeatsReserved' | 'SeatsSoldOut' | 'SeatsReleased'> => PUBLISHED.has(e.type));
 
 export class SeatRefusal {
-  constructor(readonly code: 'UNKNOWN_FLIGHT', readonly message: string) {}
+  constructor(
+    readonly code: 'UNKNOWN_FLIGHT',
+    readonly message: string,
+  ) {}
 }
 
 export function decideSeats(command: SeatCommand, state: SeatState): Decision<SeatEvent, SeatRefusal> {
@@ -145,7 +160,8 @@ export function decideSeats(command: SeatCommand, state: SeatState): Decision<Se
       const flight = state.flight;
       if (!flight) return refuse(new SeatRefusal('UNKNOWN_FLIGHT', `ReservationPlaced for unknown flight ${placed.flightId}`));
       const flightSeq = flight.flightSeq + 1; // a refused placement takes its place among the flight's events too
-      if (canHold(flight, placed.seatQty)) return [answerToPlacement(placed, { held: true, remainingSeatsCount: flight.remainingSeatsCount - placed.seatQty, flightSeq })];
+      if (canHold(flight, placed.seatQty))
+        return [answerToPlacement(placed, { held: true, remainingSeatsCount: flight.remainingSeatsCount - placed.seatQty, flightSeq })];
       return [answerToPlacement(placed, { held: false, flight, flightSeq })];
     }
     case 'SellSeats':
@@ -157,7 +173,9 @@ export function decideSeats(command: SeatCommand, state: SeatState): Decision<Se
       const flight = state.flight;
       if (!flight) return refuse(new SeatRefusal('UNKNOWN_FLIGHT', `ReservationCancelled for unknown flight ${state.hold.flightId}`));
       const seatQty = state.hold.seatQty;
-      return [seatsReleased({ ...c, seatQty }, { remainingSeatsCount: flight.remainingSeatsCount + seatQty, flightSeq: flight.flightSeq + 1 })];
+      return [
+        seatsReleased({ ...c, seatQty }, { remainingSeatsCount: flight.remainingSeatsCount + seatQty, flightSeq: flight.flightSeq + 1 }),
+      ];
     }
     default: {
       const unknown: never = command;
@@ -170,11 +188,19 @@ export function evolveSeats(state: SeatState, event: SeatEvent): SeatState {
   switch (event.type) {
     case 'SeatsReserved': {
       const d = event.data;
-      return { ...state, hold: { flightId: d.flightId, seatQty: d.seatQty, status: 'HELD' }, flight: advanced(state, d.remainingSeatsCount) };
+      return {
+        ...state,
+        hold: { flightId: d.flightId, seatQty: d.seatQty, status: 'HELD' },
+        flight: advanced(state, d.remainingSeatsCount),
+      };
     }
     case 'SeatsSoldOut': {
       const d = event.data;
-      return { ...state, hold: { flightId: d.flightId, seatQty: d.seatQty, status: 'REJECTED' }, flight: advanced(state, state.flight!.remainingSeatsCount) };
+      return {
+        ...state,
+        hold: { flightId: d.flightId, seatQty: d.seatQty, status: 'REJECTED' },
+        flight: advanced(state, state.flight!.remainingSeatsCount),
+      };
     }
     case 'SeatsReleased': {
       const d = event.data;
@@ -192,7 +218,11 @@ export function evolveSeats(state: SeatState, event: SeatEvent): SeatState {
 }
 
 /** Each of the flight's events takes the next number (flightSeq). */
-const advanced = (state: SeatState, remainingSeatsCount: number): SeatState['flight'] => ({ ...state.flight!, remainingSeatsCount, flightSeq: state.flight!.flightSeq + 1 });
+const advanced = (state: SeatState, remainingSeatsCount: number): SeatState['flight'] => ({
+  ...state.flight!,
+  remainingSeatsCount,
+  flightSeq: state.flight!.flightSeq + 1,
+});
 
 /** The seat side of the saga as one decider (the command handler in @airline/decider runs it). */
 export const seatDecider: Decider<SeatState, SeatCommand, SeatEvent, SeatRefusal> = {
@@ -215,7 +245,15 @@ export function flightRegistered(flight: Flight): NewEvent<'FlightRegistered'> {
       currency: flight.currency,
       capacity: flight.capacity,
       remainingSeatsCount: flight.remainingSeatsCount,
-      ...(flight.origin !== undefined ? { origin: flight.origin, destination: flight.destination, departure: flight.departure, arrival: flight.arrival, bookingClosesAt: flight.bookingClosesAt } : {}),
+      ...(flight.origin !== undefined
+        ? {
+            origin: flight.origin,
+            destination: flight.destination,
+            departure: flight.departure,
+            arrival: flight.arrival,
+            bookingClosesAt: flight.bookingClosesAt,
+          }
+        : {}),
       flightSeq: FIRST_FLIGHT_SEQ,
     },
   };
@@ -274,7 +312,8 @@ export function decideRegistration(input: RegisterFlight, rules: RegistrationRul
 
   const given = ROUTE_FIELDS.filter((f) => input[f] !== undefined);
   if (given.length === 0) {
-    if (input.takeoffDate === undefined) return refuse('departureTime', 'give origin, destination, departureTime and arrivalTime (or a takeoffDate, as the seeds do)');
+    if (input.takeoffDate === undefined)
+      return refuse('departureTime', 'give origin, destination, departureTime and arrivalTime (or a takeoffDate, as the seeds do)');
     return { ok: true, flight: { ...fare, takeoffDate: input.takeoffDate } };
   }
   const missing = ROUTE_FIELDS.find((f) => input[f] === undefined);
@@ -285,13 +324,21 @@ export function decideRegistration(input: RegisterFlight, rules: RegistrationRul
   if (!destination) return refuse('destination', `${input.destination} is not an airport's IATA code`);
   if (origin.code === destination.code) return refuse('destination', 'a flight goes to another airport than it leaves from');
   const departureUtc = rules.toUtc(input.departureTime!, origin.timeZone);
-  if (!departureUtc) return refuse('departureTime', `${input.departureTime} does not exist in ${origin.timeZone} or happens twice there (a clock change)`);
+  if (!departureUtc)
+    return refuse('departureTime', `${input.departureTime} does not exist in ${origin.timeZone} or happens twice there (a clock change)`);
   const arrivalUtc = rules.toUtc(input.arrivalTime!, destination.timeZone);
-  if (!arrivalUtc) return refuse('arrivalTime', `${input.arrivalTime} does not exist in ${destination.timeZone} or happens twice there (a clock change)`);
-  if (Date.parse(departureUtc) <= rules.now.getTime()) return refuse('departureTime', `departure ${input.departureTime} (${origin.timeZone}) is in the past`);
-  if (Date.parse(arrivalUtc) <= Date.parse(departureUtc)) return refuse('arrivalTime', `arrival ${input.arrivalTime} (${destination.timeZone}) is not after departure ${input.departureTime} (${origin.timeZone})`);
+  if (!arrivalUtc)
+    return refuse('arrivalTime', `${input.arrivalTime} does not exist in ${destination.timeZone} or happens twice there (a clock change)`);
+  if (Date.parse(departureUtc) <= rules.now.getTime())
+    return refuse('departureTime', `departure ${input.departureTime} (${origin.timeZone}) is in the past`);
+  if (Date.parse(arrivalUtc) <= Date.parse(departureUtc))
+    return refuse(
+      'arrivalTime',
+      `arrival ${input.arrivalTime} (${destination.timeZone}) is not after departure ${input.departureTime} (${origin.timeZone})`,
+    );
   const day = input.departureTime!.slice(0, 10);
-  if (input.takeoffDate !== undefined && input.takeoffDate.slice(0, 10) !== day) return refuse('takeoffDate', `takeoffDate ${input.takeoffDate} is not the day of departureTime (${day})`);
+  if (input.takeoffDate !== undefined && input.takeoffDate.slice(0, 10) !== day)
+    return refuse('takeoffDate', `takeoffDate ${input.takeoffDate} is not the day of departureTime (${day})`);
   const closes = new Date(Date.parse(departureUtc) - rules.bookingClosesMinutes * 60_000);
   return {
     ok: true,

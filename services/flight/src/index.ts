@@ -33,7 +33,10 @@ export const flightService: ServiceDefinition<FlightConfig> = {
     const refresh = () => view.refresh((since) => flightsChangedSince(db, since));
     await refresh();
     halRootRoutes(app, { flights: '/flights', airports: '/airports' });
-    flightRoutes(app, db, clock, relay.kick, view, { defaultCurrency: config.defaultCurrency, bookingClosesMinutes: config.bookingClosesMinutes });
+    flightRoutes(app, db, clock, relay.kick, view, {
+      defaultCurrency: config.defaultCurrency,
+      bookingClosesMinutes: config.bookingClosesMinutes,
+    });
     return {
       app,
       consumers: [consumer('flight', feedingView(seatHandlers, view), { lockOrder: seatLockOrder, prefetch: prefetchSeats })],
@@ -44,7 +47,15 @@ export const flightService: ServiceDefinition<FlightConfig> = {
 
 /** Reads what other replicas changed into the view every `everyMs`. */
 function availabilityRefresher(refresh: () => Promise<void>, everyMs: number, log: Logger): Worker {
-  const loop = passLoop(async () => (await refresh(), 0), { idleMs: everyMs, onError: (err) => log.warn({ err }, 'availability refresh failed; the next one retries') });
+  // a pass that found nothing to do (0): the loop waits everyMs before the next one
+  const pass = async () => {
+    await refresh();
+    return 0;
+  };
+  const loop = passLoop(pass, {
+    idleMs: everyMs,
+    onError: (err) => log.warn({ err }, 'availability refresh failed; the next one retries'),
+  });
   return { name: 'availability-refresh', start: loop.start, stop: loop.stop };
 }
 

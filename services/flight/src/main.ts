@@ -11,7 +11,8 @@ if (!Number.isInteger(availabilityRefreshMs) || availabilityRefreshMs < 1 || ava
   throw new Error(`AVAILABILITY_REFRESH_MS must be a whole number of ms from 1 to 1000, not ${process.env.AVAILABILITY_REFRESH_MS}`);
 }
 const defaultCurrency = process.env.DEFAULT_CURRENCY ?? 'KRW';
-if (!/^[A-Z]{3}$/.test(defaultCurrency) || !Intl.supportedValuesOf('currency').includes(defaultCurrency)) throw new Error(`DEFAULT_CURRENCY must be an ISO 4217 code, not ${defaultCurrency}`);
+if (!/^[A-Z]{3}$/.test(defaultCurrency) || !Intl.supportedValuesOf('currency').includes(defaultCurrency))
+  throw new Error(`DEFAULT_CURRENCY must be an ISO 4217 code, not ${defaultCurrency}`);
 const bookingClosesMinutes = Number(process.env.BOOKING_CLOSES_MINUTES ?? 60);
 if (!Number.isInteger(bookingClosesMinutes) || bookingClosesMinutes < 0 || bookingClosesMinutes > 7 * 24 * 60) {
   throw new Error(`BOOKING_CLOSES_MINUTES must be a whole number of minutes from 0 to 10080, not ${process.env.BOOKING_CLOSES_MINUTES}`);

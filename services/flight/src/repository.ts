@@ -1,5 +1,14 @@
 import { rowKind, writeKind, type Sql, type UnitOfWork } from '@airline/database';
-import { departureDay, utcText, type Flight, type HoldStatus, type NewFlight, type SeatEvent, type SeatHold, type SeatState } from './domain.js';
+import {
+  departureDay,
+  utcText,
+  type Flight,
+  type HoldStatus,
+  type NewFlight,
+  type SeatEvent,
+  type SeatHold,
+  type SeatState,
+} from './domain.js';
 
 type FlightRow = {
   id: number;
@@ -52,9 +61,22 @@ export async function insertFlight(tx: Sql, f: NewFlight): Promise<Flight | unde
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (upper(flight_code), departure_day) DO NOTHING RETURNING *`,
     [
-      f.flightCode, f.takeoffDate, f.cost, f.currency, f.capacity, f.remainingSeatsCount, departureDay(f),
-      f.origin ?? null, f.destination ?? null, f.departure?.local ?? null, f.departure?.timeZone ?? null, f.departure?.utc ?? null,
-      f.arrival?.local ?? null, f.arrival?.timeZone ?? null, f.arrival?.utc ?? null, f.bookingClosesAt ?? null,
+      f.flightCode,
+      f.takeoffDate,
+      f.cost,
+      f.currency,
+      f.capacity,
+      f.remainingSeatsCount,
+      departureDay(f),
+      f.origin ?? null,
+      f.destination ?? null,
+      f.departure?.local ?? null,
+      f.departure?.timeZone ?? null,
+      f.departure?.utc ?? null,
+      f.arrival?.local ?? null,
+      f.arrival?.timeZone ?? null,
+      f.arrival?.utc ?? null,
+      f.bookingClosesAt ?? null,
     ],
   );
   return r.rows[0] && toFlight(r.rows[0]);
@@ -74,7 +96,10 @@ const REREAD_WINDOW_S = 5;
  * transaction's start: one that started before `since` may commit after it, so the window reaches back
  * REREAD_WINDOW_S before it (rows read again change nothing in the availability view).
  */
-export async function flightsChangedSince(tx: Sql, since: string | undefined): Promise<{ rows: Array<{ flight: Flight; flightSeq: number }>; at: string }> {
+export async function flightsChangedSince(
+  tx: Sql,
+  since: string | undefined,
+): Promise<{ rows: Array<{ flight: Flight; flightSeq: number }>; at: string }> {
   // one round trip: the time comes on its own row when no flight changed
   const r = await tx.query<FlightRow & { refreshed_at: string }>(
     `SELECT n.refreshed_at, f.* FROM (SELECT now()::text AS refreshed_at) n
@@ -125,7 +150,10 @@ const lockedFlights = rowKind<number, LockedFlight>('flights', async (tx, ids) =
     'SELECT id, status, remaining_seats_count, event_seq FROM flights WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE',
     [ids],
   );
-  return r.rows.map((row) => [row.id, { id: row.id, status: row.status, remainingSeatsCount: row.remaining_seats_count, flightSeq: row.event_seq }]);
+  return r.rows.map((row) => [
+    row.id,
+    { id: row.id, status: row.status, remainingSeatsCount: row.remaining_seats_count, flightSeq: row.event_seq },
+  ]);
 });
 
 /** Reservations' holds, locked FOR UPDATE in reservation order. */
@@ -145,7 +173,15 @@ export async function lockSeats(uow: UnitOfWork, reservationIds: number[], fligh
   const holds = uow.unknown(lockedHolds, reservationIds);
   const flights = uow.unknown(lockedFlights, flightIds);
   if (holds.length === 0 && flights.length === 0) return;
-  const r = await uow.tx.query<{ kind: 'hold' | 'flight'; id: number; flight_id: number; seat_qty: number; status: string; remaining_seats_count: number; event_seq: number }>(
+  const r = await uow.tx.query<{
+    kind: 'hold' | 'flight';
+    id: number;
+    flight_id: number;
+    seat_qty: number;
+    status: string;
+    remaining_seats_count: number;
+    event_seq: number;
+  }>(
     `WITH h AS (SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds WHERE reservation_id = ANY($1::int[]) ORDER BY reservation_id FOR UPDATE),
           f AS (SELECT id, status, remaining_seats_count, event_seq FROM flights WHERE id = ANY($2::int[]) ORDER BY id FOR UPDATE)
      SELECT 'hold' AS kind, reservation_id AS id, flight_id, seat_qty, status, NULL::int AS remaining_seats_count, NULL::int AS event_seq FROM h
@@ -154,8 +190,19 @@ export async function lockSeats(uow: UnitOfWork, reservationIds: number[], fligh
     [holds, flights],
   );
   const rows = (kind: 'hold' | 'flight') => r.rows.filter((row) => row.kind === kind);
-  uow.record(lockedHolds, holds, rows('hold').map((row) => [row.id, { flightId: row.flight_id, seatQty: row.seat_qty, status: row.status as HoldStatus }]));
-  uow.record(lockedFlights, flights, rows('flight').map((row) => [row.id, { id: row.id, status: row.status as Flight['status'], remainingSeatsCount: row.remaining_seats_count, flightSeq: row.event_seq }]));
+  uow.record(
+    lockedHolds,
+    holds,
+    rows('hold').map((row) => [row.id, { flightId: row.flight_id, seatQty: row.seat_qty, status: row.status as HoldStatus }]),
+  );
+  uow.record(
+    lockedFlights,
+    flights,
+    rows('flight').map((row) => [
+      row.id,
+      { id: row.id, status: row.status as Flight['status'], remainingSeatsCount: row.remaining_seats_count, flightSeq: row.event_seq },
+    ]),
+  );
 }
 
 /** Which seat state a command decides on: a reservation's hold and, when the command touches seats (flightId), its flight. */
@@ -190,7 +237,8 @@ const holdChanges = writeKind<{ reservation_id: number; status: HoldStatus }>(
 
 function stageHold(uow: UnitOfWork, reservationId: number, hold: SeatHold, isNew: boolean) {
   uow.remember(lockedHolds, reservationId, hold);
-  if (isNew || uow.isStaged(newHolds, reservationId)) uow.stage(newHolds, { reservation_id: reservationId, flight_id: hold.flightId, seat_qty: hold.seatQty, status: hold.status });
+  if (isNew || uow.isStaged(newHolds, reservationId))
+    uow.stage(newHolds, { reservation_id: reservationId, flight_id: hold.flightId, seat_qty: hold.seatQty, status: hold.status });
   else uow.stage(holdChanges, { reservation_id: reservationId, status: hold.status });
 }
 
@@ -216,10 +264,10 @@ export async function saveSeats(uow: UnitOfWork, key: SeatKey, state: SeatState,
         stageHold(uow, key.reservationId, { flightId: event.data.flightId, seatQty: event.data.seatQty, status: 'REJECTED' }, true);
         break;
       case 'SeatsReleased':
-        uow.tx.enqueue('UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1', [
-          event.data.flightId,
-          event.data.seatQty,
-        ]);
+        uow.tx.enqueue(
+          'UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1',
+          [event.data.flightId, event.data.seatQty],
+        );
         stageHold(uow, key.reservationId, state.hold!, false);
         break;
       case 'SeatsSold':

@@ -3,12 +3,37 @@ import type { FastifyReply } from 'fastify';
 import type { Database } from '@airline/database';
 import { appendToOutbox, type Clock } from '@airline/outbox';
 import {
-  badRequest, CalendarDate, CalendarDateOrTime, conflict, DATE_RANGE, DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, idempotent,
-  isCalendarDate, notFound, PagingQuery, sortingOf, sortItems, wantsHal, type HttpApp,
+  badRequest,
+  CalendarDate,
+  CalendarDateOrTime,
+  conflict,
+  DATE_RANGE,
+  DEFAULT_PAGE_SIZE,
+  HAL_JSON,
+  halItem,
+  halPage,
+  HalPageSchema,
+  HttpProblem,
+  idempotent,
+  isCalendarDate,
+  notFound,
+  PagingQuery,
+  sortingOf,
+  sortItems,
+  wantsHal,
+  type HttpApp,
 } from '@airline/http';
 import { airports, localToUtc, type AirportTable } from './airports.js';
 import type { AvailabilityView } from './availability.js';
-import { decideCancelFlight, decideRegistration, departureDay, FIRST_FLIGHT_SEQ, flightCancelled, flightRegistered, type Flight as FlightModel } from './domain.js';
+import {
+  decideCancelFlight,
+  decideRegistration,
+  departureDay,
+  FIRST_FLIGHT_SEQ,
+  flightCancelled,
+  flightRegistered,
+  type Flight as FlightModel,
+} from './domain.js';
 import { findFlight, insertFlight, seatAccounting, setFlightStatus } from './repository.js';
 
 const MAX_SEATS = 100_000;
@@ -31,12 +56,21 @@ export const FlightInput = Type.Object(
         description: `the seeds' field: a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear} (a time of day may follow). With a departureTime it is that day (and may be left out); without one the flight is registered as the seeds do, with no route`,
       }),
     ),
-    cost: Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'fare per seat, in minor units of currency (KRW has none: 200000 is ₩200,000)' }),
+    cost: Type.Integer({
+      minimum: 0,
+      maximum: 100_000_000,
+      description: 'fare per seat, in minor units of currency (KRW has none: 200000 is ₩200,000)',
+    }),
     currency: Type.Optional({ ...CurrencyCode, description: 'ISO 4217 currency code of cost; the configured default (KRW) when left out' }),
-    remainingSeatsCount: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEATS, description: 'seeds: seats on sale; capacity when capacity is not given' })),
+    remainingSeatsCount: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_SEATS, description: 'seeds: seats on sale; capacity when capacity is not given' }),
+    ),
     capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SEATS })),
   },
-  { description: 'A scheduled flight gives origin, destination, departureTime and arrivalTime; a flight in the seeds\' shape gives takeoffDate instead. Unknown fields (the seeds send id and status) are ignored: the server owns them.' },
+  {
+    description:
+      "A scheduled flight gives origin, destination, departureTime and arrivalTime; a flight in the seeds' shape gives takeoffDate instead. Unknown fields (the seeds send id and status) are ignored: the server owns them.",
+  },
 );
 
 const ScheduledTime = Type.Object(
@@ -52,7 +86,7 @@ export const Flight = Type.Object(
   {
     id: Type.Integer(),
     flightCode: Type.String(),
-    takeoffDate: Type.String({ description: 'day of departure, local at the origin (the seeds\' field)' }),
+    takeoffDate: Type.String({ description: "day of departure, local at the origin (the seeds' field)" }),
     cost: Type.Integer({ description: 'fare per seat, minor units of currency' }),
     currency: Type.String({ description: 'ISO 4217' }),
     capacity: Type.Integer(),
@@ -83,13 +117,21 @@ const SearchQuery = Type.Object({
   from: Type.Optional(Iata('IATA code of the origin')),
   to: Type.Optional({ ...Iata('IATA code of the destination'), examples: ['JFK'] }),
   date: Type.Optional(CalendarDate({ description: 'day of departure, local at the origin', examples: ['2027-01-10'] })),
-  passengers: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SEATS, description: 'seats wanted: only flights with that many left' })),
+  passengers: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_SEATS, description: 'seats wanted: only flights with that many left' }),
+  ),
   ...PagingQuery,
 });
 const SORTABLE = ['id', 'flightCode', 'takeoffDate', 'cost', 'capacity', 'remainingSeatsCount', 'status', 'origin', 'destination'] as const;
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 
 /**
@@ -116,10 +158,20 @@ const currencies = new Set(Intl.supportedValuesOf('currency'));
 const flightCodeTaken = (f: { flightCode: string; takeoffDate: string }) =>
   new HttpProblem(409, 'Conflict', `flight ${f.flightCode.toUpperCase()} is already registered on ${departureDay(f)}`, 'flightCode');
 
-export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit: () => void, view: AvailabilityView, options: FlightRouteOptions = {}) {
+export function flightRoutes(
+  app: HttpApp,
+  db: Database,
+  clock: Clock,
+  onCommit: () => void,
+  view: AvailabilityView,
+  options: FlightRouteOptions = {},
+) {
   const defaultCurrency = options.defaultCurrency ?? DEFAULT_CURRENCY;
   const bookingClosesMinutes = options.bookingClosesMinutes ?? DEFAULT_BOOKING_CLOSES_MINUTES;
-  const table = { get: (code: string) => (options.airports ?? airports()).get(code), search: (q: string, n: number) => (options.airports ?? airports()).search(q, n) };
+  const table = {
+    get: (code: string) => (options.airports ?? airports()).get(code),
+    search: (q: string, n: number) => (options.airports ?? airports()).search(q, n),
+  };
   app.post(
     '/flights',
     {
@@ -133,10 +185,15 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
     },
     async (req, reply) => {
       const input = req.body as Static<typeof FlightInput>;
-      if (input.takeoffDate !== undefined && !isCalendarDate(input.takeoffDate)) throw badRequest(`takeoffDate is not a day that exists in ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}`, 'takeoffDate');
+      if (input.takeoffDate !== undefined && !isCalendarDate(input.takeoffDate))
+        throw badRequest(`takeoffDate is not a day that exists in ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}`, 'takeoffDate');
       for (const field of ['departureTime', 'arrivalTime'] as const) {
         const value = input[field];
-        if (value !== undefined && !isCalendarDate(value)) throw badRequest(`${field} is not a time that exists (YYYY-MM-DDThh:mm, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear})`, field);
+        if (value !== undefined && !isCalendarDate(value))
+          throw badRequest(
+            `${field} is not a time that exists (YYYY-MM-DDThh:mm, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear})`,
+            field,
+          );
       }
       const decision = decideRegistration(input, {
         now: clock(),
@@ -167,7 +224,7 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         tags: ['flights'],
         summary: 'Flights with their seats left; with from, to, date or passengers, a search',
         description:
-          'Without a query: every flight in registration order (the seeds\' list). With any of from, to, date and passengers: the flights on sale (scheduled, booking not closed) that match all of them and have that many seats left, sorted by departure. Answered from memory (the availability view), with an ETag.',
+          "Without a query: every flight in registration order (the seeds' list). With any of from, to, date and passengers: the flights on sale (scheduled, booking not closed) that match all of them and have that many seats left, sorted by departure. Answered from memory (the availability view), with an ETag.",
         querystring: SearchQuery,
         response: {
           200: {
@@ -199,7 +256,16 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         const size = q.size ?? DEFAULT_PAGE_SIZE;
         const page = q.page ?? 0;
         const { page: _p, size: _s, ...rest } = q;
-        const body = halPage({ collection: 'flights', items: all.slice(page * size, page * size + size), totalElements: all.length, path: '/flights', query: rest, page, size, itemHref: (f) => `/flights/${(f as { id: number }).id}` });
+        const body = halPage({
+          collection: 'flights',
+          items: all.slice(page * size, page * size + size),
+          totalElements: all.length,
+          path: '/flights',
+          query: rest,
+          page,
+          size,
+          itemHref: (f) => `/flights/${(f as { id: number }).id}`,
+        });
         return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
       }
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json); // serialized once per change of the view (a search: per request)
@@ -213,7 +279,12 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         tags: ['airports'],
         summary: 'Airports whose IATA code, city or name matches q (for autocomplete)',
         querystring: Type.Object({
-          q: Type.String({ minLength: 1, maxLength: 64, description: 'a code, or the start of a city or airport name', examples: ['seoul'] }),
+          q: Type.String({
+            minLength: 1,
+            maxLength: 64,
+            description: 'a code, or the start of a city or airport name',
+            examples: ['seoul'],
+          }),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
         }),
         response: { 200: Type.Array(Airport), 400: Problem },
@@ -251,7 +322,10 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         summary: 'One flight with its seats left',
         params: IdParams,
         response: {
-          200: { description: 'The flight (HAL with its self link when asked for)', content: { 'application/json': { schema: Flight }, [HAL_JSON]: { schema: Flight } } },
+          200: {
+            description: 'The flight (HAL with its self link when asked for)',
+            content: { 'application/json': { schema: Flight }, [HAL_JSON]: { schema: Flight } },
+          },
           404: Problem,
           304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }),
         },
@@ -265,7 +339,8 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
       const etag = hal ? flightEtag(flight).replace(/"$/, '-hal"') : flightEtag(flight);
       reply.header('etag', etag).header('cache-control', REVALIDATE).header('vary', 'accept');
       if (req.headers['if-none-match'] === etag) return notModified(reply);
-      if (hal) return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(flight, `/flights/${flight.id}`)));
+      if (hal)
+        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(flight, `/flights/${flight.id}`)));
       return flight;
     },
   );
@@ -277,7 +352,10 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
         tags: ['flights'],
         summary: 'Seat accounting: capacity = remaining + held + sold',
         params: IdParams,
-        response: { 200: Type.Object({ capacity: Type.Integer(), remainingSeatsCount: Type.Integer(), held: Type.Integer(), sold: Type.Integer() }), 404: Problem },
+        response: {
+          200: Type.Object({ capacity: Type.Integer(), remainingSeatsCount: Type.Integer(), held: Type.Integer(), sold: Type.Integer() }),
+          404: Problem,
+        },
       },
     },
     async (req) => {
@@ -290,7 +368,14 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
 
   app.post(
     '/flights/:id/cancel',
-    { schema: { tags: ['flights'], summary: 'Cancel a flight (staff): every active reservation on it is cancelled and refunded', params: IdParams, response: { 200: Flight, 404: Problem, 409: Problem } } },
+    {
+      schema: {
+        tags: ['flights'],
+        summary: 'Cancel a flight (staff): every active reservation on it is cancelled and refunded',
+        params: IdParams,
+        response: { 200: Flight, 404: Problem, 409: Problem },
+      },
+    },
     async (req) => {
       const { flight, flightSeq } = await db.transaction(async (tx) => {
         const found = await findFlight(tx, req.params.id, true);
@@ -307,7 +392,6 @@ export function flightRoutes(app: HttpApp, db: Database, clock: Clock, onCommit:
     },
   );
 }
-
 
 /** 304: the copy the client holds is current (no body, whatever the route's 200 schema says). */
 const notModified = (reply: unknown) => (reply as FastifyReply).status(304).send();

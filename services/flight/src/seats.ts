@@ -23,15 +23,24 @@ export const prefetchSeats = (uow: UnitOfWork, events: IntegrationEvent[]) =>
   );
 
 async function seats(ctx: HandlerContext, key: SeatKey, command: SeatCommand) {
-  const handled = await handleCommand(seatDecider, { store: { load: loadSeats, save: saveSeats }, emit: (_key, events) => ctx.emit(...toPublish(events)) }, ctx.uow, key, command);
+  const handled = await handleCommand(
+    seatDecider,
+    { store: { load: loadSeats, save: saveSeats }, emit: (_key, events) => ctx.emit(...toPublish(events)) },
+    ctx.uow,
+    key,
+    command,
+  );
   if ('refused' in handled) throw new Error(handled.refused.message); // an event for a flight this service does not know: retried, then parked
 }
 
 export const seatHandlers: EventHandlers = {
   /** Step 2: hold the seats, or answer that they are sold out. */
-  ReservationPlaced: (event, ctx) => seats(ctx, { reservationId: event.data.reservationId, flightId: event.data.flightId }, { type: 'HoldSeats', placed: event.data }),
+  ReservationPlaced: (event, ctx) =>
+    seats(ctx, { reservationId: event.data.reservationId, flightId: event.data.flightId }, { type: 'HoldSeats', placed: event.data }),
   /** Step 5: the held seats are sold. */
-  ReservationConfirmed: (event, ctx) => seats(ctx, { reservationId: event.data.reservationId }, { type: 'SellSeats', reservationId: event.data.reservationId }),
+  ReservationConfirmed: (event, ctx) =>
+    seats(ctx, { reservationId: event.data.reservationId }, { type: 'SellSeats', reservationId: event.data.reservationId }),
   /** Compensation: give held or sold seats back; a cancel that overtakes its placement leaves a tombstone. */
-  ReservationCancelled: (event, ctx) => seats(ctx, { reservationId: event.data.reservationId, flightId: event.data.flightId }, { type: 'ReleaseSeats', cancelled: event.data }),
+  ReservationCancelled: (event, ctx) =>
+    seats(ctx, { reservationId: event.data.reservationId, flightId: event.data.flightId }, { type: 'ReleaseSeats', cancelled: event.data }),
 };

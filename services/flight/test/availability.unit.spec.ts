@@ -5,14 +5,32 @@ import fc from 'fast-check';
 import { AvailabilityView } from '../src/availability.js';
 import type { Flight } from '../src/domain.js';
 
-const flight = (id: number, remainingSeatsCount = 10): Flight => ({ id, flightCode: `KE${id}`, takeoffDate: '2027-01-10', cost: 100, currency: 'KRW', capacity: 10, remainingSeatsCount, status: 'SCHEDULED' });
+const flight = (id: number, remainingSeatsCount = 10): Flight => ({
+  id,
+  flightCode: `KE${id}`,
+  takeoffDate: '2027-01-10',
+  cost: 100,
+  currency: 'KRW',
+  capacity: 10,
+  remainingSeatsCount,
+  status: 'SCHEDULED',
+});
 
 describe('the availability view', () => {
   it('shows each flight as its committed changes left it, in whatever order they report back', () => {
-    const writes = fc.array(fc.record({ flightId: fc.integer({ min: 1, max: 3 }), remaining: fc.integer({ min: 0, max: 10 }), kind: fc.constantFrom('seats', 'seats', 'cancel') }), { maxLength: 30 });
+    const writes = fc.array(
+      fc.record({
+        flightId: fc.integer({ min: 1, max: 3 }),
+        remaining: fc.integer({ min: 0, max: 10 }),
+        kind: fc.constantFrom('seats', 'seats', 'cancel'),
+      }),
+      { maxLength: 30 },
+    );
     fc.assert(
       fc.property(
-        writes.chain((ws) => fc.tuple(fc.constant(ws), fc.shuffledSubarray([...ws.keys()], { minLength: ws.length, maxLength: ws.length }))),
+        writes.chain((ws) =>
+          fc.tuple(fc.constant(ws), fc.shuffledSubarray([...ws.keys()], { minLength: ws.length, maxLength: ws.length })),
+        ),
         ([ws, order]) => {
           // each flight numbers its own changes 2, 3, … (FlightRegistered is 1), as under its row lock;
           // a seat change says how many remain, a cancellation says only that
@@ -20,7 +38,9 @@ describe('the availability view', () => {
           const changes = ws.map((w) => {
             const flightSeq = (next.get(w.flightId) ?? 1) + 1;
             next.set(w.flightId, flightSeq);
-            return w.kind === 'cancel' ? { flightId: w.flightId, flightSeq, status: 'CANCELLED' as const } : { flightId: w.flightId, flightSeq, remainingSeatsCount: w.remaining };
+            return w.kind === 'cancel'
+              ? { flightId: w.flightId, flightSeq, status: 'CANCELLED' as const }
+              : { flightId: w.flightId, flightSeq, remainingSeatsCount: w.remaining };
           });
           const view = new AvailabilityView();
           for (const id of [1, 2, 3]) view.put(flight(id), 1);
@@ -63,10 +83,40 @@ describe('the availability view', () => {
 
   it('takes what the flight service emitted: registrations, holds, releases, sell-outs and cancellations', () => {
     const view = new AvailabilityView();
-    view.applyEvents([{ type: 'FlightRegistered', data: { flightId: 7, flightCode: 'KE7', takeoffDate: '2027-01-10', cost: 100, capacity: 10, remainingSeatsCount: 10, flightSeq: 1 } }]);
-    view.applyEvents([{ type: 'SeatsReserved', data: { reservationId: 1, customerId: 1, flightId: 7, seatQty: 3, amount: 300, remainingSeatsCount: 7, holdExpiresAt: '2027-01-01T00:00:00Z', flightSeq: 2 } } as never]);
-    view.applyEvents([{ type: 'SeatsReleased', data: { reservationId: 1, flightId: 7, seatQty: 3, remainingSeatsCount: 10, flightSeq: 3 } }]);
+    view.applyEvents([
+      {
+        type: 'FlightRegistered',
+        data: { flightId: 7, flightCode: 'KE7', takeoffDate: '2027-01-10', cost: 100, capacity: 10, remainingSeatsCount: 10, flightSeq: 1 },
+      },
+    ]);
+    view.applyEvents([
+      {
+        type: 'SeatsReserved',
+        data: {
+          reservationId: 1,
+          customerId: 1,
+          flightId: 7,
+          seatQty: 3,
+          amount: 300,
+          remainingSeatsCount: 7,
+          holdExpiresAt: '2027-01-01T00:00:00Z',
+          flightSeq: 2,
+        },
+      } as never,
+    ]);
+    view.applyEvents([
+      { type: 'SeatsReleased', data: { reservationId: 1, flightId: 7, seatQty: 3, remainingSeatsCount: 10, flightSeq: 3 } },
+    ]);
     view.applyEvents([{ type: 'FlightCancelled', data: { flightId: 7, flightCode: 'KE7', flightSeq: 4 } }]);
-    expect(view.get(7)).toEqual({ id: 7, flightCode: 'KE7', takeoffDate: '2027-01-10', cost: 100, currency: 'KRW', capacity: 10, remainingSeatsCount: 10, status: 'CANCELLED' });
+    expect(view.get(7)).toEqual({
+      id: 7,
+      flightCode: 'KE7',
+      takeoffDate: '2027-01-10',
+      cost: 100,
+      currency: 'KRW',
+      capacity: 10,
+      remainingSeatsCount: 10,
+      status: 'CANCELLED',
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { answerToPlacement, decideCancelFlight, decideSeats, flightCancelled, flightRegistered, releasable, seatsReleased, type Flight } from '../src/domain.js';
+import {
+  answerToPlacement,
+  decideCancelFlight,
+  decideSeats,
+  flightCancelled,
+  flightRegistered,
+  releasable,
+  seatsReleased,
+  type Flight,
+} from '../src/domain.js';
 
 const placed = {
   reservationId: 7,
@@ -9,16 +18,30 @@ const placed = {
   seatQty: 3,
   amount: 600_000,
   reserveDate: '2024-11-21',
-  paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa',
+  paymentMethod: 'pm_card_visa',
+  cardLast4: '4242',
+  cardBrand: 'visa',
   holdExpiresAt: '2026-01-01T00:15:00.000Z',
 };
-const flight: Flight = { id: 1, flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, currency: 'KRW', capacity: 5, remainingSeatsCount: 5, status: 'SCHEDULED' };
+const flight: Flight = {
+  id: 1,
+  flightCode: 'ACE890',
+  takeoffDate: '2025-12-25',
+  cost: 200_000,
+  currency: 'KRW',
+  capacity: 5,
+  remainingSeatsCount: 5,
+  status: 'SCHEDULED',
+};
 
 describe('holding seats (saga step 2)', () => {
   it('holds when enough seats remain, and only then', () => {
     // the rule the flight decides on its locked row (takeSeats's conditional UPDATE guards it in the database)
     const holds = (f: Flight, seatQty: number) => {
-      const decision = decideSeats({ type: 'HoldSeats', placed: { ...placed, seatQty } }, { hold: undefined, flight: { ...f, flightSeq: 1 } });
+      const decision = decideSeats(
+        { type: 'HoldSeats', placed: { ...placed, seatQty } },
+        { hold: undefined, flight: { ...f, flightSeq: 1 } },
+      );
       return Array.isArray(decision) && decision[0]?.type === 'SeatsReserved';
     };
     expect(holds(flight, 5)).toBe(true);
@@ -28,7 +51,19 @@ describe('holding seats (saga step 2)', () => {
   it('answers SeatsReserved with what payment needs, and until when it may charge', () => {
     expect(answerToPlacement(placed, { held: true, remainingSeatsCount: 2, flightSeq: 4 })).toEqual({
       type: 'SeatsReserved',
-      data: { reservationId: 7, customerId: 1, flightId: 1, seatQty: 3, amount: 600_000, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', remainingSeatsCount: 2, holdExpiresAt: '2026-01-01T00:15:00.000Z', flightSeq: 4 },
+      data: {
+        reservationId: 7,
+        customerId: 1,
+        flightId: 1,
+        seatQty: 3,
+        amount: 600_000,
+        paymentMethod: 'pm_card_visa',
+        cardLast4: '4242',
+        cardBrand: 'visa',
+        remainingSeatsCount: 2,
+        holdExpiresAt: '2026-01-01T00:15:00.000Z',
+        flightSeq: 4,
+      },
     });
   });
   it('answers SeatsSoldOut with the reservation id when seats are short (seeds 000/004)', () => {

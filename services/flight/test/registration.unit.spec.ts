@@ -13,7 +13,15 @@ const rules: RegistrationRules = {
   bookingClosesMinutes: 60,
   isCurrency: (code) => Intl.supportedValuesOf('currency').includes(code),
 };
-const scheduled: RegisterFlight = { flightCode: 'KE081', origin: 'ICN', destination: 'JFK', departureTime: '2027-01-10T10:00', arrivalTime: '2027-01-10T11:00', cost: 1_500_000, capacity: 300 };
+const scheduled: RegisterFlight = {
+  flightCode: 'KE081',
+  origin: 'ICN',
+  destination: 'JFK',
+  departureTime: '2027-01-10T10:00',
+  arrivalTime: '2027-01-10T11:00',
+  cost: 1_500_000,
+  capacity: 300,
+};
 const refusal = (input: RegisterFlight, r: Partial<RegistrationRules> = {}) => {
   const d = decideRegistration(input, { ...rules, ...r });
   return d.ok ? undefined : d.field;
@@ -27,8 +35,16 @@ describe('the airport table', () => {
   });
   it('finds airports by code first, then by city or name, accents aside', () => {
     expect(airports().search('jfk', 5)[0]!.code).toBe('JFK');
-    expect(airports().search('seoul', 10).map((a) => a.code)).toEqual(expect.arrayContaining(['ICN', 'GMP']));
-    expect(airports().search('sao paulo', 10).map((a) => a.code)).toContain('GRU');
+    expect(
+      airports()
+        .search('seoul', 10)
+        .map((a) => a.code),
+    ).toEqual(expect.arrayContaining(['ICN', 'GMP']));
+    expect(
+      airports()
+        .search('sao paulo', 10)
+        .map((a) => a.code),
+    ).toContain('GRU');
     expect(airports().search('  ', 10)).toEqual([]);
   });
 });
@@ -68,7 +84,9 @@ describe('registering a scheduled flight', () => {
     expect(refusal({ ...scheduled, arrivalTime: '2027-01-09T20:01' })).toBeUndefined();
   });
   it('refuses a local time the zone’s clocks skip', () => {
-    expect(refusal({ ...scheduled, origin: 'JFK', destination: 'ICN', departureTime: '2027-03-14T02:30', arrivalTime: '2027-03-15T06:00' })).toBe('departureTime');
+    expect(
+      refusal({ ...scheduled, origin: 'JFK', destination: 'ICN', departureTime: '2027-03-14T02:30', arrivalTime: '2027-03-15T06:00' }),
+    ).toBe('departureTime');
   });
   it('refuses unknown airports, the same airport twice, and a route given in part', () => {
     expect(refusal({ ...scheduled, origin: 'QQQ' })).toBe('origin');
@@ -98,7 +116,10 @@ describe('any flight', () => {
   });
   it('in the seeds’ shape (takeoffDate, no route) is taken as the seeds take it, its day in the past included', () => {
     const d = decideRegistration({ flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, remainingSeatsCount: 5 }, rules);
-    expect(d).toEqual({ ok: true, flight: { flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, currency: 'KRW', capacity: 5, remainingSeatsCount: 5 } });
+    expect(d).toEqual({
+      ok: true,
+      flight: { flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: 200_000, currency: 'KRW', capacity: 5, remainingSeatsCount: 5 },
+    });
     expect(onSale({ status: 'SCHEDULED' }, rules.now)).toBe(true);
   });
   it('with neither a route nor a takeoffDate is refused, naming departureTime', () => {

@@ -36,12 +36,25 @@ describe('searching the availability view', () => {
   const cancelled = scheduled({ dep: '2027-01-10T04:00:00Z', status: 'CANCELLED' });
   const otherRoute = scheduled({ dep: '2027-01-10T02:00:00Z', destination: 'LAX' });
   const otherDay = scheduled({ dep: '2027-01-11T02:00:00Z', takeoffDate: '2027-01-11' });
-  const seedShaped: Flight = { id: nextId++, flightCode: 'ACE890', takeoffDate: '2027-01-10', cost: 200_000, currency: 'KRW', capacity: 5, remainingSeatsCount: 5, status: 'SCHEDULED' };
+  const seedShaped: Flight = {
+    id: nextId++,
+    flightCode: 'ACE890',
+    takeoffDate: '2027-01-10',
+    cost: 200_000,
+    currency: 'KRW',
+    capacity: 5,
+    remainingSeatsCount: 5,
+    status: 'SCHEDULED',
+  };
   for (const f of [late, early, full, cancelled, otherRoute, otherDay, seedShaped]) view.put(f, 1);
 
   it('gives the flights of the route and day that can take the passengers, by departure', () => {
     expect(ids(view.search({ from: 'ICN', to: 'JFK', date: '2027-01-10', passengers: 2 }, now).flights)).toEqual([early.id, late.id]);
-    expect(ids(view.search({ from: 'ICN', to: 'JFK', date: '2027-01-10', passengers: 1 }, now).flights)).toEqual([early.id, full.id, late.id]);
+    expect(ids(view.search({ from: 'ICN', to: 'JFK', date: '2027-01-10', passengers: 1 }, now).flights)).toEqual([
+      early.id,
+      full.id,
+      late.id,
+    ]);
   });
   it('answers the JSON of the flights it found', () => {
     const found = view.search({ from: 'ICN', to: 'JFK', date: '2027-01-10', passengers: 2 }, now);
@@ -70,13 +83,29 @@ describe('searching the availability view', () => {
       {
         type: 'FlightRegistered',
         data: {
-          flightId: 50, flightCode: 'KE50', takeoffDate: '2027-01-10', cost: 100, currency: 'USD', capacity: 3, remainingSeatsCount: 3,
-          origin: 'ICN', destination: 'JFK', departure: at('2027-01-10T05:00:00Z'), arrival: at('2027-01-10T20:00:00Z', 'America/New_York'), bookingClosesAt: '2027-01-10T04:00:00Z', flightSeq: 1,
+          flightId: 50,
+          flightCode: 'KE50',
+          takeoffDate: '2027-01-10',
+          cost: 100,
+          currency: 'USD',
+          capacity: 3,
+          remainingSeatsCount: 3,
+          origin: 'ICN',
+          destination: 'JFK',
+          departure: at('2027-01-10T05:00:00Z'),
+          arrival: at('2027-01-10T20:00:00Z', 'America/New_York'),
+          bookingClosesAt: '2027-01-10T04:00:00Z',
+          flightSeq: 1,
         },
       },
-      { type: 'FlightRegistered', data: { flightId: 51, flightCode: 'OLD1', takeoffDate: '2027-01-10', cost: 100, capacity: 3, remainingSeatsCount: 3 } },
+      {
+        type: 'FlightRegistered',
+        data: { flightId: 51, flightCode: 'OLD1', takeoffDate: '2027-01-10', cost: 100, capacity: 3, remainingSeatsCount: 3 },
+      },
     ]);
-    expect(v.search({ from: 'ICN', to: 'JFK', date: '2027-01-10', passengers: 3 }, now).flights).toMatchObject([{ id: 50, currency: 'USD', departure: { utc: '2027-01-10T05:00:00Z' } }]);
+    expect(v.search({ from: 'ICN', to: 'JFK', date: '2027-01-10', passengers: 3 }, now).flights).toMatchObject([
+      { id: 50, currency: 'USD', departure: { utc: '2027-01-10T05:00:00Z' } },
+    ]);
     expect(v.get(51)?.currency).toBe('KRW');
   });
 });

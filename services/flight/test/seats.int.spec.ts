@@ -33,10 +33,27 @@ type Step = { kind: 'place' | 'confirm' | 'cancel'; reservation: number; flight:
 let eventSeq = 0;
 function eventOf(s: Step): IntegrationEvent {
   const flightId = s.flight + 1;
-  const summary = { reservationId: s.reservation, bookingReference: 'ABC234', customerId: 1, flightId, seatQty: s.seats, amount: 100 * s.seats, reserveDate: '2026-01-01' };
+  const summary = {
+    reservationId: s.reservation,
+    bookingReference: 'ABC234',
+    customerId: 1,
+    flightId,
+    seatQty: s.seats,
+    amount: 100 * s.seats,
+    reserveDate: '2026-01-01',
+  };
   const data =
     s.kind === 'place'
-      ? { type: 'ReservationPlaced', data: { ...summary, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: '2026-01-01T00:15:00.000Z' } }
+      ? {
+          type: 'ReservationPlaced',
+          data: {
+            ...summary,
+            paymentMethod: 'pm_card_visa',
+            cardLast4: '4242',
+            cardBrand: 'visa',
+            holdExpiresAt: '2026-01-01T00:15:00.000Z',
+          },
+        }
       : s.kind === 'confirm'
         ? { type: 'ReservationConfirmed', data: summary }
         : { type: 'ReservationCancelled', data: { ...summary, reason: 'CUSTOMER', previousStatus: 'PENDING' } };
@@ -52,17 +69,28 @@ function eventOf(s: Step): IntegrationEvent {
 async function outcome(db: Database) {
   const flights = (await db.query('SELECT id, capacity, remaining_seats_count, event_seq FROM flights ORDER BY id')).rows;
   const holds = (await db.query('SELECT reservation_id, flight_id, seat_qty, status FROM seat_holds ORDER BY reservation_id')).rows;
-  const answers = (await db.query<{ payload: IntegrationEvent }>('SELECT payload FROM outbox ORDER BY id')).rows.map((r) => ({ type: r.payload.type, correlationId: r.payload.correlationId, data: r.payload.data }));
-  const accounting = (await db.query<{ id: number; capacity: number; taken: string }>(
-    `SELECT f.id, f.capacity, (f.remaining_seats_count + coalesce(sum(h.seat_qty) FILTER (WHERE h.status IN ('HELD', 'SOLD')), 0))::text AS taken
+  const answers = (await db.query<{ payload: IntegrationEvent }>('SELECT payload FROM outbox ORDER BY id')).rows.map((r) => ({
+    type: r.payload.type,
+    correlationId: r.payload.correlationId,
+    data: r.payload.data,
+  }));
+  const accounting = (
+    await db.query<{ id: number; capacity: number; taken: string }>(
+      `SELECT f.id, f.capacity, (f.remaining_seats_count + coalesce(sum(h.seat_qty) FILTER (WHERE h.status IN ('HELD', 'SOLD')), 0))::text AS taken
      FROM flights f LEFT JOIN seat_holds h ON h.flight_id = f.id GROUP BY f.id ORDER BY f.id`,
-  )).rows;
+    )
+  ).rows;
   return { flights, holds, answers, accounting };
 }
 
 async function reset(db: Database) {
   await db.exec('TRUNCATE flights RESTART IDENTITY; TRUNCATE seat_holds; TRUNCATE outbox RESTART IDENTITY; TRUNCATE inbox');
-  for (const capacity of CAPACITY) await db.query('INSERT INTO flights (flight_code, takeoff_date, cost, capacity, remaining_seats_count) VALUES ($1, $2, 100, $3, $3)', ['FL', '2026-02-01', capacity]);
+  for (const capacity of CAPACITY)
+    await db.query('INSERT INTO flights (flight_code, takeoff_date, cost, capacity, remaining_seats_count) VALUES ($1, $2, 100, $3, $3)', [
+      'FL',
+      '2026-02-01',
+      capacity,
+    ]);
 }
 
 const step = fc.record({
@@ -79,7 +107,9 @@ describe('seat holds in batches', () => {
         // a reservation keeps its flight and seats, as in the saga
         const first = new Map<number, Step>();
         for (const s of steps) if (!first.has(s.reservation)) first.set(s.reservation, s);
-        const events = steps.map((s) => eventOf({ ...s, flight: first.get(s.reservation)!.flight, seats: first.get(s.reservation)!.seats }));
+        const events = steps.map((s) =>
+          eventOf({ ...s, flight: first.get(s.reservation)!.flight, seats: first.get(s.reservation)!.seats }),
+        );
         await Promise.all([reset(batched), reset(oneByOne)]);
 
         const options = { consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchSeats };
@@ -95,7 +125,10 @@ describe('seat holds in batches', () => {
         for (const f of got.flights) expect(f.remaining_seats_count).toBeGreaterThanOrEqual(0);
         // a flight numbers its answers 2, 3, … in the order it gave them (FlightRegistered was 1)
         for (const f of got.flights) {
-          const numbers = got.answers.map((a) => a.data as { flightId: number; flightSeq: number }).filter((d) => d.flightId === f.id).map((d) => d.flightSeq);
+          const numbers = got.answers
+            .map((a) => a.data as { flightId: number; flightSeq: number })
+            .filter((d) => d.flightId === f.id)
+            .map((d) => d.flightSeq);
           expect(numbers).toEqual(numbers.map((_, i) => i + 2));
           expect(f.event_seq).toBe(numbers.length + 1);
         }
@@ -112,7 +145,13 @@ describe('seat holds in batches', () => {
       eventOf({ kind: 'cancel', reservation: 1, flight: 1, seats: 2 }),
       eventOf({ kind: 'place', reservation: 3, flight: 1, seats: 2 }),
     ];
-    await createConsumer({ db: batched, consumer: 'flight', handlers: seatHandlers, lockOrder: seatLockOrder, prefetch: prefetchSeats }).handle(events.map((event) => ({ event, attempt: 1 })));
+    await createConsumer({
+      db: batched,
+      consumer: 'flight',
+      handlers: seatHandlers,
+      lockOrder: seatLockOrder,
+      prefetch: prefetchSeats,
+    }).handle(events.map((event) => ({ event, attempt: 1 })));
     const { answers, flights } = await outcome(batched);
     expect(answers.map((a) => [a.type, a.correlationId, (a.data as { remainingSeatsCount: number }).remainingSeatsCount])).toEqual([
       ['SeatsReserved', '1', 0],

@@ -127,7 +127,12 @@ export async function buildGateway(config: GatewayConfig): Promise<Gateway> {
   app.decorate('settings', settings);
 
   await app.register(management, { options: config.management });
-  await app.register(upstreams, { urls: config.upstreams, connectTimeoutMs: settings.upstreamConnectTimeoutMs, timeoutMs: settings.upstreamTimeoutMs, log: ownLog });
+  await app.register(upstreams, {
+    urls: config.upstreams,
+    connectTimeoutMs: settings.upstreamConnectTimeoutMs,
+    timeoutMs: settings.upstreamTimeoutMs,
+    log: ownLog,
+  });
   if (!config.db) app.addHook('onClose', () => db.close());
   await app.register(jsonBody, { maxJsonDepth: settings.maxJsonDepth });
   await app.register(headers, { corsOrigins: settings.corsOrigins });

@@ -12,7 +12,11 @@ export function jsonDepth(text: string, limit: number): number {
       else if (c === 34 /* " */) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91 /* { [ */) {
-      if (++depth > max && (max = depth) > limit) return max;
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
     } else if (c === 125 || c === 93 /* } ] */) depth--;
   }
   return max;

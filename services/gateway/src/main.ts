@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPgDatabase, createPgliteDatabase, makePrivateDirectory } from '@airline/database';
+import { createPgDatabase, createPgliteDatabase, type Database, makePrivateDirectory } from '@airline/database';
 import { runHttpProcess } from '@airline/service';
 import { signingKeyFromEnv } from './auth/signing-key.js';
 import { buildGateway, gatewayFilesIn, gatewaySettingsFromEnv, routes } from './index.js';
@@ -25,32 +25,43 @@ for (const service of new Set(routes.map((r) => r.service))) {
 const processorUrl = process.env.PAYMENT_PROCESSOR_URL ?? process.env.PROCESSOR_URL;
 if (processorUrl) upstreams.processor = processorUrl;
 
-await runHttpProcess('gateway', async ({ log }) => {
-  const givenKey = await signingKeyFromEnv(process.env);
-  let files: { signingKey?: { file: string }; demoUsersFile: string };
-  let db;
-  if (process.env.DATABASE_URL) {
-    if (!givenKey) throw new Error('with DATABASE_URL the token signing key must be given: GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE (a P-256 key in PKCS#8 PEM: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)');
-    db = await createPgDatabase(process.env.DATABASE_URL, { max: 5, applicationName: `gateway-${process.pid}` });
-    // a first start's demo passwords: a private file of this replica (its path is logged)
-    files = { demoUsersFile: join(tmpdir(), `airline-demo-users-${randomUUID()}.txt`) };
-  } else {
-    const dataDir = process.env.DATA_DIR ?? './data';
-    const loose = makePrivateDirectory(dataDir);
-    if (loose.length > 0) log.warn({ dataDir, count: loose.length }, 'data files were readable or writable by other users: made private (0700 directories, 0600 files)');
-    db = await createPgliteDatabase(join(dataDir, 'gateway'));
-    files = gatewayFilesIn(dataDir);
-  }
-  const gateway = await buildGateway({
-    upstreams,
-    db,
-    log,
-    settings: gatewaySettingsFromEnv(process.env),
-    ...files,
-    ...(givenKey ? { signingKey: givenKey } : {}),
-    // probes and Prometheus: /health/*, /metrics without a token, on a port the Ingress does not publish
-    management: { port: managementPort(process.env), host: process.env.HOST ?? '127.0.0.1' },
-  });
-  gateway.addHook('onClose', () => db.close());
-  return gateway;
-}, { port: 8088 });
+await runHttpProcess(
+  'gateway',
+  async ({ log }) => {
+    const givenKey = await signingKeyFromEnv(process.env);
+    let files: { signingKey?: { file: string }; demoUsersFile: string };
+    let db: Database;
+    if (process.env.DATABASE_URL) {
+      if (!givenKey)
+        throw new Error(
+          'with DATABASE_URL the token signing key must be given: GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE (a P-256 key in PKCS#8 PEM: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)',
+        );
+      db = await createPgDatabase(process.env.DATABASE_URL, { max: 5, applicationName: `gateway-${process.pid}` });
+      // a first start's demo passwords: a private file of this replica (its path is logged)
+      files = { demoUsersFile: join(tmpdir(), `airline-demo-users-${randomUUID()}.txt`) };
+    } else {
+      const dataDir = process.env.DATA_DIR ?? './data';
+      const loose = makePrivateDirectory(dataDir);
+      if (loose.length > 0)
+        log.warn(
+          { dataDir, count: loose.length },
+          'data files were readable or writable by other users: made private (0700 directories, 0600 files)',
+        );
+      db = await createPgliteDatabase(join(dataDir, 'gateway'));
+      files = gatewayFilesIn(dataDir);
+    }
+    const gateway = await buildGateway({
+      upstreams,
+      db,
+      log,
+      settings: gatewaySettingsFromEnv(process.env),
+      ...files,
+      ...(givenKey ? { signingKey: givenKey } : {}),
+      // probes and Prometheus: /health/*, /metrics without a token, on a port the Ingress does not publish
+      management: { port: managementPort(process.env), host: process.env.HOST ?? '127.0.0.1' },
+    });
+    gateway.addHook('onClose', () => db.close());
+    return gateway;
+  },
+  { port: 8088 },
+);

@@ -34,7 +34,10 @@ export function managementServer(gateway: HttpApp, options: ManagementOptions): 
     else if (!gateway.server.listening) checks.gateway = 'DOWN: not listening yet';
     for (const [name, check] of Object.entries(gateway.readiness)) {
       try {
-        await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READINESS_TIMEOUT_MS).unref())]);
+        await Promise.race([
+          check(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READINESS_TIMEOUT_MS).unref()),
+        ]);
         checks[name] = 'UP';
       } catch (err) {
         ready = false;
@@ -71,6 +74,7 @@ export function managementPort(env: NodeJS.ProcessEnv): number {
   const raw = env.MANAGEMENT_PORT;
   if (raw === undefined || raw === '') return 9088;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`MANAGEMENT_PORT must be a port number, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`MANAGEMENT_PORT must be a port number, not ${JSON.stringify(raw)}`);
   return port;
 }

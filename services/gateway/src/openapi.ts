@@ -5,6 +5,7 @@
 // (401, 403, 404 for what is not yours, 413, 429, 503, ...), all as problem+json.
 import type { Method, Policy } from './policy.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents are walked as plain JSON
 type Json = Record<string, any>;
 export type OpenApiDocument = Json & { openapi: string; paths: Record<string, Record<string, Json>> };
 
@@ -68,19 +69,25 @@ export interface DocumentedOperation {
 }
 
 function accessNote(policy: Policy): string {
-  const who = { public: 'Public: no token needed.', user: 'Signed-in users.', admin: 'Staff only (role admin); customers get 403.' }[policy.access];
-  const own = policy.own && {
-    body: "A customer books as themselves: the body's customerId is replaced by the token's.",
-    query: "A customer sees only their own: the customerId filter is set from the token.",
-    param: `A customer may only name their own ${policy.own.kind === 'param' ? policy.own.param : ''}; any other answers 404.`,
-    response: "Another customer's resource answers 404, exactly as one that does not exist.",
-    lookup: "Another customer's reservation answers 404, exactly as one that does not exist.",
-  }[policy.own.kind];
+  const who = { public: 'Public: no token needed.', user: 'Signed-in users.', admin: 'Staff only (role admin); customers get 403.' }[
+    policy.access
+  ];
+  const own =
+    policy.own &&
+    {
+      body: "A customer books as themselves: the body's customerId is replaced by the token's.",
+      query: 'A customer sees only their own: the customerId filter is set from the token.',
+      param: `A customer may only name their own ${policy.own.kind === 'param' ? policy.own.param : ''}; any other answers 404.`,
+      response: "Another customer's resource answers 404, exactly as one that does not exist.",
+      lookup: "Another customer's reservation answers 404, exactly as one that does not exist.",
+    }[policy.own.kind];
   return [who, own].filter(Boolean).join(' ');
 }
 
 function operation({ policy, source, forwarded, hasBody }: DocumentedOperation): Json {
-  const op: Json = source ? structuredClone(source) : { summary: `${policy.method} ${policy.path}`, responses: { 200: { description: 'OK' } } };
+  const op: Json = source
+    ? structuredClone(source)
+    : { summary: `${policy.method} ${policy.path}`, responses: { 200: { description: 'OK' } } };
   op.operationId = `${policy.method.toLowerCase()}${policy.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`;
   op.description = [op.description, accessNote(policy)].filter(Boolean).join('\n\n');
   op.security = policy.access === 'public' ? [] : [{ bearerAuth: [] }];
@@ -88,16 +95,20 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
   if (!op.summary) op.summary = `${policy.method} ${policy.path}`;
 
   // path parameters of the gateway path that the source does not declare
-  const params: Json[] = (op.parameters ??= []);
+  op.parameters ??= [];
+  const params: Json[] = op.parameters;
   for (const [, name] of policy.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
-    if (!params.some((p) => p.in === 'path' && p.name === name)) params.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+    if (!params.some((p) => p.in === 'path' && p.name === name))
+      params.push({ name, in: 'path', required: true, schema: { type: 'string' } });
   }
   if (params.length === 0) delete op.parameters;
 
-  const responses: Json = (op.responses ??= {});
+  op.responses ??= {};
+  const responses: Json = op.responses;
   // what a service answers with a status of 400 and up is problem+json, whatever the source declared
   for (const [status, response] of Object.entries(responses)) {
-    if (Number(status) >= 400) responses[status] = problem(response.description && response.description !== 'Default Response' ? response.description : 'Problem');
+    if (Number(status) >= 400)
+      responses[status] = problem(response.description && response.description !== 'Default Response' ? response.description : 'Problem');
   }
   const add = (status: number, description: string, headers?: Json) => (responses[status] ??= problem(description, headers));
   // a parameter or body can be wrong; an operation whose source is unknown may have parameters too
@@ -107,7 +118,10 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
     add(413, 'Request body too large');
     add(415, 'Unsupported content type: send application/json');
   }
-  if (policy.access !== 'public') add(401, 'No bearer token, or one that is expired, forged or from an untrusted issuer', { 'WWW-Authenticate': { schema: { type: 'string' } } });
+  if (policy.access !== 'public')
+    add(401, 'No bearer token, or one that is expired, forged or from an untrusted issuer', {
+      'WWW-Authenticate': { schema: { type: 'string' } },
+    });
   if (policy.access === 'admin' || policy.own) add(403, policy.access === 'admin' ? 'Not staff' : 'The token acts for no customer');
   if (policy.own && policy.own.kind !== 'body' && policy.own.kind !== 'query') add(404, 'Not found, or not yours');
   if (params.length > 0) add(404, 'Not found');
@@ -121,10 +135,15 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
     add(503, 'The service behind the gateway is down; try again shortly', retryAfter);
     add(504, 'The service behind the gateway did not answer in time');
   }
-  for (const [status, response] of Object.entries(responses)) if (Number(status) < 400 && !response.description) response.description = 'OK';
+  for (const [status, response] of Object.entries(responses))
+    if (Number(status) < 400 && !response.description) response.description = 'OK';
   if (responses['201']) {
-    responses['201'].description = responses['201'].description === 'Default Response' || !responses['201'].description ? 'Created' : responses['201'].description;
-    responses['201'].headers = { ...responses['201'].headers, Location: { description: 'the path of what was created', schema: { type: 'string' } } };
+    responses['201'].description =
+      responses['201'].description === 'Default Response' || !responses['201'].description ? 'Created' : responses['201'].description;
+    responses['201'].headers = {
+      ...responses['201'].headers,
+      Location: { description: 'the path of what was created', schema: { type: 'string' } },
+    };
   }
   for (const response of Object.values(responses) as Json[]) if (response.description === 'Default Response') response.description = 'OK';
   return op;
@@ -133,7 +152,9 @@ function operation({ policy, source, forwarded, hasBody }: DocumentedOperation):
 export function publicDocument(operations: DocumentedOperation[]): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   for (const o of operations) {
-    (paths[toOpenApiPath(o.policy.path)] ??= {})[o.policy.method.toLowerCase()] = operation(o);
+    const path = toOpenApiPath(o.policy.path);
+    paths[path] ??= {};
+    paths[path][o.policy.method.toLowerCase()] = operation(o);
   }
   const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
   const schemas: Json = { Problem };
@@ -144,7 +165,9 @@ export function publicDocument(operations: DocumentedOperation[]): OpenApiDocume
       }
     }
   }
-  const used = [...new Set(Object.values(sorted).flatMap((methods) => Object.values(methods).flatMap((op) => (op.tags ?? []) as string[])))].sort();
+  const used = [
+    ...new Set(Object.values(sorted).flatMap((methods) => Object.values(methods).flatMap((op) => (op.tags ?? []) as string[]))),
+  ].sort();
   return {
     openapi: '3.1.0',
     info: DOCUMENT_INFO,
@@ -152,7 +175,14 @@ export function publicDocument(operations: DocumentedOperation[]): OpenApiDocume
     tags: used.map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
     paths: sorted,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a token from POST /auth/login, or from the configured OpenID Connect issuer' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'a token from POST /auth/login, or from the configured OpenID Connect issuer',
+        },
+      },
       schemas,
     },
   };
@@ -178,4 +208,5 @@ function named(schema: Json, schemas: Json): Json {
 }
 
 /** The operation `method path` of a document (Fastify-syntax path). */
-export const operationIn = (doc: OpenApiDocument | undefined, method: Method, path: string): Json | undefined => doc?.paths[toOpenApiPath(path)]?.[method.toLowerCase()];
+export const operationIn = (doc: OpenApiDocument | undefined, method: Method, path: string): Json | undefined =>
+  doc?.paths[toOpenApiPath(path)]?.[method.toLowerCase()];

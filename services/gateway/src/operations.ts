@@ -20,8 +20,16 @@ const PaymentMethod = Type.Object({
   last4: Type.String(),
 });
 
-const ServiceParams = Type.Object({ service: Type.String({ pattern: '^[a-z-]{1,40}$', description: 'the service whose dead letters these are' }) });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const ServiceParams = Type.Object({
+  service: Type.String({ pattern: '^[a-z-]{1,40}$', description: 'the service whose dead letters these are' }),
+});
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 
 /** Services with a consumer pipeline (and so dead letters): every upstream but the processor sandbox. */
 const withDeadLetters = (upstreams: Upstreams) => upstreams.services().filter((s) => s !== 'processor');
@@ -30,7 +38,13 @@ export function operationsRoutes(app: HttpApp, upstreams: Upstreams) {
   if (upstreams.has('processor')) {
     app.get(
       '/sandbox/test-cards',
-      { schema: { tags: ['sandbox'], summary: 'Cards the payment sandbox knows: which approve, which decline and why', response: { 200: Type.Array(TestCard) } } },
+      {
+        schema: {
+          tags: ['sandbox'],
+          summary: 'Cards the payment sandbox knows: which approve, which decline and why',
+          response: { 200: Type.Array(TestCard) },
+        },
+      },
       async () => {
         const res = await upstreams.json<Array<Static<typeof TestCard>>>('processor', '/v1/test-cards');
         if (res.status !== 200) throw new HttpProblem(502, 'Bad gateway', `the payment sandbox answered ${res.status}`);
@@ -42,14 +56,23 @@ export function operationsRoutes(app: HttpApp, upstreams: Upstreams) {
       {
         schema: {
           tags: ['sandbox'],
-          summary: 'Swap a card for a payment-method token (as hosted card fields do): book with paymentMethod, and the number reaches the processor only',
-          body: Type.Object({ card: Type.String({ pattern: CARD_NUMBER_PATTERN, description: '12–19 digits passing the Luhn check' }) }, { additionalProperties: false }),
+          summary:
+            'Swap a card for a payment-method token (as hosted card fields do): book with paymentMethod, and the number reaches the processor only',
+          body: Type.Object(
+            { card: Type.String({ pattern: CARD_NUMBER_PATTERN, description: '12–19 digits passing the Luhn check' }) },
+            { additionalProperties: false },
+          ),
           response: { 201: PaymentMethod, 400: Problem },
         },
       },
       async (req, reply) => {
         // the processor checks the card rule and answers the same problem; nothing here keeps the body
-        const res = await upstreams.request('processor', { method: 'POST', path: '/v1/payment-methods', headers: forwardedHeaders(req, null, true), body: JSON.stringify(req.body) });
+        const res = await upstreams.request('processor', {
+          method: 'POST',
+          path: '/v1/payment-methods',
+          headers: forwardedHeaders(req, null, true),
+          body: JSON.stringify(req.body),
+        });
         return sendUpstream(reply, res);
       },
     );
@@ -68,7 +91,8 @@ export function operationsRoutes(app: HttpApp, upstreams: Upstreams) {
       const all = await Promise.all(
         withDeadLetters(upstreams).map(async (service) => {
           const res = await upstreams.json<Array<Static<typeof DeadLetter>>>(service, '/dead-letters', { 'x-request-id': req.id });
-          if (res.status !== 200) throw new HttpProblem(502, 'Bad gateway', `the ${service} service answered ${res.status} for its dead letters`);
+          if (res.status !== 200)
+            throw new HttpProblem(502, 'Bad gateway', `the ${service} service answered ${res.status} for its dead letters`);
           return res.body.map((d) => ({ service, ...d }));
         }),
       );
@@ -83,10 +107,20 @@ export function operationsRoutes(app: HttpApp, upstreams: Upstreams) {
 
   app.get(
     '/dead-letters/:service',
-    { schema: { tags: ['operations'], summary: "One service's parked events", params: ServiceParams, response: { 200: Type.Array(DeadLetter), 404: Problem } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: "One service's parked events",
+        params: ServiceParams,
+        response: { 200: Type.Array(DeadLetter), 404: Problem },
+      },
+    },
     async (req, reply) => {
       const service = known(req.params.service);
-      return sendUpstream(reply, await upstreams.request(service, { method: 'GET', path: '/dead-letters', headers: forwardedHeaders(req, req.identity, false) }));
+      return sendUpstream(
+        reply,
+        await upstreams.request(service, { method: 'GET', path: '/dead-letters', headers: forwardedHeaders(req, req.identity, false) }),
+      );
     },
   );
 
@@ -103,7 +137,12 @@ export function operationsRoutes(app: HttpApp, upstreams: Upstreams) {
     },
     async (req, reply) => {
       const service = known(req.params.service);
-      const res = await upstreams.request(service, { method: 'POST', path: '/dead-letters/redrive', headers: { ...forwardedHeaders(req, req.identity, true), 'content-type': 'application/json' }, body: JSON.stringify(req.body ?? {}) });
+      const res = await upstreams.request(service, {
+        method: 'POST',
+        path: '/dead-letters/redrive',
+        headers: { ...forwardedHeaders(req, req.identity, true), 'content-type': 'application/json' },
+        body: JSON.stringify(req.body ?? {}),
+      });
       return sendUpstream(reply, res);
     },
   );

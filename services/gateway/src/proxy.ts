@@ -10,7 +10,17 @@ import { answerOf, type PublicCache } from './public-cache.js';
 import { fillPath, resolveRoute, type RouteRow } from './routing.js';
 import { upstreamProblem, type UpstreamResponse, type Upstreams } from './upstream.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'date']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+  'date',
+]);
 const PASSED_ON = ['accept', 'content-type', 'if-none-match', 'last-event-id', 'user-agent'];
 
 /** The path and query a request asks for; dot segments are refused (no walking out of a prefix). */
@@ -36,8 +46,11 @@ export function splitUrl(url: string): { path: string; query: URLSearchParams } 
 export function scopedIdempotencyKey(header: string | string[] | undefined, identity: Identity | null): string | undefined {
   if (header === undefined) return undefined;
   const key = Array.isArray(header) ? header.join(',') : header;
-  if (key.length < 1 || key.length > 200) throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1–200 characters', 'Idempotency-Key');
-  return createHash('sha256').update(`${identity?.issuer ?? ''}\n${identity?.subject ?? ''}\n${key}`).digest('hex');
+  if (key.length < 1 || key.length > 200)
+    throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1–200 characters', 'Idempotency-Key');
+  return createHash('sha256')
+    .update(`${identity?.issuer ?? ''}\n${identity?.subject ?? ''}\n${key}`)
+    .digest('hex');
 }
 
 export function forwardedHeaders(req: FastifyRequest, identity: Identity | null, hasBody: boolean): Record<string, string> {
@@ -67,12 +80,14 @@ export function sendUpstream(reply: FastifyReply, res: UpstreamResponse, body: u
  * booking from the gateway through every service.
  */
 function nameTheBooking(req: FastifyRequest, path: string, location: string | string[] | undefined) {
-  const booking = /^\/reservations\/(\d+)(?:\/|$)/.exec(path) ?? (typeof location === 'string' ? /^\/reservations\/(\d+)$/.exec(location) : null);
+  const booking =
+    /^\/reservations\/(\d+)(?:\/|$)/.exec(path) ?? (typeof location === 'string' ? /^\/reservations\/(\d+)$/.exec(location) : null);
   if (booking) req.log = req.log.child({ correlationId: booking[1] });
 }
 
 /** The one 404 a customer gets for anything not theirs: the same words as for what does not exist. */
-const notYours = (own: { param: string; noun: string }, params: Record<string, string>) => notFound(`${own.noun} ${params[own.param] ?? ''}`);
+const notYours = (own: { param: string; noun: string }, params: Record<string, string>) =>
+  notFound(`${own.noun} ${params[own.param] ?? ''}`);
 
 const ownedBy = (text: string, customerId: number) => {
   try {
@@ -91,7 +106,10 @@ export interface ProxyDeps {
 
 /** A read anyone may make, made by someone without a token, that is not a stream: the micro-cache's. */
 const anonymousPublicRead = (req: FastifyRequest, policy: Policy) =>
-  req.method === 'GET' && policy.access === 'public' && req.headers.authorization === undefined && !(req.headers.accept ?? '').includes('text/event-stream');
+  req.method === 'GET' &&
+  policy.access === 'public' &&
+  req.headers.authorization === undefined &&
+  !(req.headers.accept ?? '').includes('text/event-stream');
 
 export function proxyHandler({ routes, upstreams, publicCache }: ProxyDeps) {
   return async function proxy(req: FastifyRequest, reply: FastifyReply) {

@@ -15,7 +15,11 @@ export interface CachedAnswer {
 const KEPT = ['content-type', 'etag', 'cache-control', 'vary', 'last-modified'];
 
 /** An upstream answer as the cache holds it, and whether it may be kept for the next readers. */
-export function answerOf(status: number, headers: Record<string, string | string[] | undefined>, body: string): { answer: CachedAnswer; keep: boolean } {
+export function answerOf(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): { answer: CachedAnswer; keep: boolean } {
   const kept: Record<string, string> = {};
   for (const name of KEPT) {
     const v = headers[name];

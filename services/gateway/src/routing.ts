@@ -27,7 +27,7 @@ export function resolveRoute(rows: readonly RouteRow[], path: string): ResolvedR
   }
   if (!best) return undefined;
   const rest = parts.slice(best.length);
-  const head = best.row.rewritePrefix ?? '/' + parts.slice(0, best.length).join('/');
+  const head = best.row.rewritePrefix ?? `/${parts.slice(0, best.length).join('/')}`;
   return { service: best.row.service, path: [head.replace(/\/$/, ''), ...rest].join('/') || '/' };
 }
 

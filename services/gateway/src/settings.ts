@@ -64,7 +64,10 @@ export type GatewaySettingsInput = Partial<Omit<GatewaySettings, 'tokens' | 'rat
 
 export function resolveSettings(input: GatewaySettingsInput = {}): GatewaySettings {
   const d = defaultGatewaySettings;
-  if (input.publicCacheMs !== undefined && !(Number.isInteger(input.publicCacheMs) && input.publicCacheMs >= 0 && input.publicCacheMs <= 500)) {
+  if (
+    input.publicCacheMs !== undefined &&
+    !(Number.isInteger(input.publicCacheMs) && input.publicCacheMs >= 0 && input.publicCacheMs <= 500)
+  ) {
     throw new Error(`the public cache keeps answers 0–500 ms (PUBLIC_CACHE_MS), not ${input.publicCacheMs}`);
   }
   return {
@@ -83,7 +86,11 @@ const int = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
   return n;
 };
-const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string | undefined) =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const trustProxyFrom = (raw: string | undefined): GatewaySettings['trustProxy'] | undefined => {
   if (raw === undefined || raw === '') return undefined;
   if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -114,8 +121,19 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
   }
   const rateLimitOff = ['off', 'false', '0'].includes((env.RATE_LIMIT ?? '').toLowerCase());
   return defined({
-    tokens: defined({ issuer: env.GATEWAY_ISSUER || undefined, audience: env.GATEWAY_AUDIENCE || undefined, ttlSeconds: int(env, 'TOKEN_TTL_SECONDS'), oidc }),
-    rateLimit: rateLimitOff ? false : defined({ max: int(env, 'RATE_LIMIT_MAX'), windowMs: int(env, 'RATE_LIMIT_WINDOW_MS'), loginMax: int(env, 'LOGIN_RATE_LIMIT_MAX') }),
+    tokens: defined({
+      issuer: env.GATEWAY_ISSUER || undefined,
+      audience: env.GATEWAY_AUDIENCE || undefined,
+      ttlSeconds: int(env, 'TOKEN_TTL_SECONDS'),
+      oidc,
+    }),
+    rateLimit: rateLimitOff
+      ? false
+      : defined({
+          max: int(env, 'RATE_LIMIT_MAX'),
+          windowMs: int(env, 'RATE_LIMIT_WINDOW_MS'),
+          loginMax: int(env, 'LOGIN_RATE_LIMIT_MAX'),
+        }),
     bodyLimit: int(env, 'BODY_LIMIT_BYTES'),
     corsOrigins: env.CORS_ORIGINS === undefined ? undefined : list(env.CORS_ORIGINS),
     upstreamConnectTimeoutMs: int(env, 'UPSTREAM_CONNECT_TIMEOUT_MS'),

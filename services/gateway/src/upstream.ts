@@ -43,9 +43,21 @@ export function mayRetry(req: Pick<UpstreamRequest, 'method' | 'headers'>): bool
 }
 
 /** A 503 a replica gives while it stops (it closes the connection): another replica will answer. */
-const drainingAnswer = (status: number, headers: UpstreamResponse['headers']) => status === 503 && String(headers.connection ?? '').toLowerCase() === 'close';
+const drainingAnswer = (status: number, headers: UpstreamResponse['headers']) =>
+  status === 503 && String(headers.connection ?? '').toLowerCase() === 'close';
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 
 /** The problem a failed call becomes; undefined when the failure is not the upstream's (client went away). */
 export function upstreamProblem(service: string, err: unknown): HttpProblem {
@@ -54,7 +66,9 @@ export function upstreamProblem(service: string, err: unknown): HttpProblem {
     return new HttpProblem(504, 'Upstream timeout', `the ${service} service did not answer in time`, undefined, { service });
   }
   if (CONNECTION_ERRORS.has(code) || err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.SocketError) {
-    return new HttpProblem(503, 'Service unavailable', `the ${service} service is not reachable; try again shortly`, undefined, { service });
+    return new HttpProblem(503, 'Service unavailable', `the ${service} service is not reachable; try again shortly`, undefined, {
+      service,
+    });
   }
   return new HttpProblem(502, 'Bad gateway', `the call to the ${service} service failed`, undefined, { service });
 }
@@ -74,7 +88,12 @@ export function createUpstreams(urls: Record<string, string>, options: UpstreamO
     keepAliveTimeout: 10_000,
   });
   // retries go on a connection of their own, opened for the retry (never one kept from before)
-  const fresh = new Agent({ connect: { timeout: options.connectTimeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, pipelining: 0 });
+  const fresh = new Agent({
+    connect: { timeout: options.connectTimeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    pipelining: 0,
+  });
   const tracer = tracerFor('gateway'); // undefined while tracing is off
   const origin = (service: string) => {
     const url = urls[service];
@@ -82,7 +101,12 @@ export function createUpstreams(urls: Record<string, string>, options: UpstreamO
     return url;
   };
 
-  async function send(dispatcher: Agent, service: string, req: UpstreamRequest, traceHeaders: Record<string, string>): Promise<UpstreamResponse> {
+  async function send(
+    dispatcher: Agent,
+    service: string,
+    req: UpstreamRequest,
+    traceHeaders: Record<string, string>,
+  ): Promise<UpstreamResponse> {
     const res = await dispatcher.request({
       origin: origin(service),
       method: req.method as Dispatcher.HttpMethod,
@@ -132,7 +156,9 @@ export function createUpstreams(urls: Record<string, string>, options: UpstreamO
         const text = await res.body.text();
         return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
       } catch (err) {
-        throw err instanceof SyntaxError ? new HttpProblem(502, 'Bad gateway', `the ${service} service answered something that is not JSON`) : upstreamProblem(service, err);
+        throw err instanceof SyntaxError
+          ? new HttpProblem(502, 'Bad gateway', `the ${service} service answered something that is not JSON`)
+          : upstreamProblem(service, err);
       }
     },
     close: async () => {

@@ -16,15 +16,26 @@ afterAll(async () => {
   await t?.system.stop();
 });
 
-const settled = (api: GatewayClient, id: number) => eventually(() => api.get(`/reservations/${id}`), (r) => r.status === 200 && r.body.status !== 'PENDING');
+const settled = (api: GatewayClient, id: number) =>
+  eventually(
+    () => api.get(`/reservations/${id}`),
+    (r) => r.status === 200 && r.body.status !== 'PENDING',
+  );
 /** A 404 with its id taken out: what one customer learns about another's resource vs. a missing one. */
-const shape = (body: { detail?: string; instance?: string }) => ({ ...body, detail: body.detail?.replace(/\S+ does not exist/, 'X does not exist'), instance: body.instance?.replace(/\/[^/]+(\/[a-z]+)?$/, '/X$1') });
+const shape = (body: { detail?: string; instance?: string }) => ({
+  ...body,
+  detail: body.detail?.replace(/\S+ does not exist/, 'X does not exist'),
+  instance: body.instance?.replace(/\/[^/]+(\/[a-z]+)?$/, '/X$1'),
+});
 
 async function bookable(api: GatewayClient, seats: number, cost = 100) {
   const f = await api.post('/flights', { flightCode: `T${seats}`, takeoffDate: '2026-12-24', cost, capacity: seats });
   expect(f.status).toBe(201);
   // the reservation service books against its own copy of the catalog (FlightRegistered)
-  await eventually(() => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [f.body.id]), (q) => q.rowCount === 1);
+  await eventually(
+    () => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [f.body.id]),
+    (q) => q.rowCount === 1,
+  );
   return f.body as { id: number };
 }
 
@@ -32,14 +43,34 @@ describe("the seeds' demo through the gateway, with a bearer token", () => {
   it('admin registers flight 1, customer 1 gets 3 seats, customer 2 is sold out, 2 seats remain', async () => {
     const { admin, alice, bob } = t;
     // the seeds' bodies as httpie sends them (strings), id and status included: not trusted
-    const flight = await admin.post('/flights', { remainingSeatsCount: '5', flightCode: 'ACE890', takeoffDate: '2025-12-25', cost: '200000' });
+    const flight = await admin.post('/flights', {
+      remainingSeatsCount: '5',
+      flightCode: 'ACE890',
+      takeoffDate: '2025-12-25',
+      cost: '200000',
+    });
     expect(flight.status).toBe(201);
     expect(flight.body.id).toBe(1);
-    await eventually(() => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = 1'), (q) => q.rowCount === 1);
-    const first = await alice.post('/reservations', { customerId: '1', flightId: '1', seatQty: '3', reserveDate: '2024-11-21', status: 'SUCCEED' });
+    await eventually(
+      () => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = 1'),
+      (q) => q.rowCount === 1,
+    );
+    const first = await alice.post('/reservations', {
+      customerId: '1',
+      flightId: '1',
+      seatQty: '3',
+      reserveDate: '2024-11-21',
+      status: 'SUCCEED',
+    });
     expect(first.body).toMatchObject({ id: 1, customerId: 1, status: 'PENDING' });
     await settled(alice, 1);
-    const second = await bob.post('/reservations', { customerId: '2', flightId: '1', seatQty: '3', reserveDate: '2024-11-22', status: 'SUCCEED' });
+    const second = await bob.post('/reservations', {
+      customerId: '2',
+      flightId: '1',
+      seatQty: '3',
+      reserveDate: '2024-11-22',
+      status: 'SUCCEED',
+    });
     expect(second.body).toMatchObject({ customerId: 2, status: 'PENDING' });
     await settled(bob, second.body.id);
     const all = await admin.get<any[]>('/reservations');
@@ -48,7 +79,10 @@ describe("the seeds' demo through the gateway, with a bearer token", () => {
       [2, 2, 'CANCELED', 'SOLD_OUT'],
     ]);
     expect((await t.anonymous.get('/flights')).body).toMatchObject([{ id: 1, flightCode: 'ACE890', remainingSeatsCount: 2 }]);
-    const infos = await eventually(() => admin.get<any[]>('/customerInfos'), (r) => r.status === 200 && r.body.length === 2);
+    const infos = await eventually(
+      () => admin.get<any[]>('/customerInfos'),
+      (r) => r.status === 200 && r.body.length === 2,
+    );
     expect(infos.body).toMatchObject([
       { customerId: 1, flightCount: 1 },
       { customerId: 2, flightCount: 1 },
@@ -60,11 +94,19 @@ describe('signing in', () => {
   it('answers a bearer token, its lifetime and the user; the token verifies against the published JWKS', async () => {
     const login = await t.anonymous.post('/auth/login', { username: 'alice', password: USERS.alice.password });
     expect(login.status).toBe(200);
-    expect(login.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, user: { username: 'alice', role: 'customer', customerId: 1 } });
+    expect(login.body).toEqual({
+      token: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      user: { username: 'alice', role: 'customer', customerId: 1 },
+    });
     const jwks = await t.anonymous.get('/.well-known/jwks.json');
     expect(jwks.body.keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })]);
     expect(jwks.body.keys[0]).not.toHaveProperty('d'); // the private part never leaves
-    const { payload } = await jwtVerify(login.body.token, createLocalJWKSet(jwks.body), { issuer: 'airline-gateway', audience: 'airline-api' });
+    const { payload } = await jwtVerify(login.body.token, createLocalJWKSet(jwks.body), {
+      issuer: 'airline-gateway',
+      audience: 'airline-api',
+    });
     expect(payload).toMatchObject({ sub: 'alice', role: 'customer', customerId: 1 });
   });
 
@@ -90,7 +132,8 @@ describe('tokens that are refused (401)', () => {
     expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="airline"/);
     return r.body.detail as string;
   };
-  const aliceToken = async () => (await t.anonymous.post('/auth/login', { username: 'alice', password: USERS.alice.password })).body.token as string;
+  const aliceToken = async () =>
+    (await t.anonymous.post('/auth/login', { username: 'alice', password: USERS.alice.password })).body.token as string;
 
   it('no token', async () => {
     expect(await refused(undefined)).toMatch(/needs a bearer token/);
@@ -116,13 +159,24 @@ describe('tokens that are refused (401)', () => {
   it('from an issuer the gateway does not trust, or signed by a key it does not know', async () => {
     const { privateKey } = await generateKeyPair('ES256');
     const sign = (issuer: string) =>
-      new SignJWT({ role: 'admin', customerId: null }).setProtectedHeader({ alg: 'ES256' }).setIssuer(issuer).setAudience('airline-api').setSubject('mallory').setExpirationTime('5m').sign(privateKey);
+      new SignJWT({ role: 'admin', customerId: null })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(issuer)
+        .setAudience('airline-api')
+        .setSubject('mallory')
+        .setExpirationTime('5m')
+        .sign(privateKey);
     expect(await refused(`Bearer ${await sign('https://issuer.example')}`)).toMatch(/issuer/);
     expect(await refused(`Bearer ${await sign('airline-gateway')}`)).toMatch(/signature|key/);
   });
 
   it('unsigned (alg none)', async () => {
-    const unsigned = new UnsecuredJWT({ role: 'admin', customerId: null }).setIssuer('airline-gateway').setAudience('airline-api').setSubject('admin').setExpirationTime('5m').encode();
+    const unsigned = new UnsecuredJWT({ role: 'admin', customerId: null })
+      .setIssuer('airline-gateway')
+      .setAudience('airline-api')
+      .setSubject('admin')
+      .setExpirationTime('5m')
+      .encode();
     await refused(`Bearer ${unsigned}`);
   });
 });
@@ -158,7 +212,14 @@ describe('staff-only endpoints', () => {
   it('anonymous callers get 401 there, and admins get through', async () => {
     expect((await t.anonymous.get('/customerInfos')).status).toBe(401);
     expect((await t.anonymous.post('/flights', {})).status).toBe(401);
-    for (const path of ['/customerInfos', '/flightBoard', '/dead-letters', '/dead-letters/reservation', '/payments/processor', '/reservations/limits']) {
+    for (const path of [
+      '/customerInfos',
+      '/flightBoard',
+      '/dead-letters',
+      '/dead-letters/reservation',
+      '/payments/processor',
+      '/reservations/limits',
+    ]) {
       expect((await t.admin.get(path)).status, path).toBe(200);
     }
   });
@@ -167,10 +228,14 @@ describe('staff-only endpoints', () => {
     expect((await t.anonymous.get('/flights')).status).toBe(200);
     expect((await t.anonymous.get('/flights/1')).status).toBe(200);
     expect((await t.anonymous.get('/flights/1/seats')).status).toBe(200);
-    expect((await t.anonymous.get('/sandbox/test-cards')).body).toContainEqual({ card: '4000000000000002', outcome: 'card_declined', description: expect.any(String) });
+    expect((await t.anonymous.get('/sandbox/test-cards')).body).toContainEqual({
+      card: '4000000000000002',
+      outcome: 'card_declined',
+      description: expect.any(String),
+    });
   });
 
-  it('airports are public (the search form suggests them); passengers are named later by their booking\'s customer only', async () => {
+  it("airports are public (the search form suggests them); passengers are named later by their booking's customer only", async () => {
     const found = await t.anonymous.get('/airports?q=ICN');
     expect(found.status).toBe(200);
     expect(found.body[0]).toMatchObject({ code: 'ICN' });
@@ -181,7 +246,9 @@ describe('staff-only endpoints', () => {
     const named = await t.alice.put(`/reservations/${booked.body.id}/passengers`, { passengers: [minji] });
     expect(named.status).toBe(200);
     expect(named.body.passengers[0]).toMatchObject(minji); // the second seat stays to be named
-    const notHers = await t.bob.put(`/reservations/${booked.body.id}/passengers`, { passengers: [{ givenName: 'Eve', familyName: 'Mallory' }] });
+    const notHers = await t.bob.put(`/reservations/${booked.body.id}/passengers`, {
+      passengers: [{ givenName: 'Eve', familyName: 'Mallory' }],
+    });
     expect(notHers.status).toBe(404);
     expect((await t.alice.get(`/reservations/${booked.body.id}`)).body.passengers[0]).toMatchObject(minji);
   });
@@ -229,7 +296,10 @@ describe('customers act as themselves and see only their own', () => {
     const mine = await t.alice.get<any[]>('/reservations?customerId=2');
     expect(mine.body.length).toBeGreaterThan(0);
     expect(mine.body.every((r) => r.customerId === 1)).toBe(true);
-    const payments = await eventually(() => t.alice.get<any[]>('/payments?customerId=2&customerId=3'), (r) => r.body.length > 0);
+    const payments = await eventually(
+      () => t.alice.get<any[]>('/payments?customerId=2&customerId=3'),
+      (r) => r.body.length > 0,
+    );
     expect(payments.body.every((p) => p.customerId === 1)).toBe(true);
     const all = await t.admin.get<any[]>(`/reservations?flightId=${flightId}`);
     expect(new Set(all.body.map((r) => r.customerId))).toEqual(new Set([1, 2]));
@@ -256,7 +326,10 @@ describe('customers act as themselves and see only their own', () => {
   });
 
   it("another customer's payment is 404", async () => {
-    const bobsPayments = await eventually(() => t.bob.get<any[]>('/payments'), (r) => r.body.length > 0);
+    const bobsPayments = await eventually(
+      () => t.bob.get<any[]>('/payments'),
+      (r) => r.body.length > 0,
+    );
     const foreign = await t.alice.get(`/payments/${bobsPayments.body[0].id}`);
     expect(foreign.status).toBe(404);
     expect(shape(foreign.body)).toEqual(shape((await t.alice.get('/payments/999999')).body));
@@ -264,7 +337,10 @@ describe('customers act as themselves and see only their own', () => {
   });
 
   it("another customer's mileage is 404, however the id is spelled", async () => {
-    await eventually(() => t.bob.get('/mileages/2'), (r) => r.status === 200 && r.body.balance > 0);
+    await eventually(
+      () => t.bob.get('/mileages/2'),
+      (r) => r.status === 200 && r.body.balance > 0,
+    );
     for (const path of ['/mileages/2', '/mileages/2/ledger', '/mileages/02', '/mileages/2.0', '/mileages/%202']) {
       const r = await t.alice.get(path);
       expect(r.status, path).toBe(404);
@@ -275,7 +351,10 @@ describe('customers act as themselves and see only their own', () => {
   });
 
   it("another customer's notifications are filtered out or 404", async () => {
-    const bobsNotes = await eventually(() => t.bob.get<any[]>('/notifications'), (r) => r.body.length > 0);
+    const bobsNotes = await eventually(
+      () => t.bob.get<any[]>('/notifications'),
+      (r) => r.body.length > 0,
+    );
     expect(bobsNotes.body.every((n) => n.customerId === 2)).toBe(true);
     const seenByAlice = await t.alice.get<any[]>('/notifications?customerId=2');
     expect(seenByAlice.body.length).toBeGreaterThan(0);
@@ -285,7 +364,9 @@ describe('customers act as themselves and see only their own', () => {
   });
 
   it("the live notification stream (SSE) is the caller's own, whatever customerId the query names", async () => {
-    const res = await fetch(`${t.system.urls.gateway}/notifications/stream?customerId=2`, { headers: { authorization: `Bearer ${t.alice.token}`, accept: 'text/event-stream' } });
+    const res = await fetch(`${t.system.urls.gateway}/notifications/stream?customerId=2`, {
+      headers: { authorization: `Bearer ${t.alice.token}`, accept: 'text/event-stream' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -297,7 +378,10 @@ describe('customers act as themselves and see only their own', () => {
   });
 
   it("the reservation history is the caller's own", async () => {
-    const history = await eventually(() => t.alice.get<any[]>('/reservationHistory?customerId=2'), (r) => r.status === 200 && r.body.length > 0);
+    const history = await eventually(
+      () => t.alice.get<any[]>('/reservationHistory?customerId=2'),
+      (r) => r.status === 200 && r.body.length > 0,
+    );
     expect(history.body.every((h) => h.customerId === 1)).toBe(true);
   });
 
@@ -328,7 +412,9 @@ describe('the OpenAPI document', () => {
 
   it('says for every operation who may call it', async () => {
     const doc = t.system.gateway.openapi();
-    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
     expect(ops.length).toBeGreaterThan(25);
     for (const { path, method, op } of ops) {
       expect(op.security, `${method} ${path}`).toBeDefined();
@@ -336,7 +422,11 @@ describe('the OpenAPI document', () => {
     }
     expect(doc.paths['/flights']!.post!.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/flights']!.get!.security).toEqual([]);
-    expect(doc.paths['/reservations']!.post!.requestBody.content['application/json'].schema.required).toEqual(['customerId', 'flightId', 'seatQty']);
+    expect(doc.paths['/reservations']!.post!.requestBody.content['application/json'].schema.required).toEqual([
+      'customerId',
+      'flightId',
+      'seatQty',
+    ]);
   });
 
   it('describes every response seen in this file', () => {

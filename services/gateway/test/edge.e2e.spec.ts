@@ -23,7 +23,7 @@ const running: Array<{ close(): Promise<unknown> }> = [];
 /** The status of a GET whose path goes out exactly as written. */
 const rawStatus = (base: string, path: string, token: string) =>
   new Promise<number>((resolve, reject) => {
-    const req = request(base + '/', { path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const req = request(`${base}/`, { path, headers: { authorization: `Bearer ${token}` } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -80,12 +80,16 @@ describe('password guessing at one account, from many addresses', () => {
   const loginFrom = (base: string, localAddress: string, username: string, password: string) =>
     new Promise<{ status: number; retryAfter: string | undefined; body: { title?: string; detail?: string } }>((resolve, reject) => {
       const body = JSON.stringify({ username, password });
-      const req = request(`${base}/auth/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
-      });
+      const req = request(
+        `${base}/auth/login`,
+        { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -123,7 +127,10 @@ describe('password guessing at one account, from many addresses', () => {
   it('an unknown username is throttled exactly like a known one: the answers do not tell which exists', async () => {
     const known = await guess(g.url, 'admin', ['127.0.1.2', '127.0.1.3', '127.0.1.4', '127.0.1.5', '127.0.1.6', '127.0.1.7']);
     const unknown = await guess(g.url, 'nobody-here', ['127.0.2.2', '127.0.2.3', '127.0.2.4', '127.0.2.5', '127.0.2.6', '127.0.2.7']);
-    const shape = (a: (typeof known)[number]) => ({ status: a.status, body: { ...a.body, detail: a.body.detail?.replace(/\d+ s$/, 'N s') } });
+    const shape = (a: (typeof known)[number]) => ({
+      status: a.status,
+      body: { ...a.body, detail: a.body.detail?.replace(/\d+ s$/, 'N s') },
+    });
     expect(unknown.map(shape)).toEqual(known.map(shape));
     expect(known.filter((a) => a.status === 401)).toHaveLength(10);
   });
@@ -187,9 +194,14 @@ describe('rate limits behind a proxy', () => {
   it('with TRUST_PROXY the client address is the one the proxy forwards: clients behind one ingress do not share a limit', async () => {
     const upstream = await fakeUpstream();
     running.push(upstream);
-    const g = await gateway({ upstreams: { flight: upstream.url }, settings: { trustProxy: true, rateLimit: { max: 1, windowMs: 60_000, loginMax: 1 } } });
+    const g = await gateway({
+      upstreams: { flight: upstream.url },
+      settings: { trustProxy: true, rateLimit: { max: 1, windowMs: 60_000, loginMax: 1 } },
+    });
     const from = (ip: string) => g.api.get('/flights', { headers: { 'x-forwarded-for': ip } });
-    expect([(await from('203.0.113.7')).status, (await from('203.0.113.7')).status, (await from('198.51.100.2')).status]).toEqual([200, 429, 200]);
+    expect([(await from('203.0.113.7')).status, (await from('203.0.113.7')).status, (await from('198.51.100.2')).status]).toEqual([
+      200, 429, 200,
+    ]);
   });
 
   it('without it, a forged X-Forwarded-For does not buy a fresh limit', async () => {
@@ -224,16 +236,24 @@ describe('hostile requests stop at the gateway', () => {
     const deep = await admin.post('/flights', undefined, { raw: '['.repeat(33) + ']'.repeat(33) });
     expect(deep.status).toBe(400);
     expect(deep.body).toMatchObject({ field: 'body' });
-    expect((await admin.post('/flights', undefined, { raw: '{"a":' + '['.repeat(31) + ']'.repeat(31) + '}' })).status).toBe(201);
+    expect((await admin.post('/flights', undefined, { raw: `{"a":${'['.repeat(31)}${']'.repeat(31)}}` })).status).toBe(201);
     expect((await admin.post('/flights', undefined, { raw: '{"__proto__":{"admin":true}}' })).status).toBe(400);
-    expect((await admin.post('/flights', undefined, { raw: '{"flightCode": "A1",' })).body).toMatchObject({ status: 400, title: 'Malformed JSON' });
+    expect((await admin.post('/flights', undefined, { raw: '{"flightCode": "A1",' })).body).toMatchObject({
+      status: 400,
+      title: 'Malformed JSON',
+    });
   });
 
   it('dot segments and encoded slashes in the path are refused', async () => {
     const admin = await g.api.as(ADMIN.username, ADMIN.password);
     const seen = upstream.received.length;
     // sent as raw bytes: fetch would resolve the dot segments before sending
-    for (const path of ['/reservations/../flights', '/reservations/%2e%2e/flights', '/reservations/7%2fcancel', '/reservations/..%2F..%2Fflights']) {
+    for (const path of [
+      '/reservations/../flights',
+      '/reservations/%2e%2e/flights',
+      '/reservations/7%2fcancel',
+      '/reservations/..%2F..%2Fflights',
+    ]) {
       expect(await rawStatus(g.url, path, admin.token!), path).toBe(400);
     }
     expect(upstream.received.length).toBe(seen);
@@ -256,7 +276,11 @@ describe('CORS when configured', () => {
     const g = await gateway({ upstreams: { flight: upstream.url }, settings: { corsOrigins: ['https://app.example'] } });
     const preflight = await fetch(`${g.url}/flights`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -274,7 +298,13 @@ describe('services that are down or slow', () => {
     const sockets = new Set<Socket>();
     silent = createServer((socket) => void sockets.add(socket));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    running.push({ close: () => new Promise((r) => (sockets.forEach((s) => s.destroy()), silent.close(r))) });
+    running.push({
+      close: () =>
+        new Promise((r) => {
+          for (const s of sockets) s.destroy();
+          silent.close(r);
+        }),
+    });
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const closedPort = (closed.address() as { port: number }).port;
@@ -313,7 +343,12 @@ describe("the gateway's own tokens and the clock", () => {
       const privateKey = await importPKCS8(key.pem, 'ES256');
       const now = Math.floor(Date.now() / 1000);
       const sign = (iat: number | undefined) => {
-        const jwt = new SignJWT({ role: 'admin', customerId: null, username: 'admin' }).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).setIssuer('airline-gateway').setAudience('airline-api').setSubject('admin').setExpirationTime(now + 3600);
+        const jwt = new SignJWT({ role: 'admin', customerId: null, username: 'admin' })
+          .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+          .setIssuer('airline-gateway')
+          .setAudience('airline-api')
+          .setSubject('admin')
+          .setExpirationTime(now + 3600);
         return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(privateKey);
       };
       const me = async (token: string) => app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
@@ -332,7 +367,15 @@ describe("the gateway's own tokens and the clock", () => {
 describe('first start and restart', () => {
   const collect = () => {
     const lines: string[] = [];
-    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const log = pino(
+      { level: 'info' },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     return { lines, log };
   };
 
@@ -345,7 +388,13 @@ describe('first start and restart', () => {
         const db = await createPgliteDatabase(join(dir, 'gateway'));
         const app: Gateway = await buildGateway({ upstreams: {}, db, log, ...files, terminal: false });
         await app.ready();
-        return { app, close: async () => (await app.close(), await db.close()) };
+        return {
+          app,
+          close: async () => {
+            await app.close();
+            await db.close();
+          },
+        };
       };
 
       const first = await start();
@@ -362,7 +411,11 @@ describe('first start and restart', () => {
       ]);
       expect(announced.file).toBe(files.demoUsersFile); // the log says where, not what
       for (const password of Object.values(passwords)) expect(lines.join('\n')).not.toContain(password);
-      const login = await first.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'admin', password: passwords.admin } });
+      const login = await first.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'admin', password: passwords.admin },
+      });
       expect(login.statusCode).toBe(200);
       const token = login.json().token as string;
       const jwks = first.app.tokens.jwks();
@@ -391,7 +444,12 @@ describe('first start and restart', () => {
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       const publicJwk = await exportJWK(publicKey);
       const kid = await calculateJwkThumbprint(publicJwk);
-      await db.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)', [kid, 'ES256', JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }), JSON.stringify({ ...publicJwk, kid, alg: 'ES256', use: 'sig' })]);
+      await db.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)', [
+        kid,
+        'ES256',
+        JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }),
+        JSON.stringify({ ...publicJwk, kid, alg: 'ES256', use: 'sig' }),
+      ]);
       const oldToken = await new SignJWT({ role: 'admin', customerId: null, username: 'admin' })
         .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
         .setIssuer('airline-gateway')

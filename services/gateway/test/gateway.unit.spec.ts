@@ -108,7 +108,15 @@ describe('the policy table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
   it('keeps customers to their own data wherever a customer reads or writes per-customer data', () => {
-    for (const path of ['/reservations', '/reservations/:id', '/payments', '/payments/:id', '/mileages/:customerId', '/notifications', '/reservationHistory']) {
+    for (const path of [
+      '/reservations',
+      '/reservations/:id',
+      '/payments',
+      '/payments/:id',
+      '/mileages/:customerId',
+      '/notifications',
+      '/reservationHistory',
+    ]) {
       expect(policyFor('GET', path)?.own, path).toBeDefined();
     }
     expect(policyFor('POST', '/reservations')?.own).toEqual({ kind: 'body' });
@@ -128,7 +136,9 @@ describe('the policy table', () => {
     }
   });
   it('has no row that lets a customer act without an ownership rule on a per-customer resource', () => {
-    const perCustomer = policies.filter((p) => p.access === 'user' && /reservations|payments|mileages|notifications|reservationHistory/.test(p.path));
+    const perCustomer = policies.filter(
+      (p) => p.access === 'user' && /reservations|payments|mileages|notifications|reservationHistory/.test(p.path),
+    );
     expect(perCustomer.filter((p) => !p.own)).toEqual([]);
   });
 });

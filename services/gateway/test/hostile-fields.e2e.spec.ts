@@ -44,9 +44,15 @@ function operationsOf(doc: OpenApiDocument, service?: string): Operation[] {
     for (const [method, op] of Object.entries(methods as Record<string, Json>)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       const stream = JSON.stringify(op.responses ?? {}).includes('text/event-stream') || /Server-Sent Events/.test(op.summary ?? '');
-      const fields: Field[] = (op.parameters ?? []).map((p: Json) => ({ name: p.name, in: p.in, schema: p.schema ?? {}, required: !!p.required }));
+      const fields: Field[] = (op.parameters ?? []).map((p: Json) => ({
+        name: p.name,
+        in: p.in,
+        schema: p.schema ?? {},
+        required: !!p.required,
+      }));
       const body = op.requestBody?.content?.['application/json']?.schema as Json | undefined;
-      for (const [name, schema] of Object.entries((body?.properties ?? {}) as Record<string, Json>)) fields.push({ name, in: 'body', schema, required: (body?.required ?? []).includes(name) });
+      for (const [name, schema] of Object.entries((body?.properties ?? {}) as Record<string, Json>))
+        fields.push({ name, in: 'body', schema, required: (body?.required ?? []).includes(name) });
       ops.push({ service, method: method.toUpperCase(), path, fields, stream });
     }
   }
@@ -56,13 +62,39 @@ function operationsOf(doc: OpenApiDocument, service?: string): Operation[] {
 // ---- values ----
 
 /** What this spec counts as text no field takes (its own list, not the implementation's). */
-const FORBIDDEN_CHARS = ['\u0000', '\u0001', '\u0008', '\u001b', '\u007f', '\u0085', '\u009b', '\u202e', '\u202d', '\u2066', '\u2069', '\ud800', '\udfff'];
+const FORBIDDEN_CHARS = [
+  '\u0000',
+  '\u0001',
+  '\u0008',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u009b',
+  '\u202e',
+  '\u202d',
+  '\u2066',
+  '\u2069',
+  '\ud800',
+  '\udfff',
+];
 const HEADER_SENDABLE = ['\t', '\u0080', '\u0085', '\u009b', '\u009f']; // fetch sends no other control character in a header, nor anything above U+00FF
 const LONE_SURROGATE = /\p{Cs}/u;
 const SENDABLE_IN_HEADER = /^[\t\x20-\x7e\x80-\xff]*$/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the guard's own set of control characters, to check it
 const hasForbidden = (s: string) => /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(s) || LONE_SURROGATE.test(s);
-const IMPOSSIBLE_DATES = ['2024-02-30', '2023-02-29', '2100-02-29', '0000-01-01', '1899-12-31', '9999-12-31', '2024-13-01', '2024-04-31', '2024-11-21T25:00', '2024-11-21\u0000', '2024-11-21\ud800'];
+const IMPOSSIBLE_DATES = [
+  '2024-02-30',
+  '2023-02-29',
+  '2100-02-29',
+  '0000-01-01',
+  '1899-12-31',
+  '9999-12-31',
+  '2024-13-01',
+  '2024-04-31',
+  '2024-11-21T25:00',
+  '2024-11-21\u0000',
+  '2024-11-21\ud800',
+];
 const isDateField = (f: Field) => /Date$/.test(f.name);
 
 /** A valid value for a field, aimed at what exists (ids 1–3, the seeded users and cards). */
@@ -75,7 +107,10 @@ function valid(f: Field): fc.Arbitrary<unknown> {
     return fc.integer({ min, max: Math.min(s.maximum ?? 5, min + 4) });
   }
   // a valid value must be valid, or a refusal may name it rather than the one hostile field
-  if (s.type === 'array' && f.name === 'passengers') return fc.array(fc.constantFrom({ givenName: 'Minji', familyName: 'Kim' }, { givenName: 'Jisoo', familyName: 'Park' }), { maxLength: 2 });
+  if (s.type === 'array' && f.name === 'passengers')
+    return fc.array(fc.constantFrom({ givenName: 'Minji', familyName: 'Kim' }, { givenName: 'Jisoo', familyName: 'Park' }), {
+      maxLength: 2,
+    });
   if (s.type === 'array') return fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 });
   const known: Record<string, fc.Arbitrary<string>> = {
     username: fc.constantFrom('admin', 'alice'),
@@ -113,7 +148,10 @@ const oddNumbers = fc.constantFrom(-1, 0, -0, 0.5, 1.5, 2.000001, 1e-7, -3.75);
 function hostile(f: Field): fc.Arbitrary<{ value: unknown; mustName: boolean }> {
   const base = valid(f).map((v) => String(v));
   // in a header, between two copies of the value: fetch trims whitespace at either end
-  const text = f.in === 'header' ? fc.tuple(base, fc.constantFrom(...HEADER_SENDABLE)).map(([t, c]) => `${t}${c}${t}`) : insertInto(base, FORBIDDEN_CHARS);
+  const text =
+    f.in === 'header'
+      ? fc.tuple(base, fc.constantFrom(...HEADER_SENDABLE)).map(([t, c]) => `${t}${c}${t}`)
+      : insertInto(base, FORBIDDEN_CHARS);
   const named = (a: fc.Arbitrary<unknown>) => a.map((value) => ({ value, mustName: true }));
   const loose = (a: fc.Arbitrary<unknown>) => a.map((value) => ({ value, mustName: false }));
   const options: Array<fc.Arbitrary<{ value: unknown; mustName: boolean }>> = [
@@ -121,7 +159,13 @@ function hostile(f: Field): fc.Arbitrary<{ value: unknown; mustName: boolean }> 
     named(f.in === 'body' || f.in === 'header' ? text : text.filter((t) => !LONE_SURROGATE.test(t))),
     loose(fc.oneof(hugeNumbers, oddNumbers).map((n) => (f.in === 'body' ? n : String(n)))),
     // a path segment longer than the gateway's longest parameter (2,048) falls to the prefix's catch-all
-    loose(fc.constantFrom(...['', ' ', 'A'.repeat(f.in === 'path' ? 2_000 : 5_000), "' OR 1=1 --", 'NaN', 'Infinity', '1e400', '１', '😀'.repeat(3)].filter((t) => f.in !== 'header' || SENDABLE_IN_HEADER.test(t)))),
+    loose(
+      fc.constantFrom(
+        ...['', ' ', 'A'.repeat(f.in === 'path' ? 2_000 : 5_000), "' OR 1=1 --", 'NaN', 'Infinity', '1e400', '１', '😀'.repeat(3)].filter(
+          (t) => f.in !== 'header' || SENDABLE_IN_HEADER.test(t),
+        ),
+      ),
+    ),
   ];
   if (f.in === 'body') options.push(loose(fc.constantFrom(null, true, false, [], {}, [1], { $gt: 0 }, '\u0000')));
   if (isDateField(f)) options.push(named(fc.constantFrom(...IMPOSSIBLE_DATES.filter((d) => f.in === 'body' || !LONE_SURROGATE.test(d)))));
@@ -145,14 +189,23 @@ interface Generated {
 
 /** Whether a value, or anything in it, is a string with text no field takes. */
 const holdsForbidden = (v: unknown): boolean =>
-  typeof v === 'string' ? hasForbidden(v) : Array.isArray(v) ? v.some(holdsForbidden) : v !== null && typeof v === 'object' ? Object.values(v).some(holdsForbidden) : false;
+  typeof v === 'string'
+    ? hasForbidden(v)
+    : Array.isArray(v)
+      ? v.some(holdsForbidden)
+      : v !== null && typeof v === 'object'
+        ? Object.values(v).some(holdsForbidden)
+        : false;
 
 /** Percent-encoding that also carries what encodeURIComponent cannot (lone surrogates, as their WTF-8 bytes). */
 function encode(text: string): string {
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (code >= 0xd800 && code <= 0xdfff) out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    if (code >= 0xd800 && code <= 0xdfff)
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join('');
     else out += encodeURIComponent(ch);
   }
   return out;
@@ -163,8 +216,18 @@ function request(op: Operation): fc.Arbitrary<Generated> {
   const perField = op.fields.map((f) =>
     fc.oneof(
       { weight: 5, arbitrary: valid(f).map((value) => ({ f, value, hostile: undefined as undefined | { mustName: boolean } })) },
-      { weight: 3, arbitrary: hostile(f).map(({ value, mustName }) => ({ f, value, hostile: { mustName } as undefined | { mustName: boolean } })) },
-      ...(f.in === 'path' ? [] : [{ weight: 1, arbitrary: fc.constant({ f, value: undefined as unknown, hostile: undefined as undefined | { mustName: boolean } }) }]),
+      {
+        weight: 3,
+        arbitrary: hostile(f).map(({ value, mustName }) => ({ f, value, hostile: { mustName } as undefined | { mustName: boolean } })),
+      },
+      ...(f.in === 'path'
+        ? []
+        : [
+            {
+              weight: 1,
+              arbitrary: fc.constant({ f, value: undefined as unknown, hostile: undefined as undefined | { mustName: boolean } }),
+            },
+          ]),
     ),
   );
   return fc.tuple(...perField).map((chosen) => {
@@ -203,14 +266,23 @@ let baselineXids = '';
 
 /** Every table of a database, as one digest per table: equal digests, equal state. */
 async function digest(db: Database): Promise<string> {
-  const tables = (await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name")).rows.map((r) => r.name);
+  const tables = (
+    await db.query<{ name: string }>(
+      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name',
+    )
+  ).rows.map((r) => r.name);
   const parts = tables.map((name, i) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM "${name}" x) AS t${i}`);
   const row = (await db.query<Record<string, string>>(`SELECT ${parts.join(', ')}`)).rows[0]!;
   return tables.map((name, i) => `${name}:${row[`t${i}`]}`).join(' ');
 }
 const state = async () => (await Promise.all(databases.map(digest))).join('\n');
 /** The next transaction id of every database: unchanged, nothing was written. */
-const nextXids = async () => (await Promise.all(databases.map(async (db) => (await db.query<{ x: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x')).rows[0]!.x))).join(',');
+const nextXids = async () =>
+  (
+    await Promise.all(
+      databases.map(async (db) => (await db.query<{ x: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x')).rows[0]!.x),
+    )
+  ).join(',');
 
 /** After an accepted write the saga runs on: wait until no database writes any more, then take the state. */
 async function settle() {
@@ -234,8 +306,14 @@ async function settle() {
 beforeAll(async () => {
   t = await systemWithUsers();
   databases = [...Object.values(t.system.services).map((s) => s.db), t.system.busDb];
-  for (const capacity of [5, 1]) expect((await t.admin.post('/flights', { flightCode: `H${capacity}`, takeoffDate: '2027-01-01', cost: 100, capacity })).status).toBe(201);
-  await eventually(() => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog'), (q) => q.rowCount === 2);
+  for (const capacity of [5, 1])
+    expect((await t.admin.post('/flights', { flightCode: `H${capacity}`, takeoffDate: '2027-01-01', cost: 100, capacity })).status).toBe(
+      201,
+    );
+  await eventually(
+    () => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog'),
+    (q) => q.rowCount === 2,
+  );
   expect((await t.alice.post('/reservations', { flightId: 1, seatQty: 2 })).status).toBe(201);
   expect((await t.bob.post('/reservations', { flightId: 2, seatQty: 1, card: '4000000000000002' })).status).toBe(201);
   await settle();
@@ -249,7 +327,10 @@ type Send = (caller: string, g: Generated) => Promise<Answer>;
 /** An event stream's answer: its status, then the stream is closed (it would not end). */
 async function openStream(base: string, g: Generated, token?: string): Promise<Answer> {
   const closing = new AbortController();
-  const res = await fetch(base + g.url, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), accept: 'text/event-stream', ...g.headers }, signal: closing.signal });
+  const res = await fetch(base + g.url, {
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), accept: 'text/event-stream', ...g.headers },
+    signal: closing.signal,
+  });
   if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     closing.abort();
     return { status: res.status, headers: res.headers, body: undefined };
@@ -306,10 +387,17 @@ describe('booking limits', () => {
     const flight = await t.admin.post('/flights', { flightCode: 'LIM1', takeoffDate: '2027-02-01', cost: 100, capacity: 40 });
     expect(flight.status).toBe(201);
     const flightId = flight.body.id as number;
-    await eventually(() => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]), (q) => q.rowCount === 1);
+    await eventually(
+      () => t.system.services.reservation.db.query('SELECT 1 FROM flight_catalog WHERE flight_id = $1', [flightId]),
+      (q) => q.rowCount === 1,
+    );
 
     // the limits in force, on the reservation service (the gateway's policy table has no row of its own for it yet)
-    expect((await gatewayClient(t.system.urls.reservation).get('/reservations/limits')).body).toEqual({ maxSeatsPerBooking: 9, maxSeatsPerCustomerOnFlight: 18, maxAmount: 2_147_483_647 });
+    expect((await gatewayClient(t.system.urls.reservation).get('/reservations/limits')).body).toEqual({
+      maxSeatsPerBooking: 9,
+      maxSeatsPerCustomerOnFlight: 18,
+      maxAmount: 2_147_483_647,
+    });
 
     const tooBig = await t.bob.post('/reservations', { flightId, seatQty: 10 });
     expect(tooBig.status).toBe(400);
@@ -331,13 +419,29 @@ describe('booking limits', () => {
 
 describe('the bad input that got a 500 or was kept', () => {
   const cases: Array<[string, () => Promise<Answer>, string]> = [
-    ['NUL in reserveDate', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-11-21\u0000' }), 'reserveDate'],
-    ['a lone surrogate in reserveDate', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-11-21\ud800' }), 'reserveDate'],
+    [
+      'NUL in reserveDate',
+      () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-11-21\u0000' }),
+      'reserveDate',
+    ],
+    [
+      'a lone surrogate in reserveDate',
+      () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-11-21\ud800' }),
+      'reserveDate',
+    ],
     ['2024-02-30', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '2024-02-30' }), 'reserveDate'],
     ['0000-01-01', () => t.alice.post('/reservations', { flightId: 1, seatQty: 1, reserveDate: '0000-01-01' }), 'reserveDate'],
-    ['a takeoff on 2027-02-29', () => t.admin.post('/flights', { flightCode: 'X1', takeoffDate: '2027-02-29', cost: 1, capacity: 1 }), 'takeoffDate'],
+    [
+      'a takeoff on 2027-02-29',
+      () => t.admin.post('/flights', { flightCode: 'X1', takeoffDate: '2027-02-29', cost: 1, capacity: 1 }),
+      'takeoffDate',
+    ],
     ['NUL in the username', () => t.anonymous.post('/auth/login', { username: 'admin\u0000', password: 'admin-password-1' }), 'username'],
-    ['22 seats at 100,000,000 (the amount would overflow)', () => t.admin.post('/reservations', { customerId: 3, flightId: 1, seatQty: 22 }), 'seatQty'],
+    [
+      '22 seats at 100,000,000 (the amount would overflow)',
+      () => t.admin.post('/reservations', { customerId: 3, flightId: 1, seatQty: 22 }),
+      'seatQty',
+    ],
   ];
   it.each(cases)('%s: 400 naming the field, nothing written', async (_name, send, field) => {
     await settle();
@@ -387,9 +491,15 @@ describe('every route, every field, hostile values', () => {
     const ops = operationsOf(t.system.gateway.openapi());
     expect(ops.length).toBeGreaterThan(25);
     const clients: Record<string, GatewayClient> = { admin: t.admin, alice: t.alice, anonymous: t.anonymous };
-    const { seen, writesAccepted } = await property(ops, ['admin', 'admin', 'alice', 'anonymous'], (caller, g) =>
-      g.stream ? openStream(t.system.urls.gateway, g, clients[caller]!.token) : clients[caller]!.call(g.method, g.url, g.body, { headers: g.headers }),
-    1_300);
+    const { seen, writesAccepted } = await property(
+      ops,
+      ['admin', 'admin', 'alice', 'anonymous'],
+      (caller, g) =>
+        g.stream
+          ? openStream(t.system.urls.gateway, g, clients[caller]!.token)
+          : clients[caller]!.call(g.method, g.url, g.body, { headers: g.headers }),
+      1_300,
+    );
     for (const status of [200, 400, 401, 404]) expect(seen.get(status) ?? 0, `answers with ${status}`).toBeGreaterThan(0);
     expect(writesAccepted).toBeGreaterThan(0);
     expect(t.check.violations).toEqual([]);
@@ -401,8 +511,15 @@ describe('every route, every field, hostile values', () => {
     const ops = services.flatMap((service) => operationsOf(checkedInDocument(service), service));
     expect(ops.length).toBeGreaterThan(25);
     const urls = t.system.urls as Record<string, string>;
-    const { seen } = await property(ops, ['internal'], (_caller, g) =>
-      g.stream ? openStream(urls[g.service!]!, g) : gatewayClient(urls[g.service!]!).call(g.method, g.url, g.body, { headers: g.headers }), 900);
+    const { seen } = await property(
+      ops,
+      ['internal'],
+      (_caller, g) =>
+        g.stream
+          ? openStream(urls[g.service!]!, g)
+          : gatewayClient(urls[g.service!]!).call(g.method, g.url, g.body, { headers: g.headers }),
+      900,
+    );
     for (const status of [200, 400, 404]) expect(seen.get(status) ?? 0, `answers with ${status}`).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { defaultLoginThrottle, loginSource, loginVerdict, type AttemptRecord } from '../src/auth/login-throttle.js';
 
-const s = { ...defaultLoginThrottle, sourceFreeFailures: 3, accountFreeFailures: 6, maxSources: 4, baseDelayMs: 1_000, maxDelayMs: 8_000, forgetAfterMs: 60_000 };
+const s = {
+  ...defaultLoginThrottle,
+  sourceFreeFailures: 3,
+  accountFreeFailures: 6,
+  maxSources: 4,
+  baseDelayMs: 1_000,
+  maxDelayMs: 8_000,
+  forgetAfterMs: 60_000,
+};
 const T = 1_000_000;
 const rec = (source: string, failures: number, lastAtMs = T): AttemptRecord => ({ source, failures, lastAtMs });
 

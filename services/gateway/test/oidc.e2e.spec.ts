@@ -14,7 +14,10 @@ let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
 let gateway: Gateway;
 let api: GatewayClient;
 
-const token = (claims: JWTPayload, options: { key?: CryptoKey; issuer?: string; audience?: string; expires?: string; kid?: string; issuedAt?: number } = {}) =>
+const token = (
+  claims: JWTPayload,
+  options: { key?: CryptoKey; issuer?: string; audience?: string; expires?: string; kid?: string; issuedAt?: number } = {},
+) =>
   new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'idp-key-1' })
     .setIssuer(options.issuer ?? ISSUER)
@@ -40,7 +43,15 @@ beforeAll(async () => {
     settings: {
       rateLimit: false,
       tokens: {
-        oidc: { issuer: ISSUER, jwksUrl, audience: 'airline', roleClaim: 'realm_access.roles', adminRoles: ['airline-staff'], customerIdClaim: 'customer_id', usernameClaim: 'preferred_username' },
+        oidc: {
+          issuer: ISSUER,
+          jwksUrl,
+          audience: 'airline',
+          roleClaim: 'realm_access.roles',
+          adminRoles: ['airline-staff'],
+          customerIdClaim: 'customer_id',
+          usernameClaim: 'preferred_username',
+        },
       },
     },
   });
@@ -55,7 +66,9 @@ afterAll(async () => {
 
 describe('tokens of the configured OIDC issuer', () => {
   it('a customer: role and customerId from the configured claims (a numeric string is fine)', async () => {
-    const me = await api.withToken(await token({ sub: 'u-1', preferred_username: 'carol', customer_id: '42', realm_access: { roles: ['offline_access'] } })).get('/auth/me');
+    const me = await api
+      .withToken(await token({ sub: 'u-1', preferred_username: 'carol', customer_id: '42', realm_access: { roles: ['offline_access'] } }))
+      .get('/auth/me');
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ username: 'carol', role: 'customer', customerId: 42 });
   });
@@ -92,7 +105,9 @@ describe('tokens of the configured OIDC issuer', () => {
 
 describe("the issuer's tokens that are refused (401)", () => {
   it('a clock up to 60 s ahead is tolerated: a token issued 30 s in the future is accepted', async () => {
-    const r = await api.withToken(await token({ sub: 'u-1', customer_id: 42 }, { issuedAt: Math.floor(Date.now() / 1000) + 30 })).get('/auth/me');
+    const r = await api
+      .withToken(await token({ sub: 'u-1', customer_id: 42 }, { issuedAt: Math.floor(Date.now() / 1000) + 30 }))
+      .get('/auth/me');
     expect(r.status).toBe(200);
   });
 
@@ -100,9 +115,18 @@ describe("the issuer's tokens that are refused (401)", () => {
     ['for another audience', () => token({ sub: 'u-1', customer_id: 42 }, { audience: 'someone-else' })],
     ['expired', () => token({ sub: 'u-1', customer_id: 42 }, { expires: '-1m' })],
     ['from another issuer', () => token({ sub: 'u-1', customer_id: 42 }, { issuer: 'https://idp.example/realms/other' })],
-    ['signed by a key the JWKS does not hold', async () => token({ sub: 'u-1', customer_id: 42 }, { key: (await generateKeyPair('RS256')).privateKey })],
-    ['signed by another key under the same kid', async () => token({ sub: 'u-1', customer_id: 42 }, { key: (await generateKeyPair('RS256')).privateKey, kid: 'idp-key-1' })],
-    ['issued in the future (beyond the 60 s of clock skew allowed)', () => token({ sub: 'u-1', customer_id: 42 }, { issuedAt: Math.floor(Date.now() / 1000) + 120 })],
+    [
+      'signed by a key the JWKS does not hold',
+      async () => token({ sub: 'u-1', customer_id: 42 }, { key: (await generateKeyPair('RS256')).privateKey }),
+    ],
+    [
+      'signed by another key under the same kid',
+      async () => token({ sub: 'u-1', customer_id: 42 }, { key: (await generateKeyPair('RS256')).privateKey, kid: 'idp-key-1' }),
+    ],
+    [
+      'issued in the future (beyond the 60 s of clock skew allowed)',
+      () => token({ sub: 'u-1', customer_id: 42 }, { issuedAt: Math.floor(Date.now() / 1000) + 120 }),
+    ],
   ])('%s', async (_what, make) => {
     const r = await api.withToken(await make()).get('/auth/me');
     expect(r.status).toBe(401);

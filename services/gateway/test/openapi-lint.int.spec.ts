@@ -19,7 +19,18 @@ let doc: Record<string, any>;
 beforeAll(async () => {
   // upstreams that are never called: the document is made from the route schemas
   const nowhere = 'http://127.0.0.1:9';
-  const app = await buildGateway({ upstreams: { flight: nowhere, reservation: nowhere, payment: nowhere, processor: nowhere, dashboard: nowhere, mileage: nowhere, notification: nowhere }, users: [] });
+  const app = await buildGateway({
+    upstreams: {
+      flight: nowhere,
+      reservation: nowhere,
+      payment: nowhere,
+      processor: nowhere,
+      dashboard: nowhere,
+      mileage: nowhere,
+      notification: nowhere,
+    },
+    users: [],
+  });
   await app.ready();
   dir = await mkdtemp(join(tmpdir(), 'openapi-lint-'));
   file = join(dir, 'openapi.json');
@@ -32,7 +43,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** Runs a linter; its findings are in its JSON output whatever its exit code. */
 async function lint(command: string, args: string[]): Promise<string> {
   try {
-    return (await run(command, args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } })).stdout;
+    return (
+      await run(command, args, {
+        cwd: dir,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      })
+    ).stdout;
   } catch (err) {
     const out = (err as { stdout?: string }).stdout;
     if (out) return out;
@@ -42,12 +59,27 @@ async function lint(command: string, args: string[]): Promise<string> {
 
 describe('the public OpenAPI document', () => {
   it('names its schemas, gives every operation a summary and tags, and describes 201 with Location and the event stream', () => {
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Flight', 'Reservation', 'Problem', 'Notification', 'CustomerInfo', 'ScheduledTime']));
-    expect(doc.paths['/flights'].get.responses['200'].content['application/json'].schema).toEqual({ type: 'array', items: { $ref: '#/components/schemas/Flight' } });
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Flight', 'Reservation', 'Problem', 'Notification', 'CustomerInfo', 'ScheduledTime']),
+    );
+    expect(doc.paths['/flights'].get.responses['200'].content['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/Flight' },
+    });
     expect(doc.servers.length).toBeGreaterThan(0);
-    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, any>).map(([method, op]) => ({ where: `${method} ${path}`, op })));
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods as Record<string, any>).map(([method, op]) => ({ where: `${method} ${path}`, op })),
+    );
     expect(ops.filter(({ op }) => !op.summary || !op.tags?.length).map((o) => o.where)).toEqual([]);
-    expect(ops.flatMap(({ where, op }) => Object.entries(op.responses).filter(([, r]) => !(r as { description?: string }).description || (r as { description: string }).description === 'Default Response').map(([s]) => `${where} ${s}`))).toEqual([]);
+    expect(
+      ops.flatMap(({ where, op }) =>
+        Object.entries(op.responses)
+          .filter(
+            ([, r]) => !(r as { description?: string }).description || (r as { description: string }).description === 'Default Response',
+          )
+          .map(([s]) => `${where} ${s}`),
+      ),
+    ).toEqual([]);
     expect(doc.paths['/reservations'].post.responses['201'].headers.Location).toBeDefined();
     expect(Object.keys(doc.paths['/notifications/stream'].get.responses['200'].content)).toEqual(['text/event-stream']);
   });
@@ -55,13 +87,17 @@ describe('the public OpenAPI document', () => {
   it('has no error under Redocly’s recommended ruleset', async () => {
     await writeFile(join(dir, 'redocly.yaml'), 'extends:\n  - recommended\n');
     const out = JSON.parse(await lint(bin('redocly'), ['lint', file, '--format', 'json']));
-    const errors = (out.problems as Array<{ severity: string; ruleId: string; message: string; location: Array<{ pointer: string }> }>).filter((p) => p.severity === 'error');
+    const errors = (
+      out.problems as Array<{ severity: string; ruleId: string; message: string; location: Array<{ pointer: string }> }>
+    ).filter((p) => p.severity === 'error');
     expect(errors.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
   });
 
   it('has no warning (nor error) under Spectral’s spectral:oas', async () => {
     await writeFile(join(dir, '.spectral.yaml'), 'extends: ["spectral:oas"]\n');
-    const out = JSON.parse(await lint(bin('spectral'), ['lint', file, '--format', 'json', '--ruleset', join(dir, '.spectral.yaml'), '--quiet']) || '[]');
+    const out = JSON.parse(
+      (await lint(bin('spectral'), ['lint', file, '--format', 'json', '--ruleset', join(dir, '.spectral.yaml'), '--quiet'])) || '[]',
+    );
     // severity 0 error, 1 warning
     const findings = (out as Array<{ code: string; severity: number; message: string; path: string[] }>).filter((f) => f.severity <= 1);
     expect(findings.map((f) => `${f.code} ${f.path.join('.')}: ${f.message}`)).toEqual([]);

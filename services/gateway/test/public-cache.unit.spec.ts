@@ -38,9 +38,16 @@ describe('the public micro-cache', () => {
 
   it('keeps neither a failure nor an answer marked private or no-store, but shares it with the readers who waited', async () => {
     const cache = new PublicCache(1_000);
-    for (const loaded of [answerOf(503, {}, 'down'), ok('mine', { 'cache-control': 'private' }), ok('fresh', { 'cache-control': 'no-store' })]) {
+    for (const loaded of [
+      answerOf(503, {}, 'down'),
+      ok('mine', { 'cache-control': 'private' }),
+      ok('fresh', { 'cache-control': 'no-store' }),
+    ]) {
       let calls = 0;
-      const load = async () => (calls++, loaded);
+      const load = async () => {
+        calls++;
+        return loaded;
+      };
       const [a, b] = await Promise.all([cache.get(loaded.answer.body, load), cache.get(loaded.answer.body, load)]);
       expect([a.body, b.body, calls]).toEqual([loaded.answer.body, loaded.answer.body, 1]);
       await cache.get(loaded.answer.body, load);
@@ -58,7 +65,10 @@ describe('the public micro-cache', () => {
   it('holds at most its number of answers, the oldest going first', async () => {
     const cache = new PublicCache(10_000, 2);
     let calls = 0;
-    const load = (body: string) => async () => (calls++, ok(body));
+    const load = (body: string) => async () => {
+      calls++;
+      return ok(body);
+    };
     await cache.get('a', load('a'));
     await cache.get('b', load('b'));
     await cache.get('c', load('c'));

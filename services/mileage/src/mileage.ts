@@ -26,13 +26,15 @@ export interface LedgerEntry {
 /** Whole miles for a fare, rounded down; integer arithmetic so 29 % of 100 is 29, not 28.999…. */
 export function milesFor(fare: number, rateBasisPoints: number): number {
   if (!Number.isSafeInteger(fare) || fare < 0) throw new RangeError(`fare must be a non-negative integer, got ${fare}`);
-  if (!Number.isInteger(rateBasisPoints) || rateBasisPoints < 0) throw new RangeError(`rate must be a non-negative integer of basis points, got ${rateBasisPoints}`);
+  if (!Number.isInteger(rateBasisPoints) || rateBasisPoints < 0)
+    throw new RangeError(`rate must be a non-negative integer of basis points, got ${rateBasisPoints}`);
   return Math.floor((fare * rateBasisPoints) / 10_000);
 }
 
 /** `MILEAGE_RATE_PERCENT=2.5` → 250 basis points. */
 export function rateFromPercent(percent: number): number {
-  if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new RangeError(`mileage rate must be a percentage between 0 and 100, got ${percent}`);
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+    throw new RangeError(`mileage rate must be a percentage between 0 and 100, got ${percent}`);
   return Math.round(percent * 100);
 }
 
@@ -44,8 +46,19 @@ type MileageEvent = ReservationConfirmed | ReservationCancelled;
  * miles (even if the rate changed since); when the cancel is seen before the confirm, it takes back
  * what the confirm will give, computed from the same fare.
  */
-export function ledgerEntryFor(event: MileageEvent, accrued: Pick<LedgerEntry, 'miles' | 'rateBasisPoints'> | undefined, rateBasisPoints: number): LedgerEntry | null {
-  const base = { customerId: event.data.customerId, reservationId: event.data.reservationId, fare: event.data.amount, currency: event.data.currency ?? UNSTATED_CURRENCY, eventId: event.eventId, occurredAt: event.occurredAt };
+export function ledgerEntryFor(
+  event: MileageEvent,
+  accrued: Pick<LedgerEntry, 'miles' | 'rateBasisPoints'> | undefined,
+  rateBasisPoints: number,
+): LedgerEntry | null {
+  const base = {
+    customerId: event.data.customerId,
+    reservationId: event.data.reservationId,
+    fare: event.data.amount,
+    currency: event.data.currency ?? UNSTATED_CURRENCY,
+    eventId: event.eventId,
+    occurredAt: event.occurredAt,
+  };
   switch (event.type) {
     case 'ReservationConfirmed':
       return { ...base, kind: 'ACCRUAL', miles: milesFor(event.data.amount, rateBasisPoints), rateBasisPoints };

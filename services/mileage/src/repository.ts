@@ -52,7 +52,11 @@ export async function milesByKind(tx: Sql, customerId: number): Promise<Array<{ 
 }
 
 export async function listEntries(tx: Sql, customerId: number, page: { afterId: number; limit: number }) {
-  const r = await tx.query<Row>('SELECT * FROM mileage_ledger WHERE customer_id = $1 AND id > $2 ORDER BY id LIMIT $3', [customerId, page.afterId, page.limit]);
+  const r = await tx.query<Row>('SELECT * FROM mileage_ledger WHERE customer_id = $1 AND id > $2 ORDER BY id LIMIT $3', [
+    customerId,
+    page.afterId,
+    page.limit,
+  ]);
   return r.rows.map(toEntry);
 }
 
@@ -75,15 +79,31 @@ export async function accountPage(tx: Sql, page: { offset: number; limit: number
     [page.offset, page.limit],
   );
   // past the last page the window has no row to count on: count apart
-  const total = r.rows[0]?.total ?? (page.offset === 0 ? 0 : (await tx.query<{ n: number }>('SELECT count(DISTINCT customer_id)::int AS n FROM mileage_ledger')).rows[0]!.n);
-  return { accounts: r.rows.map((x) => ({ customerId: x.customer_id, balance: Number(x.balance), accrued: Number(x.accrued), reversed: Number(x.reversed) })), total };
+  const total =
+    r.rows[0]?.total ??
+    (page.offset === 0
+      ? 0
+      : (await tx.query<{ n: number }>('SELECT count(DISTINCT customer_id)::int AS n FROM mileage_ledger')).rows[0]!.n);
+  return {
+    accounts: r.rows.map((x) => ({
+      customerId: x.customer_id,
+      balance: Number(x.balance),
+      accrued: Number(x.accrued),
+      reversed: Number(x.reversed),
+    })),
+    total,
+  };
 }
 
 /** A customer's ledger entries: a page of them, oldest first, and how many there are. */
 export async function entryPage(tx: Sql, customerId: number, page: { offset: number; limit: number; descending: boolean }) {
   const direction = page.descending ? 'DESC' : 'ASC';
   const [rows, total] = await Promise.all([
-    tx.query<Row>(`SELECT * FROM mileage_ledger WHERE customer_id = $1 ORDER BY id ${direction} OFFSET $2 LIMIT $3`, [customerId, page.offset, page.limit]),
+    tx.query<Row>(`SELECT * FROM mileage_ledger WHERE customer_id = $1 ORDER BY id ${direction} OFFSET $2 LIMIT $3`, [
+      customerId,
+      page.offset,
+      page.limit,
+    ]),
     tx.query<{ n: number }>('SELECT count(*)::int AS n FROM mileage_ledger WHERE customer_id = $1', [customerId]),
   ]);
   return { entries: rows.rows.map(toEntry), total: total.rows[0]!.n };
@@ -91,6 +111,14 @@ export async function entryPage(tx: Sql, customerId: number, page: { offset: num
 
 /** Accounts in customer order after a customer id (plain JSON paging). */
 export async function listAccounts(tx: Sql, page: { afterCustomerId: number; limit: number }) {
-  const r = await tx.query<AccountRow>(`SELECT * FROM (${ACCOUNTS}) a WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, [page.afterCustomerId, page.limit]);
-  return r.rows.map((x) => ({ customerId: x.customer_id, balance: Number(x.balance), accrued: Number(x.accrued), reversed: Number(x.reversed) }));
+  const r = await tx.query<AccountRow>(`SELECT * FROM (${ACCOUNTS}) a WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, [
+    page.afterCustomerId,
+    page.limit,
+  ]);
+  return r.rows.map((x) => ({
+    customerId: x.customer_id,
+    balance: Number(x.balance),
+    accrued: Number(x.accrued),
+    reversed: Number(x.reversed),
+  }));
 }

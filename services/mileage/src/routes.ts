@@ -3,11 +3,25 @@ import type { FastifyReply } from 'fastify';
 import type { Database } from '@airline/database';
 import { DEFAULT_PAGE_SIZE, HAL_JSON, halPage, HalPageSchema, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
 import { accountOf } from './mileage.js';
-import { ACCOUNT_SORT_COLUMNS, accountPage, entryPage, listAccounts, listEntries, milesByKind, type AccountSortField } from './repository.js';
+import {
+  ACCOUNT_SORT_COLUMNS,
+  accountPage,
+  entryPage,
+  listAccounts,
+  listEntries,
+  milesByKind,
+  type AccountSortField,
+} from './repository.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const CustomerParams = Type.Object({ customerId: Id });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 
 export const MileageAccountView = Type.Object(
   {
@@ -40,7 +54,10 @@ const ACCOUNT_SORTABLE = Object.keys(ACCOUNT_SORT_COLUMNS) as AccountSortField[]
 const ENTRY_SORTABLE = ['id', 'occurredAt'] as const;
 
 /** An account's links: itself and its ledger. */
-const accountLinks = (customerId: number) => ({ self: { href: `/mileages/${customerId}` }, ledger: { href: `/mileages/${customerId}/ledger{?page,size,sort}`, templated: true } });
+const accountLinks = (customerId: number) => ({
+  self: { href: `/mileages/${customerId}` },
+  ledger: { href: `/mileages/${customerId}/ledger{?page,size,sort}`, templated: true },
+});
 
 const hal = (reply: FastifyReply, body: unknown) => reply.type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
 
@@ -59,7 +76,10 @@ export function mileageRoutes(app: HttpApp, db: Database) {
         response: {
           200: {
             description: 'The accounts (application/json), or a page of them (application/hal+json)',
-            content: { 'application/json': { schema: Type.Array(MileageAccountView) }, [HAL_JSON]: { schema: HalPageSchema('mileages', MileageAccountView) } },
+            content: {
+              'application/json': { schema: Type.Array(MileageAccountView) },
+              [HAL_JSON]: { schema: HalPageSchema('mileages', MileageAccountView) },
+            },
           },
           400: Problem,
         },
@@ -72,8 +92,26 @@ export function mileageRoutes(app: HttpApp, db: Database) {
       const sorting = sortingOf(q.sort, ACCOUNT_SORTABLE, 'customerId');
       const size = q.size ?? DEFAULT_PAGE_SIZE;
       const page = q.page ?? 0;
-      const { accounts, total } = await accountPage(db, { offset: page * size, limit: size, sort: sorting.field, descending: sorting.descending });
-      return hal(reply as FastifyReply, halPage({ collection: 'mileages', items: accounts, totalElements: total, path: '/mileages', query: { sort: q.sort }, page, size, itemHref: (a) => `/mileages/${a.customerId}`, itemLinks: (a) => accountLinks(a.customerId) }));
+      const { accounts, total } = await accountPage(db, {
+        offset: page * size,
+        limit: size,
+        sort: sorting.field,
+        descending: sorting.descending,
+      });
+      return hal(
+        reply as FastifyReply,
+        halPage({
+          collection: 'mileages',
+          items: accounts,
+          totalElements: total,
+          path: '/mileages',
+          query: { sort: q.sort },
+          page,
+          size,
+          itemHref: (a) => `/mileages/${a.customerId}`,
+          itemLinks: (a) => accountLinks(a.customerId),
+        }),
+      );
     },
   );
 
@@ -84,7 +122,12 @@ export function mileageRoutes(app: HttpApp, db: Database) {
         tags: ['mileage'],
         summary: "A customer's mileage balance (0 for a customer who has not flown yet)",
         params: CustomerParams,
-        response: { 200: { description: 'The account (HAL with its self link and its ledger when asked for)', content: { 'application/json': { schema: MileageAccountView }, [HAL_JSON]: { schema: MileageAccountView } } } },
+        response: {
+          200: {
+            description: 'The account (HAL with its self link and its ledger when asked for)',
+            content: { 'application/json': { schema: MileageAccountView }, [HAL_JSON]: { schema: MileageAccountView } },
+          },
+        },
       },
     },
     async (req, reply) => {
@@ -100,7 +143,8 @@ export function mileageRoutes(app: HttpApp, db: Database) {
     {
       schema: {
         tags: ['mileage'],
-        summary: "A customer's ledger, oldest first: one accrual per confirmed booking, one reversal per cancelled one (page with after=lastId, or with HAL page, size and sort)",
+        summary:
+          "A customer's ledger, oldest first: one accrual per confirmed booking, one reversal per cancelled one (page with after=lastId, or with HAL page, size and sort)",
         params: CustomerParams,
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -110,7 +154,10 @@ export function mileageRoutes(app: HttpApp, db: Database) {
         response: {
           200: {
             description: 'The entries (application/json), or a page of them (application/hal+json)',
-            content: { 'application/json': { schema: Type.Array(LedgerEntryView) }, [HAL_JSON]: { schema: HalPageSchema('ledgerEntries', LedgerEntryView) } },
+            content: {
+              'application/json': { schema: Type.Array(LedgerEntryView) },
+              [HAL_JSON]: { schema: HalPageSchema('ledgerEntries', LedgerEntryView) },
+            },
           },
           400: Problem,
         },
@@ -127,7 +174,19 @@ export function mileageRoutes(app: HttpApp, db: Database) {
       const { entries, total } = await entryPage(db, customerId, { offset: page * size, limit: size, descending: sorting.descending });
       const path = `/mileages/${customerId}/ledger`;
       // an entry has no resource of its own: its self link is its place in the ledger
-      return hal(reply as FastifyReply, halPage({ collection: 'ledgerEntries', items: entries, totalElements: total, path, query: { sort: q.sort }, page, size, itemHref: (e) => `${path}?after=${e.id - 1}&limit=1` }));
+      return hal(
+        reply as FastifyReply,
+        halPage({
+          collection: 'ledgerEntries',
+          items: entries,
+          totalElements: total,
+          path,
+          query: { sort: q.sort },
+          page,
+          size,
+          itemHref: (e) => `${path}?after=${e.id - 1}&limit=1`,
+        }),
+      );
     },
   );
 }

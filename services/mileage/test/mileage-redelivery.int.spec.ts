@@ -30,7 +30,15 @@ interface Booking {
 
 let eventSeq = 0;
 function eventsOf(reservationId: number, b: Booking): IntegrationEvent[] {
-  const summary = { reservationId, bookingReference: 'ABC234', customerId: b.customerId, flightId: 1, seatQty: 1, amount: b.amount, reserveDate: '2026-01-01' };
+  const summary = {
+    reservationId,
+    bookingReference: 'ABC234',
+    customerId: b.customerId,
+    flightId: 1,
+    seatQty: 1,
+    amount: b.amount,
+    reserveDate: '2026-01-01',
+  };
   const at = (type: 'ReservationConfirmed' | 'ReservationCancelled', data: object) =>
     envelope({ type, data } as never, {
       eventId: `00000000-0000-4000-8000-${String(++eventSeq).padStart(12, '0')}`,
@@ -42,7 +50,10 @@ function eventsOf(reservationId: number, b: Booking): IntegrationEvent[] {
     case 'confirmed':
       return [at('ReservationConfirmed', summary)];
     case 'confirmed-then-cancelled':
-      return [at('ReservationConfirmed', summary), at('ReservationCancelled', { ...summary, reason: 'FLIGHT_CANCELLED', previousStatus: 'CONFIRMED' })];
+      return [
+        at('ReservationConfirmed', summary),
+        at('ReservationCancelled', { ...summary, reason: 'FLIGHT_CANCELLED', previousStatus: 'CONFIRMED' }),
+      ];
     case 'cancelled-while-pending':
       return [at('ReservationCancelled', { ...summary, reason: 'PAYMENT_DECLINED', previousStatus: 'PENDING' })];
   }
@@ -77,40 +88,47 @@ const booking = fc.record({
 describe('mileage under redelivery', () => {
   it('every event delivered twice, then the log replayed into a fresh inbox: balance = confirmed-not-cancelled fares × rate', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(booking, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 4 }), fc.infiniteStream(fc.nat()), async (bookings, batchSize, random) => {
-        await db.exec('TRUNCATE mileage_ledger, inbox');
-        const log = bookings.flatMap((b, i) => eventsOf(i + 1, b));
-        const expected = expectedBalances(bookings);
-        const customerIds = Object.keys(expected).map(Number);
+      fc.asyncProperty(
+        fc.array(booking, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.infiniteStream(fc.nat()),
+        async (bookings, batchSize, random) => {
+          await db.exec('TRUNCATE mileage_ledger, inbox');
+          const log = bookings.flatMap((b, i) => eventsOf(i + 1, b));
+          const expected = expectedBalances(bookings);
+          const customerIds = Object.keys(expected).map(Number);
 
-        // each event twice, the copies mixed into the stream (a cancel never before its own confirm,
-        // as the log orders them; the copies may come anywhere later)
-        const deliveries: IntegrationEvent[] = [];
-        const pending = [...log];
-        const copies: IntegrationEvent[] = [];
-        const rnd = random[Symbol.iterator]();
-        while (pending.length || copies.length) {
-          const takeCopy = copies.length > 0 && (pending.length === 0 || rnd.next().value % 2 === 0);
-          if (takeCopy) deliveries.push(copies.splice(rnd.next().value % copies.length, 1)[0]!);
-          else {
-            const e = pending.shift()!;
-            deliveries.push(e);
-            copies.push(e);
+          // each event twice, the copies mixed into the stream (a cancel never before its own confirm,
+          // as the log orders them; the copies may come anywhere later)
+          const deliveries: IntegrationEvent[] = [];
+          const pending = [...log];
+          const copies: IntegrationEvent[] = [];
+          const rnd = random[Symbol.iterator]();
+          while (pending.length || copies.length) {
+            const takeCopy = copies.length > 0 && (pending.length === 0 || rnd.next().value % 2 === 0);
+            if (takeCopy) deliveries.push(copies.splice(rnd.next().value % copies.length, 1)[0]!);
+            else {
+              const e = pending.shift()!;
+              deliveries.push(e);
+              copies.push(e);
+            }
           }
-        }
-        for (let i = 0; i < deliveries.length; i += batchSize) {
-          const outcomes = await consumer.handle(deliveries.slice(i, i + batchSize).map((event) => ({ event, attempt: 1 })));
-          expect(outcomes.every((o) => o === 'done')).toBe(true);
-        }
-        expect(await balances(customerIds)).toEqual(expected);
+          for (let i = 0; i < deliveries.length; i += batchSize) {
+            const outcomes = await consumer.handle(deliveries.slice(i, i + batchSize).map((event) => ({ event, attempt: 1 })));
+            expect(outcomes.every((o) => o === 'done')).toBe(true);
+          }
+          expect(await balances(customerIds)).toEqual(expected);
 
-        // a replay of the whole log with an inbox that remembers nothing
-        await db.exec('TRUNCATE inbox');
-        await consumer.handle(log.map((event) => ({ event, attempt: 1 })));
-        expect(await balances(customerIds)).toEqual(expected);
-        const entries = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM mileage_ledger')).rows[0]!.n);
-        expect(entries).toBe(bookings.reduce((n, b) => n + (b.outcome === 'confirmed' ? 1 : b.outcome === 'confirmed-then-cancelled' ? 2 : 0), 0));
-      }),
+          // a replay of the whole log with an inbox that remembers nothing
+          await db.exec('TRUNCATE inbox');
+          await consumer.handle(log.map((event) => ({ event, attempt: 1 })));
+          expect(await balances(customerIds)).toEqual(expected);
+          const entries = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM mileage_ledger')).rows[0]!.n);
+          expect(entries).toBe(
+            bookings.reduce((n, b) => n + (b.outcome === 'confirmed' ? 1 : b.outcome === 'confirmed-then-cancelled' ? 2 : 0), 0),
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -3,8 +3,21 @@ import { envelope, eventRoutes, type ReservationCancelled, type ReservationConfi
 import { accountOf, DEFAULT_RATE_BASIS_POINTS, ledgerEntryFor, milesFor, rateFromPercent } from '../src/mileage.js';
 import { mileageHandlers } from '../src/handlers.js';
 
-const summary = { reservationId: 7, bookingReference: 'ABC234', customerId: 3, flightId: 1, seatQty: 3, amount: 600_000, reserveDate: '2024-11-21' };
-const meta = (n: number) => ({ eventId: `00000000-0000-4000-8000-00000000000${n}`, occurredAt: `2026-01-01T00:00:0${n}.000Z`, correlationId: '7', causationId: null });
+const summary = {
+  reservationId: 7,
+  bookingReference: 'ABC234',
+  customerId: 3,
+  flightId: 1,
+  seatQty: 3,
+  amount: 600_000,
+  reserveDate: '2024-11-21',
+};
+const meta = (n: number) => ({
+  eventId: `00000000-0000-4000-8000-00000000000${n}`,
+  occurredAt: `2026-01-01T00:00:0${n}.000Z`,
+  correlationId: '7',
+  causationId: null,
+});
 const confirmed = envelope({ type: 'ReservationConfirmed', data: summary }, meta(1)) as ReservationConfirmed;
 const cancelled = (previousStatus: 'PENDING' | 'CONFIRMED', reason: ReservationCancelled['data']['reason'] = 'CUSTOMER') =>
   envelope({ type: 'ReservationCancelled', data: { ...summary, reason, previousStatus } }, meta(2)) as ReservationCancelled;
@@ -44,14 +57,21 @@ describe('the ledger entry an event asks for', () => {
       occurredAt: confirmed.occurredAt,
     }));
 
-  it('keeps the currency of the fare the event states (KRW, the seeds\' currency, when it states none)', () => {
-    const euros = envelope({ type: 'ReservationConfirmed', data: { ...summary, amount: 45_000, currency: 'EUR' } }, meta(3)) as ReservationConfirmed;
+  it("keeps the currency of the fare the event states (KRW, the seeds' currency, when it states none)", () => {
+    const euros = envelope(
+      { type: 'ReservationConfirmed', data: { ...summary, amount: 45_000, currency: 'EUR' } },
+      meta(3),
+    ) as ReservationConfirmed;
     expect(ledgerEntryFor(euros, undefined, 1000)).toMatchObject({ fare: 45_000, currency: 'EUR', miles: 4_500 });
     expect(ledgerEntryFor(confirmed, undefined, 1000)?.currency).toBe('KRW');
   });
 
   it('given a cancelled confirmed booking, reverses exactly the miles accrued, even after a rate change', () =>
-    expect(ledgerEntryFor(cancelled('CONFIRMED'), { miles: 60_000, rateBasisPoints: 1000 }, 2500)).toMatchObject({ kind: 'REVERSAL', miles: -60_000, rateBasisPoints: 1000 }));
+    expect(ledgerEntryFor(cancelled('CONFIRMED'), { miles: 60_000, rateBasisPoints: 1000 }, 2500)).toMatchObject({
+      kind: 'REVERSAL',
+      miles: -60_000,
+      rateBasisPoints: 1000,
+    }));
 
   it('given the cancel before the confirm (out of order), reverses what the confirm will accrue', () => {
     const reversal = ledgerEntryFor(cancelled('CONFIRMED', 'FLIGHT_CANCELLED'), undefined, 1000)!;
@@ -68,13 +88,21 @@ describe('the ledger entry an event asks for', () => {
 
 describe('a mileage account', () => {
   it('is the accruals minus the reversals', () =>
-    expect(accountOf(3, [{ miles: 100 }, { miles: 50 }, { miles: -100 }])).toEqual({ customerId: 3, balance: 50, accrued: 150, reversed: 100 }));
-  it('is empty for a customer without entries', () => expect(accountOf(9, [])).toEqual({ customerId: 9, balance: 0, accrued: 0, reversed: 0 }));
+    expect(accountOf(3, [{ miles: 100 }, { miles: 50 }, { miles: -100 }])).toEqual({
+      customerId: 3,
+      balance: 50,
+      accrued: 150,
+      reversed: 100,
+    }));
+  it('is empty for a customer without entries', () =>
+    expect(accountOf(9, [])).toEqual({ customerId: 9, balance: 0, accrued: 0, reversed: 0 }));
 });
 
 describe('the AsyncAPI routing table', () => {
   it('lists mileage as a consumer of exactly the events it handles', () => {
-    const listed = Object.entries(eventRoutes).filter(([, r]) => r.consumers.includes('mileage')).map(([t]) => t);
+    const listed = Object.entries(eventRoutes)
+      .filter(([, r]) => r.consumers.includes('mileage'))
+      .map(([t]) => t);
     expect(listed.sort()).toEqual(Object.keys(mileageHandlers(1000)).sort());
   });
 });

@@ -72,7 +72,12 @@ export function notificationFeed(db: Database, options: FeedOptions = {}): Notif
     }
     for (;;) {
       const rows = await notificationsSince(db, cursor.position, [...cursor.gaps.keys()], batchSize);
-      cursor = advanceFeedCursor(cursor, rows.map((r) => Number(r.id)), Date.now(), gapTtlMs);
+      cursor = advanceFeedCursor(
+        cursor,
+        rows.map((r) => Number(r.id)),
+        Date.now(),
+        gapTtlMs,
+      );
       for (const row of rows) {
         const view = toView(row);
         for (const key of [view.customerId, 'all'] as const) {
@@ -104,7 +109,10 @@ export function notificationFeed(db: Database, options: FeedOptions = {}): Notif
     subscribe(customerId, listener) {
       const key = customerId ?? 'all';
       let set = listeners.get(key);
-      if (!set) listeners.set(key, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        listeners.set(key, set);
+      }
       set.add(listener);
       return () => {
         set.delete(listener);

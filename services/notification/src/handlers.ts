@@ -15,7 +15,10 @@ export interface NotificationHandlerOptions {
 
 /** The flights a batch's messages name, read in one statement. */
 export const prefetchNotificationFlights = (uow: UnitOfWork, events: IntegrationEvent[]) =>
-  prefetchFlights(uow, events.flatMap((e) => ('flightId' in e.data ? [e.data.flightId] : [])));
+  prefetchFlights(
+    uow,
+    events.flatMap((e) => ('flightId' in e.data ? [e.data.flightId] : [])),
+  );
 
 export function notificationHandlers(options: NotificationHandlerOptions): EventHandlers {
   const notify = async (event: ReservationPlaced | ReservationConfirmed | ReservationCancelled, ctx: HandlerContext) => {

@@ -38,7 +38,9 @@ export const notificationService: ServiceDefinition<NotificationConfig> = {
       feed.wake();
       webhook?.kick();
     };
-    const notifications = consumer('notification', notificationHandlers({ webhook: webhook !== undefined, onStored }), { prefetch: prefetchNotificationFlights });
+    const notifications = consumer('notification', notificationHandlers({ webhook: webhook !== undefined, onStored }), {
+      prefetch: prefetchNotificationFlights,
+    });
     return { app, consumers: [notifications], workers };
   },
 };

@@ -1,6 +1,15 @@
 // Notification rules, pure (SPEC step 10): which reservation status change tells the customer what,
 // in plain words, and when a webhook delivery is tried again.
-import { formatDate, formatMoney, formatPassengers, UNSTATED_CURRENCY, type CancelReason, type ReservationCancelled, type ReservationConfirmed, type ReservationPlaced } from '@airline/contracts';
+import {
+  formatDate,
+  formatMoney,
+  formatPassengers,
+  UNSTATED_CURRENCY,
+  type CancelReason,
+  type ReservationCancelled,
+  type ReservationConfirmed,
+  type ReservationPlaced,
+} from '@airline/contracts';
 
 export type NotificationKind = 'RESERVATION_PLACED' | 'RESERVATION_CONFIRMED' | 'RESERVATION_CANCELLED' | 'FLIGHT_CANCELLED';
 
@@ -48,16 +57,25 @@ export function reasonInWords(reason: CancelReason): string {
 
 const seats = (n: number) => `${n} seat${n === 1 ? '' : 's'}`;
 const flightName = (flightId: number, flight: FlightLabel | undefined) =>
-  flight ? `flight ${flight.flightCode}${flight.takeoffDate ? ` on ${formatDate(flight.takeoffDate.slice(0, 10))}` : ''}` : `flight ${flightId}`;
+  flight
+    ? `flight ${flight.flightCode}${flight.takeoffDate ? ` on ${formatDate(flight.takeoffDate.slice(0, 10))}` : ''}`
+    : `flight ${flightId}`;
 /** The amount of a status change, in its currency (events from before fares had one: KRW). */
 const money = (d: { amount: number; currency?: string }) => formatMoney(d.amount, d.currency ?? UNSTATED_CURRENCY);
 /** Who flies: the named passengers and the seats still to be named. */
-const who = (d: { seatQty: number; passengers?: Array<{ givenName: string; familyName: string }> }) => ` Passengers: ${formatPassengers(d.passengers ?? [], d.seatQty)}.`;
+const who = (d: { seatQty: number; passengers?: Array<{ givenName: string; familyName: string }> }) =>
+  ` Passengers: ${formatPassengers(d.passengers ?? [], d.seatQty)}.`;
 
 /** The one notification a reservation status change gives its customer. */
 export function notificationFor(event: StatusChange, flight: FlightLabel | undefined): NewNotification {
   const d = event.data;
-  const base = { customerId: d.customerId, reservationId: d.reservationId, bookingReference: d.bookingReference, eventId: event.eventId, occurredAt: event.occurredAt };
+  const base = {
+    customerId: d.customerId,
+    reservationId: d.reservationId,
+    bookingReference: d.bookingReference,
+    eventId: event.eventId,
+    occurredAt: event.occurredAt,
+  };
   const on = flightName(d.flightId, flight);
   switch (event.type) {
     case 'ReservationPlaced':
@@ -120,7 +138,13 @@ export interface WebhookAttempt {
  * After the attempt-th POST of a notification: delivered, tried again after a backoff, or given up
  * (after maxAttempts, or at once when the receiver refuses it for good, e.g. 400 or 410).
  */
-export function afterWebhookAttempt(result: WebhookResult, attempt: number, maxAttempts: number, now: Date, backoff: (attempt: number) => number): WebhookAttempt {
+export function afterWebhookAttempt(
+  result: WebhookResult,
+  attempt: number,
+  maxAttempts: number,
+  now: Date,
+  backoff: (attempt: number) => number,
+): WebhookAttempt {
   if (result.outcome === 'delivered') return { status: 'DELIVERED', nextAttemptAt: null, lastError: null };
   if (!result.retryable || attempt >= maxAttempts) return { status: 'FAILED', nextAttemptAt: null, lastError: result.error };
   return { status: 'PENDING', nextAttemptAt: new Date(now.getTime() + backoff(attempt)), lastError: result.error };

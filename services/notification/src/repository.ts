@@ -33,7 +33,12 @@ export const toView = (r: NotificationRow) => ({
   eventId: r.event_id,
   occurredAt: iso(r.occurred_at)!,
   createdAt: iso(r.created_at)!,
-  webhook: { status: r.webhook_status, attempts: r.webhook_attempts, lastError: r.webhook_last_error, deliveredAt: iso(r.webhook_delivered_at) },
+  webhook: {
+    status: r.webhook_status,
+    attempts: r.webhook_attempts,
+    lastError: r.webhook_last_error,
+    deliveredAt: iso(r.webhook_delivered_at),
+  },
 });
 export type NotificationView = ReturnType<typeof toView>;
 
@@ -48,7 +53,11 @@ const newNotifications = writeKind<NewNotification & { webhookStatus: WebhookSta
 
 /** Stages a notification, stored unless the reservation already has one of that kind (the unit of work's go in order, as one statement at flush). */
 export function insertNotification(uow: UnitOfWork, n: NewNotification, webhook: boolean): void {
-  uow.stage(newNotifications, { ...n, webhookStatus: webhook ? 'PENDING' : 'DISABLED', webhookDueAt: webhook ? new Date(0).toISOString() : null });
+  uow.stage(newNotifications, {
+    ...n,
+    webhookStatus: webhook ? 'PENDING' : 'DISABLED',
+    webhookDueAt: webhook ? new Date(0).toISOString() : null,
+  });
 }
 
 export function upsertFlight(uow: UnitOfWork, flightId: number, label: Partial<FlightLabel> & { flightCode: string }) {
@@ -99,7 +108,11 @@ export async function findNotification(tx: Sql, id: number): Promise<Notificatio
 
 /** Notifications newer than `afterId`, plus the given ids (rows that may have committed late). */
 export async function notificationsSince(tx: Sql, afterId: number, alsoIds: number[], limit: number): Promise<NotificationRow[]> {
-  const r = await tx.query<NotificationRow>('SELECT * FROM notifications WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3', [afterId, alsoIds, limit]);
+  const r = await tx.query<NotificationRow>('SELECT * FROM notifications WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3', [
+    afterId,
+    alsoIds,
+    limit,
+  ]);
   return r.rows;
 }
 
@@ -122,7 +135,12 @@ export async function claimDueWebhooks(tx: Sql, now: Date, leaseMs: number, limi
   return r.rows;
 }
 
-export async function recordWebhookAttempt(tx: Sql, id: number, a: { status: WebhookStatus; nextAttemptAt: Date | null; lastError: string | null }, now: Date) {
+export async function recordWebhookAttempt(
+  tx: Sql,
+  id: number,
+  a: { status: WebhookStatus; nextAttemptAt: Date | null; lastError: string | null },
+  now: Date,
+) {
   await tx.query(
     `UPDATE notifications SET webhook_status = $2, webhook_next_attempt_at = $3, webhook_last_error = $4, webhook_lease_until = NULL,
        webhook_delivered_at = CASE WHEN $2 = 'DELIVERED' THEN $5::timestamptz ELSE webhook_delivered_at END

@@ -5,28 +5,42 @@ import type { NotificationFeed } from './feed.js';
 import { findNotification, listNotifications, toView, type NotificationView as View } from './repository.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
-const Kind = Type.Union([Type.Literal('RESERVATION_PLACED'), Type.Literal('RESERVATION_CONFIRMED'), Type.Literal('RESERVATION_CANCELLED'), Type.Literal('FLIGHT_CANCELLED')]);
+const Kind = Type.Union([
+  Type.Literal('RESERVATION_PLACED'),
+  Type.Literal('RESERVATION_CONFIRMED'),
+  Type.Literal('RESERVATION_CANCELLED'),
+  Type.Literal('FLIGHT_CANCELLED'),
+]);
 
-export const NotificationView = Type.Object({
-  id: Type.Integer(),
-  customerId: Type.Integer(),
-  reservationId: Type.Integer(),
-  bookingReference: Type.String(),
-  kind: Kind,
+export const NotificationView = Type.Object(
+  {
+    id: Type.Integer(),
+    customerId: Type.Integer(),
+    reservationId: Type.Integer(),
+    bookingReference: Type.String(),
+    kind: Kind,
+    title: Type.String(),
+    message: Type.String({ description: 'what happened, in plain words (a cancellation says why)' }),
+    reason: Type.Union([Type.String(), Type.Null()], { description: 'cancel reason code of a cancellation' }),
+    eventId: Type.String({ description: 'the event that caused it' }),
+    occurredAt: Type.String(),
+    createdAt: Type.String(),
+    webhook: Type.Object({
+      status: Type.Union([Type.Literal('DISABLED'), Type.Literal('PENDING'), Type.Literal('DELIVERED'), Type.Literal('FAILED')]),
+      attempts: Type.Integer(),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+      deliveredAt: Type.Union([Type.String(), Type.Null()]),
+    }),
+  },
+  { title: 'Notification' },
+);
+const Problem = Type.Object({
+  type: Type.String(),
   title: Type.String(),
-  message: Type.String({ description: 'what happened, in plain words (a cancellation says why)' }),
-  reason: Type.Union([Type.String(), Type.Null()], { description: 'cancel reason code of a cancellation' }),
-  eventId: Type.String({ description: 'the event that caused it' }),
-  occurredAt: Type.String(),
-  createdAt: Type.String(),
-  webhook: Type.Object({
-    status: Type.Union([Type.Literal('DISABLED'), Type.Literal('PENDING'), Type.Literal('DELIVERED'), Type.Literal('FAILED')]),
-    attempts: Type.Integer(),
-    lastError: Type.Union([Type.String(), Type.Null()]),
-    deliveredAt: Type.Union([Type.String(), Type.Null()]),
-  }),
-}, { title: 'Notification' });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 
 /**
  * The Last-Event-ID a reconnecting client sends: the decimal id of a notification this stream sent.
@@ -37,7 +51,10 @@ export function lastEventIdFrom(header: string | string[] | undefined): number |
   if (header === undefined) return undefined;
   if (typeof header === 'string' && /^(0|[1-9][0-9]{0,14})$/.test(header)) return Number(header);
   const shown = typeof header === 'string' ? JSON.stringify(header.slice(0, 40)) : 'several values';
-  throw badRequest(`the Last-Event-ID header must be the id of a notification this stream sent (decimal digits, at most 15), not ${shown}`, 'Last-Event-ID');
+  throw badRequest(
+    `the Last-Event-ID header must be the id of a notification this stream sent (decimal digits, at most 15), not ${shown}`,
+    'Last-Event-ID',
+  );
 }
 
 export interface StreamOptions {
@@ -64,7 +81,8 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
         response: { 200: Type.Array(NotificationView) },
       },
     },
-    async (req) => (await listNotifications(db, { ...req.query, afterId: req.query.after ?? 0, limit: req.query.limit ?? 1000 })).map(toView),
+    async (req) =>
+      (await listNotifications(db, { ...req.query, afterId: req.query.after ?? 0, limit: req.query.limit ?? 1000 })).map(toView),
   );
 
   const streams = new Set<() => void>();
@@ -81,13 +99,22 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
         querystring: Type.Object({ customerId: Type.Optional(Id) }),
         response: {
           200: {
-            description: 'A stream of Server-Sent Events that stays open: `event: notification`, `id:` the notification id, `data:` the notification as JSON; comment lines keep it alive',
-            content: { 'text/event-stream': { schema: Type.String({ description: 'text/event-stream (https://html.spec.whatwg.org/multipage/server-sent-events.html)' }) } },
+            description:
+              'A stream of Server-Sent Events that stays open: `event: notification`, `id:` the notification id, `data:` the notification as JSON; comment lines keep it alive',
+            content: {
+              'text/event-stream': {
+                schema: Type.String({ description: 'text/event-stream (https://html.spec.whatwg.org/multipage/server-sent-events.html)' }),
+              },
+            },
           },
           400: Problem,
         },
         headers: Type.Object({
-          'last-event-id': Type.Optional(Type.String({ description: 'the id of the last notification received (decimal digits): the stream first sends what came after it' })),
+          'last-event-id': Type.Optional(
+            Type.String({
+              description: 'the id of the last notification received (decimal digits): the stream first sends what came after it',
+            }),
+          ),
         }),
       },
     },
@@ -106,7 +133,8 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
       let backlog: View[] = [];
       try {
         // read before the stream opens: a failure is an error response, not a stream that just ends
-        if (lastEventId !== undefined) backlog = (await listNotifications(db, { customerId, afterId: lastEventId, limit: 1000 })).map(toView);
+        if (lastEventId !== undefined)
+          backlog = (await listNotifications(db, { customerId, afterId: lastEventId, limit: 1000 })).map(toView);
       } catch (err) {
         unsubscribe();
         throw err;
@@ -114,7 +142,12 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
 
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       const write = (n: View) => res.write(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
       res.write(`retry: 2000\n: stream of notifications${customerId ? ` for customer ${customerId}` : ''}\n\n`);
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
@@ -138,7 +171,14 @@ export function notificationRoutes(app: HttpApp, db: Database, feed: Notificatio
 
   app.get(
     '/notifications/:id',
-    { schema: { tags: ['notifications'], summary: 'One notification', params: Type.Object({ id: Id }), response: { 200: NotificationView, 404: Problem } } },
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'One notification',
+        params: Type.Object({ id: Id }),
+        response: { 200: NotificationView, 404: Problem },
+      },
+    },
     async (req) => {
       const row = await findNotification(db, req.params.id);
       if (!row) throw notFound(`notification ${req.params.id}`);

@@ -59,13 +59,21 @@ export function webhookWorker(db: Database, config: WebhookConfig, clock: Clock,
     const now = clock();
     const next = afterWebhookAttempt(result, row.webhook_attempts, maxAttempts, now, (a) => backoffMs(a, backoffBaseMs, 300_000));
     await recordWebhookAttempt(db, Number(row.id), next, now);
-    if (next.status === 'FAILED') log.error({ notificationId: row.id, attempts: row.webhook_attempts, error: next.lastError }, 'webhook delivery failed for good');
-    else if (next.status === 'PENDING') log.warn({ notificationId: row.id, attempt: row.webhook_attempts, error: next.lastError }, 'webhook delivery failed; will retry');
+    if (next.status === 'FAILED')
+      log.error({ notificationId: row.id, attempts: row.webhook_attempts, error: next.lastError }, 'webhook delivery failed for good');
+    else if (next.status === 'PENDING')
+      log.warn({ notificationId: row.id, attempt: row.webhook_attempts, error: next.lastError }, 'webhook delivery failed; will retry');
   }
 
   async function runOnce(): Promise<number> {
     const rows = await db.transaction((tx) => claimDueWebhooks(tx, clock(), timeoutMs * 3, batchSize));
-    await Promise.all(rows.map((r) => deliver(r).catch((err) => log.error({ err, notificationId: r.id }, 'recording a webhook attempt failed; the lease expires and it is retried'))));
+    await Promise.all(
+      rows.map((r) =>
+        deliver(r).catch((err) =>
+          log.error({ err, notificationId: r.id }, 'recording a webhook attempt failed; the lease expires and it is retried'),
+        ),
+      ),
+    );
     return rows.length;
   }
 

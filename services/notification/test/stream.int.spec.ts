@@ -39,13 +39,25 @@ afterAll(async () => {
 /** The status and what arrived within a moment (the header goes out exactly as written). */
 const open = (lastEventId: string | undefined) =>
   new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/notifications/stream?customerId=7', headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-      if (res.statusCode === 200) setTimeout(() => (req.destroy(), resolve({ status: 200, text })), 300);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/notifications/stream?customerId=7',
+        headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+        if (res.statusCode === 200)
+          setTimeout(() => {
+            req.destroy();
+            resolve({ status: 200, text });
+          }, 300);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -62,11 +74,14 @@ describe('Last-Event-ID', () => {
     expect(ids(fresh.text)).toEqual([]);
   });
 
-  it.each(['', 'abc', '-1', '+1', '1.5', '1e3', '0x10', '01', 'Infinity', 'NaN', '9'.repeat(16), '99999999999999999999'])('%j is 400 naming the header, not a stream', async (value) => {
-    const answer = await open(value);
-    expect(answer.status).toBe(400);
-    const problem = JSON.parse(answer.text);
-    expect(problem).toMatchObject({ status: 400, field: 'Last-Event-ID' });
-    expect(problem.detail).toMatch(/Last-Event-ID header/);
-  });
+  it.each(['', 'abc', '-1', '+1', '1.5', '1e3', '0x10', '01', 'Infinity', 'NaN', '9'.repeat(16), '99999999999999999999'])(
+    '%j is 400 naming the header, not a stream',
+    async (value) => {
+      const answer = await open(value);
+      expect(answer.status).toBe(400);
+      const problem = JSON.parse(answer.text);
+      expect(problem).toMatchObject({ status: 400, field: 'Last-Event-ID' });
+      expect(problem.detail).toMatch(/Last-Event-ID header/);
+    },
+  );
 });

@@ -5,7 +5,7 @@
 // can be seen working. Charges are idempotent by the caller's reference.
 import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
-import { CardNumber, PaymentMethodId, TEST_CARDS, cardProblem } from '@airline/contracts';
+import { PaymentMethodId, TEST_CARDS, cardProblem } from '@airline/contracts';
 import { migrate, migrationsFrom, type Database } from '@airline/database';
 import { HttpProblem, badRequest, createHttpApp, notFound, type HttpApp } from '@airline/http';
 import type { Logger } from 'pino';
@@ -31,7 +31,13 @@ const PaymentMethodView = Type.Object({
   brand: Type.String({ description: "card network, e.g. visa; 'unknown' when none matches" }),
   last4: Type.String(),
 });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 
 /** The sandbox on its own database (migrated here): the vault and the ledger live there. */
 export async function buildPaymentProcessor(options: { db: Database; random?: () => number; log?: Logger }): Promise<PaymentProcessorApp> {
@@ -39,14 +45,19 @@ export async function buildPaymentProcessor(options: { db: Database; random?: ()
   await migrate(db, processorMigrations);
   const random = options.random ?? Math.random;
   const log = options.log && serviceLogger(options.log, 'payment-processor');
-  const app = createHttpApp({ service: 'payment-processor', log, readiness: { database: () => db.query('SELECT 1') } }) as PaymentProcessorApp;
+  const app = createHttpApp({
+    service: 'payment-processor',
+    log,
+    readiness: { database: () => db.query('SELECT 1') },
+  }) as PaymentProcessorApp;
   const faults: Faults = { latencyMs: 0, failureRate: 0, outage: false };
   app.decorate('faults', faults);
 
   async function injectFaults() {
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (faults.outage) throw new HttpProblem(503, 'Processor unavailable', 'outage injected through /sandbox/faults');
-    if (faults.failureRate > 0 && random() < faults.failureRate) throw new HttpProblem(500, 'Processor error', 'failure injected through /sandbox/faults');
+    if (faults.failureRate > 0 && random() < faults.failureRate)
+      throw new HttpProblem(500, 'Processor error', 'failure injected through /sandbox/faults');
   }
 
   const Outcome = Type.Object({
@@ -83,7 +94,13 @@ export async function buildPaymentProcessor(options: { db: Database; random?: ()
 
   app.get(
     '/v1/payment-methods/:id',
-    { schema: { summary: 'What the vault knows of a token: brand and last four digits', params: Type.Object({ id: PaymentMethodId }), response: { 200: PaymentMethodView, 404: Problem } } },
+    {
+      schema: {
+        summary: 'What the vault knows of a token: brand and last four digits',
+        params: Type.Object({ id: PaymentMethodId }),
+        response: { 200: PaymentMethodView, 404: Problem },
+      },
+    },
     async (req) => {
       const found = await describePaymentMethod(db, (req.params as { id: string }).id);
       if (!found) throw notFound('payment method');
@@ -96,7 +113,11 @@ export async function buildPaymentProcessor(options: { db: Database; random?: ()
     {
       schema: {
         body: Type.Object({
-          reference: Type.String({ minLength: 1, maxLength: 200, description: 'idempotency: the same reference always gets the same answer' }),
+          reference: Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: 'idempotency: the same reference always gets the same answer',
+          }),
           amount: Type.Integer({ minimum: 0 }),
           paymentMethod: PaymentMethodId,
         }),
@@ -116,7 +137,12 @@ export async function buildPaymentProcessor(options: { db: Database; random?: ()
     {
       schema: {
         body: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: Type.Object({ status: Type.Union([Type.Literal('refunded'), Type.Literal('voided')]), chargeId: Type.Optional(Type.String()) }) },
+        response: {
+          200: Type.Object({
+            status: Type.Union([Type.Literal('refunded'), Type.Literal('voided')]),
+            chargeId: Type.Optional(Type.String()),
+          }),
+        },
       },
     },
     async (req) => {
@@ -140,7 +166,9 @@ export async function buildPaymentProcessor(options: { db: Database; random?: ()
     },
   );
 
-  app.get('/v1/test-cards', async () => TEST_CARDS.map(({ card, outcome, description, paymentMethod }) => ({ card, outcome, description, paymentMethod })));
+  app.get('/v1/test-cards', async () =>
+    TEST_CARDS.map(({ card, outcome, description, paymentMethod }) => ({ card, outcome, description, paymentMethod })),
+  );
 
   const FaultsSchema = Type.Object({
     latencyMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
@@ -148,6 +176,8 @@ export async function buildPaymentProcessor(options: { db: Database; random?: ()
     outage: Type.Boolean(),
   });
   app.get('/sandbox/faults', { schema: { response: { 200: FaultsSchema } } }, async () => faults);
-  app.put('/sandbox/faults', { schema: { body: Type.Partial(FaultsSchema), response: { 200: FaultsSchema } } }, async (req) => Object.assign(faults, req.body));
+  app.put('/sandbox/faults', { schema: { body: Type.Partial(FaultsSchema), response: { 200: FaultsSchema } } }, async (req) =>
+    Object.assign(faults, req.body),
+  );
   return app;
 }

@@ -77,7 +77,9 @@ export async function describePaymentMethod(db: Sql, paymentMethod: string): Pro
 }
 
 /** Test cards that decline, by number, and why (what a vault token of such a number answers). */
-const DECLINING_CARDS = JSON.stringify(Object.fromEntries(TEST_CARDS.filter((c) => c.outcome !== 'approved').map((c) => [c.card, c.outcome])));
+const DECLINING_CARDS = JSON.stringify(
+  Object.fromEntries(TEST_CARDS.filter((c) => c.outcome !== 'approved').map((c) => [c.card, c.outcome])),
+);
 
 /** The decision for a well-known token (a test card's, the legacy one); undefined for a vault token (the database decides). */
 function knownDecision(paymentMethod: string): ChargeDecision | undefined {

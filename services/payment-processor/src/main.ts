@@ -10,7 +10,10 @@ await runHttpProcess(
   async ({ log }) => {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error('payment-processor: DATABASE_URL is not set (postgres://user@host:5432/payment_processor)');
-    const db = await createPgDatabase(url, { max: Number(process.env.PG_POOL_MAX ?? 4), applicationName: `payment-processor-${process.pid}` });
+    const db = await createPgDatabase(url, {
+      max: Number(process.env.PG_POOL_MAX ?? 4),
+      applicationName: `payment-processor-${process.pid}`,
+    });
     const app = await buildPaymentProcessor({ db, log });
     app.addHook('onClose', () => db.close());
     return app;

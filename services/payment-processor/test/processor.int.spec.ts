@@ -38,10 +38,16 @@ describe('tokenisation (POST /v1/payment-methods)', () => {
     expect(first.body).toEqual({ id: expect.stringMatching(/^pm_[A-Za-z0-9_]+$/), brand: 'mastercard', last4: '5100' });
     expect((await api.post('/v1/payment-methods', { card: '5105105105105100' })).body.id).toBe(first.body.id);
     expect((await api.get(`/v1/payment-methods/${first.body.id}`)).body).toEqual(first.body);
-    expect((await db.query('SELECT card FROM payment_methods WHERE id = $1', [first.body.id])).rows).toEqual([{ card: '5105105105105100' }]);
+    expect((await db.query('SELECT card FROM payment_methods WHERE id = $1', [first.body.id])).rows).toEqual([
+      { card: '5105105105105100' },
+    ]);
   });
   it('a test card gets its well-known token and is not stored', async () => {
-    expect((await api.post('/v1/payment-methods', { card: '4000000000000002' })).body).toEqual({ id: 'pm_card_chargeDeclined', brand: 'visa', last4: '0002' });
+    expect((await api.post('/v1/payment-methods', { card: '4000000000000002' })).body).toEqual({
+      id: 'pm_card_chargeDeclined',
+      brand: 'visa',
+      last4: '0002',
+    });
     expect((await db.query(`SELECT 1 FROM payment_methods WHERE card = '4000000000000002'`)).rows).toEqual([]);
   });
   it.each([
@@ -60,8 +66,12 @@ describe('tokenisation (POST /v1/payment-methods)', () => {
 describe('charges take tokens, never numbers', () => {
   it('approves a vault token, declines the decline tokens, and an unknown token', async () => {
     const { body: pm } = await api.post('/v1/payment-methods', { card: '4000056655665556' });
-    expect((await api.post('/v1/charges', { reference: 'c-1', amount: 100, paymentMethod: pm.id })).body).toMatchObject({ status: 'approved' });
-    expect((await api.post('/v1/charges', { reference: 'c-2', amount: 100, paymentMethod: 'pm_card_chargeDeclinedInsufficientFunds' })).body).toMatchObject({ status: 'declined', reason: 'insufficient_funds' });
+    expect((await api.post('/v1/charges', { reference: 'c-1', amount: 100, paymentMethod: pm.id })).body).toMatchObject({
+      status: 'approved',
+    });
+    expect(
+      (await api.post('/v1/charges', { reference: 'c-2', amount: 100, paymentMethod: 'pm_card_chargeDeclinedInsufficientFunds' })).body,
+    ).toMatchObject({ status: 'declined', reason: 'insufficient_funds' });
     const unknown = await api.post('/v1/charges', { reference: 'c-3', amount: 100, paymentMethod: 'pm_neverIssued' });
     expect(unknown).toMatchObject({ status: 402, body: { status: 'declined', reason: 'invalid_payment_method' } });
     expect((await api.post('/v1/charges', { reference: 'c-4', amount: 100, card: '4242424242424242' })).status).toBe(400);
@@ -72,13 +82,18 @@ describe('charges take tokens, never numbers', () => {
     const again = await api.post('/v1/charges', { reference: 'c-6', amount: 999, paymentMethod: 'pm_card_chargeDeclined' });
     expect(first.body).toMatchObject({ status: 'approved', authorizationCode: expect.any(String) });
     expect([twin.body, again.body]).toEqual([first.body, first.body]);
-    expect((await db.query(`SELECT amount, status FROM charges WHERE reference = 'c-6'`)).rows).toEqual([{ amount: 100, status: 'approved' }]);
+    expect((await db.query(`SELECT amount, status FROM charges WHERE reference = 'c-6'`)).rows).toEqual([
+      { amount: 100, status: 'approved' },
+    ]);
   });
   it('a processor 4xx is a decline to the payment service (terminal, with the reason in words), not a failure to retry', async () => {
     const client = httpPaymentProcessor({ url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, timeoutMs: 1_000 });
     try {
       const result = await client.charge({ reference: 'c-5', amount: 100, paymentMethod: 'not-a-token' });
-      expect(result).toEqual({ outcome: 'declined', reason: expect.stringMatching(/^the processor refused the charge \(400 .*paymentMethod/) });
+      expect(result).toEqual({
+        outcome: 'declined',
+        reason: expect.stringMatching(/^the processor refused the charge \(400 .*paymentMethod/),
+      });
       expect(client.state()).toBe('closed');
     } finally {
       await client.close();
@@ -92,14 +107,27 @@ describe('the ledger survives a restart', () => {
     expect(charged.body).toMatchObject({ status: 'approved' });
     await stop();
     await start();
-    expect((await api.post('/v1/refunds', { reference: 'reservation-42' })).body).toEqual({ status: 'refunded', chargeId: charged.body.chargeId });
-    expect((await api.post('/v1/refunds', { reference: 'reservation-42' })).body).toEqual({ status: 'refunded', chargeId: charged.body.chargeId });
-    expect((await api.get('/v1/charges/reservation-42')).body).toMatchObject({ status: 'refunded', amount: 600, refundedAt: expect.any(String) });
+    expect((await api.post('/v1/refunds', { reference: 'reservation-42' })).body).toEqual({
+      status: 'refunded',
+      chargeId: charged.body.chargeId,
+    });
+    expect((await api.post('/v1/refunds', { reference: 'reservation-42' })).body).toEqual({
+      status: 'refunded',
+      chargeId: charged.body.chargeId,
+    });
+    expect((await api.get('/v1/charges/reservation-42')).body).toMatchObject({
+      status: 'refunded',
+      amount: 600,
+      refundedAt: expect.any(String),
+    });
   });
   it('a refund before any charge is a void, and the late charge with that reference is declined', async () => {
     expect((await api.post('/v1/refunds', { reference: 'reservation-43' })).body).toEqual({ status: 'voided' });
     await stop();
     await start();
-    expect(await api.post('/v1/charges', { reference: 'reservation-43', amount: 600, paymentMethod: 'pm_card_visa' })).toMatchObject({ status: 402, body: { status: 'declined', reason: 'voided' } });
+    expect(await api.post('/v1/charges', { reference: 'reservation-43', amount: 600, paymentMethod: 'pm_card_visa' })).toMatchObject({
+      status: 402,
+      body: { status: 'declined', reason: 'voided' },
+    });
   });
 });

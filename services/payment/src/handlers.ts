@@ -36,17 +36,21 @@ export function paymentHandlers(worker: PaymentWork): EventHandlers {
     /** Step 4 begins: seats are held, so a payment is due. */
     async SeatsReserved(event, { tx, now, afterCommit }) {
       const d = event.data;
-      openPaymentToCharge(tx, {
-        reservationId: d.reservationId,
-        customerId: d.customerId,
-        amount: d.amount,
-        currency: d.currency,
-        paymentMethod: d.paymentMethod,
-        cardLast4: d.cardLast4,
-        cardBrand: d.cardBrand,
-        chargeBefore: d.holdExpiresAt,
-        traceParent: currentTraceparent(), // the charge joins this event's trace (tracing on only)
-      }, { now, leaseUntil: worker.leaseUntil(now) });
+      openPaymentToCharge(
+        tx,
+        {
+          reservationId: d.reservationId,
+          customerId: d.customerId,
+          amount: d.amount,
+          currency: d.currency,
+          paymentMethod: d.paymentMethod,
+          cardLast4: d.cardLast4,
+          cardBrand: d.cardBrand,
+          chargeBefore: d.holdExpiresAt,
+          traceParent: currentTraceparent(), // the charge joins this event's trace (tracing on only)
+        },
+        { now, leaseUntil: worker.leaseUntil(now) },
+      );
       afterCommit(handOverOf(tx)); // nothing opened (a cancel came first, a redelivery): nothing handed over
     },
 

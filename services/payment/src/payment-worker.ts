@@ -45,7 +45,14 @@ export interface PaymentWorker extends Worker {
 
 type Answer = { row: PaymentRow; result: ChargeResult | RefundResult; traceparent?: string };
 
-export function paymentWorker(db: Database, processor: PaymentProcessor, clock: Clock, onCommit: () => void, log: Logger, options: PaymentWorkerOptions = {}): PaymentWorker {
+export function paymentWorker(
+  db: Database,
+  processor: PaymentProcessor,
+  clock: Clock,
+  onCommit: () => void,
+  log: Logger,
+  options: PaymentWorkerOptions = {},
+): PaymentWorker {
   const batchSize = options.batchSize ?? 128;
   const leaseMs = options.leaseMs ?? 30_000;
   const idleMs = options.idleMs ?? 250;
@@ -64,7 +71,11 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
   async function call(row: PaymentRow): Promise<{ result: ChargeResult | RefundResult; traceparent?: string }> {
     if (!options.tracer) return { result: await callProcessor(row) };
     const name = row.status === 'CHARGING' ? 'payment charge' : 'payment refund';
-    const attributes = { 'airline.reservation_id': row.reservation_id, 'airline.payment_id': Number(row.id), 'airline.attempt': row.attempts };
+    const attributes = {
+      'airline.reservation_id': row.reservation_id,
+      'airline.payment_id': Number(row.id),
+      'airline.attempt': row.attempts,
+    };
     return inSpan(options.tracer, name, { attributes, parent: contextFromTraceparent(row.trace_parent) }, async (span) => {
       const result = await callProcessor(row);
       span?.setAttribute('airline.outcome', result.outcome);
@@ -77,7 +88,11 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
     const outgoing: IntegrationEvent[] = [];
     const changes: Array<{ id: number; change: PaymentChange }> = [];
     // re-read: a cancel may have arrived during the calls
-    const currents = await findPayments(tx, answers.map((a) => Number(a.row.id)), true);
+    const currents = await findPayments(
+      tx,
+      answers.map((a) => Number(a.row.id)),
+      true,
+    );
     for (const { row, result, traceparent } of answers) {
       const current = currents.get(Number(row.id));
       // the claim this call was made under is no longer the payment's latest (it ran out and the payment
@@ -85,16 +100,39 @@ export function paymentWorker(db: Database, processor: PaymentProcessor, clock: 
       if (!current || current.status !== row.status || current.attempts !== row.attempts) continue;
       const payment = toPayment(current);
       const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
-      const nextAttemptAt = t.retry ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000)) : t.status === 'REFUND_PENDING' ? new Date(0) : undefined;
+      const nextAttemptAt = t.retry
+        ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000))
+        : t.status === 'REFUND_PENDING'
+          ? new Date(0)
+          : undefined;
       const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
-      const change: PaymentChange = { status: t.status, declineReason: t.declineReason, authorizationCode: t.authorizationCode, nextAttemptAt, lastError, contradictions: t.contradiction?.count };
+      const change: PaymentChange = {
+        status: t.status,
+        declineReason: t.declineReason,
+        authorizationCode: t.authorizationCode,
+        nextAttemptAt,
+        lastError,
+        contradictions: t.contradiction?.count,
+      };
       changes.push({ id: row.id, change });
-      outgoing.push(...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent }, clock));
-      if (result.outcome === 'failed') log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), attempt: row.attempts, error: result.error }, 'processor call failed; will retry');
+      outgoing.push(
+        ...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent }, clock),
+      );
+      if (result.outcome === 'failed')
+        log.warn(
+          { reservationId: row.reservation_id, correlationId: String(row.reservation_id), attempt: row.attempts, error: result.error },
+          'processor call failed; will retry',
+        );
       if (t.contradiction && t.status === 'REFUND_FAILED') {
-        log.error({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund parked as REFUND_FAILED: the processor contradicts the payment record');
+        log.error(
+          { reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error },
+          'refund parked as REFUND_FAILED: the processor contradicts the payment record',
+        );
       } else if (t.contradiction) {
-        log.warn({ reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error }, 'refund answer contradicts the payment record; will retry');
+        log.warn(
+          { reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error },
+          'refund answer contradicts the payment record; will retry',
+        );
       }
     }
     updatePayments(tx, changes);

@@ -1,7 +1,16 @@
 // Payment rules, pure: what a processor answer or a cancellation does to a payment.
 import type { NewEvent } from '@airline/contracts';
 
-export type PaymentStatus = 'PENDING' | 'CHARGING' | 'APPROVED' | 'DECLINED' | 'REFUND_PENDING' | 'REFUNDING' | 'REFUNDED' | 'VOIDED' | 'REFUND_FAILED';
+export type PaymentStatus =
+  | 'PENDING'
+  | 'CHARGING'
+  | 'APPROVED'
+  | 'DECLINED'
+  | 'REFUND_PENDING'
+  | 'REFUNDING'
+  | 'REFUNDED'
+  | 'VOIDED'
+  | 'REFUND_FAILED';
 
 export interface Payment {
   id: number;
@@ -20,7 +29,10 @@ export interface Payment {
 /** Contradicting answers to a refund before the payment is parked (REFUND_FAILED) for a person. */
 export const MAX_CONTRADICTIONS = 5;
 
-export type ChargeResult = { outcome: 'approved'; authorizationCode: string } | { outcome: 'declined'; reason: string } | { outcome: 'failed'; error: string };
+export type ChargeResult =
+  | { outcome: 'approved'; authorizationCode: string }
+  | { outcome: 'declined'; reason: string }
+  | { outcome: 'failed'; error: string };
 export type RefundResult = { outcome: 'refunded' } | { outcome: 'voided' } | { outcome: 'failed'; error: string };
 
 export interface Transition {
@@ -41,13 +53,20 @@ export function afterCharge(p: Payment, result: ChargeResult): Transition {
       return {
         status: p.cancelRequested ? 'REFUND_PENDING' : 'APPROVED',
         authorizationCode: result.authorizationCode,
-        events: [{ type: 'PaymentApproved', data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount, authorizationCode: result.authorizationCode } }],
+        events: [
+          {
+            type: 'PaymentApproved',
+            data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount, authorizationCode: result.authorizationCode },
+          },
+        ],
       };
     case 'declined':
       return {
         status: 'DECLINED',
         declineReason: result.reason,
-        events: [{ type: 'PaymentDeclined', data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount, reason: result.reason } }],
+        events: [
+          { type: 'PaymentDeclined', data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount, reason: result.reason } },
+        ],
       };
     case 'failed':
       // We cannot know whether the processor charged: a cancelled payment is voided by reference.
@@ -67,7 +86,10 @@ export function afterCharge(p: Payment, result: ChargeResult): Transition {
 export function afterRefund(p: Payment, result: RefundResult): Transition {
   switch (result.outcome) {
     case 'refunded':
-      return { status: 'REFUNDED', events: [{ type: 'PaymentRefunded', data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount } }] };
+      return {
+        status: 'REFUNDED',
+        events: [{ type: 'PaymentRefunded', data: { reservationId: p.reservationId, paymentId: p.id, amount: p.amount } }],
+      };
     case 'voided': {
       if (p.authorizationCode === null) return { status: 'VOIDED', events: [] };
       const count = p.contradictions + 1;

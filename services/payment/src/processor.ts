@@ -38,20 +38,26 @@ export function httpPaymentProcessor(options: ProcessorClientOptions): PaymentPr
     statusCodes: [500, 502, 503, 504],
   });
 
+  // biome-ignore lint/suspicious/noExplicitAny: the processor's JSON answer, whose fields are checked where they are read
   async function post(path: string, body: unknown): Promise<{ status: number; json: any }> {
-    return clientSpan(options.tracer, `POST ${path}`, { 'http.request.method': 'POST', 'server.address': 'payment-processor', 'url.path': path }, async (traceHeaders, span) => {
-      const res = await request(new URL(path, options.url), {
-        method: 'POST',
-        dispatcher: retrying,
-        headers: { 'content-type': 'application/json', ...traceHeaders },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs * 3),
-      });
-      span?.setAttribute('http.response.status_code', res.statusCode);
-      const json = await res.body.json().catch(() => ({}));
-      if (res.statusCode >= 500) throw new Error(`processor answered ${res.statusCode}`);
-      return { status: res.statusCode, json };
-    });
+    return clientSpan(
+      options.tracer,
+      `POST ${path}`,
+      { 'http.request.method': 'POST', 'server.address': 'payment-processor', 'url.path': path },
+      async (traceHeaders, span) => {
+        const res = await request(new URL(path, options.url), {
+          method: 'POST',
+          dispatcher: retrying,
+          headers: { 'content-type': 'application/json', ...traceHeaders },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs * 3),
+        });
+        span?.setAttribute('http.response.status_code', res.statusCode);
+        const json = await res.body.json().catch(() => ({}));
+        if (res.statusCode >= 500) throw new Error(`processor answered ${res.statusCode}`);
+        return { status: res.statusCode, json };
+      },
+    );
   }
 
   const breaker = new CircuitBreaker(post, {
@@ -82,11 +88,13 @@ export function httpPaymentProcessor(options: ProcessorClientOptions): PaymentPr
     async charge(req) {
       try {
         const { status, json } = await breaker.fire('/v1/charges', req);
-        if (status === 200 && json.status === 'approved') return answered('charge', { outcome: 'approved', authorizationCode: String(json.authorizationCode) });
+        if (status === 200 && json.status === 'approved')
+          return answered('charge', { outcome: 'approved', authorizationCode: String(json.authorizationCode) });
         if (status === 402) return answered('charge', { outcome: 'declined', reason: String(json.reason ?? 'declined') });
         // any other 4xx (but a timeout or a rate limit): the processor refuses this request as it stands;
         // asking again gets the same answer, so it is a decline, not a failure to retry until the hold ends
-        if (status >= 400 && status < 500 && status !== 408 && status !== 429) return answered('charge', { outcome: 'declined', reason: refusal(status, json) });
+        if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+          return answered('charge', { outcome: 'declined', reason: refusal(status, json) });
         return failed('charge', new Error(`unexpected processor answer ${status}`));
       } catch (err) {
         return failed('charge', err);
@@ -95,7 +103,8 @@ export function httpPaymentProcessor(options: ProcessorClientOptions): PaymentPr
     async refund(req) {
       try {
         const { status, json } = await breaker.fire('/v1/refunds', req);
-        if (status === 200 && (json.status === 'refunded' || json.status === 'voided')) return answered('refund', { outcome: json.status as 'refunded' | 'voided' });
+        if (status === 200 && (json.status === 'refunded' || json.status === 'voided'))
+          return answered('refund', { outcome: json.status as 'refunded' | 'voided' });
         return failed('refund', new Error(`unexpected processor answer ${status}`));
       } catch (err) {
         return failed('refund', err);

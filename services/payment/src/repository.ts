@@ -55,7 +55,17 @@ export const toView = (r: PaymentRow) => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-type NewPayment = { reservationId: number; customerId: number; amount: number; currency?: string; paymentMethod: string; cardLast4: string; cardBrand: string; chargeBefore?: string; traceParent?: string };
+type NewPayment = {
+  reservationId: number;
+  customerId: number;
+  amount: number;
+  currency?: string;
+  paymentMethod: string;
+  cardLast4: string;
+  cardBrand: string;
+  chargeBefore?: string;
+  traceParent?: string;
+};
 const paymentsToOpen = gatheredRows<NewPayment>(
   `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, status, charge_before, trace_parent)
    SELECT x."reservationId", x."customerId", x.amount, x.currency, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore", x."traceParent"
@@ -77,7 +87,11 @@ export function openPayment(tx: Tx, p: NewPayment): void {
  * needs no claim of its own. A payment whose hold has already ended opens PENDING (never charged); a
  * reservation that has a payment already (a redelivery, a cancel that came first) opens nothing.
  */
-const toCharge = perTransaction(() => ({ gathered: new Map<number, NewPayment>(), claim: { now: new Date(0), leaseUntil: new Date(0) }, opened: [] as PaymentRow[] }));
+const toCharge = perTransaction(() => ({
+  gathered: new Map<number, NewPayment>(),
+  claim: { now: new Date(0), leaseUntil: new Date(0) },
+  opened: [] as PaymentRow[],
+}));
 
 export function openPaymentToCharge(tx: Tx, p: NewPayment, claim: { now: Date; leaseUntil: Date }): void {
   const state = toCharge.of(tx);
@@ -126,7 +140,9 @@ export async function lockPaymentOfReservation(tx: Tx, reservationId: number) {
 }
 
 export async function findPaymentForReservation(tx: Sql, reservationId: number, forUpdate = false) {
-  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE reservation_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [reservationId]);
+  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE reservation_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
+    reservationId,
+  ]);
   return r.rows[0];
 }
 
@@ -201,7 +217,9 @@ export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limi
 
 /** Several payments by id, locked in id order when forUpdate. */
 export async function findPayments(tx: Sql, ids: number[], forUpdate = false): Promise<Map<number, PaymentRow>> {
-  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id${forUpdate ? ' FOR UPDATE' : ''}`, [ids]);
+  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id${forUpdate ? ' FOR UPDATE' : ''}`, [
+    ids,
+  ]);
   return new Map(r.rows.map((row) => [Number(row.id), row]));
 }
 
@@ -210,7 +228,10 @@ export async function findPayment(tx: Sql, id: number) {
   return r.rows[0];
 }
 
-export async function listPayments(tx: Sql, f: { customerId?: number; reservationId?: number; status?: PaymentStatus; limit: number; afterId: number }) {
+export async function listPayments(
+  tx: Sql,
+  f: { customerId?: number; reservationId?: number; status?: PaymentStatus; limit: number; afterId: number },
+) {
   const r = await tx.query<PaymentRow>(
     `SELECT * FROM payments WHERE id > $1 AND ($2::int IS NULL OR customer_id = $2) AND ($3::int IS NULL OR reservation_id = $3) AND ($5::text IS NULL OR status = $5)
      ORDER BY id LIMIT $4`,
@@ -220,7 +241,15 @@ export async function listPayments(tx: Sql, f: { customerId?: number; reservatio
 }
 
 /** The columns a page of payments may be sorted by, by their names in the view. */
-export const PAYMENT_SORT_COLUMNS = { id: 'id', reservationId: 'reservation_id', customerId: 'customer_id', cost: 'amount', status: 'status', createdAt: 'created_at', updatedAt: 'updated_at' } as const;
+export const PAYMENT_SORT_COLUMNS = {
+  id: 'id',
+  reservationId: 'reservation_id',
+  customerId: 'customer_id',
+  cost: 'amount',
+  status: 'status',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} as const;
 export type PaymentSortField = keyof typeof PAYMENT_SORT_COLUMNS;
 
 /** One page of the payments a filter selects, and how many it selects in all (HAL paging). */
@@ -233,7 +262,10 @@ export async function paymentPage(
   const args = [f.customerId ?? null, f.reservationId ?? null, f.status ?? null];
   const direction = page.descending ? 'DESC' : 'ASC';
   const [rows, total] = await Promise.all([
-    tx.query<PaymentRow>(`SELECT * FROM payments WHERE ${where} ORDER BY ${PAYMENT_SORT_COLUMNS[page.sort]} ${direction}, id ${direction} OFFSET $4 LIMIT $5`, [...args, page.offset, page.limit]),
+    tx.query<PaymentRow>(
+      `SELECT * FROM payments WHERE ${where} ORDER BY ${PAYMENT_SORT_COLUMNS[page.sort]} ${direction}, id ${direction} OFFSET $4 LIMIT $5`,
+      [...args, page.offset, page.limit],
+    ),
     tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM payments WHERE ${where}`, args),
   ]);
   return { rows: rows.rows, total: total.rows[0]!.n };

@@ -1,31 +1,70 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '@airline/database';
 import type { FastifyReply } from 'fastify';
-import { DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, notFound, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
+import {
+  DEFAULT_PAGE_SIZE,
+  HAL_JSON,
+  halItem,
+  halPage,
+  HalPageSchema,
+  HttpProblem,
+  notFound,
+  PagingQuery,
+  sortingOf,
+  wantsHal,
+  type HttpApp,
+} from '@airline/http';
 import type { PaymentProcessor } from './processor.js';
 import type { PaymentStatus } from './payment.js';
-import { findPayment, listPayments, PAYMENT_SORT_COLUMNS, paymentPage, retryFailedRefund, toView, type PaymentSortField } from './repository.js';
+import {
+  findPayment,
+  listPayments,
+  PAYMENT_SORT_COLUMNS,
+  paymentPage,
+  retryFailedRefund,
+  toView,
+  type PaymentSortField,
+} from './repository.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
-export const PaymentView = Type.Object({
-  id: Type.Integer(),
-  reservationId: Type.Integer(),
-  customerId: Type.Integer(),
-  cost: Type.Integer({ description: 'amount charged, in minor units of currency (seeds: cost)' }),
-  currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of cost', examples: ['KRW'] }),
-  status: Type.String(),
-  declineReason: Type.Union([Type.String(), Type.Null()]),
-  authorizationCode: Type.Union([Type.String(), Type.Null()]),
-  attempts: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  cardLast4: Type.String({ description: 'last four digits of the card (the number itself is only in the processor vault)' }),
-  cardBrand: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-}, { title: 'Payment' });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+export const PaymentView = Type.Object(
+  {
+    id: Type.Integer(),
+    reservationId: Type.Integer(),
+    customerId: Type.Integer(),
+    cost: Type.Integer({ description: 'amount charged, in minor units of currency (seeds: cost)' }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of cost', examples: ['KRW'] }),
+    status: Type.String(),
+    declineReason: Type.Union([Type.String(), Type.Null()]),
+    authorizationCode: Type.Union([Type.String(), Type.Null()]),
+    attempts: Type.Integer(),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    cardLast4: Type.String({ description: 'last four digits of the card (the number itself is only in the processor vault)' }),
+    cardBrand: Type.String(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Payment' },
+);
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 const SORTABLE = Object.keys(PAYMENT_SORT_COLUMNS) as PaymentSortField[];
-const PAYMENT_STATUSES = ['PENDING', 'CHARGING', 'APPROVED', 'DECLINED', 'REFUND_PENDING', 'REFUNDING', 'REFUNDED', 'VOIDED', 'REFUND_FAILED'] as const;
+const PAYMENT_STATUSES = [
+  'PENDING',
+  'CHARGING',
+  'APPROVED',
+  'DECLINED',
+  'REFUND_PENDING',
+  'REFUNDING',
+  'REFUNDED',
+  'VOIDED',
+  'REFUND_FAILED',
+] as const;
 
 export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProcessor, onRetry: () => void = () => {}) {
   app.get(
@@ -50,7 +89,10 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
         response: {
           200: {
             description: 'The payments (application/json), or a page of them (application/hal+json)',
-            content: { 'application/json': { schema: Type.Array(PaymentView) }, [HAL_JSON]: { schema: HalPageSchema('payments', PaymentView) } },
+            content: {
+              'application/json': { schema: Type.Array(PaymentView) },
+              [HAL_JSON]: { schema: HalPageSchema('payments', PaymentView) },
+            },
           },
           400: Problem,
         },
@@ -60,11 +102,16 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
       const q = req.query;
       const status = q.status as PaymentStatus | undefined;
       reply.header('vary', 'accept');
-      if (!wantsHal(req.headers.accept)) return (await listPayments(db, { ...q, status, limit: q.limit ?? 1000, afterId: q.after ?? 0 })).map(toView);
+      if (!wantsHal(req.headers.accept))
+        return (await listPayments(db, { ...q, status, limit: q.limit ?? 1000, afterId: q.after ?? 0 })).map(toView);
       const sorting = sortingOf(q.sort, SORTABLE, 'id');
       const size = q.size ?? DEFAULT_PAGE_SIZE;
       const page = q.page ?? 0;
-      const { rows, total } = await paymentPage(db, { customerId: q.customerId, reservationId: q.reservationId, status }, { offset: page * size, limit: size, sort: sorting.field, descending: sorting.descending });
+      const { rows, total } = await paymentPage(
+        db,
+        { customerId: q.customerId, reservationId: q.reservationId, status },
+        { offset: page * size, limit: size, sort: sorting.field, descending: sorting.descending },
+      );
       const body = halPage({
         collection: 'payments',
         items: rows.map(toView),
@@ -78,9 +125,19 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
       return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
     },
   );
-  app.get('/payments/processor', { schema: { tags: ['payments'], summary: 'Circuit breaker state of the processor client', response: { 200: Type.Object({ breaker: Type.String() }) } } }, async () => ({
-    breaker: processor.state(),
-  }));
+  app.get(
+    '/payments/processor',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'Circuit breaker state of the processor client',
+        response: { 200: Type.Object({ breaker: Type.String() }) },
+      },
+    },
+    async () => ({
+      breaker: processor.state(),
+    }),
+  );
   app.get(
     '/payments/:id',
     {
@@ -88,14 +145,21 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
         tags: ['payments'],
         summary: 'One payment: amount and currency, status, authorization or decline reason',
         params: Type.Object({ id: Id }),
-        response: { 200: { description: 'The payment (HAL with its self link when asked for)', content: { 'application/json': { schema: PaymentView }, [HAL_JSON]: { schema: PaymentView } } }, 404: Problem },
+        response: {
+          200: {
+            description: 'The payment (HAL with its self link when asked for)',
+            content: { 'application/json': { schema: PaymentView }, [HAL_JSON]: { schema: PaymentView } },
+          },
+          404: Problem,
+        },
       },
     },
     async (req, reply) => {
       const row = await findPayment(db, req.params.id);
       if (!row) throw notFound(`payment ${req.params.id}`);
       reply.header('vary', 'accept');
-      if (wantsHal(req.headers.accept)) return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(toView(row), `/payments/${row.id}`)));
+      if (wantsHal(req.headers.accept))
+        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(toView(row), `/payments/${row.id}`)));
       return toView(row);
     },
   );

@@ -46,12 +46,26 @@ function processor(options: { hold?: boolean } = {}) {
 }
 
 /** Events as the payment consumer hands them to its handlers, several in one transaction; the after-commit work runs once it committed. */
-async function handle(handlers: EventHandlers, now: Date, ...events: Array<{ type: 'SeatsReserved' | 'ReservationCancelled'; data: Record<string, unknown> }>) {
+async function handle(
+  handlers: EventHandlers,
+  now: Date,
+  ...events: Array<{ type: 'SeatsReserved' | 'ReservationCancelled'; data: Record<string, unknown> }>
+) {
   const after = new Set<() => void>();
   await db.transaction(async (tx: Tx) => {
     for (const event of events) {
-      const ctx = { tx, now, log: silent, emit: async () => {}, emitFor: async () => {}, afterCommit: (fn: () => void) => void after.add(fn) } as unknown as HandlerContext;
-      await (handlers[event.type] as (e: unknown, c: HandlerContext) => Promise<void>)({ ...event, eventId: crypto.randomUUID(), correlationId: String(event.data.reservationId) }, ctx);
+      const ctx = {
+        tx,
+        now,
+        log: silent,
+        emit: async () => {},
+        emitFor: async () => {},
+        afterCommit: (fn: () => void) => void after.add(fn),
+      } as unknown as HandlerContext;
+      await (handlers[event.type] as (e: unknown, c: HandlerContext) => Promise<void>)(
+        { ...event, eventId: crypto.randomUUID(), correlationId: String(event.data.reservationId) },
+        ctx,
+      );
     }
   });
   for (const fn of after) fn();
@@ -59,25 +73,51 @@ async function handle(handlers: EventHandlers, now: Date, ...events: Array<{ typ
 
 const seatsReserved = (reservationId: number, holdExpiresAt: Date) => ({
   type: 'SeatsReserved' as const,
-  data: { reservationId, customerId: 1, amount: 100, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', holdExpiresAt: holdExpiresAt.toISOString() },
+  data: {
+    reservationId,
+    customerId: 1,
+    amount: 100,
+    paymentMethod: 'pm_card_visa',
+    cardLast4: '4242',
+    cardBrand: 'visa',
+    holdExpiresAt: holdExpiresAt.toISOString(),
+  },
 });
-const cancelled = (reservationId: number) => ({ type: 'ReservationCancelled' as const, data: { reservationId, customerId: 1, amount: 100 } });
+const cancelled = (reservationId: number) => ({
+  type: 'ReservationCancelled' as const,
+  data: { reservationId, customerId: 1, amount: 100 },
+});
 
 const paymentOf = async (reservationId: number) =>
-  (await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM payments WHERE reservation_id = $1', [reservationId])).rows[0];
+  (await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM payments WHERE reservation_id = $1', [reservationId]))
+    .rows[0];
 const approvals = async (reservationId: number) =>
-  (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE type = 'PaymentApproved' AND (payload->'data'->>'reservationId')::int = $1`, [reservationId])).rows[0]!.n;
+  (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE type = 'PaymentApproved' AND (payload->'data'->>'reservationId')::int = $1`,
+      [reservationId],
+    )
+  ).rows[0]!.n;
 
 /** A worker whose loop never runs (not started): whatever it charges, it was handed. */
-const handOnly = (p: PaymentProcessor, clock = () => new Date()) => paymentWorker(db, p, clock, () => {}, silent, { idleMs: 60_000, leaseMs: 30_000 });
+const handOnly = (p: PaymentProcessor, clock = () => new Date()) =>
+  paymentWorker(db, p, clock, () => {}, silent, { idleMs: 60_000, leaseMs: 30_000 });
 
 describe('a payment handed over by the consumer', () => {
   it('is charged once the transaction that opened it has committed, with no pass of the worker', async () => {
     const { processor: p, asked } = processor();
     const worker = handOnly(p);
     const now = new Date();
-    await handle(paymentHandlers(worker), now, seatsReserved(1, new Date(now.getTime() + 60_000)), seatsReserved(2, new Date(now.getTime() + 60_000)));
-    await eventually(() => paymentOf(2), (row) => row?.status === 'APPROVED');
+    await handle(
+      paymentHandlers(worker),
+      now,
+      seatsReserved(1, new Date(now.getTime() + 60_000)),
+      seatsReserved(2, new Date(now.getTime() + 60_000)),
+    );
+    await eventually(
+      () => paymentOf(2),
+      (row) => row?.status === 'APPROVED',
+    );
     expect(await paymentOf(1)).toMatchObject({ status: 'APPROVED', attempts: 1 });
     expect(asked.sort()).toEqual(['reservation-1', 'reservation-2']);
     expect([await approvals(1), await approvals(2)]).toEqual([1, 1]);
@@ -102,7 +142,10 @@ describe('a payment handed over by the consumer', () => {
     await handle(handlers, now, cancelled(4));
     await handle(handlers, now, seatsReserved(4, new Date(now.getTime() + 60_000)));
     await handle(handlers, now, seatsReserved(5, new Date(now.getTime() + 60_000)));
-    await eventually(() => paymentOf(5), (row) => row?.status === 'APPROVED');
+    await eventually(
+      () => paymentOf(5),
+      (row) => row?.status === 'APPROVED',
+    );
     await handle(handlers, now, seatsReserved(5, new Date(now.getTime() + 60_000))); // the same payment asked for again
     await worker.stop();
     expect(await paymentOf(4)).toMatchObject({ status: 'VOIDED' });
@@ -114,8 +157,17 @@ describe('a payment handed over by the consumer', () => {
     const { processor: p, asked } = processor();
     const worker = handOnly(p);
     const now = new Date();
-    await handle(paymentHandlers(worker), now, seatsReserved(6, new Date(now.getTime() + 60_000)), cancelled(6), seatsReserved(7, new Date(now.getTime() + 60_000)));
-    await eventually(() => paymentOf(7), (row) => row?.status === 'APPROVED');
+    await handle(
+      paymentHandlers(worker),
+      now,
+      seatsReserved(6, new Date(now.getTime() + 60_000)),
+      cancelled(6),
+      seatsReserved(7, new Date(now.getTime() + 60_000)),
+    );
+    await eventually(
+      () => paymentOf(7),
+      (row) => row?.status === 'APPROVED',
+    );
     await worker.stop();
     expect(await paymentOf(6)).toMatchObject({ status: 'VOIDED' });
     expect(asked).toEqual(['reservation-7']);
@@ -128,7 +180,10 @@ describe('a payment whose worker died before its answer was recorded', () => {
     let now = new Date();
     const dying: PaymentWorker = handOnly(first.processor, () => now);
     await handle(paymentHandlers(dying), now, seatsReserved(8, new Date(now.getTime() + 600_000)));
-    await eventually(async () => first.waiting.has('reservation-8'), (asked) => asked);
+    await eventually(
+      async () => first.waiting.has('reservation-8'),
+      (asked) => asked,
+    );
 
     // 31 s later its claim has run out: another worker (a restart, another replica) claims it and charges
     now = new Date(now.getTime() + 31_000);

@@ -35,24 +35,51 @@ function heldProcessor() {
 }
 
 const open = (reservationId: number) =>
-  db.transaction(async (tx) => openPayment(tx, { reservationId, customerId: 1, amount: 100, paymentMethod: 'pm_card_visa', cardLast4: '4242', cardBrand: 'visa', chargeBefore: new Date(Date.now() + 60_000).toISOString() }));
+  db.transaction(async (tx) =>
+    openPayment(tx, {
+      reservationId,
+      customerId: 1,
+      amount: 100,
+      paymentMethod: 'pm_card_visa',
+      cardLast4: '4242',
+      cardBrand: 'visa',
+      chargeBefore: new Date(Date.now() + 60_000).toISOString(),
+    }),
+  );
 
-const statusOf = async (reservationId: number) => (await db.query<{ status: string }>('SELECT status FROM payments WHERE reservation_id = $1', [reservationId])).rows[0]?.status;
+const statusOf = async (reservationId: number) =>
+  (await db.query<{ status: string }>('SELECT status FROM payments WHERE reservation_id = $1', [reservationId])).rows[0]?.status;
 
 describe('the payment worker', () => {
   it('charges a payment that comes due while an earlier charge waits for its answer, and records both', async () => {
     const { processor, waiting } = heldProcessor();
-    const worker = paymentWorker(db, processor, () => new Date(), () => {}, pino({ level: 'silent' }), { idleMs: 60_000 });
+    const worker = paymentWorker(
+      db,
+      processor,
+      () => new Date(),
+      () => {},
+      pino({ level: 'silent' }),
+      { idleMs: 60_000 },
+    );
     worker.start();
     await open(1);
     worker.kick();
-    await eventually(async () => waiting.has('reservation-1'), (asked) => asked);
+    await eventually(
+      async () => waiting.has('reservation-1'),
+      (asked) => asked,
+    );
     // the first charge has no answer yet: the second is asked for all the same
     await open(2);
     worker.kick();
-    await eventually(async () => waiting.has('reservation-2'), (asked) => asked);
+    await eventually(
+      async () => waiting.has('reservation-2'),
+      (asked) => asked,
+    );
     waiting.get('reservation-2')!({ outcome: 'approved', authorizationCode: 'B2' });
-    await eventually(() => statusOf(2), (s) => s === 'APPROVED');
+    await eventually(
+      () => statusOf(2),
+      (s) => s === 'APPROVED',
+    );
     expect(await statusOf(1)).toBe('CHARGING');
     // stopping waits for the call under way and records its answer
     const stopped = worker.stop();
@@ -64,18 +91,34 @@ describe('the payment worker', () => {
   it('has at most maxCalls processor calls under way; the others are called in their turn, first come first called', async () => {
     const { processor, waiting } = heldProcessor();
     const asked = () => [...waiting.keys()];
-    const worker = paymentWorker(db, processor, () => new Date(), () => {}, pino({ level: 'silent' }), { idleMs: 60_000, maxCalls: 2 });
+    const worker = paymentWorker(
+      db,
+      processor,
+      () => new Date(),
+      () => {},
+      pino({ level: 'silent' }),
+      { idleMs: 60_000, maxCalls: 2 },
+    );
     for (const id of [11, 12, 13, 14]) await open(id);
     worker.start();
     worker.kick();
-    await eventually(async () => asked(), (a) => a.length === 2);
+    await eventually(
+      async () => asked(),
+      (a) => a.length === 2,
+    );
     expect(asked()).toEqual(['reservation-11', 'reservation-12']);
     waiting.get('reservation-12')!({ outcome: 'approved', authorizationCode: 'C12' });
-    await eventually(async () => asked(), (a) => a.length === 3);
+    await eventually(
+      async () => asked(),
+      (a) => a.length === 3,
+    );
     expect(asked()[2]).toBe('reservation-13');
     const stopped = worker.stop();
     for (const id of [11, 13]) waiting.get(`reservation-${id}`)!({ outcome: 'approved', authorizationCode: `C${id}` });
-    await eventually(async () => asked(), (a) => a.length === 4);
+    await eventually(
+      async () => asked(),
+      (a) => a.length === 4,
+    );
     waiting.get('reservation-14')!({ outcome: 'declined', reason: 'card_declined' });
     await stopped;
     expect(await Promise.all([11, 12, 13, 14].map(statusOf))).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'DECLINED']);

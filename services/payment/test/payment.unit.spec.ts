@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CONTRADICTIONS, afterCharge, afterRefund, onReservationCancelled, type Payment } from '../src/payment.js';
 
-const payment: Payment = { id: 3, reservationId: 7, customerId: 1, amount: 600_000, status: 'CHARGING', cancelRequested: false, attempts: 1, authorizationCode: null, contradictions: 0 };
+const payment: Payment = {
+  id: 3,
+  reservationId: 7,
+  customerId: 1,
+  amount: 600_000,
+  status: 'CHARGING',
+  cancelRequested: false,
+  attempts: 1,
+  authorizationCode: null,
+  contradictions: 0,
+};
 
 describe('a charge (saga step 4)', () => {
   it('approved → APPROVED and PaymentApproved', () => {
@@ -27,7 +37,10 @@ describe('a charge (saga step 4)', () => {
     expect(t.events.map((e) => e.type)).toEqual(['PaymentApproved']);
   });
   it('failed after a cancel → void by reference (the processor may have charged)', () => {
-    expect(afterCharge({ ...payment, cancelRequested: true }, { outcome: 'failed', error: 'timeout' })).toEqual({ status: 'REFUND_PENDING', events: [] });
+    expect(afterCharge({ ...payment, cancelRequested: true }, { outcome: 'failed', error: 'timeout' })).toEqual({
+      status: 'REFUND_PENDING',
+      events: [],
+    });
   });
 });
 
@@ -38,8 +51,10 @@ describe('a refund (compensation)', () => {
       events: [{ type: 'PaymentRefunded', data: { reservationId: 7, paymentId: 3, amount: 600_000 } }],
     });
   });
-  it('nothing was charged → VOIDED, no event', () => expect(afterRefund(payment, { outcome: 'voided' })).toEqual({ status: 'VOIDED', events: [] }));
-  it('a failed call retries', () => expect(afterRefund(payment, { outcome: 'failed', error: 'x' })).toEqual({ status: 'REFUND_PENDING', events: [], retry: true }));
+  it('nothing was charged → VOIDED, no event', () =>
+    expect(afterRefund(payment, { outcome: 'voided' })).toEqual({ status: 'VOIDED', events: [] }));
+  it('a failed call retries', () =>
+    expect(afterRefund(payment, { outcome: 'failed', error: 'x' })).toEqual({ status: 'REFUND_PENDING', events: [], retry: true }));
 
   describe('an answer that contradicts the record (a processor that forgot the charge)', () => {
     const charged: Payment = { ...payment, status: 'REFUNDING', authorizationCode: 'A1B2C3' };
@@ -49,15 +64,22 @@ describe('a refund (compensation)', () => {
       expect(t.contradiction!.error).toMatch(/voided .* approved \(authorization A1B2C3\)/);
     });
     it(`after ${MAX_CONTRADICTIONS} such answers the payment is parked as REFUND_FAILED for a person (no event)`, () => {
-      expect(afterRefund({ ...charged, contradictions: MAX_CONTRADICTIONS - 2 }, { outcome: 'voided' })).toMatchObject({ status: 'REFUND_PENDING', retry: true });
+      expect(afterRefund({ ...charged, contradictions: MAX_CONTRADICTIONS - 2 }, { outcome: 'voided' })).toMatchObject({
+        status: 'REFUND_PENDING',
+        retry: true,
+      });
       const parked = afterRefund({ ...charged, contradictions: MAX_CONTRADICTIONS - 1 }, { outcome: 'voided' });
       expect(parked).toMatchObject({ status: 'REFUND_FAILED', events: [], contradiction: { count: MAX_CONTRADICTIONS } });
       expect(parked.retry).toBeUndefined();
     });
     it('refunded still refunds, whatever came before', () => {
-      expect(afterRefund({ ...charged, contradictions: 3 }, { outcome: 'refunded' })).toMatchObject({ status: 'REFUNDED', events: [{ type: 'PaymentRefunded' }] });
+      expect(afterRefund({ ...charged, contradictions: 3 }, { outcome: 'refunded' })).toMatchObject({
+        status: 'REFUNDED',
+        events: [{ type: 'PaymentRefunded' }],
+      });
     });
-    it('a parked refund is not reopened by a second cancellation', () => expect(onReservationCancelled({ ...charged, status: 'REFUND_FAILED' })).toBeNull());
+    it('a parked refund is not reopened by a second cancellation', () =>
+      expect(onReservationCancelled({ ...charged, status: 'REFUND_FAILED' })).toBeNull());
   });
 });
 

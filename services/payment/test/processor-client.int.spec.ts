@@ -27,7 +27,8 @@ describe('the processor client', () => {
     });
     try {
       expect(processor.state()).toBe('closed');
-      for (let i = 0; i < 5; i++) expect((await processor.charge({ reference: `r${i}`, amount: 100, paymentMethod: 'pm_card_visa' })).outcome).toBe('failed');
+      for (let i = 0; i < 5; i++)
+        expect((await processor.charge({ reference: `r${i}`, amount: 100, paymentMethod: 'pm_card_visa' })).outcome).toBe('failed');
       expect(processor.state()).toBe('open');
       expect(states).toEqual(['open']);
       expect((await processor.refund({ reference: 'r0' })).outcome).toBe('failed');

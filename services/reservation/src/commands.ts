@@ -5,28 +5,57 @@ import type { IntegrationEvent, Passenger, PaymentMethodSummary } from '@airline
 import { UnitOfWork, type Outcome, type Tx } from '@airline/database';
 import { handleCommand, isRefused, type Handled } from '@airline/decider';
 import { appendToOutbox, insertIntoOutbox, stampEvents, type Clock, type HandlerContext } from '@airline/outbox';
-import { bookingReference, reservationDecider, type BookingLimits, type Reservation, type ReservationCommand, type ReservationEvent, type ReservationRejected, type ReservationState } from './reservation.js';
-import { customerOnFlightKey, findBookingContexts, findReservationForUpdate, nextReservationIds, saveReservation, stageNewReservation } from './repository.js';
+import {
+  bookingReference,
+  reservationDecider,
+  type BookingLimits,
+  type Reservation,
+  type ReservationCommand,
+  type ReservationEvent,
+  type ReservationRejected,
+  type ReservationState,
+} from './reservation.js';
+import {
+  customerOnFlightKey,
+  findBookingContexts,
+  findReservationForUpdate,
+  nextReservationIds,
+  saveReservation,
+  stageNewReservation,
+} from './repository.js';
 
 export type Emit = (correlationId: string, ...events: ReservationEvent[]) => Promise<void>;
 
 export const emitFromHandler = (ctx: HandlerContext): Emit => ctx.emitFor;
-export const emitFromRequest = (tx: Tx, causationId: string, clock: Clock): Emit => async (correlationId, ...events) => {
-  appendToOutbox(tx, events, { correlationId, causationId }, clock);
-};
+export const emitFromRequest =
+  (tx: Tx, causationId: string, clock: Clock): Emit =>
+  async (correlationId, ...events) => {
+    appendToOutbox(tx, events, { correlationId, causationId }, clock);
+  };
 
 export type ReservationHandled = Handled<ReservationState, ReservationEvent, ReservationRejected>;
 
 /** Runs a command on an existing reservation (locked in the unit of work): its new state and events, or its refusal. */
 export function execute(uow: UnitOfWork, reservationId: number, command: ReservationCommand, emit: Emit): Promise<ReservationHandled> {
-  return handleCommand(reservationDecider, {
-    store: { load: findReservationForUpdate, save: (uow, _id, reservation) => saveReservation(uow, reservation!) },
-    emit: (id, events) => emit(String(id), ...events),
-  }, uow, reservationId, command);
+  return handleCommand(
+    reservationDecider,
+    {
+      store: { load: findReservationForUpdate, save: (uow, _id, reservation) => saveReservation(uow, reservation!) },
+      emit: (id, events) => emit(String(id), ...events),
+    },
+    uow,
+    reservationId,
+    command,
+  );
 }
 
 /** The same, for an inbound event: a refusal there is a failure (the event is retried, then parked). */
-export async function executeOrFail(uow: UnitOfWork, reservationId: number, command: ReservationCommand, emit: Emit): Promise<Reservation | undefined> {
+export async function executeOrFail(
+  uow: UnitOfWork,
+  reservationId: number,
+  command: ReservationCommand,
+  emit: Emit,
+): Promise<Reservation | undefined> {
   const handled = await execute(uow, reservationId, command, emit);
   if ('refused' in handled) throw handled.refused;
   return handled.state;
@@ -77,7 +106,11 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
   const held = new Map(heldSeats);
   const decisions = requests.map((request) => {
     const key = customerOnFlightKey(request);
-    const command = placeReservation(request, { reservationId: 0, bookingReference: '', flight: flights.get(request.flightId), heldSeats: held.get(key) ?? 0 }, options);
+    const command = placeReservation(
+      request,
+      { reservationId: 0, bookingReference: '', flight: flights.get(request.flightId), heldSeats: held.get(key) ?? 0 },
+      options,
+    );
     const decision = reservationDecider.decide(command, undefined);
     if (!isRefused(decision)) held.set(key, command.heldSeats + request.seatQty);
     return { command, decision };
@@ -94,11 +127,25 @@ export async function placeMany(tx: Tx, requests: PlaceRequest[], options: Place
       continue;
     }
     const command = { ...admitted, reservationId: ids[nextId++]!, bookingReference: draw() };
-    const handled = await handleCommand(reservationDecider, {
-      store: { load: async () => undefined, save: (uow, _id, reservation) => stageNewReservation(uow, reservation!) },
-      emit: (id, events) => void outgoing.push(...stampEvents(events, { correlationId: String(id), causationId: request.causationId, traceparent: request.traceparent }, options.clock)),
-    }, uow, command.reservationId, command);
-    if ('refused' in handled) throw new Error(`reservation ${command.reservationId} was refused once its id was drawn: ${handled.refused.message}`);
+    const handled = await handleCommand(
+      reservationDecider,
+      {
+        store: { load: async () => undefined, save: (uow, _id, reservation) => stageNewReservation(uow, reservation!) },
+        emit: (id, events) =>
+          void outgoing.push(
+            ...stampEvents(
+              events,
+              { correlationId: String(id), causationId: request.causationId, traceparent: request.traceparent },
+              options.clock,
+            ),
+          ),
+      },
+      uow,
+      command.reservationId,
+      command,
+    );
+    if ('refused' in handled)
+      throw new Error(`reservation ${command.reservationId} was refused once its id was drawn: ${handled.refused.message}`);
     outcomes.push({ ok: handled.state! });
   }
   await uow.flush();

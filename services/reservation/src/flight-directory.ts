@@ -44,10 +44,19 @@ export function httpFlightDirectory(options: FlightDirectoryOptions): FlightDire
 
   const tracer = tracerFor('reservation'); // undefined while tracing is off
   const get = (flightId: number) =>
-    clientSpan(tracer, 'GET /flights/:id', { 'http.request.method': 'GET', 'server.address': 'flight', 'url.path': '/flights/:id' }, (traceHeaders) => getFlight(flightId, traceHeaders));
+    clientSpan(
+      tracer,
+      'GET /flights/:id',
+      { 'http.request.method': 'GET', 'server.address': 'flight', 'url.path': '/flights/:id' },
+      (traceHeaders) => getFlight(flightId, traceHeaders),
+    );
 
   async function getFlight(flightId: number, headers: Record<string, string>): Promise<DirectoryFlight | undefined> {
-    const res = await request(new URL(`/flights/${flightId}`, options.url), { dispatcher: agent, headers, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await request(new URL(`/flights/${flightId}`, options.url), {
+      dispatcher: agent,
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (res.statusCode === 404) {
       await res.body.dump();
       return undefined;
@@ -56,11 +65,32 @@ export function httpFlightDirectory(options: FlightDirectoryOptions): FlightDire
       await res.body.dump();
       throw new Error(`flight service answered ${res.statusCode}`);
     }
-    const f = (await res.body.json()) as { id: number; flightCode: string; takeoffDate: string; cost: number; currency?: string; bookingClosesAt?: string; status: 'SCHEDULED' | 'CANCELLED' };
-    return { flightId: f.id, flightCode: f.flightCode, takeoffDate: f.takeoffDate, cost: f.cost, currency: f.currency, bookingClosesAt: f.bookingClosesAt, status: f.status };
+    const f = (await res.body.json()) as {
+      id: number;
+      flightCode: string;
+      takeoffDate: string;
+      cost: number;
+      currency?: string;
+      bookingClosesAt?: string;
+      status: 'SCHEDULED' | 'CANCELLED';
+    };
+    return {
+      flightId: f.id,
+      flightCode: f.flightCode,
+      takeoffDate: f.takeoffDate,
+      cost: f.cost,
+      currency: f.currency,
+      bookingClosesAt: f.bookingClosesAt,
+      status: f.status,
+    };
   }
 
-  const breaker = new CircuitBreaker(get, { timeout: timeoutMs * 2, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeout: options.breakerResetMs ?? 5_000 });
+  const breaker = new CircuitBreaker(get, {
+    timeout: timeoutMs * 2,
+    errorThresholdPercentage: 50,
+    volumeThreshold: 3,
+    resetTimeout: options.breakerResetMs ?? 5_000,
+  });
   return {
     async find(flightId) {
       try {

@@ -13,12 +13,23 @@ async function react(event: IntegrationEvent, ctx: HandlerContext) {
 
 /** The reservations a batch's saga answers act on, locked and loaded into its unit of work in one statement. */
 export const prefetchSagaReservations = (uow: UnitOfWork, events: IntegrationEvent[]) =>
-  lockReservations(uow, events.flatMap((e) => sagaReaction(e)?.reservationId ?? []));
+  lockReservations(
+    uow,
+    events.flatMap((e) => sagaReaction(e)?.reservationId ?? []),
+  );
 
 export const reservationHandlers: EventHandlers = {
   async FlightRegistered(event, { tx }) {
     const f = event.data;
-    await upsertCatalogFlight(tx, { flightId: f.flightId, flightCode: f.flightCode, takeoffDate: f.takeoffDate, cost: f.cost, currency: f.currency, bookingClosesAt: f.bookingClosesAt, status: 'SCHEDULED' });
+    await upsertCatalogFlight(tx, {
+      flightId: f.flightId,
+      flightCode: f.flightCode,
+      takeoffDate: f.takeoffDate,
+      cost: f.cost,
+      currency: f.currency,
+      bookingClosesAt: f.bookingClosesAt,
+      status: 'SCHEDULED',
+    });
   },
   /** Step 8: the flight is gone; so is every active reservation on it. */
   async FlightCancelled(event, ctx) {

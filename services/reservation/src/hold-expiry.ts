@@ -13,7 +13,13 @@ export async function expireHolds(db: Database, clock: Clock, limit = 200): Prom
     const now = clock();
     const uow = new UnitOfWork(tx);
     const expired = await claimExpiredHolds(uow, now, limit);
-    for (const r of expired) await executeOrFail(uow, r.id, holdExpired(), emitFromRequest(tx, `hold-expiry:${r.id}`, () => now));
+    for (const r of expired)
+      await executeOrFail(
+        uow,
+        r.id,
+        holdExpired(),
+        emitFromRequest(tx, `hold-expiry:${r.id}`, () => now),
+      );
     await uow.flush();
     return expired.length;
   });

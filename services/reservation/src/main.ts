@@ -7,9 +7,21 @@ import { runServiceProcess } from '@airline/service';
 import { bookingLimitsFromEnv, defaultReservationConfig, httpPaymentMethods, reservationService } from './index.js';
 
 const holdTtlMs = process.env.HOLD_TTL_MS ? Number(process.env.HOLD_TTL_MS) : defaultReservationConfig.holdTtlMs;
-if (!Number.isInteger(holdTtlMs) || holdTtlMs <= 0) throw new Error(`HOLD_TTL_MS must be a positive whole number of ms, not ${process.env.HOLD_TTL_MS}`);
+if (!Number.isInteger(holdTtlMs) || holdTtlMs <= 0)
+  throw new Error(`HOLD_TTL_MS must be a positive whole number of ms, not ${process.env.HOLD_TTL_MS}`);
 
 // the saga timeline (GET /reservations/:id/timeline) reads the JetStream stream
 const limits = bookingLimitsFromEnv(process.env);
 const paymentMethods = httpPaymentMethods({ url: process.env.PAYMENT_PROCESSOR_URL ?? 'http://127.0.0.1:8089' });
-await runServiceProcess(reservationService, ({ eventLog }) => ({ ...defaultReservationConfig, holdTtlMs, limits, eventLog, paymentMethods, flightUrl: process.env.FLIGHT_URL ?? 'http://127.0.0.1:8083' }), { port: 8082 });
+await runServiceProcess(
+  reservationService,
+  ({ eventLog }) => ({
+    ...defaultReservationConfig,
+    holdTtlMs,
+    limits,
+    eventLog,
+    paymentMethods,
+    flightUrl: process.env.FLIGHT_URL ?? 'http://127.0.0.1:8083',
+  }),
+  { port: 8082 },
+);

@@ -39,22 +39,28 @@ export function httpPaymentMethods(options: { url: string; timeoutMs?: number })
   const agent = new Agent({ connections: 16, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 });
 
   const tracer = tracerFor('reservation'); // undefined while tracing is off
+  // biome-ignore lint/suspicious/noExplicitAny: the processor's JSON answer, whose fields are checked where they are read
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
     try {
       const route = path.startsWith('/v1/payment-methods/') ? '/v1/payment-methods/:id' : path;
-      return await clientSpan(tracer, `${method} ${route}`, { 'http.request.method': method, 'server.address': 'payment-processor', 'url.path': route }, async (traceHeaders, span) => {
-        const res = await request(new URL(path, options.url), {
-          method,
-          dispatcher: agent,
-          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...traceHeaders },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        span?.setAttribute('http.response.status_code', res.statusCode);
-        const json = await res.body.json().catch(() => ({}));
-        if (res.statusCode >= 500) throw new PaymentMethodsUnavailable(`it answered ${res.statusCode}`);
-        return { status: res.statusCode, json };
-      });
+      return await clientSpan(
+        tracer,
+        `${method} ${route}`,
+        { 'http.request.method': method, 'server.address': 'payment-processor', 'url.path': route },
+        async (traceHeaders, span) => {
+          const res = await request(new URL(path, options.url), {
+            method,
+            dispatcher: agent,
+            headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...traceHeaders },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          span?.setAttribute('http.response.status_code', res.statusCode);
+          const json = await res.body.json().catch(() => ({}));
+          if (res.statusCode >= 500) throw new PaymentMethodsUnavailable(`it answered ${res.statusCode}`);
+          return { status: res.statusCode, json };
+        },
+      );
     } catch (err) {
       if (err instanceof PaymentMethodsUnavailable) throw err;
       throw new PaymentMethodsUnavailable(err instanceof Error ? err.message : String(err));
@@ -88,7 +94,10 @@ export const TOKENISE_RETRY_AFTER_S = 5;
  * (a client that tokenised first), or the default test card. Bad input is a 400 naming the field; a
  * processor that cannot be asked is a 503 (the caller adds Retry-After). Nothing is stored before this.
  */
-export async function paymentMethodOf(body: { card?: string; paymentMethod?: string }, port: PaymentMethods | undefined): Promise<PaymentMethodSummary> {
+export async function paymentMethodOf(
+  body: { card?: string; paymentMethod?: string },
+  port: PaymentMethods | undefined,
+): Promise<PaymentMethodSummary> {
   if (body.card !== undefined && body.paymentMethod !== undefined) throw badRequest('send card or paymentMethod, not both', 'card');
   if (body.card === undefined && body.paymentMethod === undefined) return DEFAULT_PAYMENT_METHOD;
   try {
@@ -106,7 +115,10 @@ export async function paymentMethodOf(body: { card?: string; paymentMethod?: str
     return known;
   } catch (err) {
     if (err instanceof CardRefused) throw badRequest(err.detail, 'card');
-    if (err instanceof PaymentMethodsUnavailable) throw new HttpProblem(503, 'Card processor unavailable', `${err.message}; try again in ${TOKENISE_RETRY_AFTER_S} s`, undefined, { retryAfter: TOKENISE_RETRY_AFTER_S });
+    if (err instanceof PaymentMethodsUnavailable)
+      throw new HttpProblem(503, 'Card processor unavailable', `${err.message}; try again in ${TOKENISE_RETRY_AFTER_S} s`, undefined, {
+        retryAfter: TOKENISE_RETRY_AFTER_S,
+      });
     throw err;
   }
 }

@@ -36,7 +36,10 @@ const toReservation = (r: Row): Reservation => ({
 /** Draws `count` reservation ids, ascending. */
 export async function nextReservationIds(tx: Sql, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const r = await tx.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('reservations', 'id'))::text AS id FROM generate_series(1, $1) ORDER BY 1`, [count]);
+  const r = await tx.query<{ id: string }>(
+    `SELECT nextval(pg_get_serial_sequence('reservations', 'id'))::text AS id FROM generate_series(1, $1) ORDER BY 1`,
+    [count],
+  );
   return r.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
 }
 
@@ -57,7 +60,8 @@ export function stageNewReservation(uow: UnitOfWork, r: Reservation): void {
 }
 
 export const isBookingReferenceTaken = (err: unknown) =>
-  (err as { code?: string; constraint?: string } | null)?.code === '23505' && (err as { constraint?: string }).constraint === 'reservations_booking_reference_key';
+  (err as { code?: string; constraint?: string } | null)?.code === '23505' &&
+  (err as { constraint?: string }).constraint === 'reservations_booking_reference_key';
 
 const reservationChanges = writeKind<Pick<Reservation, 'id' | 'status' | 'cancelReason' | 'passengers'>>(
   'reservation changes',
@@ -94,7 +98,10 @@ export async function findByReference(tx: Sql, ref: string): Promise<Reservation
   return r.rows[0] && toReservation(r.rows[0]);
 }
 
-export async function listReservations(tx: Sql, filter: { customerId?: number; flightId?: number; status?: string; limit: number; afterId: number }) {
+export async function listReservations(
+  tx: Sql,
+  filter: { customerId?: number; flightId?: number; status?: string; limit: number; afterId: number },
+) {
   const r = await tx.query<Row>(
     `SELECT * FROM reservations
      WHERE id > $1 AND ($2::int IS NULL OR customer_id = $2) AND ($3::int IS NULL OR flight_id = $3) AND ($4::text IS NULL OR status = $4)
@@ -105,7 +112,15 @@ export async function listReservations(tx: Sql, filter: { customerId?: number; f
 }
 
 /** Columns a page of reservations may be sorted by (HAL's sort=), API name → column. */
-export const RESERVATION_SORT_COLUMNS = { id: 'id', customerId: 'customer_id', flightId: 'flight_id', seatQty: 'seat_qty', amount: 'amount', reserveDate: 'reserve_date', status: 'status' } as const;
+export const RESERVATION_SORT_COLUMNS = {
+  id: 'id',
+  customerId: 'customer_id',
+  flightId: 'flight_id',
+  seatQty: 'seat_qty',
+  amount: 'amount',
+  reserveDate: 'reserve_date',
+  status: 'status',
+} as const;
 
 /** A page of reservations (offset paging, as Spring Data REST's page/size), and how many match in all. */
 export async function reservationPage(
@@ -129,7 +144,10 @@ export async function reservationPage(
 }
 
 export async function activeReservationIdsOnFlight(tx: Sql, flightId: number): Promise<number[]> {
-  const r = await tx.query<{ id: number }>(`SELECT id FROM reservations WHERE flight_id = $1 AND status <> 'CANCELED' ORDER BY id FOR UPDATE`, [flightId]);
+  const r = await tx.query<{ id: number }>(
+    `SELECT id FROM reservations WHERE flight_id = $1 AND status <> 'CANCELED' ORDER BY id FOR UPDATE`,
+    [flightId],
+  );
   return r.rows.map((x) => x.id);
 }
 
@@ -171,7 +189,14 @@ export async function learnFlight(tx: Sql, f: CatalogEntry) {
   if (f.status === 'CANCELLED') await markCatalogFlightCancelled(tx, f.flightId, f.flightCode);
 }
 
-type CatalogRow = { flight_id: number; cost: number; status: CatalogFlight['status']; takeoff_date: string; booking_closes_at: Date | string | null; currency: string | null };
+type CatalogRow = {
+  flight_id: number;
+  cost: number;
+  status: CatalogFlight['status'];
+  takeoff_date: string;
+  booking_closes_at: Date | string | null;
+  currency: string | null;
+};
 
 /** A catalog row; a flight known only from its cancellation (registration not seen yet) is CANCELLED. */
 function toCatalogFlight(row: CatalogRow): CatalogFlight | undefined {
@@ -200,8 +225,13 @@ export const customerOnFlightKey = (p: CustomerOnFlight) => `${p.customerId}:${p
  * customer on the same flight (replicas, or a key's own transaction beside a group) take turns, so the
  * second counts the first's seats.
  */
-export async function findBookingContexts(tx: Tx, pairs: CustomerOnFlight[]): Promise<{ flights: Map<number, CatalogFlight>; heldSeats: Map<string, number> }> {
-  const unique = [...new Map(pairs.map((p) => [customerOnFlightKey(p), p])).values()].sort((a, b) => a.customerId - b.customerId || a.flightId - b.flightId);
+export async function findBookingContexts(
+  tx: Tx,
+  pairs: CustomerOnFlight[],
+): Promise<{ flights: Map<number, CatalogFlight>; heldSeats: Map<string, number> }> {
+  const unique = [...new Map(pairs.map((p) => [customerOnFlightKey(p), p])).values()].sort(
+    (a, b) => a.customerId - b.customerId || a.flightId - b.flightId,
+  );
   const customers = unique.map((p) => p.customerId);
   const flightIds = unique.map((p) => p.flightId);
   tx.enqueue('SELECT pg_advisory_xact_lock(c, f) FROM unnest($1::int[], $2::int[]) AS p(c, f)', [customers, flightIds]);

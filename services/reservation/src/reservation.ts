@@ -79,7 +79,16 @@ export type ReservationEvent = NewEvent<'ReservationPlaced' | 'ReservationConfir
 /** A command the aggregate refuses (decide returns it); `field` names the input at fault when there is one. */
 export class ReservationRejected extends Error {
   constructor(
-    readonly code: 'UNKNOWN_FLIGHT' | 'FLIGHT_CANCELLED' | 'BOOKING_CLOSED' | 'SEAT_LIMIT' | 'TOO_MANY_PASSENGERS' | 'CUSTOMER_SEAT_LIMIT' | 'AMOUNT_TOO_LARGE' | 'ALREADY_CANCELLED' | 'NOT_PLACED',
+    readonly code:
+      | 'UNKNOWN_FLIGHT'
+      | 'FLIGHT_CANCELLED'
+      | 'BOOKING_CLOSED'
+      | 'SEAT_LIMIT'
+      | 'TOO_MANY_PASSENGERS'
+      | 'CUSTOMER_SEAT_LIMIT'
+      | 'AMOUNT_TOO_LARGE'
+      | 'ALREADY_CANCELLED'
+      | 'NOT_PLACED',
     message: string,
     readonly field?: string,
     /** What the client needs to act on the refusal (the limit, what is held). */
@@ -116,13 +125,18 @@ export interface Placement {
  */
 function placementRefusal(p: Placement): ReservationRejected | undefined {
   if (!p.flight) return new ReservationRejected('UNKNOWN_FLIGHT', `flight ${p.flightId} does not exist`, 'flightId');
-  if (p.flight.status === 'CANCELLED') return new ReservationRejected('FLIGHT_CANCELLED', `flight ${p.flightId} is cancelled and takes no bookings`, 'flightId');
+  if (p.flight.status === 'CANCELLED')
+    return new ReservationRejected('FLIGHT_CANCELLED', `flight ${p.flightId} is cancelled and takes no bookings`, 'flightId');
   if (p.flight.bookingClosesAt !== undefined && Date.parse(p.flight.bookingClosesAt) <= p.now.getTime()) {
-    return new ReservationRejected('BOOKING_CLOSED', `booking for flight ${p.flightId} closed at ${p.flight.bookingClosesAt}`, 'flightId', { bookingClosesAt: p.flight.bookingClosesAt });
+    return new ReservationRejected('BOOKING_CLOSED', `booking for flight ${p.flightId} closed at ${p.flight.bookingClosesAt}`, 'flightId', {
+      bookingClosesAt: p.flight.bookingClosesAt,
+    });
   }
   const { maxSeatsPerBooking, maxSeatsPerCustomerOnFlight } = p.limits;
   if (p.seatQty > maxSeatsPerBooking) {
-    return new ReservationRejected('SEAT_LIMIT', `a booking takes at most ${maxSeatsPerBooking} seats (maxSeatsPerBooking)`, 'seatQty', { limit: maxSeatsPerBooking });
+    return new ReservationRejected('SEAT_LIMIT', `a booking takes at most ${maxSeatsPerBooking} seats (maxSeatsPerBooking)`, 'seatQty', {
+      limit: maxSeatsPerBooking,
+    });
   }
   if (p.heldSeats + p.seatQty > maxSeatsPerCustomerOnFlight) {
     return new ReservationRejected(
@@ -133,7 +147,12 @@ function placementRefusal(p: Placement): ReservationRejected | undefined {
     );
   }
   if (p.flight.cost * p.seatQty > MAX_AMOUNT) {
-    return new ReservationRejected('AMOUNT_TOO_LARGE', `${p.seatQty} seats at ${p.flight.cost} come to more than ${MAX_AMOUNT}, the largest amount one booking may be`, 'seatQty', { limit: MAX_AMOUNT });
+    return new ReservationRejected(
+      'AMOUNT_TOO_LARGE',
+      `${p.seatQty} seats at ${p.flight.cost} come to more than ${MAX_AMOUNT}, the largest amount one booking may be`,
+      'seatQty',
+      { limit: MAX_AMOUNT },
+    );
   }
   return undefined;
 }
@@ -170,14 +189,22 @@ export function decide(command: ReservationCommand, state: ReservationState): De
     }
     case 'NamePassengers': {
       if (!state) return refuse(new ReservationRejected('NOT_PLACED', 'no such reservation'));
-      if (state.status === 'CANCELED') return refuse(new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is cancelled: its passengers cannot be named`));
+      if (state.status === 'CANCELED')
+        return refuse(new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is cancelled: its passengers cannot be named`));
       const refused = passengersRefusal(command.passengers, state.seatQty);
       if (refused) return refuse(refused);
       if (JSON.stringify(command.passengers) === JSON.stringify(state.passengers)) return [];
       return [
         {
           type: 'PassengersNamed',
-          data: { reservationId: state.id, bookingReference: state.bookingReference, customerId: state.customerId, flightId: state.flightId, seatQty: state.seatQty, passengers: command.passengers },
+          data: {
+            reservationId: state.id,
+            bookingReference: state.bookingReference,
+            customerId: state.customerId,
+            flightId: state.flightId,
+            seatQty: state.seatQty,
+            passengers: command.passengers,
+          },
         },
       ];
     }
@@ -190,7 +217,9 @@ export function decide(command: ReservationCommand, state: ReservationState): De
       if (!state) return refuse(new ReservationRejected('NOT_PLACED', 'no such reservation'));
       if (!cancellableFrom[command.reason].includes(state.status)) {
         if (command.reason === 'CUSTOMER' && state.status === 'CANCELED') {
-          return refuse(new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is already cancelled (${state.cancelReason})`));
+          return refuse(
+            new ReservationRejected('ALREADY_CANCELLED', `reservation ${state.id} is already cancelled (${state.cancelReason})`),
+          );
         }
         return [];
       }
@@ -270,7 +299,12 @@ function summary(r: Reservation) {
 /** A booking names at most one passenger per seat. */
 function passengersRefusal(passengers: Passenger[], seatQty: number): ReservationRejected | undefined {
   if (passengers.length <= seatQty) return undefined;
-  return new ReservationRejected('TOO_MANY_PASSENGERS', `${passengers.length} passengers named for ${seatQty} seats: one passenger per seat`, 'passengers', { limit: seatQty });
+  return new ReservationRejected(
+    'TOO_MANY_PASSENGERS',
+    `${passengers.length} passengers named for ${seatQty} seats: one passenger per seat`,
+    'passengers',
+    { limit: seatQty },
+  );
 }
 
 /** Airline-style record locator: 6 characters without the look-alikes 0/O and 1/I. */

@@ -3,14 +3,38 @@ import type { FastifyReply } from 'fastify';
 import { groupCommit, UnitOfWork, type Database } from '@airline/database';
 import { currentTraceparent } from '@airline/telemetry';
 import type { Clock } from '@airline/outbox';
-import { CalendarDate, DATE_RANGE, DEFAULT_PAGE_SIZE, HAL_JSON, halItem, halPage, HalPageSchema, HttpProblem, idempotent, notFound, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
+import {
+  CalendarDate,
+  DATE_RANGE,
+  DEFAULT_PAGE_SIZE,
+  HAL_JSON,
+  halItem,
+  halPage,
+  HalPageSchema,
+  HttpProblem,
+  idempotent,
+  notFound,
+  PagingQuery,
+  sortingOf,
+  wantsHal,
+  type HttpApp,
+} from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
 import { emitFromRequest, execute, placeMany, type PlaceRequest, type ReservationHandled } from './commands.js';
 import { CARD_NUMBER_PATTERN, DEFAULT_PAYMENT_METHOD, PAYMENT_METHOD_PATTERN } from '@airline/contracts';
 import { FlightDirectoryUnavailable, type FlightDirectory } from './flight-directory.js';
 import { TOKENISE_RETRY_AFTER_S, paymentMethodOf, type PaymentMethods } from './payment-methods.js';
 import { defaultBookingLimits, MAX_AMOUNT, ReservationRejected, type BookingLimits, type Reservation } from './reservation.js';
-import { findByReference, findReservation, findReservationForUpdate, isBookingReferenceTaken, learnFlight, listReservations, RESERVATION_SORT_COLUMNS, reservationPage } from './repository.js';
+import {
+  findByReference,
+  findReservation,
+  findReservationForUpdate,
+  isBookingReferenceTaken,
+  learnFlight,
+  listReservations,
+  RESERVATION_SORT_COLUMNS,
+  reservationPage,
+} from './repository.js';
 
 /** The most maxSeatsPerBooking may be configured to. */
 export const MAX_SEATS_PER_BOOKING = 100;
@@ -20,10 +44,22 @@ export const DEFAULT_PAYMENT_METHOD_ID = DEFAULT_PAYMENT_METHOD.paymentMethod;
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
 const Name = (description: string, example: string) =>
-  Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', description: `${description}: 1–64 characters, no space at either end`, examples: [example] });
-export const PassengerInput = Type.Object({ givenName: Name('given name(s), as on the travel document', 'Minji'), familyName: Name('family name', 'Kim') }, { additionalProperties: false });
+  Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^\\S(.*\\S)?$',
+    description: `${description}: 1–64 characters, no space at either end`,
+    examples: [example],
+  });
+export const PassengerInput = Type.Object(
+  { givenName: Name('given name(s), as on the travel document', 'Minji'), familyName: Name('family name', 'Kim') },
+  { additionalProperties: false },
+);
 const passengersInput = (maxSeatsPerBooking: number) =>
-  Type.Array(PassengerInput, { maxItems: maxSeatsPerBooking, description: 'one passenger per seat, in seat order (at most seatQty); seats without one are to be named, and can be named later' });
+  Type.Array(PassengerInput, {
+    maxItems: maxSeatsPerBooking,
+    description: 'one passenger per seat, in seat order (at most seatQty); seats without one are to be named, and can be named later',
+  });
 
 /** The booking a client sends; seatQty is capped by the configured maxSeatsPerBooking. */
 export const reservationInput = (maxSeatsPerBooking: number) =>
@@ -33,14 +69,21 @@ export const reservationInput = (maxSeatsPerBooking: number) =>
       flightId: Id,
       seatQty: Type.Integer({ minimum: 1, maximum: maxSeatsPerBooking, description: `at most ${maxSeatsPerBooking} (maxSeatsPerBooking)` }),
       passengers: Type.Optional(passengersInput(maxSeatsPerBooking)),
-      reserveDate: Type.Optional(CalendarDate({ description: `a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}; defaults to today` })),
+      reserveDate: Type.Optional(
+        CalendarDate({ description: `a day that exists, years ${DATE_RANGE.firstYear}–${DATE_RANGE.lastYear}; defaults to today` }),
+      ),
       card: Type.Optional(
         Type.String({
           pattern: CARD_NUMBER_PATTERN,
           description: `card number: 12–19 digits passing the Luhn check; swapped for a processor token before anything is stored. Default: the token ${DEFAULT_PAYMENT_METHOD_ID} (approves)`,
         }),
       ),
-      paymentMethod: Type.Optional(Type.String({ pattern: PAYMENT_METHOD_PATTERN, description: 'a token from the processor (POST /v1/payment-methods, or a test token like pm_card_visa), instead of card' })),
+      paymentMethod: Type.Optional(
+        Type.String({
+          pattern: PAYMENT_METHOD_PATTERN,
+          description: 'a token from the processor (POST /v1/payment-methods, or a test token like pm_card_visa), instead of card',
+        }),
+      ),
     },
     { description: 'id and status are owned by the server: when sent (the seeds do) they are ignored.' },
   );
@@ -48,32 +91,37 @@ export const ReservationInput = reservationInput(defaultBookingLimits.maxSeatsPe
 
 export const BookingLimitsView = Type.Object({
   maxSeatsPerBooking: Type.Integer({ description: 'seats one booking may ask for' }),
-  maxSeatsPerCustomerOnFlight: Type.Integer({ description: "seats of one customer's active (PENDING or CONFIRMED) reservations on one flight" }),
+  maxSeatsPerCustomerOnFlight: Type.Integer({
+    description: "seats of one customer's active (PENDING or CONFIRMED) reservations on one flight",
+  }),
   maxAmount: Type.Integer({ description: 'the largest amount (cost × seatQty) one booking may come to' }),
 });
 
-export const ReservationView = Type.Object({
-  id: Type.Integer(),
-  bookingReference: Type.String(),
-  customerId: Type.Integer(),
-  flightId: Type.Integer(),
-  seatQty: Type.Integer(),
-  amount: Type.Integer({ description: 'cost × seatQty, in minor units of currency' }),
-  currency: Type.String({ description: 'ISO 4217' }),
-  reserveDate: Type.String(),
-  cardLast4: Type.String(),
-  passengers: Type.Array(
-    Type.Object({
-      givenName: Type.Union([Type.String(), Type.Null()]),
-      familyName: Type.Union([Type.String(), Type.Null()]),
-      toBeNamed: Type.Boolean({ description: 'true: this seat has no passenger named yet (names are null)' }),
-    }),
-    { description: 'one entry per seat, in seat order' },
-  ),
-  status: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')]),
-  cancelReason: Type.Union([Type.String(), Type.Null()]),
-  holdExpiresAt: Type.String(),
-}, { title: 'Reservation' });
+export const ReservationView = Type.Object(
+  {
+    id: Type.Integer(),
+    bookingReference: Type.String(),
+    customerId: Type.Integer(),
+    flightId: Type.Integer(),
+    seatQty: Type.Integer(),
+    amount: Type.Integer({ description: 'cost × seatQty, in minor units of currency' }),
+    currency: Type.String({ description: 'ISO 4217' }),
+    reserveDate: Type.String(),
+    cardLast4: Type.String(),
+    passengers: Type.Array(
+      Type.Object({
+        givenName: Type.Union([Type.String(), Type.Null()]),
+        familyName: Type.Union([Type.String(), Type.Null()]),
+        toBeNamed: Type.Boolean({ description: 'true: this seat has no passenger named yet (names are null)' }),
+      }),
+      { description: 'one entry per seat, in seat order' },
+    ),
+    status: Type.Union([Type.Literal('PENDING'), Type.Literal('CONFIRMED'), Type.Literal('CANCELED')]),
+    cancelReason: Type.Union([Type.String(), Type.Null()]),
+    holdExpiresAt: Type.String(),
+  },
+  { title: 'Reservation' },
+);
 
 const Problem = Type.Object({
   type: Type.String(),
@@ -81,7 +129,12 @@ const Problem = Type.Object({
   status: Type.Integer(),
   detail: Type.Optional(Type.String()),
   field: Type.Optional(Type.String()),
-  code: Type.Optional(Type.String({ description: 'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, BOOKING_CLOSED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED' })),
+  code: Type.Optional(
+    Type.String({
+      description:
+        'why a booking was refused: UNKNOWN_FLIGHT, FLIGHT_CANCELLED, BOOKING_CLOSED, SEAT_LIMIT, CUSTOMER_SEAT_LIMIT, AMOUNT_TOO_LARGE, ALREADY_CANCELLED',
+    }),
+  ),
   bookingClosesAt: Type.Optional(Type.String({ format: 'date-time', description: 'when booking for the flight closed (BOOKING_CLOSED)' })),
   limit: Type.Optional(Type.Integer({ description: 'the limit a refused booking would pass' })),
   heldSeats: Type.Optional(Type.Integer({ description: 'seats the customer already holds on the flight' })),
@@ -127,8 +180,12 @@ export function bookingLimits(limits: Partial<BookingLimits> = {}): BookingLimit
     maxSeatsPerCustomerOnFlight: limits.maxSeatsPerCustomerOnFlight ?? defaultBookingLimits.maxSeatsPerCustomerOnFlight,
   };
   const { maxSeatsPerBooking: perBooking, maxSeatsPerCustomerOnFlight: perCustomer } = resolved;
-  if (!Number.isInteger(perBooking) || perBooking < 1 || perBooking > MAX_SEATS_PER_BOOKING) throw new Error(`maxSeatsPerBooking must be a whole number 1–${MAX_SEATS_PER_BOOKING}, not ${perBooking}`);
-  if (!Number.isInteger(perCustomer) || perCustomer < perBooking) throw new Error(`maxSeatsPerCustomerOnFlight must be a whole number of at least maxSeatsPerBooking (${perBooking}), not ${perCustomer}`);
+  if (!Number.isInteger(perBooking) || perBooking < 1 || perBooking > MAX_SEATS_PER_BOOKING)
+    throw new Error(`maxSeatsPerBooking must be a whole number 1–${MAX_SEATS_PER_BOOKING}, not ${perBooking}`);
+  if (!Number.isInteger(perCustomer) || perCustomer < perBooking)
+    throw new Error(
+      `maxSeatsPerCustomerOnFlight must be a whole number of at least maxSeatsPerBooking (${perBooking}), not ${perCustomer}`,
+    );
   return resolved;
 }
 
@@ -181,7 +238,11 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
    * With an Idempotency-Key: alone, in the transaction that claims the key. A replay answers what the
    * reservation is now (it may have been confirmed or cancelled since), not the PENDING of the first answer.
    */
-  const placeOnce = async (key: string, request: PlaceRequest, fingerprint: unknown): Promise<{ reservation: Reservation; replayed: boolean }> => {
+  const placeOnce = async (
+    key: string,
+    request: PlaceRequest,
+    fingerprint: unknown,
+  ): Promise<{ reservation: Reservation; replayed: boolean }> => {
     const result = await idempotent(db, key, fingerprint, async (tx) => {
       const [outcome] = await placeMany(tx, [request], placeOptions);
       if ('refused' in outcome!) throw outcome.refused;
@@ -196,7 +257,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
    * not arrived yet: the flight service is asked, its answer copied into the catalog, and the booking
    * placed again. A flight it does not know stays 422; a flight service that does not answer is a 503.
    */
-  const placeKnowingFlight = async <T,>(place: () => Promise<T>, flightId: number, reply: FastifyReply): Promise<T> => {
+  const placeKnowingFlight = async <T>(place: () => Promise<T>, flightId: number, reply: FastifyReply): Promise<T> => {
     try {
       return await place();
     } catch (err) {
@@ -205,7 +266,12 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
       const flight = await directory.find(flightId).catch((lookup: unknown) => {
         if (!(lookup instanceof FlightDirectoryUnavailable)) throw lookup;
         reply.header('retry-after', String(FLIGHT_DIRECTORY_RETRY_AFTER_S));
-        throw new HttpProblem(503, 'Flight service unavailable', `flight ${flightId} is not in the local catalog and the flight service did not answer; try again shortly`, 'flightId');
+        throw new HttpProblem(
+          503,
+          'Flight service unavailable',
+          `flight ${flightId} is not in the local catalog and the flight service did not answer; try again shortly`,
+          'flightId',
+        );
       });
       if (!flight) throw err;
       await db.transaction((tx) => learnFlight(tx, flight));
@@ -233,13 +299,28 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         if (err instanceof HttpProblem && err.status === 503) reply.header('retry-after', String(TOKENISE_RETRY_AFTER_S));
         throw err;
       });
-      if (body.passengers && body.passengers.length > body.seatQty) throw new HttpProblem(400, 'Invalid request', `${body.passengers.length} passengers named for ${body.seatQty} seats: one passenger per seat`, 'passengers');
-      const input = { customerId: body.customerId, flightId: body.flightId, seatQty: body.seatQty, reserveDate, passengers: body.passengers ?? [], ...payment };
+      if (body.passengers && body.passengers.length > body.seatQty)
+        throw new HttpProblem(
+          400,
+          'Invalid request',
+          `${body.passengers.length} passengers named for ${body.seatQty} seats: one passenger per seat`,
+          'passengers',
+        );
+      const input = {
+        customerId: body.customerId,
+        flightId: body.flightId,
+        seatQty: body.seatQty,
+        reserveDate,
+        passengers: body.passengers ?? [],
+        ...payment,
+      };
       // each booking of a group commit carries its own request's trace (tracing on only)
       const request: PlaceRequest = { ...input, now, causationId: req.id, traceparent: currentTraceparent() };
       const key = req.headers['idempotency-key'];
       const place = () =>
-        drawingAgainIfTaken(async () => (key === undefined ? { reservation: await placeGrouped(request), replayed: false } : placeOnce(key, request, input)));
+        drawingAgainIfTaken(async () =>
+          key === undefined ? { reservation: await placeGrouped(request), replayed: false } : placeOnce(key, request, input),
+        );
       const { reservation, replayed } = await placeKnowingFlight(place, request.flightId, reply).catch(toProblem);
       req.log = req.log.child({ correlationId: String(reservation.id) }); // its request line names the booking every event line names
       reply.status(201).header('location', `/reservations/${reservation.id}`);
@@ -258,7 +339,10 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         response: {
           200: {
             description: 'The reservations (application/json), or a page of them (application/hal+json)',
-            content: { 'application/json': { schema: Type.Array(ReservationView) }, [HAL_JSON]: { schema: HalPageSchema('reservations', ReservationView) } },
+            content: {
+              'application/json': { schema: Type.Array(ReservationView) },
+              [HAL_JSON]: { schema: HalPageSchema('reservations', ReservationView) },
+            },
           },
           400: Problem,
         },
@@ -267,11 +351,17 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     async (req, reply) => {
       const q = req.query;
       reply.header('vary', 'accept');
-      if (!wantsHal(req.headers.accept)) return (await listReservations(db, { ...q, limit: q.limit ?? 1000, afterId: q.after ?? 0 })).map(view);
+      if (!wantsHal(req.headers.accept))
+        return (await listReservations(db, { ...q, limit: q.limit ?? 1000, afterId: q.after ?? 0 })).map(view);
       const sorting = sortingOf(q.sort, RESERVATION_SORTABLE, 'id');
       const size = q.size ?? DEFAULT_PAGE_SIZE;
       const pageNo = q.page ?? 0;
-      const { items, total } = await reservationPage(db, q, { offset: pageNo * size, limit: size, sort: sorting.field, descending: sorting.descending });
+      const { items, total } = await reservationPage(db, q, {
+        offset: pageNo * size,
+        limit: size,
+        sort: sorting.field,
+        descending: sorting.descending,
+      });
       const body = halPage({
         collection: 'reservations',
         items: items.map(view),
@@ -288,7 +378,13 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
 
   app.get(
     '/reservations/limits',
-    { schema: { tags: ['reservations'], summary: 'The booking limits in force (staff): seats per booking, per customer on a flight, the largest amount', response: { 200: BookingLimitsView } } },
+    {
+      schema: {
+        tags: ['reservations'],
+        summary: 'The booking limits in force (staff): seats per booking, per customer on a flight, the largest amount',
+        response: { 200: BookingLimitsView },
+      },
+    },
     async () => ({ ...limits, maxAmount: MAX_AMOUNT }),
   );
 
@@ -299,13 +395,20 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         tags: ['reservations'],
         summary: 'A reservation: status and cancelReason',
         params: IdParams,
-        response: { 200: { description: 'The reservation (HAL with its self link when asked for)', content: { 'application/json': { schema: ReservationView }, [HAL_JSON]: { schema: ReservationView } } }, 404: Problem },
+        response: {
+          200: {
+            description: 'The reservation (HAL with its self link when asked for)',
+            content: { 'application/json': { schema: ReservationView }, [HAL_JSON]: { schema: ReservationView } },
+          },
+          404: Problem,
+        },
       },
     },
     async (req, reply) => {
       const found = view((await findReservation(db, req.params.id)) ?? (await Promise.reject(notFound(`reservation ${req.params.id}`))));
       reply.header('vary', 'accept');
-      if (wantsHal(req.headers.accept)) return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(found, `/reservations/${found.id}`)));
+      if (wantsHal(req.headers.accept))
+        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(found, `/reservations/${found.id}`)));
       return found;
     },
   );
@@ -320,7 +423,11 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         response: { 200: ReservationView, 404: Problem },
       },
     },
-    async (req) => view((await findByReference(db, req.params.bookingReference)) ?? (await Promise.reject(notFound(`booking ${req.params.bookingReference}`)))),
+    async (req) =>
+      view(
+        (await findByReference(db, req.params.bookingReference)) ??
+          (await Promise.reject(notFound(`booking ${req.params.bookingReference}`))),
+      ),
   );
 
   /** One command on one reservation, in a unit of work flushed before COMMIT; a refusal is answered as a problem. */
@@ -336,7 +443,8 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     if (handled.events.length > 0) onCommit();
     return handled.state!;
   };
-  const cancel = (id: number, requestId: string) => command(id, (uow) => execute(uow, id, customerCancelled(), emitFromRequest(uow.tx, requestId, clock)));
+  const cancel = (id: number, requestId: string) =>
+    command(id, (uow) => execute(uow, id, customerCancelled(), emitFromRequest(uow.tx, requestId, clock)));
   const cancelSchema = {
     tags: ['reservations'],
     summary: 'Cancel (customer): seats go back, payment is refunded',
@@ -359,7 +467,9 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     },
     async (req) => {
       const { passengers } = req.body as { passengers: Array<{ givenName: string; familyName: string }> };
-      const reservation = await command(req.params.id, (uow) => execute(uow, req.params.id, { type: 'NamePassengers', passengers }, emitFromRequest(uow.tx, req.id, clock)));
+      const reservation = await command(req.params.id, (uow) =>
+        execute(uow, req.params.id, { type: 'NamePassengers', passengers }, emitFromRequest(uow.tx, req.id, clock)),
+      );
       return view(reservation);
     },
   );
@@ -369,7 +479,9 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
 export function view(r: Reservation) {
   const seats = Array.from({ length: r.seatQty }, (_, i) => {
     const p = r.passengers[i];
-    return p ? { givenName: p.givenName, familyName: p.familyName, toBeNamed: false } : { givenName: null, familyName: null, toBeNamed: true };
+    return p
+      ? { givenName: p.givenName, familyName: p.familyName, toBeNamed: false }
+      : { givenName: null, familyName: null, toBeNamed: true };
   });
   return { ...r, passengers: seats };
 }

@@ -53,7 +53,10 @@ export function sagaMetrics(registry: Registry, db: Database, log: Logger, holdT
   });
 
   async function observeConfirmations(confirmed: Array<{ reservationId: number; at: number }>) {
-    const r = await db.query<{ id: number; hold_expires_at: Date | string }>(`SELECT id, hold_expires_at FROM reservations WHERE id = ANY($1::int[])`, [confirmed.map((c) => c.reservationId)]);
+    const r = await db.query<{ id: number; hold_expires_at: Date | string }>(
+      `SELECT id, hold_expires_at FROM reservations WHERE id = ANY($1::int[])`,
+      [confirmed.map((c) => c.reservationId)],
+    );
     const createdAt = new Map(r.rows.map((row) => [Number(row.id), new Date(row.hold_expires_at).getTime() - holdTtlMs]));
     for (const c of confirmed) {
       const created = createdAt.get(c.reservationId);
@@ -71,7 +74,10 @@ export function sagaMetrics(registry: Registry, db: Database, log: Logger, holdT
         } else if (e.type === 'ReservationCancelled') outcomes.inc({ status: 'CANCELED', reason: e.data.reason });
       }
       // the relay calls this inside its transaction: the read goes after it, never awaited there
-      if (confirmed.length > 0) observeConfirmations(confirmed).catch((err: unknown) => log.warn({ err }, 'confirmation times could not be read for airline_booking_confirm_seconds'));
+      if (confirmed.length > 0)
+        observeConfirmations(confirmed).catch((err: unknown) =>
+          log.warn({ err }, 'confirmation times could not be read for airline_booking_confirm_seconds'),
+        );
     },
     groupCommitted: (size) => groupSize.observe(size),
   };

@@ -90,7 +90,7 @@ export function timelineRoutes(app: HttpApp, db: Database, eventLog: EventLogRea
     {
       schema: {
         tags: ['reservations'],
-        summary: "The saga of a reservation: every event across services, in order, with the ms between steps",
+        summary: 'The saga of a reservation: every event across services, in order, with the ms between steps',
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
         response: { 200: TimelineView, 404: Problem, 503: Problem },
       },
@@ -98,11 +98,18 @@ export function timelineRoutes(app: HttpApp, db: Database, eventLog: EventLogRea
     async (req) => {
       const reservation = await findReservation(db, req.params.id);
       if (!reservation) throw notFound(`reservation ${req.params.id}`);
-      if (!eventLog) throw new HttpProblem(503, 'Event log not readable', 'this deployment gives the reservation service no reader of the event log');
+      if (!eventLog)
+        throw new HttpProblem(503, 'Event log not readable', 'this deployment gives the reservation service no reader of the event log');
       // a JetStream stream may still hold events from before card tokenisation: never answer their card numbers
       const logged = await eventLog.read({ correlationId: String(reservation.id) });
       const timeline = sagaTimeline(logged.map(({ seq, event }) => ({ seq, event: upcastEvent(event) })));
-      return { reservationId: reservation.id, bookingReference: reservation.bookingReference, status: reservation.status, cancelReason: reservation.cancelReason, ...timeline };
+      return {
+        reservationId: reservation.id,
+        bookingReference: reservation.bookingReference,
+        status: reservation.status,
+        cancelReason: reservation.cancelReason,
+        ...timeline,
+      };
     },
   );
 }

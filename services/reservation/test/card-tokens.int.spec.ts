@@ -32,8 +32,14 @@ const vault: PaymentMethods = {
 beforeAll(async () => {
   [db, busDb] = await Promise.all([createPgliteDatabase(), createPgliteDatabase()]);
   const bus = await createEmbeddedEventBus(busDb);
-  service = await startService(reservationService, { ...defaultReservationConfig, paymentMethods: vault }, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false });
-  await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES (1, 'KE001', '2027-01-01', 100, 'SCHEDULED')`);
+  service = await startService(
+    reservationService,
+    { ...defaultReservationConfig, paymentMethods: vault },
+    { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false },
+  );
+  await db.query(
+    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES (1, 'KE001', '2027-01-01', 100, 'SCHEDULED')`,
+  );
   api = http(service.url);
 });
 afterAll(async () => {
@@ -50,7 +56,9 @@ describe('a card becomes a token before anything is stored', () => {
     const r = await api.post('/reservations', { customerId: 7, flightId: 1, seatQty: 1, card: CARD }, { 'idempotency-key': 'k-1' });
     expect(r).toMatchObject({ status: 201, body: { cardLast4: '7428' } });
     expect(asked).toEqual([CARD]);
-    const placed = (await db.query<{ payload: { data: Record<string, unknown> } }>(`SELECT payload FROM outbox WHERE type = 'ReservationPlaced'`)).rows[0]!.payload.data;
+    const placed = (
+      await db.query<{ payload: { data: Record<string, unknown> } }>(`SELECT payload FROM outbox WHERE type = 'ReservationPlaced'`)
+    ).rows[0]!.payload.data;
     expect(placed).toMatchObject({ paymentMethod: 'pm_fromVault1', cardLast4: '7428', cardBrand: 'mastercard' });
     expect(placed).not.toHaveProperty('card');
     for (const table of ['reservations', 'outbox', 'idempotency_keys']) {
@@ -58,7 +66,9 @@ describe('a card becomes a token before anything is stored', () => {
       expect(text, table).not.toContain(CARD);
     }
     // the retry with the same key is the same request: the vault gives the same card the same token
-    expect((await api.post('/reservations', { customerId: 7, flightId: 1, seatQty: 1, card: CARD }, { 'idempotency-key': 'k-1' })).body.id).toBe(r.body.id);
+    expect(
+      (await api.post('/reservations', { customerId: 7, flightId: 1, seatQty: 1, card: CARD }, { 'idempotency-key': 'k-1' })).body.id,
+    ).toBe(r.body.id);
   });
 
   it('a token the client got first is taken as it is, without a card', async () => {
@@ -77,7 +87,9 @@ describe('a card becomes a token before anything is stored', () => {
       expect(JSON.stringify(r.body)).not.toContain(CARD);
       expect({ reservations: await count('reservations'), outbox: await count('outbox') }).toEqual(before);
       expect((await api.post('/reservations', { customerId: 8, flightId: 1, seatQty: 1 })).body).toMatchObject({ cardLast4: '4242' });
-      expect((await api.post('/reservations', { customerId: 8, flightId: 1, seatQty: 1, paymentMethod: 'pm_card_mastercard' })).body).toMatchObject({ cardLast4: '4444' });
+      expect(
+        (await api.post('/reservations', { customerId: 8, flightId: 1, seatQty: 1, paymentMethod: 'pm_card_mastercard' })).body,
+      ).toMatchObject({ cardLast4: '4444' });
       expect(await outboxText()).not.toContain(CARD);
     } finally {
       reachable = true;

@@ -3,7 +3,15 @@
 // run again one request at a time. Transactions are counted on the database the group commit is given.
 // On both adapters: PGlite (embedded) and PostgreSQL, where two replicas place at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDatabase, createPgliteDatabase, ensureDatabase, groupCommit, migrate, migrationsFrom, type Database } from '@airline/database';
+import {
+  createPgDatabase,
+  createPgliteDatabase,
+  ensureDatabase,
+  groupCommit,
+  migrate,
+  migrationsFrom,
+  type Database,
+} from '@airline/database';
 import { databaseUrl, dropDatabases, uniqueName } from '@airline/testing';
 import { idempotencyMigration } from '@airline/http';
 import { messagingMigration } from '@airline/outbox';
@@ -44,7 +52,11 @@ describe.each(adapters)('group commit with bad requests in the group (%s)', (ada
 
   beforeAll(async () => {
     db = await open();
-    await migrate(db, [messagingMigration, idempotencyMigration, ...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url)))]);
+    await migrate(db, [
+      messagingMigration,
+      idempotencyMigration,
+      ...migrationsFrom(fileURLToPath(new URL('../migrations', import.meta.url))),
+    ]);
     await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES
       (1, 'KE001', '2027-01-01', 100, 'SCHEDULED'), (2, 'KE002', '2027-01-01', 100000000, 'SCHEDULED'), (3, 'KE003', '2027-01-01', 100, 'CANCELLED')`);
     counted = {
@@ -67,9 +79,14 @@ describe.each(adapters)('group commit with bad requests in the group (%s)', (ada
     const limits = { maxSeatsPerBooking: 30, maxSeatsPerCustomerOnFlight: 30 };
     const place = groupCommit<PlaceRequest, Reservation>({
       db: counted,
-      run: (tx, requests) => placeMany(tx, requests, { holdTtlMs: 60_000, clock, limits, drawReference: () => `G${String(++n).padStart(5, '0')}` }),
+      run: (tx, requests) =>
+        placeMany(tx, requests, { holdTtlMs: 60_000, clock, limits, drawReference: () => `G${String(++n).padStart(5, '0')}` }),
     });
-    const settle = (p: Promise<Reservation>) => p.then((r) => ({ ok: r }), (err: unknown) => ({ err }));
+    const settle = (p: Promise<Reservation>) =>
+      p.then(
+        (r) => ({ ok: r }),
+        (err: unknown) => ({ err }),
+      );
     // the first starts a transaction at once; the others arrive while it runs and go together in the next
     const first = settle(place(booking(1, 1, 1)));
     const group = [
@@ -87,7 +104,8 @@ describe.each(adapters)('group commit with bad requests in the group (%s)', (ada
     const answers = await Promise.all([first, ...group]);
 
     expect(transactions).toBe(2); // the first alone, then the group: no re-run
-    const code = (a: { ok?: Reservation; err?: unknown }) => (a.err instanceof ReservationRejected ? a.err.code : a.err ? String(a.err) : 'PLACED');
+    const code = (a: { ok?: Reservation; err?: unknown }) =>
+      a.err instanceof ReservationRejected ? a.err.code : a.err ? String(a.err) : 'PLACED';
     expect(answers.map(code)).toEqual([
       'PLACED',
       'PLACED',
@@ -102,8 +120,17 @@ describe.each(adapters)('group commit with bad requests in the group (%s)', (ada
       'PLACED',
     ]);
     // what was refused wrote nothing: the placed ones, with ids in a row, and their events
-    const rows = (await db.query<{ id: number; customer_id: number; amount: number }>('SELECT id, customer_id, amount FROM reservations ORDER BY id')).rows;
-    expect(rows.map((r) => [r.id, r.customer_id])).toEqual([[1, 1], [2, 2], [3, 4], [4, 7], [5, 9], [6, 10]]);
+    const rows = (
+      await db.query<{ id: number; customer_id: number; amount: number }>('SELECT id, customer_id, amount FROM reservations ORDER BY id')
+    ).rows;
+    expect(rows.map((r) => [r.id, r.customer_id])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 4],
+      [4, 7],
+      [5, 9],
+      [6, 10],
+    ]);
     expect(rows.find((r) => r.customer_id === 9)!.amount).toBe(2_100_000_000);
     expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE type = 'ReservationPlaced'`)).rows[0]!.n).toBe(6);
   });
@@ -118,7 +145,9 @@ describe.each(adapters)('group commit with bad requests in the group (%s)', (ada
     const third = await placeOne(booking(20, 1, 1));
     expect('refused' in third && (third.refused as ReservationRejected).details).toEqual({ limit: 18, heldSeats: 18 });
     expect(await placeOne(booking(20, 2, 1))).toHaveProperty('ok'); // another flight: its own count
-    await db.query(`UPDATE reservations SET status = 'CANCELED', cancel_reason = 'CUSTOMER' WHERE customer_id = 20 AND flight_id = 1 AND id = (SELECT min(id) FROM reservations WHERE customer_id = 20)`);
+    await db.query(
+      `UPDATE reservations SET status = 'CANCELED', cancel_reason = 'CUSTOMER' WHERE customer_id = 20 AND flight_id = 1 AND id = (SELECT min(id) FROM reservations WHERE customer_id = 20)`,
+    );
     expect(await placeOne(booking(20, 1, 9))).toHaveProperty('ok');
   });
 
@@ -129,13 +158,19 @@ describe.each(adapters)('group commit with bad requests in the group (%s)', (ada
       let n = 0;
       return groupCommit<PlaceRequest, Reservation>({
         db,
-        run: (tx, requests) => placeMany(tx, requests, { holdTtlMs: 60_000, clock, limits, drawReference: () => `${name}${String(++n).padStart(5, '0')}` }),
+        run: (tx, requests) =>
+          placeMany(tx, requests, { holdTtlMs: 60_000, clock, limits, drawReference: () => `${name}${String(++n).padStart(5, '0')}` }),
       });
     };
     const replicas = ['A', 'B', 'C', 'D'].map(replica);
     const answers = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => replicas[i % 4]!(booking(30, 1, 3))));
     expect(answers.filter((x) => x.status === 'fulfilled')).toHaveLength(6);
-    expect(answers.filter((x) => x.status === 'rejected').map((x) => ((x as PromiseRejectedResult).reason as ReservationRejected).code)).toEqual(Array(18).fill('CUSTOMER_SEAT_LIMIT'));
-    expect((await db.query<{ held: number }>(`SELECT sum(seat_qty)::int AS held FROM reservations WHERE customer_id = 30 AND flight_id = 1`)).rows[0]!.held).toBe(18);
+    expect(
+      answers.filter((x) => x.status === 'rejected').map((x) => ((x as PromiseRejectedResult).reason as ReservationRejected).code),
+    ).toEqual(Array(18).fill('CUSTOMER_SEAT_LIMIT'));
+    expect(
+      (await db.query<{ held: number }>(`SELECT sum(seat_qty)::int AS held FROM reservations WHERE customer_id = 30 AND flight_id = 1`))
+        .rows[0]!.held,
+    ).toBe(18);
   });
 });

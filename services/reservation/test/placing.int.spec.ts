@@ -23,8 +23,14 @@ beforeAll(async () => {
   const drawReference = () => draws.shift() ?? `R${String(++random).padStart(5, '0')}`;
   // customer 7 books many times on flight 1 here: no limit of seats per customer gets in the way
   const limits = { maxSeatsPerCustomerOnFlight: 1_000 };
-  service = await startService(reservationService, { ...defaultReservationConfig, drawReference, limits }, { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false });
-  await db.query(`INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES (1, 'KE001', '2027-01-01', 100, 'SCHEDULED')`);
+  service = await startService(
+    reservationService,
+    { ...defaultReservationConfig, drawReference, limits },
+    { db, bus, log: pino({ level: 'silent' }), port: 0, pipeline: false },
+  );
+  await db.query(
+    `INSERT INTO flight_catalog (flight_id, flight_code, takeoff_date, cost, status) VALUES (1, 'KE001', '2027-01-01', 100, 'SCHEDULED')`,
+  );
   api = http(service.url);
 });
 afterAll(async () => {
@@ -34,7 +40,8 @@ afterAll(async () => {
 });
 
 const book = (flightId = 1, seatQty = 1) => api.post('/reservations', { customerId: 7, flightId, seatQty });
-const placedEvents = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE type = 'ReservationPlaced'`)).rows[0]!.n;
+const placedEvents = async () =>
+  (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE type = 'ReservationPlaced'`)).rows[0]!.n;
 
 describe('placing bookings', () => {
   it('answers each of 40 bookings sent at once on its own: 201 with its reservation, or 422 for an unknown flight, with no gap in the ids', async () => {
@@ -45,7 +52,8 @@ describe('placing bookings', () => {
     expect(placed.map((a) => a.body.id).sort((x, y) => x - y)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
     // each answer is its own booking: the seats asked for, PENDING, and its own ReservationPlaced
     answers.forEach((a, i) => {
-      if (a.status === 201) expect(a.body).toMatchObject({ customerId: 7, flightId: 1, seatQty: 1 + (i % 3), status: 'PENDING', amount: 100 * (1 + (i % 3)) });
+      if (a.status === 201)
+        expect(a.body).toMatchObject({ customerId: 7, flightId: 1, seatQty: 1 + (i % 3), status: 'PENDING', amount: 100 * (1 + (i % 3)) });
     });
     expect(await placedEvents()).toBe(36);
     const rows = (await db.query<{ id: number; seat_qty: number }>('SELECT id, seat_qty FROM reservations ORDER BY id')).rows;
@@ -60,10 +68,9 @@ describe('placing bookings', () => {
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(first.body.bookingReference).toBe('TAKEN1');
     expect(second.body.bookingReference).toBe('FRESH1');
-    expect((await db.query(`SELECT booking_reference FROM reservations WHERE booking_reference IN ('TAKEN1', 'FRESH1') ORDER BY 1`)).rows).toEqual([
-      { booking_reference: 'FRESH1' },
-      { booking_reference: 'TAKEN1' },
-    ]);
+    expect(
+      (await db.query(`SELECT booking_reference FROM reservations WHERE booking_reference IN ('TAKEN1', 'FRESH1') ORDER BY 1`)).rows,
+    ).toEqual([{ booking_reference: 'FRESH1' }, { booking_reference: 'TAKEN1' }]);
     expect(await placedEvents()).toBe(38);
   });
 
@@ -83,7 +90,11 @@ describe('placing bookings', () => {
   });
 
   it('shows its booking limits, and names the limit a booking would pass', async () => {
-    expect((await api.get('/reservations/limits')).body).toEqual({ maxSeatsPerBooking: 9, maxSeatsPerCustomerOnFlight: 1_000, maxAmount: 2_147_483_647 });
+    expect((await api.get('/reservations/limits')).body).toEqual({
+      maxSeatsPerBooking: 9,
+      maxSeatsPerCustomerOnFlight: 1_000,
+      maxAmount: 2_147_483_647,
+    });
     const tooMany = await api.post('/reservations', { customerId: 9, flightId: 1, seatQty: 10 });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body).toMatchObject({ field: 'seatQty', detail: expect.stringContaining('9') });

@@ -2,9 +2,24 @@
 // headers in words, dates and numbers formatted. Read models may grow fields; the table follows.
 import { formatDate, formatDateTime } from '../format';
 
-export function DataTable({ rows, columns = [], caption, rowKey, headings = {} }: { rows: Array<Record<string, unknown>>; columns?: string[]; caption: string; rowKey?: string; headings?: Record<string, string> }) {
+export function DataTable({
+  rows,
+  columns = [],
+  caption,
+  rowKey,
+  headings = {},
+}: {
+  rows: Array<Record<string, unknown>>;
+  columns?: string[];
+  caption: string;
+  rowKey?: string;
+  headings?: Record<string, string>;
+}) {
   const words = (k: string) => headings[k] ?? fieldWords(k);
-  const keys = [...columns, ...[...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !columns.includes(k) && isScalarColumn(rows, k))];
+  const keys = [
+    ...columns,
+    ...[...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !columns.includes(k) && isScalarColumn(rows, k)),
+  ];
   return (
     <div className="table-scroll">
       <table className="responsive">
@@ -36,11 +51,15 @@ export function DataTable({ rows, columns = [], caption, rowKey, headings = {} }
 
 /** `recentReserveDate` → `Recent reserve date` */
 export function fieldWords(key: string): string {
-  const s = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const s = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const isScalarColumn = (rows: Array<Record<string, unknown>>, k: string) => rows.every((r) => r[k] === null || r[k] === undefined || typeof r[k] !== 'object');
+const isScalarColumn = (rows: Array<Record<string, unknown>>, k: string) =>
+  rows.every((r) => r[k] === null || r[k] === undefined || typeof r[k] !== 'object');
 const isNumeric = (rows: Array<Record<string, unknown>>, k: string) => rows.some((r) => typeof r[k] === 'number') && !/id$/i.test(k);
 
 function cell(v: unknown): string {

@@ -49,11 +49,19 @@ export function FlightTable({ flights, action, staff = false, selectedId = null,
               {formatMoney(f.cost, f.currency)}
             </td>
             <td data-label="Seats left" className="num" data-testid="seats-left">
-              {staff ? `${f.remainingSeatsCount} / ${f.capacity}` : f.status === 'CANCELLED' ? <span className="badge badge-canceled">Cancelled</span> : f.remainingSeatsCount}
+              {staff ? (
+                `${f.remainingSeatsCount} / ${f.capacity}`
+              ) : f.status === 'CANCELLED' ? (
+                <span className="badge badge-canceled">Cancelled</span>
+              ) : (
+                f.remainingSeatsCount
+              )}
             </td>
             {staff ? (
               <td data-label="Status">
-                <span className={`badge ${f.status === 'CANCELLED' ? 'badge-canceled' : 'badge-confirmed'}`}>{f.status === 'CANCELLED' ? 'Cancelled' : 'Scheduled'}</span>
+                <span className={`badge ${f.status === 'CANCELLED' ? 'badge-canceled' : 'badge-confirmed'}`}>
+                  {f.status === 'CANCELLED' ? 'Cancelled' : 'Scheduled'}
+                </span>
               </td>
             ) : null}
             <td className="actions-cell">{action(f)}</td>

@@ -47,7 +47,10 @@ export function OutcomeChart({ buckets, bucketMs }: { buckets: OutcomeBucket[]; 
   const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
   const label = (start: number) => timeLabel(start, bucketMs);
   const labelEvery = Math.max(1, Math.ceil(buckets.length / Math.max(2, Math.floor(plotW / LABEL_PX))));
-  const totals = buckets.reduce((t, b) => ({ placed: t.placed + b.placed, confirmed: t.confirmed + b.confirmed, canceled: t.canceled + b.canceled }), { placed: 0, confirmed: 0, canceled: 0 });
+  const totals = buckets.reduce(
+    (t, b) => ({ placed: t.placed + b.placed, confirmed: t.confirmed + b.confirmed, canceled: t.canceled + b.canceled }),
+    { placed: 0, confirmed: 0, canceled: 0 },
+  );
 
   return (
     <figure className="chart" ref={figure}>
@@ -68,7 +71,14 @@ export function OutcomeChart({ buckets, bucketMs }: { buckets: OutcomeBucket[]; 
             {SERIES.map((s, j) => {
               const v = b[s.key];
               return v > 0 ? (
-                <rect key={s.key} x={PAD.left + i * slot + slot * 0.1 + j * barW} y={y(v)} width={barW} height={y(0) - y(v)} className={s.className}>
+                <rect
+                  key={s.key}
+                  x={PAD.left + i * slot + slot * 0.1 + j * barW}
+                  y={y(v)}
+                  width={barW}
+                  height={y(0) - y(v)}
+                  className={s.className}
+                >
                   <title>{`${label(b.start)}: ${v} ${s.label.toLowerCase()}`}</title>
                 </rect>
               ) : null;

@@ -63,7 +63,15 @@ export function Field({ label, error, hint, id, className, ...input }: FieldProp
   );
 }
 
-export function StatusBadge({ reservation, declineReason, audience = 'customer' }: { reservation: Pick<Reservation, 'status' | 'cancelReason'>; declineReason?: string | null; audience?: 'customer' | 'staff' }) {
+export function StatusBadge({
+  reservation,
+  declineReason,
+  audience = 'customer',
+}: {
+  reservation: Pick<Reservation, 'status' | 'cancelReason'>;
+  declineReason?: string | null;
+  audience?: 'customer' | 'staff';
+}) {
   return (
     <span className={`badge badge-${reservation.status.toLowerCase()}`} data-status={reservation.status}>
       {statusText(reservation, declineReason, audience)}
@@ -96,6 +104,7 @@ export function ConfirmDialog(props: {
       <h2 id={titleId}>{props.title}</h2>
       <div className="dialog-body">{props.children}</div>
       <div className="actions">
+        {/* biome-ignore lint/a11y/noAutofocus: a confirmation dialog focuses its least destructive action (WAI-ARIA APG, dialog pattern) */}
         <button type="button" className="secondary" onClick={props.onClose} disabled={props.busy} autoFocus>
           {props.cancelLabel ?? 'Keep it'}
         </button>

@@ -4,7 +4,17 @@ import { useEffect, useState } from 'react';
 import { api, qs } from '../api';
 import { useResource, useTitle } from '../hooks';
 import { Link } from '../router';
-import { cancelReasonText, declineText, formatDate, formatDateTime, formatDeparture, formatMoney, isActive, pendingNote, plural } from '../format';
+import {
+  cancelReasonText,
+  declineText,
+  formatDate,
+  formatDateTime,
+  formatDeparture,
+  formatMoney,
+  isActive,
+  pendingNote,
+  plural,
+} from '../format';
 import { useNotifications } from '../notifications';
 import { ConfirmDialog, ErrorNote, Loading, StatusBadge } from '../components/ui';
 import type { Flight, Payment, Reservation } from '../types';
@@ -17,11 +27,16 @@ const TRANSITIONAL_PAYMENT = new Set(['PENDING', 'CHARGING', 'REFUND_PENDING', '
 
 export function Booking({ id }: { id: number }) {
   const { version } = useNotifications();
-  const reservation = useResource((signal) => api.get<Reservation>(`/reservations/${id}`, { signal }), [id, version], (r) =>
-    r?.status === 'PENDING' ? PENDING_REFRESH_MS : SETTLED_REFRESH_MS,
+  const reservation = useResource(
+    (signal) => api.get<Reservation>(`/reservations/${id}`, { signal }),
+    [id, version],
+    (r) => (r?.status === 'PENDING' ? PENDING_REFRESH_MS : SETTLED_REFRESH_MS),
   );
   const r = reservation.data;
-  const flight = useResource((signal) => (r ? api.get<Flight>(`/flights/${r.flightId}`, { signal }) : Promise.resolve(undefined)), [r?.flightId]);
+  const flight = useResource(
+    (signal) => (r ? api.get<Flight>(`/flights/${r.flightId}`, { signal }) : Promise.resolve(undefined)),
+    [r?.flightId],
+  );
   // the payment changes with the reservation's status (approved, declined, refunded): ask again when it moves
   const payment = useResource(
     async (signal) => (r ? (await api.get<Payment[]>(`/payments${qs({ reservationId: r.id })}`, { signal }))[0] : undefined),
@@ -41,7 +56,12 @@ export function Booking({ id }: { id: number }) {
   const [cancelError, setCancelError] = useState<unknown>(null);
   useTitle(r ? `Booking ${r.bookingReference}` : 'Booking');
 
-  if (reservation.loading) return <main id="main"><Loading what="your booking" /></main>;
+  if (reservation.loading)
+    return (
+      <main id="main">
+        <Loading what="your booking" />
+      </main>
+    );
   if (!r) {
     return (
       <main id="main">
@@ -73,7 +93,10 @@ export function Booking({ id }: { id: number }) {
         <Link to="/my/bookings">My bookings</Link> / {r.bookingReference}
       </p>
       <h1>
-        Booking <span data-testid="booking-reference" className="reference">{r.bookingReference}</span>
+        Booking{' '}
+        <span data-testid="booking-reference" className="reference">
+          {r.bookingReference}
+        </span>
       </h1>
       <section className={`card status-card status-${r.status.toLowerCase()}`} aria-labelledby="status-heading">
         <h2 id="status-heading" className="visually-hidden">
@@ -84,11 +107,19 @@ export function Booking({ id }: { id: number }) {
           <p className="status-text">
             {r.status === 'PENDING' ? (
               <>
-                <span className="spinner" aria-hidden="true" /> Holding your seats and charging your card… (hold expires {formatDateTime(r.holdExpiresAt)})
-                {pendingNote(now - pendingSince, Date.parse(r.holdExpiresAt) - now) ? <span className="slow" data-testid="pending-slow"> {pendingNote(now - pendingSince, Date.parse(r.holdExpiresAt) - now)}</span> : null}
+                <span className="spinner" aria-hidden="true" /> Holding your seats and charging your card… (hold expires{' '}
+                {formatDateTime(r.holdExpiresAt)})
+                {pendingNote(now - pendingSince, Date.parse(r.holdExpiresAt) - now) ? (
+                  <span className="slow" data-testid="pending-slow">
+                    {' '}
+                    {pendingNote(now - pendingSince, Date.parse(r.holdExpiresAt) - now)}
+                  </span>
+                ) : null}
               </>
             ) : r.status === 'CONFIRMED' ? (
-              <>Your seats are confirmed. Your booking reference is <strong>{r.bookingReference}</strong>.</>
+              <>
+                Your seats are confirmed. Your booking reference is <strong>{r.bookingReference}</strong>.
+              </>
             ) : (
               <>This booking was cancelled: {cancelReasonText(r.cancelReason, declineReason)}.</>
             )}
@@ -127,7 +158,15 @@ export function Booking({ id }: { id: number }) {
           <dt>Booked on</dt>
           <dd>{formatDate(r.reserveDate)}</dd>
           <dt>Payment</dt>
-          <dd data-testid="payment-status">{payment.loading ? '…' : payment.data ? paymentText(payment.data, r.currency) : r.status === 'CANCELED' ? 'not charged' : 'waiting for the seats'}</dd>
+          <dd data-testid="payment-status">
+            {payment.loading
+              ? '…'
+              : payment.data
+                ? paymentText(payment.data, r.currency)
+                : r.status === 'CANCELED'
+                  ? 'not charged'
+                  : 'waiting for the seats'}
+          </dd>
         </dl>
         <ErrorNote error={payment.error} prefix="Could not load the payment" />
       </section>
@@ -152,7 +191,8 @@ export function Booking({ id }: { id: number }) {
         }}
       >
         <p>
-          Your {plural(r.seatQty, 'seat')} go back on sale{r.status === 'CONFIRMED' ? ` and ${formatMoney(r.amount, r.currency)} is refunded to the card ending ${r.cardLast4}` : ''}.
+          Your {plural(r.seatQty, 'seat')} go back on sale
+          {r.status === 'CONFIRMED' ? ` and ${formatMoney(r.amount, r.currency)} is refunded to the card ending ${r.cardLast4}` : ''}.
         </p>
         <ErrorNote error={cancelError} />
       </ConfirmDialog>

@@ -36,19 +36,63 @@ export function Flights() {
   return (
     <main id="main">
       <h1>Find a flight</h1>
+      {/* biome-ignore lint/a11y/useSemanticElements: the search landmark on the form itself; <search> is not in React's DOM types yet */}
       <form className="filters card" role="search" aria-label="Search by route" onSubmit={(e) => e.preventDefault()}>
-        <Field label="From" list="from-airports" autoComplete="off" value={route.from} onChange={(e) => setRoute({ ...route, from: e.target.value })} placeholder="e.g. ICN or Seoul" maxLength={64} hint="Airport code, or start typing a city" />
-        <Field label="To" list="to-airports" autoComplete="off" value={route.to} onChange={(e) => setRoute({ ...route, to: e.target.value })} placeholder="e.g. JFK or New York" maxLength={64} hint="Airport code, or start typing a city" />
+        <Field
+          label="From"
+          list="from-airports"
+          autoComplete="off"
+          value={route.from}
+          onChange={(e) => setRoute({ ...route, from: e.target.value })}
+          placeholder="e.g. ICN or Seoul"
+          maxLength={64}
+          hint="Airport code, or start typing a city"
+        />
+        <Field
+          label="To"
+          list="to-airports"
+          autoComplete="off"
+          value={route.to}
+          onChange={(e) => setRoute({ ...route, to: e.target.value })}
+          placeholder="e.g. JFK or New York"
+          maxLength={64}
+          hint="Airport code, or start typing a city"
+        />
         <Field label="Date" type="date" value={route.date} onChange={(e) => setRoute({ ...route, date: e.target.value })} />
-        <Field label="Passengers" type="number" inputMode="numeric" min={1} max={9} value={route.passengers} onChange={(e) => setRoute({ ...route, passengers: e.target.value })} />
+        <Field
+          label="Passengers"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={9}
+          value={route.passengers}
+          onChange={(e) => setRoute({ ...route, passengers: e.target.value })}
+        />
         <AirportOptions id="from-airports" served={served} matches={fromMatches} />
         <AirportOptions id="to-airports" served={served} matches={toMatches} />
       </form>
+      {/* biome-ignore lint/a11y/useSemanticElements: the search landmark on the form itself; <search> is not in React's DOM types yet */}
       <form className="filters card" role="search" aria-label="Filter flights" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Flight code" type="search" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.target.value })} placeholder="e.g. KE081" />
-        <Field label="Departing on or after" type="date" value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.target.value })} />
+        <Field
+          label="Flight code"
+          type="search"
+          value={filter.text}
+          onChange={(e) => setFilter({ ...filter, text: e.target.value })}
+          placeholder="e.g. KE081"
+        />
+        <Field
+          label="Departing on or after"
+          type="date"
+          value={filter.from}
+          onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+        />
         <div className="field checkbox">
-          <input id="with-seats" type="checkbox" checked={filter.withSeatsOnly} onChange={(e) => setFilter({ ...filter, withSeatsOnly: e.target.checked })} />
+          <input
+            id="with-seats"
+            type="checkbox"
+            checked={filter.withSeatsOnly}
+            onChange={(e) => setFilter({ ...filter, withSeatsOnly: e.target.checked })}
+          />
           <label htmlFor="with-seats">Only flights with seats left</label>
         </div>
       </form>
@@ -56,18 +100,28 @@ export function Flights() {
       <div className="split">
         <section aria-labelledby="flights-heading" className="card">
           <h2 id="flights-heading">
-            Flights <span className="live" title="Seats left refresh every few seconds">live</span>
+            Flights{' '}
+            <span className="live" title="Seats left refresh every few seconds">
+              live
+            </span>
           </h2>
           {flights.loading ? <Loading what="flights" /> : null}
           <ErrorNote error={flights.error} prefix="Could not refresh the flights" />
-          {flights.data && shown.length === 0 ? <Empty>{flights.data.length === 0 ? 'No flights are on sale yet.' : 'No flight matches your search.'}</Empty> : null}
+          {flights.data && shown.length === 0 ? (
+            <Empty>{flights.data.length === 0 ? 'No flights are on sale yet.' : 'No flight matches your search.'}</Empty>
+          ) : null}
           {shown.length > 0 ? (
             <FlightTable
               flights={shown}
               labelledBy="flights-heading"
               selectedId={selectedId}
               action={(f) => (
-                <button type="button" onClick={() => setSelectedId(f.id)} disabled={f.status !== 'SCHEDULED'} aria-label={`Book ${f.flightCode}`}>
+                <button
+                  type="button"
+                  onClick={() => setSelectedId(f.id)}
+                  disabled={f.status !== 'SCHEDULED'}
+                  aria-label={`Book ${f.flightCode}`}
+                >
                   Book
                 </button>
               )}
@@ -83,7 +137,10 @@ export function Flights() {
 /** The airport table's matches for what is typed in a From or To field (2 letters or more, not yet a code the catalog serves). */
 function useAirportMatches(typed: string): Airport[] {
   const q = typed.trim();
-  const matches = useResource((signal) => (q.length >= 2 ? api.get<Airport[]>(`/airports?q=${encodeURIComponent(q)}&limit=8`, { signal }) : Promise.resolve([])), [q]);
+  const matches = useResource(
+    (signal) => (q.length >= 2 ? api.get<Airport[]>(`/airports?q=${encodeURIComponent(q)}&limit=8`, { signal }) : Promise.resolve([])),
+    [q],
+  );
   return matches.data ?? [];
 }
 
@@ -95,9 +152,11 @@ function AirportOptions({ id, served, matches }: { id: string; served: string[];
       {matches.map((a) => (
         <option key={a.code} value={a.code} label={`${a.city}, ${a.countryName} — ${a.name}`} />
       ))}
-      {served.filter((c) => !codes.has(c)).map((code) => (
-        <option key={code} value={code} />
-      ))}
+      {served
+        .filter((c) => !codes.has(c))
+        .map((code) => (
+          <option key={code} value={code} />
+        ))}
     </datalist>
   );
 }
@@ -135,10 +194,18 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
     setBusy(true);
     setError(null);
     try {
-      const named = passengers.filter((p) => p.givenName.trim() && p.familyName.trim()).map((p) => ({ givenName: p.givenName.trim(), familyName: p.familyName.trim() }));
+      const named = passengers
+        .filter((p) => p.givenName.trim() && p.familyName.trim())
+        .map((p) => ({ givenName: p.givenName.trim(), familyName: p.familyName.trim() }));
       // the card goes to the processor's vault first, as hosted card fields do: the booking carries its token
       const paymentMethod = await api.post<{ id: string }>('/sandbox/payment-methods', { card: card.replace(/\s/g, '') });
-      const body = { customerId: user.customerId ?? undefined, flightId: flight.id, seatQty: qty, paymentMethod: paymentMethod.id, ...(named.length > 0 ? { passengers: named } : {}) };
+      const body = {
+        customerId: user.customerId ?? undefined,
+        flightId: flight.id,
+        seatQty: qty,
+        paymentMethod: paymentMethod.id,
+        ...(named.length > 0 ? { passengers: named } : {}),
+      };
       const r = await api.post<Reservation>('/reservations', body, { idempotencyKey: idempotencyKey.current });
       navigate(`/my/bookings/${r.id}`);
     } catch (err) {
@@ -157,7 +224,8 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
       </h2>
       <p className="muted">
         {flight.origin ? `${flight.origin} → ${flight.destination} · ` : ''}
-        {formatDeparture(flight)} · fare {formatMoney(flight.cost, flight.currency)} per seat · {plural(flight.remainingSeatsCount, 'seat')} left
+        {formatDeparture(flight)} · fare {formatMoney(flight.cost, flight.currency)} per seat · {plural(flight.remainingSeatsCount, 'seat')}{' '}
+        left
       </p>
       <form onSubmit={submit} noValidate>
         <Field
@@ -174,15 +242,31 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
             edit('seatQty');
           }}
           error={problems.seatQty}
-          hint={seats > 0 ? `Total ${formatMoney(seats * flight.cost, flight.currency)} · at most ${plural(cap, 'seat')}` : `From 1 to ${cap}`}
+          hint={
+            seats > 0 ? `Total ${formatMoney(seats * flight.cost, flight.currency)} · at most ${plural(cap, 'seat')}` : `From 1 to ${cap}`
+          }
         />
         {passengers.length > 0 ? (
           <fieldset className="passengers">
             <legend>Passengers (optional: name them now or later)</legend>
             {passengers.map((p, i) => (
               <div className="passenger" key={i}>
-                <Field label={`Passenger ${i + 1} given name`} autoComplete="off" value={p.givenName} onChange={(e) => setName(i, 'givenName', e.target.value)} error={problems[`passengers.${i}.givenName`]} maxLength={64} />
-                <Field label={`Passenger ${i + 1} family name`} autoComplete="off" value={p.familyName} onChange={(e) => setName(i, 'familyName', e.target.value)} error={problems[`passengers.${i}.familyName`]} maxLength={64} />
+                <Field
+                  label={`Passenger ${i + 1} given name`}
+                  autoComplete="off"
+                  value={p.givenName}
+                  onChange={(e) => setName(i, 'givenName', e.target.value)}
+                  error={problems[`passengers.${i}.givenName`]}
+                  maxLength={64}
+                />
+                <Field
+                  label={`Passenger ${i + 1} family name`}
+                  autoComplete="off"
+                  value={p.familyName}
+                  onChange={(e) => setName(i, 'familyName', e.target.value)}
+                  error={problems[`passengers.${i}.familyName`]}
+                  maxLength={64}
+                />
               </div>
             ))}
           </fieldset>
@@ -230,7 +314,9 @@ function BookingForm({ flight, onClose }: { flight: Flight; onClose: () => void 
               >
                 <code>{c.card.replace(/(\d{4})(?=\d)/g, '$1 ')}</code>
               </button>
-              <span className={c.outcome === 'approved' ? 'ok' : 'warn'}>{c.outcome === 'approved' ? 'approves' : `declines: ${declineText(c.outcome)}`}</span>
+              <span className={c.outcome === 'approved' ? 'ok' : 'warn'}>
+                {c.outcome === 'approved' ? 'approves' : `declines: ${declineText(c.outcome)}`}
+              </span>
               <span className="muted">({c.description})</span>
             </li>
           ))}

@@ -37,14 +37,34 @@ export function Login() {
           </p>
         ) : null}
         <form onSubmit={submit} noValidate>
-          <Field label="Username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} error={fieldError(error, 'username')} autoFocus />
-          <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={fieldError(error, 'password')} />
+          <Field
+            label="Username"
+            name="username"
+            autoComplete="username"
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            error={fieldError(error, 'username')}
+            autoFocus
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={fieldError(error, 'password')}
+          />
           <ErrorNote error={formError(error, ['username', 'password'])} />
           <button type="submit" disabled={busy || !username || !password}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
-        <p className="hint">The demo users' and the admin's passwords are in demo-users.txt in the server's data directory, written the first time it starts.</p>
+        <p className="hint">
+          The demo users' and the admin's passwords are in demo-users.txt in the server's data directory, written the first time it starts.
+        </p>
       </div>
     </main>
   );

@@ -15,8 +15,16 @@ export function Miles() {
   useTitle('Miles');
   const user = useUser();
   const { version } = useNotifications();
-  const balance = useResource((signal) => api.get<MileageAccount>(`/mileages/${user.customerId}`, { signal }), [user.customerId, version], REFRESH_MS);
-  const ledger = useResource((signal) => allPages<LedgerEntry>(`/mileages/${user.customerId}/ledger`, {}, signal), [user.customerId, version], REFRESH_MS);
+  const balance = useResource(
+    (signal) => api.get<MileageAccount>(`/mileages/${user.customerId}`, { signal }),
+    [user.customerId, version],
+    REFRESH_MS,
+  );
+  const ledger = useResource(
+    (signal) => allPages<LedgerEntry>(`/mileages/${user.customerId}/ledger`, {}, signal),
+    [user.customerId, version],
+    REFRESH_MS,
+  );
   const rows = ledger.data ? ledgerRows(ledger.data) : [];
 
   return (
@@ -33,7 +41,8 @@ export function Miles() {
         ) : null}
         {balance.data ? (
           <p className="muted">
-            {balance.data.accrued.toLocaleString('en-US')} earned, {Math.abs(balance.data.reversed).toLocaleString('en-US')} taken back for cancelled bookings.
+            {balance.data.accrued.toLocaleString('en-US')} earned, {Math.abs(balance.data.reversed).toLocaleString('en-US')} taken back for
+            cancelled bookings.
           </p>
         ) : null}
       </section>
@@ -48,7 +57,9 @@ export function Miles() {
               <tr>
                 <th scope="col">When</th>
                 <th scope="col">What</th>
-                <th scope="col" className="num">Miles</th>
+                <th scope="col" className="num">
+                  Miles
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -22,7 +22,10 @@ export function MyBookings() {
   const flights = useResource((signal) => api.get<Flight[]>('/flights', { signal }), [version]);
   // decline reasons live with the payments; ask again when a status changes
   const statuses = (reservations.data ?? []).map((r) => r.status[0]).join('');
-  const payments = useResource((signal) => api.get<Payment[]>(`/payments${qs({ customerId: user.customerId })}`, { signal }), [user.customerId, statuses]);
+  const payments = useResource(
+    (signal) => api.get<Payment[]>(`/payments${qs({ customerId: user.customerId })}`, { signal }),
+    [user.customerId, statuses],
+  );
   const declineReasons = new Map((payments.data ?? []).map((p) => [p.reservationId, p.declineReason]));
   const byId = new Map((flights.data ?? []).map((f) => [f.id, f]));
   const list = [...(reservations.data ?? [])].reverse();
@@ -47,8 +50,12 @@ export function MyBookings() {
               <tr>
                 <th scope="col">Reference</th>
                 <th scope="col">Flight</th>
-                <th scope="col" className="num">Seats</th>
-                <th scope="col" className="num">Amount</th>
+                <th scope="col" className="num">
+                  Seats
+                </th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
                 <th scope="col">Status</th>
               </tr>
             </thead>

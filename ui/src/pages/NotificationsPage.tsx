@@ -31,7 +31,8 @@ export function NotificationsPage() {
                 </p>
                 <p>{n.message}</p>
                 <p className="muted small-text">
-                  <time dateTime={n.occurredAt}>{formatDateTime(n.occurredAt)}</time> · <Link to={`/my/bookings/${n.reservationId}`}>booking {n.bookingReference}</Link>
+                  <time dateTime={n.occurredAt}>{formatDateTime(n.occurredAt)}</time> ·{' '}
+                  <Link to={`/my/bookings/${n.reservationId}`}>booking {n.bookingReference}</Link>
                 </p>
               </li>
             ))}

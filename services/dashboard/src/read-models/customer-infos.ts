@@ -32,7 +32,10 @@ const toSummary = (r: SummaryRow): ReservationSummary => ({
 
 // the summaries of this transaction, read or written
 const summaries = rowsPerTransaction<number, ReservationSummary>(async (tx, ids) =>
-  (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [r.reservation_id, toSummary(r)]),
+  (await tx.query<SummaryRow>('SELECT * FROM dashboard_reservations WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [
+    r.reservation_id,
+    toSummary(r),
+  ]),
 );
 
 /** A reservation's summary as the dashboard knows it so far in this transaction (undefined: not known yet). */
@@ -91,7 +94,8 @@ async function apply(tx: Tx, event: ReservationStatusEvent) {
   sums.flightCount += change.flightCount;
   sums.confirmedCount += change.confirmedCount;
   sums.cancelledCount += change.cancelledCount;
-  if (change.reserveDate !== null && (sums.reserveDate === null || change.reserveDate > sums.reserveDate)) sums.reserveDate = change.reserveDate;
+  if (change.reserveDate !== null && (sums.reserveDate === null || change.reserveDate > sums.reserveDate))
+    sums.reserveDate = change.reserveDate;
   g.customers.set(change.customerId, sums);
 }
 

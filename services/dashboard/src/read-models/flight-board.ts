@@ -19,7 +19,10 @@ const toSeatHold = (row: HoldRow): SeatHold => ({
 
 // the seat holds of this transaction, read or written
 const seatHolds = rowsPerTransaction<number, SeatHold>(async (tx, ids) =>
-  (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [r.reservation_id, toSeatHold(r)]),
+  (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [
+    r.reservation_id,
+    toSeatHold(r),
+  ]),
 );
 
 /** A flight's latest activity, as the board shows it; seq is the event's flightSeq (null before it existed). */
@@ -156,7 +159,12 @@ async function applySeats(tx: Tx, event: SeatEvent) {
   const before = await seatHolds.get(tx, event.data.reservationId);
   const after = evolveSeatHold(before, event);
   const change = flightBoardChange(before, after);
-  const same = before && before.reserved === after.reserved && before.released === after.released && before.soldOut === after.soldOut && before.seatQty === after.seatQty;
+  const same =
+    before &&
+    before.reserved === after.reserved &&
+    before.released === after.released &&
+    before.soldOut === after.soldOut &&
+    before.seatQty === after.seatQty;
   if (!same) {
     seatHolds.set(tx, after.reservationId, after);
     writes.of(tx).seats.set(after.reservationId, after);
@@ -164,7 +172,8 @@ async function applySeats(tx: Tx, event: SeatEvent) {
   touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
 }
 
-const isSeatEvent = (event: IntegrationEvent): event is SeatEvent => event.type === 'SeatsReserved' || event.type === 'SeatsReleased' || event.type === 'SeatsSoldOut';
+const isSeatEvent = (event: IntegrationEvent): event is SeatEvent =>
+  event.type === 'SeatsReserved' || event.type === 'SeatsReleased' || event.type === 'SeatsSoldOut';
 
 type FlightBoardEvent = EventOf<'FlightRegistered' | 'FlightCancelled'> | SeatEvent;
 
@@ -179,7 +188,12 @@ export const flightBoardProjection = defineProjection<FlightBoardEvent['type']>(
     switch (event.type) {
       case 'FlightRegistered': {
         const d = event.data;
-        return touchFlight(tx, event, { flightCode: d.flightCode, takeoffDate: d.takeoffDate, capacity: d.capacity, registeredRemaining: d.remainingSeatsCount });
+        return touchFlight(tx, event, {
+          flightCode: d.flightCode,
+          takeoffDate: d.takeoffDate,
+          capacity: d.capacity,
+          registeredRemaining: d.remainingSeatsCount,
+        });
       }
       case 'FlightCancelled':
         return touchFlight(tx, event, { flightCode: event.data.flightCode, cancelled: true });

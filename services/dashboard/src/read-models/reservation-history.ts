@@ -45,7 +45,8 @@ const writes = gatheredWrites(
   },
 );
 
-const isStatusEvent = (event: SagaEvent) => event.type === 'ReservationPlaced' || event.type === 'ReservationConfirmed' || event.type === 'ReservationCancelled';
+const isStatusEvent = (event: SagaEvent) =>
+  event.type === 'ReservationPlaced' || event.type === 'ReservationConfirmed' || event.type === 'ReservationCancelled';
 
 /** Runs before customerInfos applies the same event: the summary it reads is the one from before the event. */
 async function apply(tx: Tx, event: SagaEvent) {

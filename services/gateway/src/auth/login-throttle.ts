@@ -75,7 +75,10 @@ export function loginSource(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export interface LoginThrottle {
@@ -96,7 +99,12 @@ export function loginThrottle(db: Database, s: LoginThrottleSettings, now: () =>
           'SELECT source, failures, last_at_ms FROM login_attempts WHERE username = $1 AND last_at_ms > $2',
           [username, nowMs - s.forgetAfterMs],
         );
-        const verdict = loginVerdict(rows.rows.map((r) => ({ source: r.source, failures: r.failures, lastAtMs: Number(r.last_at_ms) })), source, nowMs, s);
+        const verdict = loginVerdict(
+          rows.rows.map((r) => ({ source: r.source, failures: r.failures, lastAtMs: Number(r.last_at_ms) })),
+          source,
+          nowMs,
+          s,
+        );
         if (!verdict.allowed) return verdict;
         tx.enqueue(
           `INSERT INTO login_attempts (username, source, failures, last_at_ms) VALUES ($1, $2, 1, $3)

@@ -28,11 +28,31 @@ export const LoginAnswer = Type.Object({
   user: UserView,
 });
 
-const Jwk = Type.Object({ kty: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String(), crv: Type.String(), x: Type.String(), y: Type.String() });
+const Jwk = Type.Object({
+  kty: Type.String(),
+  kid: Type.String(),
+  alg: Type.String(),
+  use: Type.String(),
+  crv: Type.String(),
+  x: Type.String(),
+  y: Type.String(),
+});
 const Jwks = Type.Object({ keys: Type.Array(Jwk) });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), field: Type.Optional(Type.String()) });
+const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+});
 
-export function authRoutes(app: HttpApp, db: Database, tokens: TokenService, loginRateLimit: { max: number; timeWindow: number } | false, throttle: LoginThrottle | undefined) {
+export function authRoutes(
+  app: HttpApp,
+  db: Database,
+  tokens: TokenService,
+  loginRateLimit: { max: number; timeWindow: number } | false,
+  throttle: LoginThrottle | undefined,
+) {
   app.post(
     '/auth/login',
     {
@@ -61,7 +81,12 @@ export function authRoutes(app: HttpApp, db: Database, tokens: TokenService, log
       if (!user || !ok) throw new HttpProblem(401, 'Invalid credentials', 'the username or the password is wrong');
       await throttle?.succeeded(username, source);
       const { token, expiresIn } = await tokens.issue(user);
-      return { token, tokenType: 'Bearer' as const, expiresIn, user: { username: user.username, role: user.role, customerId: user.customerId } };
+      return {
+        token,
+        tokenType: 'Bearer' as const,
+        expiresIn,
+        user: { username: user.username, role: user.role, customerId: user.customerId },
+      };
     },
   );
 

@@ -37,7 +37,9 @@ export async function signingKeyFromPem(pem: string, name = 'the signing key'): 
   try {
     privateKey = await importPKCS8(pem.trim(), SIGNING_ALG, { extractable: true });
   } catch {
-    throw new Error(`${name} is not a P-256 private key in PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); make one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`);
+    throw new Error(
+      `${name} is not a P-256 private key in PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); make one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`,
+    );
   }
   return fromPrivateKey(privateKey);
 }
@@ -58,7 +60,10 @@ export async function signingKeyFile(path: string, log: Logger, initial?: Signin
   try {
     const mode = (await stat(path)).mode & 0o777;
     if (mode & 0o077) {
-      log.warn({ file: path, mode: mode.toString(8) }, 'the token signing key was readable by others: made private (0600); anyone who read it can sign tokens, so replace it if this machine is shared');
+      log.warn(
+        { file: path, mode: mode.toString(8) },
+        'the token signing key was readable by others: made private (0600); anyone who read it can sign tokens, so replace it if this machine is shared',
+      );
       await chmod(path, 0o600);
     }
     return await signingKeyFromPem(await readFile(path, 'utf8'), path);
@@ -100,15 +105,26 @@ export async function resolveSigningKey(source: SigningKeySource | undefined, db
   const kept = await keyKeptInDatabase(db);
   if (source && 'pem' in source) {
     const key = await signingKeyFromPem(source.pem, source.name);
-    if (kept && kept.kid !== key.kid) log.warn({ kid: kept.kid }, 'the signing key an older version kept in the database is dropped; tokens it signed are no longer accepted');
+    if (kept && kept.kid !== key.kid)
+      log.warn(
+        { kid: kept.kid },
+        'the signing key an older version kept in the database is dropped; tokens it signed are no longer accepted',
+      );
     return key;
   }
   if (source) {
     const key = await signingKeyFile(source.file, log, kept);
-    if (kept) log.warn({ file: source.file, kid: kept.kid }, 'the token signing key was moved out of the gateway database into its own file (0600)');
+    if (kept)
+      log.warn(
+        { file: source.file, kid: kept.kid },
+        'the token signing key was moved out of the gateway database into its own file (0600)',
+      );
     return key;
   }
-  if (kept) throw new Error("the gateway's database holds the token signing key (an older version kept it there): say where it lives now (signingKey: { file } or { pem })");
+  if (kept)
+    throw new Error(
+      "the gateway's database holds the token signing key (an older version kept it there): say where it lives now (signingKey: { file } or { pem })",
+    );
   return generateSigningKey();
 }
 
@@ -117,8 +133,13 @@ export async function resolveSigningKey(source: SigningKeySource | undefined, db
  * Secret) or GATEWAY_SIGNING_KEY_FILE (a file that holds it, e.g. a mounted Secret); undefined when neither.
  */
 export async function signingKeyFromEnv(env: NodeJS.ProcessEnv): Promise<SigningKeySource | undefined> {
-  if (env.GATEWAY_SIGNING_KEY && env.GATEWAY_SIGNING_KEY_FILE) throw new Error('set GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE, not both');
+  if (env.GATEWAY_SIGNING_KEY && env.GATEWAY_SIGNING_KEY_FILE)
+    throw new Error('set GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE, not both');
   if (env.GATEWAY_SIGNING_KEY) return { pem: env.GATEWAY_SIGNING_KEY, name: 'GATEWAY_SIGNING_KEY' };
-  if (env.GATEWAY_SIGNING_KEY_FILE) return { pem: await readFile(env.GATEWAY_SIGNING_KEY_FILE, 'utf8'), name: `GATEWAY_SIGNING_KEY_FILE (${env.GATEWAY_SIGNING_KEY_FILE})` };
+  if (env.GATEWAY_SIGNING_KEY_FILE)
+    return {
+      pem: await readFile(env.GATEWAY_SIGNING_KEY_FILE, 'utf8'),
+      name: `GATEWAY_SIGNING_KEY_FILE (${env.GATEWAY_SIGNING_KEY_FILE})`,
+    };
   return undefined;
 }

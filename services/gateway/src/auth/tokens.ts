@@ -59,7 +59,9 @@ function customerIdFrom(v: unknown): number | null {
 /** A token issued in the future (beyond the clock skew allowed) was not issued by a sane issuer: refused. */
 function checkIssuedAt(payload: JWTPayload, nowSeconds: number) {
   if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_SKEW_SECONDS) {
-    throw new TokenRejected(`the token says it was issued in the future (iat ${payload.iat}, more than ${CLOCK_SKEW_SECONDS} s ahead of this server's clock)`);
+    throw new TokenRejected(
+      `the token says it was issued in the future (iat ${payload.iat}, more than ${CLOCK_SKEW_SECONDS} s ahead of this server's clock)`,
+    );
   }
 }
 
@@ -70,11 +72,23 @@ export async function createTokenService(key: SigningKey, settings: TokenSetting
   const remoteKeys = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000 }) : undefined;
 
   async function verifyOwn(token: string): Promise<Identity> {
-    const { payload } = await jwtVerify(token, ownKeys, { issuer: settings.issuer, audience: settings.audience, algorithms: [ALG], requiredClaims: ['sub', 'exp', 'iat'] });
+    const { payload } = await jwtVerify(token, ownKeys, {
+      issuer: settings.issuer,
+      audience: settings.audience,
+      algorithms: [ALG],
+      requiredClaims: ['sub', 'exp', 'iat'],
+    });
     checkIssuedAt(payload, Math.floor(Date.now() / 1000));
     const customerId = payload.customerId === null ? null : customerIdFrom(payload.customerId);
-    if (!isRole(payload.role) || (payload.role === 'customer') !== (customerId !== null)) throw new TokenRejected('the token does not say who its bearer is');
-    return { issuer: settings.issuer, subject: payload.sub!, username: String(payload.username ?? payload.sub), role: payload.role, customerId };
+    if (!isRole(payload.role) || (payload.role === 'customer') !== (customerId !== null))
+      throw new TokenRejected('the token does not say who its bearer is');
+    return {
+      issuer: settings.issuer,
+      subject: payload.sub!,
+      username: String(payload.username ?? payload.sub),
+      role: payload.role,
+      customerId,
+    };
   }
 
   async function verifyExternal(token: string, o: OidcSettings): Promise<Identity> {
@@ -131,7 +145,9 @@ export async function createTokenService(key: SigningKey, settings: TokenSetting
 
 /** A claim by name; a dotted name reads nested claims (`realm_access.roles`). */
 function claim(payload: JWTPayload, name: string): unknown {
-  return name.split('.').reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined), payload);
+  return name
+    .split('.')
+    .reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined), payload);
 }
 
 function reason(err: unknown): string {

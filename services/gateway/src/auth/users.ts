@@ -27,7 +27,8 @@ interface UserRow {
 }
 
 export async function findUser(db: Sql, username: string): Promise<(User & { passwordHash: string }) | undefined> {
-  const row = (await db.query<UserRow>('SELECT username, password_hash, role, customer_id FROM users WHERE username = $1', [username])).rows[0];
+  const row = (await db.query<UserRow>('SELECT username, password_hash, role, customer_id FROM users WHERE username = $1', [username]))
+    .rows[0];
   return row && { username: row.username, role: row.role, customerId: row.customer_id, passwordHash: row.password_hash };
 }
 
@@ -81,16 +82,26 @@ export async function createDemoUsersOnFirstStart(db: Database, log: Logger, out
     if ((await tx.query('SELECT 1 FROM users LIMIT 1')).rowCount > 0) return [];
     const users = DEMO_USERS.map((u) => ({ ...u, password: randomPassword() }));
     for (const u of users) {
-      await tx.query('INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4)', [u.username, await hashPassword(u.password), u.role, u.customerId]);
+      await tx.query('INSERT INTO users (username, password_hash, role, customer_id) VALUES ($1, $2, $3, $4)', [
+        u.username,
+        await hashPassword(u.password),
+        u.role,
+        u.customerId,
+      ]);
     }
     if (out.file) await writePrivateFile(out.file, passwordsText(users));
     return users;
   });
   if (created.length === 0) return created;
   out.terminal?.write(`\n${passwordsText(created)}\n`);
-  const where = [out.file && `in ${out.file} (readable by you only)`, out.terminal && 'printed on the terminal'].filter(Boolean).join(' and ');
+  const where = [out.file && `in ${out.file} (readable by you only)`, out.terminal && 'printed on the terminal']
+    .filter(Boolean)
+    .join(' and ');
   log.warn(
-    { users: created.map((u) => ({ username: u.username, role: u.role, customerId: u.customerId })), ...(out.file ? { file: out.file } : {}) },
+    {
+      users: created.map((u) => ({ username: u.username, role: u.role, customerId: u.customerId })),
+      ...(out.file ? { file: out.file } : {}),
+    },
     where
       ? `first start: demo users created; their passwords are ${where} (sign in at POST /auth/login)`
       : 'first start: demo users created, but their passwords are shown nowhere (no terminal, no file): add known users instead',
@@ -100,7 +111,11 @@ export async function createDemoUsersOnFirstStart(db: Database, log: Logger, out
 
 function passwordsText(users: SeedUser[]): string {
   const lines = users.map((u) => `${u.username.padEnd(12)} ${u.password}   ${u.role === 'admin' ? 'admin' : `customer ${u.customerId}`}`);
-  return ['# The demo users of the airline gateway, made at its first start. Sign in at POST /auth/login (or the web UI).', ...lines, ''].join('\n');
+  return [
+    '# The demo users of the airline gateway, made at its first start. Sign in at POST /auth/login (or the web UI).',
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 /** Written aside with mode 0600 and renamed into place: never readable by others, never half there. */

@@ -32,7 +32,9 @@ export default fp<{ apiDocuments?: ApiDocuments | undefined }>(
     app.addHook('onReady', async () => {
       const own = app.swagger() as unknown as OpenApiDocument;
       const { forwarded } = app;
-      const ownOperations = policies.filter((policy) => !forwarded.has(policy) && app.hasRoute({ method: policy.method, url: policy.path }));
+      const ownOperations = policies.filter(
+        (policy) => !forwarded.has(policy) && app.hasRoute({ method: policy.method, url: policy.path }),
+      );
       const documents = apiDocuments ?? checkedInDocuments([...forwarded.values()].map((target) => target.service));
       const operation = (policy: Policy, source: DocumentedOperation['source'], isForwarded: boolean): DocumentedOperation => ({
         policy,
@@ -43,7 +45,9 @@ export default fp<{ apiDocuments?: ApiDocuments | undefined }>(
       // the gateway's own operations first, then the forwarded ones, each in the table's order
       document = publicDocument([
         ...ownOperations.map((policy) => operation(policy, operationIn(own, policy.method, policy.path), false)),
-        ...[...forwarded].map(([policy, target]) => operation(policy, operationIn(documents[target.service], policy.method, target.path), true)),
+        ...[...forwarded].map(([policy, target]) =>
+          operation(policy, operationIn(documents[target.service], policy.method, target.path), true),
+        ),
       ]);
     });
     app.decorate('openapi', () => {
@@ -51,7 +55,11 @@ export default fp<{ apiDocuments?: ApiDocuments | undefined }>(
       return document;
     });
     const asyncapi = buildAsyncApiDocument();
-    await app.register(swaggerUi, { routePrefix: '/docs', transformSpecification: () => app.openapi(), transformSpecificationClone: false });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      transformSpecification: () => app.openapi(),
+      transformSpecificationClone: false,
+    });
     app.get('/docs/asyncapi.json', { schema: { hide: true } }, async () => asyncapi);
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.openapi());
   },

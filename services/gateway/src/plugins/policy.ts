@@ -44,7 +44,8 @@ export default fp(
         reply.header('www-authenticate', req.authError ? 'Bearer realm="airline", error="invalid_token"' : 'Bearer realm="airline"');
         throw new HttpProblem(401, 'Unauthorized', req.authError ?? 'this endpoint needs a bearer token: sign in with POST /auth/login');
       }
-      if (policy.access === 'admin' && req.identity.role !== 'admin') throw new HttpProblem(403, 'Forbidden', 'this endpoint is for airline staff (role admin)');
+      if (policy.access === 'admin' && req.identity.role !== 'admin')
+        throw new HttpProblem(403, 'Forbidden', 'this endpoint is for airline staff (role admin)');
     }
 
     app.addHook('preParsing', async (req, reply, payload) => {

@@ -12,7 +12,12 @@ export default fp<{ rateLimit: GatewaySettings['rateLimit'] }>(
       max: limits.max,
       timeWindow: limits.windowMs,
       keyGenerator: (req) => (req.identity ? `token:${req.identity.issuer}|${req.identity.subject}` : `ip:${req.ip}`),
-      errorResponseBuilder: (_req, ctx) => new HttpProblem(429, 'Too many requests', `at most ${ctx.max} requests in ${ctx.after}; try again in ${Math.ceil(ctx.ttl / 1000)} s`),
+      errorResponseBuilder: (_req, ctx) =>
+        new HttpProblem(
+          429,
+          'Too many requests',
+          `at most ${ctx.max} requests in ${ctx.after}; try again in ${Math.ceil(ctx.ttl / 1000)} s`,
+        ),
     });
   },
   { name: 'rate-limit', dependencies: ['authentication'] },

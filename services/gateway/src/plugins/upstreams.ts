@@ -34,7 +34,10 @@ export default fp<UpstreamsOptions>(
       // a replica stopping (rolling restart) or gone: the request went again on a new connection
       onRetry: (service, req, why) => {
         retries.inc({ upstream: service, reason: why });
-        log.info({ upstream: service, method: req.method, path: req.path.split('?')[0], requestId: req.headers?.['x-request-id'], why }, 'upstream request sent again on a new connection');
+        log.info(
+          { upstream: service, method: req.method, path: req.path.split('?')[0], requestId: req.headers?.['x-request-id'], why },
+          'upstream request sent again on a new connection',
+        );
       },
     });
     app.decorate('upstreams', upstreams);

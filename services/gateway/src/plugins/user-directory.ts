@@ -20,7 +20,9 @@ export type DirectoryUser = Static<typeof DirectoryUser>;
 /** Who may list the users: staff only. Declared here, so the route carries its row of the policy table. */
 export const userDirectoryPolicy: Policy = { method: 'GET', path: '/users', access: 'admin' };
 
-const Query = Type.Object({ customerId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'only the users acting as this customer' })) });
+const Query = Type.Object({
+  customerId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'only the users acting as this customer' })),
+});
 
 /** The users of the gateway, by username: who they are and which customer they act as. No password hash leaves. */
 export async function listUsers(db: Database, customerId?: number): Promise<DirectoryUser[]> {
@@ -33,14 +35,19 @@ export async function listUsers(db: Database, customerId?: number): Promise<Dire
 
 export default fp<{ db: Database }>(
   async (app, { db }) => {
-  app.get(
-    '/users',
-    {
-      config: { policy: userDirectoryPolicy },
-      schema: { tags: ['auth'], summary: 'The users (staff): username, role and the customer each acts as', querystring: Query, response: { 200: Type.Array(DirectoryUser) } },
-    },
-    async (req) => listUsers(db, (req.query as Static<typeof Query>).customerId),
-  );
+    app.get(
+      '/users',
+      {
+        config: { policy: userDirectoryPolicy },
+        schema: {
+          tags: ['auth'],
+          summary: 'The users (staff): username, role and the customer each acts as',
+          querystring: Query,
+          response: { 200: Type.Array(DirectoryUser) },
+        },
+      },
+      async (req) => listUsers(db, (req.query as Static<typeof Query>).customerId),
+    );
   },
   { name: 'user-directory', encapsulate: true, dependencies: ['authentication', 'policy', 'route-schemas'] },
 );

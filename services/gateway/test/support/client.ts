@@ -35,7 +35,13 @@ export function gatewayClient(base: string, check?: Conformance, token?: string)
     }
     // the path as it was sent: fetch resolves dot segments ('/reservations/.' asks for '/reservations/')
     const sent = new URL(base + path);
-    check?.check({ method, url: sent.pathname + sent.search, status: res.status, contentType: res.headers.get('content-type'), body: parsed });
+    check?.check({
+      method,
+      url: sent.pathname + sent.search,
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      body: parsed,
+    });
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
   return {

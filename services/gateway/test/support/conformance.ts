@@ -21,7 +21,13 @@ function deref(node: unknown, doc: Json): unknown {
   if (!node || typeof node !== 'object') return node;
   const ref = (node as Json).$ref;
   if (typeof ref === 'string' && ref.startsWith('#/')) {
-    return deref(ref.slice(2).split('/').reduce((o: Json, k) => o?.[k], doc), doc);
+    return deref(
+      ref
+        .slice(2)
+        .split('/')
+        .reduce((o: Json, k) => o?.[k], doc),
+      doc,
+    );
   }
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, deref(v, doc)]));
 }
@@ -74,14 +80,18 @@ export function conformance(doc: OpenApiDocument) {
       if (!response.content || seen.body === undefined || seen.body === '') return;
       const type = (seen.contentType ?? '').split(';')[0]!.trim();
       const media = response.content[type];
-      if (!media) return void violations.push(`${where}: content type ${type} not documented (${Object.keys(response.content).join(', ')})`);
+      if (!media)
+        return void violations.push(`${where}: content type ${type} not documented (${Object.keys(response.content).join(', ')})`);
       if (!media.schema) return;
       let validate = compiled.get(media.schema);
       if (!validate) {
         validate = ajv.compile(deref(media.schema, doc) as Json);
         compiled.set(media.schema, validate);
       }
-      if (!validate(seen.body)) violations.push(`${where}: body does not match the schema: ${ajv.errorsText(validate.errors)} — ${JSON.stringify(seen.body).slice(0, 300)}`);
+      if (!validate(seen.body))
+        violations.push(
+          `${where}: body does not match the schema: ${ajv.errorsText(validate.errors)} — ${JSON.stringify(seen.body).slice(0, 300)}`,
+        );
     },
   };
 }

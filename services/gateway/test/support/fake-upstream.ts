@@ -12,9 +12,17 @@ export interface Received {
 export async function fakeUpstream(options: { reservationOwner?: number } = {}) {
   const app = Fastify();
   const received: Received[] = [];
-  app.get('/reservations/:id', async (req) => ({ id: Number((req.params as { id: string }).id), customerId: options.reservationOwner ?? 7 }));
+  app.get('/reservations/:id', async (req) => ({
+    id: Number((req.params as { id: string }).id),
+    customerId: options.reservationOwner ?? 7,
+  }));
   app.all('/*', async (req, reply) => {
-    const r: Received = { method: req.method, url: req.url, body: req.body, idempotencyKey: req.headers['idempotency-key'] as string | undefined };
+    const r: Received = {
+      method: req.method,
+      url: req.url,
+      body: req.body,
+      idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+    };
     received.push(r);
     reply.status(req.method === 'POST' ? 201 : 200);
     return r;

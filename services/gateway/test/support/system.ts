@@ -12,7 +12,13 @@ export const USERS = {
 } satisfies Record<string, SeedUser>;
 
 export async function systemWithUsers(options: EmbeddedOptions = {}) {
-  const system = await startEmbeddedSystem({ ports: FREE_PORTS, busPollMs: 50, auth: { users: Object.values(USERS) }, gateway: { rateLimit: false }, ...options });
+  const system = await startEmbeddedSystem({
+    ports: FREE_PORTS,
+    busPollMs: 50,
+    auth: { users: Object.values(USERS) },
+    gateway: { rateLimit: false },
+    ...options,
+  });
   const check = conformance(system.gateway.openapi());
   const anonymous = gatewayClient(system.urls.gateway, check);
   const [admin, alice, bob] = await Promise.all([USERS.admin, USERS.alice, USERS.bob].map((u) => anonymous.as(u.username, u.password)));

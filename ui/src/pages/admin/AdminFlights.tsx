@@ -8,7 +8,18 @@ import { FlightTable } from '../../components/FlightTable';
 import type { Flight, Reservation } from '../../types';
 
 const REFRESH_MS = 3000;
-const FIELDS = ['flightCode', 'origin', 'destination', 'departureTime', 'arrivalTime', 'takeoffDate', 'cost', 'currency', 'capacity', 'remainingSeatsCount'];
+const FIELDS = [
+  'flightCode',
+  'origin',
+  'destination',
+  'departureTime',
+  'arrivalTime',
+  'takeoffDate',
+  'cost',
+  'currency',
+  'capacity',
+  'remainingSeatsCount',
+];
 
 export function AdminFlights() {
   useTitle('Manage flights');
@@ -44,7 +55,12 @@ export function AdminFlights() {
               labelledBy="all-flights"
               action={(f) =>
                 f.status === 'SCHEDULED' ? (
-                  <button type="button" className="danger small" onClick={() => setCancelling(f)} aria-label={`Cancel flight ${f.flightCode}`}>
+                  <button
+                    type="button"
+                    className="danger small"
+                    onClick={() => setCancelling(f)}
+                    aria-label={`Cancel flight ${f.flightCode}`}
+                  >
                     Cancel flight
                   </button>
                 ) : null
@@ -69,7 +85,17 @@ export function AdminFlights() {
 }
 
 function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void }) {
-  const empty = { flightCode: '', origin: '', destination: '', departureTime: '', arrivalTime: '', takeoffDate: '', cost: '', currency: '', capacity: '' };
+  const empty = {
+    flightCode: '',
+    origin: '',
+    destination: '',
+    departureTime: '',
+    arrivalTime: '',
+    takeoffDate: '',
+    cost: '',
+    currency: '',
+    capacity: '',
+  };
   const [form, setForm] = useState(empty);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -85,7 +111,12 @@ function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void })
       // a scheduled flight gives its route and local times (the zones are its airports'); without them
       // it is registered as the seeds do, by its takeoff date
       const route = [form.origin, form.destination, form.departureTime, form.arrivalTime].some((v) => v.trim() !== '')
-        ? { origin: form.origin.trim().toUpperCase(), destination: form.destination.trim().toUpperCase(), departureTime: form.departureTime, arrivalTime: form.arrivalTime }
+        ? {
+            origin: form.origin.trim().toUpperCase(),
+            destination: form.destination.trim().toUpperCase(),
+            departureTime: form.departureTime,
+            arrivalTime: form.arrivalTime,
+          }
         : {};
       const body = {
         flightCode: form.flightCode.trim(),
@@ -111,15 +142,92 @@ function RegisterFlight({ onRegistered }: { onRegistered: (f: Flight) => void })
     <section className="card" aria-labelledby="register-heading">
       <h2 id="register-heading">Register a flight</h2>
       <form onSubmit={submit} noValidate>
-        <Field label="Flight code" name="flightCode" value={form.flightCode} onChange={set('flightCode')} required placeholder="KE081" error={fieldError(error, 'flightCode')} hint="Letters, digits and dashes" />
-        <Field label="From (airport code)" name="origin" value={form.origin} onChange={set('origin')} maxLength={3} placeholder="ICN" error={fieldError(error, 'origin')} />
-        <Field label="To (airport code)" name="destination" value={form.destination} onChange={set('destination')} maxLength={3} placeholder="JFK" error={fieldError(error, 'destination')} />
-        <Field label="Departure (local time at the origin)" name="departureTime" type="datetime-local" value={form.departureTime} onChange={set('departureTime')} error={fieldError(error, 'departureTime')} />
-        <Field label="Arrival (local time at the destination)" name="arrivalTime" type="datetime-local" value={form.arrivalTime} onChange={set('arrivalTime')} error={fieldError(error, 'arrivalTime')} />
-        <Field label="Takeoff date" name="takeoffDate" type="date" value={form.takeoffDate} onChange={set('takeoffDate')} error={fieldError(error, 'takeoffDate')} hint="Only for a flight without a route and times, as the seeds register" />
-        <Field label="Fare per seat" name="cost" type="number" inputMode="numeric" min={0} value={form.cost} onChange={set('cost')} required error={fieldError(error, 'cost')} hint="In the currency's smallest unit (KRW has none; cents for USD)" />
-        <Field label="Currency" name="currency" value={form.currency} onChange={set('currency')} maxLength={3} placeholder="KRW" error={fieldError(error, 'currency')} hint="ISO 4217 code; KRW when left empty" />
-        <Field label="Seats (capacity)" name="capacity" type="number" inputMode="numeric" min={0} value={form.capacity} onChange={set('capacity')} required error={fieldError(error, 'capacity')} />
+        <Field
+          label="Flight code"
+          name="flightCode"
+          value={form.flightCode}
+          onChange={set('flightCode')}
+          required
+          placeholder="KE081"
+          error={fieldError(error, 'flightCode')}
+          hint="Letters, digits and dashes"
+        />
+        <Field
+          label="From (airport code)"
+          name="origin"
+          value={form.origin}
+          onChange={set('origin')}
+          maxLength={3}
+          placeholder="ICN"
+          error={fieldError(error, 'origin')}
+        />
+        <Field
+          label="To (airport code)"
+          name="destination"
+          value={form.destination}
+          onChange={set('destination')}
+          maxLength={3}
+          placeholder="JFK"
+          error={fieldError(error, 'destination')}
+        />
+        <Field
+          label="Departure (local time at the origin)"
+          name="departureTime"
+          type="datetime-local"
+          value={form.departureTime}
+          onChange={set('departureTime')}
+          error={fieldError(error, 'departureTime')}
+        />
+        <Field
+          label="Arrival (local time at the destination)"
+          name="arrivalTime"
+          type="datetime-local"
+          value={form.arrivalTime}
+          onChange={set('arrivalTime')}
+          error={fieldError(error, 'arrivalTime')}
+        />
+        <Field
+          label="Takeoff date"
+          name="takeoffDate"
+          type="date"
+          value={form.takeoffDate}
+          onChange={set('takeoffDate')}
+          error={fieldError(error, 'takeoffDate')}
+          hint="Only for a flight without a route and times, as the seeds register"
+        />
+        <Field
+          label="Fare per seat"
+          name="cost"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          value={form.cost}
+          onChange={set('cost')}
+          required
+          error={fieldError(error, 'cost')}
+          hint="In the currency's smallest unit (KRW has none; cents for USD)"
+        />
+        <Field
+          label="Currency"
+          name="currency"
+          value={form.currency}
+          onChange={set('currency')}
+          maxLength={3}
+          placeholder="KRW"
+          error={fieldError(error, 'currency')}
+          hint="ISO 4217 code; KRW when left empty"
+        />
+        <Field
+          label="Seats (capacity)"
+          name="capacity"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          value={form.capacity}
+          onChange={set('capacity')}
+          required
+          error={fieldError(error, 'capacity')}
+        />
         <ErrorNote error={formError(error, FIELDS)} />
         <button type="submit" disabled={busy}>
           {busy ? 'Registering…' : 'Register flight'}
@@ -155,7 +263,16 @@ function CancelFlight({ flight, onClose, onCancelled }: { flight: Flight; onClos
   };
 
   return (
-    <ConfirmDialog open title={`Cancel flight ${flight.flightCode}?`} confirmLabel="Cancel the flight" cancelLabel="Keep the flight" danger busy={busy || !impact} onConfirm={confirm} onClose={onClose}>
+    <ConfirmDialog
+      open
+      title={`Cancel flight ${flight.flightCode}?`}
+      confirmLabel="Cancel the flight"
+      cancelLabel="Keep the flight"
+      danger
+      busy={busy || !impact}
+      onConfirm={confirm}
+      onClose={onClose}
+    >
       {reservations.loading ? <Loading what="its bookings" /> : null}
       <ErrorNote error={reservations.error} prefix="Could not count its bookings" />
       {impact ? (

@@ -42,7 +42,11 @@ export function Dashboard() {
         <ErrorNote error={events.error} prefix="Could not load the bookings" />
         {list && list.length === 0 ? <Empty>No bookings yet.</Empty> : null}
         {list && list.length > 0 ? <OutcomeChart buckets={buckets} bucketMs={bucketMs} /> : null}
-        {events.data?.truncated ? <p className="muted small-text">The history answered its first {HISTORY_LIMIT.toLocaleString('en-US')} events only: later ones are not in this chart.</p> : null}
+        {events.data?.truncated ? (
+          <p className="muted small-text">
+            The history answered its first {HISTORY_LIMIT.toLocaleString('en-US')} events only: later ones are not in this chart.
+          </p>
+        ) : null}
       </section>
       <div className="split even">
         <section className="card" aria-labelledby="board-heading">
@@ -58,7 +62,13 @@ export function Dashboard() {
           <ErrorNote error={infos.error} prefix="Could not load customerInfos" />
           {infos.data && infos.data.length === 0 ? <Empty>No customer has booked yet.</Empty> : null}
           {customers && customers.length > 0 ? (
-            <DataTable rows={customers} caption="Customers: bookings placed, confirmed and cancelled" columns={['customer', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']} rowKey="customer" headings={CUSTOMER_HEADINGS} />
+            <DataTable
+              rows={customers}
+              caption="Customers: bookings placed, confirmed and cancelled"
+              columns={['customer', 'flightCount', 'recentReserveDate', 'confirmedCount', 'cancelledCount']}
+              rowKey="customer"
+              headings={CUSTOMER_HEADINGS}
+            />
           ) : null}
         </section>
       </div>
@@ -73,8 +83,12 @@ function FlightBoard({ rows, referenceOf }: { rows: FlightBoardEntry[]; referenc
       <thead>
         <tr>
           <th scope="col">Flight</th>
-          <th scope="col" className="num">Seats left</th>
-          <th scope="col" className="num">Turned away</th>
+          <th scope="col" className="num">
+            Seats left
+          </th>
+          <th scope="col" className="num">
+            Turned away
+          </th>
           <th scope="col">Last activity</th>
         </tr>
       </thead>

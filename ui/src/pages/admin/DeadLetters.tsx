@@ -32,7 +32,10 @@ export function DeadLetters() {
   return (
     <main id="main">
       <h1>Dead letters</h1>
-      <p className="muted">An event lands here when its consumer failed on it every time it was tried. Fix the cause, then redrive it: the consumer gets it again.</p>
+      <p className="muted">
+        An event lands here when its consumer failed on it every time it was tried. Fix the cause, then redrive it: the consumer gets it
+        again.
+      </p>
       {letters.loading ? <Loading what="dead letters" /> : null}
       <ErrorNote error={letters.error} prefix="Could not load the dead letters" />
       <ErrorNote error={error} prefix="Redrive failed" />
@@ -62,7 +65,9 @@ export function DeadLetters() {
                 <th scope="col">Event</th>
                 <th scope="col">Consumer</th>
                 <th scope="col">Error</th>
-                <th scope="col" className="num">Tries</th>
+                <th scope="col" className="num">
+                  Tries
+                </th>
                 <th scope="col">Parked</th>
                 <th scope="col">
                   <span className="visually-hidden">Action</span>
@@ -85,7 +90,13 @@ export function DeadLetters() {
                   </td>
                   <td data-label="Parked">{formatDateTime(d.parkedAt)}</td>
                   <td className="actions-cell">
-                    <button type="button" className="small" onClick={() => redrive(service, [d.id])} disabled={busy !== null} aria-label={`Redrive ${d.eventType} ${d.eventId}`}>
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => redrive(service, [d.id])}
+                      disabled={busy !== null}
+                      aria-label={`Redrive ${d.eventType} ${d.eventId}`}
+                    >
                       Redrive
                     </button>
                   </td>

@@ -31,13 +31,25 @@ function FindReservation() {
     const q = query.trim();
     setError(null);
     if (/^\d+$/.test(q)) return navigate(`/staff/timeline/${q}`);
-    if (!/^[A-Za-z0-9]{6}$/.test(q)) return setError(new ApiError({ title: 'Invalid', status: 400, detail: 'enter a reservation number or a 6-character booking reference', field: 'reservation' }));
+    if (!/^[A-Za-z0-9]{6}$/.test(q))
+      return setError(
+        new ApiError({
+          title: 'Invalid',
+          status: 400,
+          detail: 'enter a reservation number or a 6-character booking reference',
+          field: 'reservation',
+        }),
+      );
     setBusy(true);
     try {
       const r = await api.get<Reservation>(`/reservations/by-reference/${encodeURIComponent(q.toUpperCase())}`);
       navigate(`/staff/timeline/${r.id}`);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 ? new ApiError({ ...err.problem, detail: `no booking has the reference ${q.toUpperCase()}`, field: 'reservation' }) : err);
+      setError(
+        err instanceof ApiError && err.status === 404
+          ? new ApiError({ ...err.problem, detail: `no booking has the reference ${q.toUpperCase()}`, field: 'reservation' })
+          : err,
+      );
     } finally {
       setBusy(false);
     }
@@ -68,7 +80,10 @@ function FlightBookings() {
   const flights = useResource((signal) => api.get<Flight[]>('/flights', { signal }), []);
   const [flightId, setFlightId] = useState<number | null>(null);
   const chosen = flightId ?? flights.data?.[flights.data.length - 1]?.id ?? null;
-  const bookings = useResource((signal) => (chosen ? allPages<Reservation>('/reservations', { flightId: chosen }, signal) : Promise.resolve([])), [chosen]);
+  const bookings = useResource(
+    (signal) => (chosen ? allPages<Reservation>('/reservations', { flightId: chosen }, signal) : Promise.resolve([])),
+    [chosen],
+  );
   const users = useResource((signal) => api.get<User[]>('/users', { signal }), []);
   return (
     <section className="card" aria-labelledby="by-flight-heading">
@@ -93,14 +108,18 @@ function FlightBookings() {
       {bookings.data && chosen && bookings.data.length === 0 ? <Empty>No bookings on this flight.</Empty> : null}
       {bookings.data && bookings.data.length > 0 ? (
         <ul className="plain-list">
-          {[...bookings.data].reverse().slice(0, 50).map((r) => (
-            <li key={r.id}>
-              <Link to={`/staff/timeline/${r.id}`}>{r.bookingReference}</Link>{' '}
-              <span className="muted">
-                {customerLabel(users.data, r.customerId)} · {plural(r.seatQty, 'seat')} · placed {formatDate(r.reserveDate)}
-              </span> <StatusBadge reservation={r} audience="staff" />
-            </li>
-          ))}
+          {[...bookings.data]
+            .reverse()
+            .slice(0, 50)
+            .map((r) => (
+              <li key={r.id}>
+                <Link to={`/staff/timeline/${r.id}`}>{r.bookingReference}</Link>{' '}
+                <span className="muted">
+                  {customerLabel(users.data, r.customerId)} · {plural(r.seatQty, 'seat')} · placed {formatDate(r.reserveDate)}
+                </span>{' '}
+                <StatusBadge reservation={r} audience="staff" />
+              </li>
+            ))}
         </ul>
       ) : null}
     </section>
@@ -108,26 +127,35 @@ function FlightBookings() {
 }
 
 function Saga({ id }: { id: number }) {
-  const reservation = useResource((signal) => api.get<Reservation>(`/reservations/${id}`, { signal }), [id], (r) => (r?.status === 'PENDING' ? 1000 : null));
+  const reservation = useResource(
+    (signal) => api.get<Reservation>(`/reservations/${id}`, { signal }),
+    [id],
+    (r) => (r?.status === 'PENDING' ? 1000 : null),
+  );
   const status = reservation.data?.status;
   // a settled saga can still grow (a refund, released seats): keep looking, less often
-  const timeline = useResource((signal) => api.get<SagaTimeline>(`/reservations/${id}/timeline`, { signal }), [id, status, reservation.data?.cancelReason], () =>
-    status === 'PENDING' ? 1000 : 5000,
+  const timeline = useResource(
+    (signal) => api.get<SagaTimeline>(`/reservations/${id}/timeline`, { signal }),
+    [id, status, reservation.data?.cancelReason],
+    () => (status === 'PENDING' ? 1000 : 5000),
   );
   const steps = timeline.data?.steps ?? [];
   const r = reservation.data;
   const users = useResource((signal) => api.get<User[]>('/users', { signal }), []);
-  const flight = useResource((signal) => (r ? api.get<Flight>(`/flights/${r.flightId}`, { signal }) : Promise.resolve(undefined)), [r?.flightId]);
+  const flight = useResource(
+    (signal) => (r ? api.get<Flight>(`/flights/${r.flightId}`, { signal }) : Promise.resolve(undefined)),
+    [r?.flightId],
+  );
   return (
     <section className="card" aria-labelledby="saga-heading">
-      <h2 id="saga-heading">
-        {r ? `Booking ${r.bookingReference}` : `Reservation ${id}`}
-      </h2>
+      <h2 id="saga-heading">{r ? `Booking ${r.bookingReference}` : `Reservation ${id}`}</h2>
       {reservation.loading ? <Loading what="the reservation" /> : null}
       <ErrorNote error={reservation.error} />
       {r ? (
         <p>
-          <StatusBadge reservation={r} audience="staff" /> {customerLabel(users.data, r.customerId)} · flight {flight.data ? `${flight.data.flightCode} · ${formatDeparture(flight.data)}` : r.flightId} · {plural(r.seatQty, 'seat')} · {formatMoney(r.amount, r.currency)}
+          <StatusBadge reservation={r} audience="staff" /> {customerLabel(users.data, r.customerId)} · flight{' '}
+          {flight.data ? `${flight.data.flightCode} · ${formatDeparture(flight.data)}` : r.flightId} · {plural(r.seatQty, 'seat')} ·{' '}
+          {formatMoney(r.amount, r.currency)}
         </p>
       ) : null}
       {timeline.loading ? <Loading what="the timeline" /> : null}
