@@ -287,9 +287,10 @@ export async function pgCeiling(run: string, clients: number, flights: number, s
     await migrate(db, [
       messagingMigration,
       idempotencyMigration,
-      ...flightService.migrations,
-      ...reservationService.migrations,
-      ...paymentService.migrations,
+      // three services' tables in one database: their migrations keep apart by service (each has a 100_scrub_card_numbers.sql)
+      ...[flightService, reservationService, paymentService].flatMap((service) =>
+        service.migrations.map((m) => ({ ...m, name: `${service.name}/${m.name}` })),
+      ),
     ]);
     await db.query(
       `INSERT INTO flights (flight_code, takeoff_date, cost, capacity, remaining_seats_count)

@@ -37,7 +37,7 @@ SELECT flight_id, flight_code, takeoff_date, cost, status FROM flight_catalog WH
 INSERT INTO reservations (id, booking_reference, customer_id, flight_id, seat_qty, amount, reserve_date, card_last4, status, cancel_reason, hold_expires_at)
   VALUES (${rid(i)}, upper(substr(md5(random()::text), 1, 6)), :cust, ${fid(i)}, 1, 100, '2027-01-01', '4242', 'PENDING', NULL, now() + interval '15 minutes')
   ON CONFLICT (booking_reference) DO NOTHING;
-INSERT INTO outbox (event_id, type, payload) SELECT gen_random_uuid(), 'ReservationPlaced', ${event('ReservationPlaced', `jsonb_build_object('reservationId', :base + i, 'bookingReference', 'ABCDEF', 'customerId', :cust, 'flightId', ${fid(i)}, 'seatQty', 1, 'amount', 100, 'reserveDate', '2027-01-01', 'card', '4242424242424242', 'holdExpiresAt', now() + interval '15 minutes')`)} FROM (SELECT ${i} AS i) AS one;
+INSERT INTO outbox (event_id, type, payload) SELECT gen_random_uuid(), 'ReservationPlaced', ${event('ReservationPlaced', `jsonb_build_object('reservationId', :base + i, 'bookingReference', 'ABCDEF', 'customerId', :cust, 'flightId', ${fid(i)}, 'seatQty', 1, 'amount', 100, 'reserveDate', '2027-01-01', 'paymentMethod', 'pm_card_visa', 'cardLast4', '4242', 'cardBrand', 'visa', 'holdExpiresAt', now() + interval '15 minutes')`)} FROM (SELECT ${i} AS i) AS one;
 COMMIT;`,
 )}
 -- 2. reservation's outbox relay
@@ -52,23 +52,17 @@ ${ids(
 UPDATE flights SET remaining_seats_count = remaining_seats_count - 1, updated_at = now() WHERE id = ${fid(i)} AND status = 'SCHEDULED' AND remaining_seats_count >= 1 RETURNING remaining_seats_count;
 UPDATE seat_holds SET status = 'HELD', updated_at = now() WHERE reservation_id = ${rid(i)};`,
 )}
-${outbox('SeatsReserved', `jsonb_build_object('reservationId', :base + i, 'customerId', :cust, 'flightId', 1, 'seatQty', 1, 'amount', 100, 'card', '4242424242424242', 'remainingSeatsCount', 1)`)}
+${outbox('SeatsReserved', `jsonb_build_object('reservationId', :base + i, 'customerId', :cust, 'flightId', 1, 'seatQty', 1, 'amount', 100, 'paymentMethod', 'pm_card_visa', 'cardLast4', '4242', 'cardBrand', 'visa', 'remainingSeatsCount', 1)`)}
 COMMIT;
 -- 4. flight's outbox relay
 ${relay}
--- 5. payment, on SeatsReserved: a payment to make
+-- 5. payment, on SeatsReserved: the payment opened already claimed (CHARGING, leased), handed to the
+--    worker after COMMIT with no claim of its own (the processor calls happen between 5 and 7)
 BEGIN;
 ${inbox('payment', 'SeatsReserved')}
-${ids((i) => `INSERT INTO payments (reservation_id, customer_id, amount, card, status) VALUES (${rid(i)}, :cust, 100, '4242424242424242', 'PENDING') ON CONFLICT (reservation_id) DO NOTHING;`)}
+${ids((i) => `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, status, attempts, lease_until) VALUES (${rid(i)}, :cust, 100, 'KRW', 'pm_card_visa', '4242', 'visa', 'CHARGING', 1, now() + interval '30 seconds') ON CONFLICT (reservation_id) DO NOTHING RETURNING *;`)}
 COMMIT;
--- 6. payment worker: claim due payments (the processor calls happen between 6 and 7)
-BEGIN;
-UPDATE payments SET status = 'CHARGING', lease_until = now() + interval '30 seconds', attempts = attempts + 1, updated_at = now()
-  WHERE id IN (SELECT id FROM payments WHERE (status IN ('PENDING', 'REFUND_PENDING') AND next_attempt_at <= now()) OR (status IN ('CHARGING', 'REFUNDING') AND lease_until <= now())
-    ORDER BY next_attempt_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-  RETURNING *;
-COMMIT;
--- 7. payment worker: record the pass's approvals and their PaymentApproved
+-- 6. payment worker: record the approvals and their PaymentApproved
 BEGIN;
 ${ids(
   (i) => `SELECT * FROM payments WHERE reservation_id = ${rid(i)} FOR UPDATE;
@@ -76,9 +70,9 @@ UPDATE payments SET status = 'APPROVED', authorization_code = 'A1B2C3', last_err
 )}
 ${outbox('PaymentApproved', `jsonb_build_object('reservationId', :base + i, 'paymentId', :base + i, 'amount', 100, 'authorizationCode', 'A1B2C3')`)}
 COMMIT;
--- 8. payment's outbox relay
+-- 7. payment's outbox relay
 ${relay}
--- 9. reservation, on PaymentApproved: CONFIRMED, ReservationConfirmed
+-- 8. reservation, on PaymentApproved: CONFIRMED, ReservationConfirmed
 BEGIN;
 ${inbox('reservation', 'PaymentApproved')}
 ${ids(
@@ -87,9 +81,9 @@ UPDATE reservations SET status = 'CONFIRMED', cancel_reason = NULL, updated_at =
 )}
 ${outbox('ReservationConfirmed', `jsonb_build_object('reservationId', :base + i, 'bookingReference', 'ABCDEF', 'customerId', :cust, 'flightId', 1, 'seatQty', 1, 'amount', 100, 'reserveDate', '2027-01-01')`)}
 COMMIT;
--- 10. reservation's outbox relay
+-- 9. reservation's outbox relay
 ${relay}
--- 11. flight, on ReservationConfirmed: the held seats are sold
+-- 10. flight, on ReservationConfirmed: the held seats are sold
 BEGIN;
 ${inbox('flight', 'ReservationConfirmed')}
 ${ids((i) => `UPDATE seat_holds SET status = 'SOLD', updated_at = now() WHERE reservation_id = ${rid(i)} AND status = ANY('{HELD}'::text[]);`)}

@@ -107,10 +107,10 @@ async function flushPaymentsToCharge(tx: Tx): Promise<void> {
   state.gathered.clear();
   const due = `(x."chargeBefore" IS NULL OR x."chargeBefore" > $2::timestamptz)`;
   const r = await tx.query<PaymentRow>(
-    `INSERT INTO payments (reservation_id, customer_id, amount, payment_method, card_last4, card_brand, charge_before, trace_parent, status, attempts, lease_until)
-     SELECT x."reservationId", x."customerId", x.amount, x."paymentMethod", x."cardLast4", x."cardBrand", x."chargeBefore", x."traceParent",
+    `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, charge_before, trace_parent, status, attempts, lease_until)
+     SELECT x."reservationId", x."customerId", x.amount, x.currency, x."paymentMethod", x."cardLast4", x."cardBrand", x."chargeBefore", x."traceParent",
        CASE WHEN ${due} THEN 'CHARGING' ELSE 'PENDING' END, CASE WHEN ${due} THEN 1 ELSE 0 END, CASE WHEN ${due} THEN $3::timestamptz END
-     FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
+     FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, currency text, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
      ON CONFLICT (reservation_id) DO NOTHING
      RETURNING *`,
     [JSON.stringify(rows), state.claim.now.toISOString(), state.claim.leaseUntil.toISOString()],
