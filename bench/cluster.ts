@@ -12,9 +12,10 @@
 // maximum), bookings at fixed arrival rates, open loop (bench/open-loop.ts), POST→CONFIRMED
 // p50/p99/p99.9 from each booking's scheduled send time.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { Pool } from 'undici';
 import { createPgDatabase, migrate } from '@airline/database';
@@ -112,6 +113,8 @@ export async function runClusterBench(argv: string[]): Promise<void> {
 
   const batch = Number(args['ceiling-batch']);
   const ceiling = args['no-ceiling'] ? undefined : await pgCeiling(run, concurrency, flights, Number(args['ceiling-seconds']), batch);
+  // and the anchor itself, as the issue measured it: ../shared/anchors/saga-ceiling.sh <flights> <clients> <seconds>
+  const anchor = args['no-ceiling'] ? undefined : await anchorCeiling(flights, concurrency, Number(args['ceiling-seconds']));
   const report = results.map((r, i) => {
     const which = i === 0 ? 'spread' : 'hot';
     const one = ceiling?.[1]?.[which];
@@ -121,6 +124,9 @@ export async function runClusterBench(argv: string[]): Promise<void> {
       ...r,
       ...(one ? { 'PostgreSQL ceiling sagas/s, 1 event/transaction': one, 'ratio to it': ratio(one) } : {}),
       ...(many && batch !== 1 ? { [`PostgreSQL ceiling sagas/s, ${batch} events/transaction`]: many, 'ratio to that': ratio(many) } : {}),
+      ...(anchor && i === 0
+        ? { [`anchor saga-ceiling.sh ${flights} ${concurrency} tps`]: anchor, 'ratio to the anchor': ratio(anchor) }
+        : {}),
     };
   });
   console.log(JSON.stringify([...report, ...openLoopResults], null, 2));
@@ -278,6 +284,16 @@ function createLoad(cluster: RunningCluster, run: string, concurrency: number, f
  * PostgreSQL alone running the saga's SQL (bench/saga-ceiling.ts), spread and on one hot flight, one
  * event per transaction and `batch` events per transaction.
  */
+/** `../shared/anchors/saga-ceiling.sh` (beside the repository), its tps; undefined when it is not there. */
+async function anchorCeiling(flights: number, clients: number, seconds: number): Promise<number | undefined> {
+  const script = fileURLToPath(new URL('../../shared/anchors/saga-ceiling.sh', import.meta.url));
+  if (!existsSync(script)) return undefined;
+  const { stdout } = await promisify(execFile)('bash', [script, String(flights), String(clients), String(seconds)]);
+  const tps = /tps = ([0-9.]+)/.exec(stdout)?.[1];
+  console.error(`anchor ${script.split('/').slice(-3).join('/')} ${flights} ${clients} ${seconds}: ${stdout.trim()}`);
+  return tps ? Math.round(Number(tps)) : undefined;
+}
+
 export async function pgCeiling(run: string, clients: number, flights: number, seconds: number, batch: number) {
   const name = `${run}_ceiling`;
   const dir = mkdtempSync(join(tmpdir(), 'airline-ceiling-'));
