@@ -2,18 +2,17 @@
 // only records what must be done, in the inbox transaction, so a processor outage never blocks or
 // dead-letters the event stream. A payment to make is opened already claimed for this replica's worker
 // and handed to it once the transaction has committed: the worker charges it at once, with no claim.
-import { perTransaction, type Tx } from '@airline/database';
 import type { EventHandlers } from '@airline/outbox';
 import { currentTraceparent } from '@airline/telemetry';
 import { onReservationCancelled, type PaymentStatus } from './payment.js';
 import {
-  insertVoidedPayment,
+  changeLockedPayment,
   lockPaymentOfReservation,
-  openPaymentToCharge,
-  paymentsOpenedToCharge,
+  opensPayment,
+  paymentOpenedToCharge,
+  stagePaymentToCharge,
+  stageVoidedPayment,
   toPayment,
-  updatePayment,
-  withdrawOpenedPayment,
   type PaymentRow,
 } from './repository.js';
 
@@ -28,16 +27,12 @@ export interface PaymentWork {
 }
 
 export function paymentHandlers(worker: PaymentWork): EventHandlers {
-  /** One hand-over per transaction, however many of its events opened payments. */
-  const handOver = perTransaction(() => ({ fn: undefined as (() => void) | undefined }));
-  const handOverOf = (tx: Tx) => (handOver.of(tx).fn ??= () => worker.take(paymentsOpenedToCharge(tx)));
-
   return {
     /** Step 4 begins: seats are held, so a payment is due. */
-    async SeatsReserved(event, { tx, now, afterCommit }) {
+    async SeatsReserved(event, { uow, now, afterCommit }) {
       const d = event.data;
-      openPaymentToCharge(
-        tx,
+      stagePaymentToCharge(
+        uow,
         {
           reservationId: d.reservationId,
           customerId: d.customerId,
@@ -51,27 +46,27 @@ export function paymentHandlers(worker: PaymentWork): EventHandlers {
         },
         { now, leaseUntil: worker.leaseUntil(now) },
       );
-      afterCommit(handOverOf(tx)); // nothing opened (a cancel came first, a redelivery): nothing handed over
+      // once committed, the flushed unit of work knows what it opened: nothing (a cancel came first, a redelivery), nothing handed over
+      afterCommit(() => void paymentOpenedToCharge(uow, d.reservationId).then((row) => row && worker.take([row])));
     },
 
     /** Compensation: void a payment not made yet, refund one that was. */
-    async ReservationCancelled(event, { tx, afterCommit }) {
+    async ReservationCancelled(event, { uow, afterCommit }) {
       const d = event.data;
-      const row = await lockPaymentOfReservation(tx, d.reservationId);
-      if (!row) {
-        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency });
-        return;
-      }
-      // opened to charge by this very transaction: nobody has called the processor, so nothing to undo
-      if (row.status === 'CHARGING' && withdrawOpenedPayment(tx, row.id)) {
-        updatePayment(tx, row.id, { status: 'VOIDED' });
-        return;
-      }
+      const voided = { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency };
+      // opened to charge by this very unit of work (not flushed): nobody has called the processor, so nothing to undo
+      if (opensPayment(uow, d.reservationId)) return stageVoidedPayment(uow, voided);
+      const row = await lockPaymentOfReservation(uow, d.reservationId);
+      if (!row) return stageVoidedPayment(uow, voided);
       const next = onReservationCancelled(toPayment(row));
       if (!next) return;
-      if ('cancelRequested' in next) updatePayment(tx, row.id, { cancelRequested: true });
+      if ('cancelRequested' in next) changeLockedPayment(uow, row, { cancelRequested: true });
       else {
-        updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0), traceParent: currentTraceparent() });
+        changeLockedPayment(uow, row, {
+          status: next.status as PaymentStatus,
+          nextAttemptAt: new Date(0),
+          traceParent: currentTraceparent(),
+        });
         if (next.status === 'REFUND_PENDING') afterCommit(worker.kick);
       }
     },
