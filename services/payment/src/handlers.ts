@@ -2,9 +2,11 @@
 // only records what must be done, in the inbox transaction, so a processor outage never blocks or
 // dead-letters the event stream. A payment to make is opened already claimed for this replica's worker
 // and handed to it once the transaction has committed: the worker charges it at once, with no claim.
+import type { StateStore } from '@airline/decider';
+import { handleCommand } from '@airline/decider';
 import type { EventHandlers } from '@airline/outbox';
 import { currentTraceparent } from '@airline/telemetry';
-import { onReservationCancelled, type PaymentStatus } from './payment.js';
+import { paymentDecider, type Payment, type PaymentEvent } from './payment.js';
 import {
   changeLockedPayment,
   lockPaymentOfReservation,
@@ -25,6 +27,22 @@ export interface PaymentWork {
   /** When a claim made now runs out (a worker that died with it: another claims the payment then). */
   leaseUntil(now: Date): Date;
 }
+
+/** A reservation's payment, as the decider sees it: locked in the unit of work, and its change staged back. */
+const paymentOfReservation: StateStore<number, Payment | null, PaymentEvent> = {
+  async load(uow, reservationId) {
+    const row = await lockPaymentOfReservation(uow, reservationId);
+    return row && toPayment(row);
+  },
+  async save(uow, reservationId, state, events) {
+    const row = (await lockPaymentOfReservation(uow, reservationId))!; // known: loaded by this command
+    const cancelled = [...events].reverse().find((e) => e.type === 'Cancelled');
+    changeLockedPayment(uow, row, {
+      cancelRequested: state?.cancelRequested,
+      ...(cancelled ? { status: cancelled.status, nextAttemptAt: new Date(0), traceParent: currentTraceparent() } : {}),
+    });
+  },
+};
 
 export function paymentHandlers(worker: PaymentWork): EventHandlers {
   return {
@@ -56,19 +74,11 @@ export function paymentHandlers(worker: PaymentWork): EventHandlers {
       const voided = { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency };
       // opened to charge by this very unit of work (not flushed): nobody has called the processor, so nothing to undo
       if (opensPayment(uow, d.reservationId)) return stageVoidedPayment(uow, voided);
-      const row = await lockPaymentOfReservation(uow, d.reservationId);
-      if (!row) return stageVoidedPayment(uow, voided);
-      const next = onReservationCancelled(toPayment(row));
-      if (!next) return;
-      if ('cancelRequested' in next) changeLockedPayment(uow, row, { cancelRequested: true });
-      else {
-        changeLockedPayment(uow, row, {
-          status: next.status as PaymentStatus,
-          nextAttemptAt: new Date(0),
-          traceParent: currentTraceparent(),
-        });
-        if (next.status === 'REFUND_PENDING') afterCommit(worker.kick);
-      }
+      const handled = await handleCommand(paymentDecider, { store: paymentOfReservation, emit: () => {} }, uow, d.reservationId, {
+        type: 'Cancel',
+      });
+      if ('refused' in handled) return stageVoidedPayment(uow, voided); // no payment yet: a VOIDED one makes the later SeatsReserved open nothing
+      if (handled.state?.status === 'REFUND_PENDING' && handled.events.length > 0) afterCommit(worker.kick);
     },
   };
 }

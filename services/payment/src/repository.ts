@@ -166,15 +166,27 @@ const lockedPayments = rowKind<number, PaymentRow>('payments by reservation', as
 /** The payment of a reservation, locked in this unit of work (undefined: none in the table). */
 export const lockPaymentOfReservation = (uow: UnitOfWork, reservationId: number) => uow.get(lockedPayments, reservationId);
 
-/** Changes a payment locked in this unit of work: the change is sent now (with the next round trip), and the unit of work knows the row as changed. */
+/** Stages a change of a payment locked in this unit of work (sent at flush), and the unit of work knows the row as changed. */
 export function changeLockedPayment(uow: UnitOfWork, row: PaymentRow, change: PaymentChange) {
-  updatePayment(uow.tx, row.id, change);
+  stagePaymentChange(uow, row.id, change);
   uow.remember(lockedPayments, row.reservation_id, {
     ...row,
     status: change.status ?? row.status,
     cancel_requested: change.cancelRequested ?? row.cancel_requested,
   });
 }
+
+/** Payments locked by id for the answers to record: read FOR UPDATE, in id order, once per unit of work. */
+const lockedPaymentsById = rowKind<number, PaymentRow>('payments by id', async (tx, ids) => {
+  const r = await tx.query<PaymentRow>('SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
+  return r.rows.map((row) => [Number(row.id), row]);
+});
+
+/** Locks these payments in one statement and keeps them in the unit of work. */
+export const lockPayments = (uow: UnitOfWork, ids: number[]) => uow.load(lockedPaymentsById, ids);
+
+/** A payment locked in this unit of work, by id. */
+export const lockedPayment = (uow: UnitOfWork, id: number) => uow.get(lockedPaymentsById, id);
 
 export async function findPaymentForReservation(tx: Sql, reservationId: number, forUpdate = false) {
   const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE reservation_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
@@ -196,15 +208,7 @@ export type PaymentChange = {
   traceParent?: string;
 };
 
-export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
-  updatePayments(tx, [{ id, change }]);
-}
-
-/** Changes several payments in one statement (each at most once): what a change leaves out stays as it is. */
-export function updatePayments(tx: Tx, changes: Array<{ id: number; change: PaymentChange }>) {
-  if (changes.length === 0) return;
-  tx.enqueue(
-    `UPDATE payments p SET
+const updateText = `UPDATE payments p SET
        status = coalesce(x.status, p.status),
        cancel_requested = coalesce(x."cancelRequested", p.cancel_requested),
        next_attempt_at = coalesce(x."nextAttemptAt", p.next_attempt_at),
@@ -217,9 +221,25 @@ export function updatePayments(tx: Tx, changes: Array<{ id: number; change: Paym
        updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelRequested" boolean, "nextAttemptAt" timestamptz, "declineReason" text,
        "authorizationCode" text, contradictions integer, "traceParent" text, "setLastError" boolean, "lastError" text)
-     WHERE p.id = x.id`,
-    [JSON.stringify(changes.map(({ id, change }) => ({ id, ...change, setLastError: change.lastError !== undefined })))],
-  );
+     WHERE p.id = x.id`;
+const asUpdate = (id: number, change: PaymentChange) => ({ id, ...change, setLastError: change.lastError !== undefined });
+
+/** A unit of work's payment changes, one statement at flush; a later change of the same payment replaces the earlier. */
+const paymentChanges = writeKind<ReturnType<typeof asUpdate>>('payment changes', updateText, (c) => c.id);
+
+/** Stages a payment's change (what it leaves out stays as it is). */
+export function stagePaymentChange(uow: UnitOfWork, id: number, change: PaymentChange) {
+  uow.stage(paymentChanges, asUpdate(id, change));
+}
+
+export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
+  updatePayments(tx, [{ id, change }]);
+}
+
+/** Changes several payments in one statement (each at most once): what a change leaves out stays as it is. */
+export function updatePayments(tx: Tx, changes: Array<{ id: number; change: PaymentChange }>) {
+  if (changes.length === 0) return;
+  tx.enqueue(updateText, [JSON.stringify(changes.map(({ id, change }) => asUpdate(id, change)))]);
 }
 
 /**
