@@ -208,7 +208,7 @@ export type PaymentChange = {
   traceParent?: string;
 };
 
-const updateText = `UPDATE payments p SET
+const paymentUpdate = `UPDATE payments p SET
        status = coalesce(x.status, p.status),
        cancel_requested = coalesce(x."cancelRequested", p.cancel_requested),
        next_attempt_at = coalesce(x."nextAttemptAt", p.next_attempt_at),
@@ -225,21 +225,11 @@ const updateText = `UPDATE payments p SET
 const asUpdate = (id: number, change: PaymentChange) => ({ id, ...change, setLastError: change.lastError !== undefined });
 
 /** A unit of work's payment changes, one statement at flush; a later change of the same payment replaces the earlier. */
-const paymentChanges = writeKind<ReturnType<typeof asUpdate>>('payment changes', updateText, (c) => c.id);
+const paymentChanges = writeKind<ReturnType<typeof asUpdate>>('payment changes', paymentUpdate, (c) => c.id);
 
 /** Stages a payment's change (what it leaves out stays as it is). */
 export function stagePaymentChange(uow: UnitOfWork, id: number, change: PaymentChange) {
   uow.stage(paymentChanges, asUpdate(id, change));
-}
-
-export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
-  updatePayments(tx, [{ id, change }]);
-}
-
-/** Changes several payments in one statement (each at most once): what a change leaves out stays as it is. */
-export function updatePayments(tx: Tx, changes: Array<{ id: number; change: PaymentChange }>) {
-  if (changes.length === 0) return;
-  tx.enqueue(updateText, [JSON.stringify(changes.map(({ id, change }) => asUpdate(id, change)))]);
 }
 
 /**
@@ -262,14 +252,6 @@ export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limi
     [now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), limit],
   );
   return r.rows.sort((a, b) => Number(a.id) - Number(b.id));
-}
-
-/** Several payments by id, locked in id order when forUpdate. */
-export async function findPayments(tx: Sql, ids: number[], forUpdate = false): Promise<Map<number, PaymentRow>> {
-  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id${forUpdate ? ' FOR UPDATE' : ''}`, [
-    ids,
-  ]);
-  return new Map(r.rows.map((row) => [Number(row.id), row]));
 }
 
 export async function findPayment(tx: Sql, id: number) {
