@@ -6,7 +6,6 @@ export { pgliteTemplate } from './pglite-artifacts.js';
 export * from './pipelined.js';
 export * from './pg.js';
 export * from './migrate.js';
-export * from './per-transaction.js';
 export * from './unit-of-work.js';
 export * from './group-commit.js';
 export * from './one-at-a-time.js';

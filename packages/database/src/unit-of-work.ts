@@ -21,8 +21,18 @@ export interface WriteKind<R> {
   readonly name: string;
   readonly text: string;
   readonly key?: (row: R) => unknown;
+  /**
+   * For a statement whose RETURNING rows the unit of work needs (what an INSERT … ON CONFLICT DO NOTHING
+   * really wrote): flush awaits it and hands them here, with the rows staged, to record them in the unit of work.
+   */
+  readonly returned?: (uow: UnitOfWork, staged: R[], rows: unknown[]) => void;
 }
-export const writeKind = <R>(name: string, text: string, key?: (row: R) => unknown): WriteKind<R> => ({ name, text, key });
+export const writeKind = <R>(name: string, text: string, key?: (row: R) => unknown, returned?: WriteKind<R>['returned']): WriteKind<R> => ({
+  name,
+  text,
+  key,
+  returned,
+});
 
 export class UnitOfWork {
   private readonly known = new Map<RowKind<unknown, unknown>, Map<unknown, unknown>>();
@@ -96,11 +106,16 @@ export class UnitOfWork {
   /**
    * Sends the staged writes, one statement per kind in the order the kinds were first staged. They go
    * with the transaction's next round trip (its next query, or COMMIT); a failure fails that, and the
-   * transaction, as if awaited (Tx.enqueue).
+   * transaction, as if awaited (Tx.enqueue). A kind with `returned` is awaited, and its rows recorded.
    */
   async flush(): Promise<void> {
-    for (const [kind, rows] of this.staged) this.tx.enqueue(kind.text, [JSON.stringify([...rows.values()])]);
+    const staged = [...this.staged];
     this.staged.clear();
+    for (const [kind, rows] of staged) {
+      const params = [JSON.stringify([...rows.values()])];
+      if (!kind.returned) this.tx.enqueue(kind.text, params);
+      else kind.returned(this, [...rows.values()], (await this.tx.query(kind.text, params)).rows);
+    }
   }
 
   private rowsOf<K, V>(kind: RowKind<K, V>): Map<K, V | undefined> {

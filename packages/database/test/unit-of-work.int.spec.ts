@@ -107,4 +107,33 @@ describe('a unit of work', () => {
     await expect(committed).rejects.toThrow(/duplicate key/);
     expect((await db.query<{ v: string }>('SELECT v FROM t WHERE id = 2')).rows[0]!.v).toBe('two');
   });
+
+  it('awaits a kind whose RETURNING rows it needs, and records what the statement really wrote (a row that conflicted: absent)', async () => {
+    await fresh();
+    const opened = rowKind<number, string>('t opened', async () => []);
+    const opens = writeKind<{ id: number; v: string }>(
+      't opens',
+      `INSERT INTO t SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id int, v text) ON CONFLICT (id) DO NOTHING RETURNING id, v`,
+      (row) => row.id,
+      (uow, staged, rows) =>
+        uow.record(
+          opened,
+          staged.map((row) => row.id),
+          (rows as Array<{ id: number; v: string }>).map((row) => [row.id, row.v]),
+        ),
+    );
+    const seen = await db.transaction(async (tx) => {
+      const uow = new UnitOfWork(tx);
+      uow.stage(opens, { id: 2, v: 'taken already' });
+      uow.stage(opens, { id: 3, v: 'three' });
+      await uow.flush();
+      return [await uow.get(opened, 2), await uow.get(opened, 3)];
+    });
+    expect(seen).toEqual([undefined, 'three']);
+    expect((await db.query<{ id: number; v: string }>('SELECT id, v FROM t ORDER BY id')).rows).toEqual([
+      { id: 1, v: 'one' },
+      { id: 2, v: 'two' },
+      { id: 3, v: 'three' },
+    ]);
+  });
 });

@@ -16,7 +16,7 @@ export interface DashboardConfig {
 
 /** Every event the dashboard reads goes through the one projection (the same code the rebuild runs). */
 export const dashboardHandlers: EventHandlers = Object.fromEntries(
-  dashboardEventTypes.map((type) => [type, (event: IntegrationEvent, { tx }: HandlerContext) => project(tx, event)]),
+  dashboardEventTypes.map((type) => [type, (event: IntegrationEvent, { uow }: HandlerContext) => project(uow, event)]),
 );
 
 /** The dashboard service (port 8085): read models only, fed by events (step 11, CQRS). */
@@ -35,7 +35,7 @@ export const dashboardService: ServiceDefinition<DashboardConfig> = {
   },
 };
 
-export { dashboardEventTypes, flushProjection, project } from './projector.js';
+export { dashboardEventTypes, project } from './projector.js';
 export { READ_MODEL_TABLES, rebuildReadModels, replay } from './rebuild.js';
 export * from './projections.js';
 export { dashboardRoutes } from './routes.js';

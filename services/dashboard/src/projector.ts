@@ -37,29 +37,22 @@ export function lockProjection(tx: Tx) {
 }
 
 /**
- * The rows a batch will touch, one statement per table (the consumer's prefetch), read under the lock
- * project() takes. The projections still keep them per transaction (read-models/projection.ts), not in
- * the batch's unit of work.
+ * The rows a batch will touch, one statement per table (the consumer's prefetch), read into the batch's
+ * unit of work under the lock project() takes.
  */
 export async function prefetchProjection(uow: UnitOfWork, events: IntegrationEvent[]) {
-  const tx = uow.tx;
   if (!events.some((e) => 'reservationId' in e.data)) return;
-  lockProjection(tx);
-  for (const p of projections) await p.prefetch?.(tx, events);
-}
-
-/** Sends what project() gathered in this transaction now (else it is sent before COMMIT). */
-export function flushProjection(tx: Tx) {
-  for (const p of projections) p.flush(tx);
+  lockProjection(uow.tx);
+  for (const p of projections) await p.prefetch?.(uow, events);
 }
 
 /**
- * Applies one event to every read model that reads it (written by flushProjection, before the
- * transaction ends). Safe to call twice with the same event.
+ * Applies one event to every read model that reads it, its writes staged in the unit of work (sent when
+ * whoever commits flushes it: the consumer does, before COMMIT). Safe to call twice with the same event.
  */
-export async function project(tx: Tx, event: IntegrationEvent): Promise<void> {
-  lockProjection(tx);
+export async function project(uow: UnitOfWork, event: IntegrationEvent): Promise<void> {
+  lockProjection(uow.tx);
   let read = false;
-  for (const p of projections) if (await p.project(tx, event)) read = true;
+  for (const p of projections) if (await p.project(uow, event)) read = true;
   if (!read) throw new Error(`the dashboard does not read ${JSON.stringify(event)}`);
 }

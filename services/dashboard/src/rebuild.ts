@@ -4,9 +4,9 @@
 // the log is projected too and the fresh rows replace the live ones in one transaction. An event the
 // live consumer applies again afterwards changes nothing: every projection is idempotent.
 import { upcastEvent } from '@airline/contracts';
-import type { Database, Tx } from '@airline/database';
+import { UnitOfWork, type Database, type Tx } from '@airline/database';
 import type { EventLogReader } from '@airline/messaging';
-import { dashboardEventTypes, flushProjection, lockProjection, project } from './projector.js';
+import { dashboardEventTypes, lockProjection, project } from './projector.js';
 
 /** The read-model tables, in the order they are copied. */
 export const READ_MODEL_TABLES = [
@@ -46,8 +46,9 @@ export async function replay(
 
 async function projectPage(tx: Tx, schema: string, page: Awaited<ReturnType<EventLogReader['read']>>) {
   await tx.query(`SELECT set_config('search_path', $1, true)`, [schema]);
-  for (const { event } of page) await project(tx, upcastEvent(event)); // a stream may still hold events with card numbers
-  flushProjection(tx);
+  const uow = new UnitOfWork(tx);
+  for (const { event } of page) await project(uow, upcastEvent(event)); // a stream may still hold events with card numbers
+  await uow.flush();
 }
 
 export interface RebuildResult extends ReplayResult {

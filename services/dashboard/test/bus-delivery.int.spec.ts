@@ -5,7 +5,7 @@
 // once, in order.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IntegrationEvent } from '@airline/contracts';
-import { createPgliteDatabase, migrate, type Database } from '@airline/database';
+import { createPgliteDatabase, migrate, UnitOfWork, type Database } from '@airline/database';
 import { createEmbeddedEventBus, type Delivery } from '@airline/messaging';
 import { createConsumer, messagingMigration } from '@airline/outbox';
 import { eventually } from '@airline/testing';
@@ -43,7 +43,9 @@ describe('the dashboard behind a bus whose event types overtake each other', () 
     );
     const inOrder = await database();
     await inOrder.transaction(async (tx) => {
-      for (const e of log) await project(tx, e);
+      const uow = new UnitOfWork(tx);
+      for (const e of log) await project(uow, e);
+      await uow.flush();
     });
 
     const live = await database();

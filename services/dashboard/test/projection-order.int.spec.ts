@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { IntegrationEvent } from '@airline/contracts';
-import { createPgliteDatabase, migrate, type Database } from '@airline/database';
+import { createPgliteDatabase, migrate, UnitOfWork, type Database } from '@airline/database';
 import { dashboardService } from '../src/index.js';
 import { project } from '../src/projector.js';
 import { READ_MODEL_TABLES } from '../src/rebuild.js';
@@ -32,7 +32,9 @@ async function tables(db: Database) {
 async function projectAll(db: Database, events: IntegrationEvent[], batch: number) {
   for (let i = 0; i < events.length; i += batch) {
     await db.transaction(async (tx) => {
-      for (const e of events.slice(i, i + batch)) await project(tx, e); // written before COMMIT
+      const uow = new UnitOfWork(tx);
+      for (const e of events.slice(i, i + batch)) await project(uow, e);
+      await uow.flush(); // written before COMMIT
     });
   }
 }

@@ -2,18 +2,19 @@
 // only records what must be done, in the inbox transaction, so a processor outage never blocks or
 // dead-letters the event stream. A payment to make is opened already claimed for this replica's worker
 // and handed to it once the transaction has committed: the worker charges it at once, with no claim.
-import { perTransaction, type Tx } from '@airline/database';
+import type { StateStore } from '@airline/decider';
+import { handleCommand } from '@airline/decider';
 import type { EventHandlers } from '@airline/outbox';
 import { currentTraceparent } from '@airline/telemetry';
-import { onReservationCancelled, type PaymentStatus } from './payment.js';
+import { paymentDecider, type Payment, type PaymentEvent } from './payment.js';
 import {
-  insertVoidedPayment,
+  changeLockedPayment,
   lockPaymentOfReservation,
-  openPaymentToCharge,
-  paymentsOpenedToCharge,
+  opensPayment,
+  paymentOpenedToCharge,
+  stagePaymentToCharge,
+  stageVoidedPayment,
   toPayment,
-  updatePayment,
-  withdrawOpenedPayment,
   type PaymentRow,
 } from './repository.js';
 
@@ -27,17 +28,29 @@ export interface PaymentWork {
   leaseUntil(now: Date): Date;
 }
 
-export function paymentHandlers(worker: PaymentWork): EventHandlers {
-  /** One hand-over per transaction, however many of its events opened payments. */
-  const handOver = perTransaction(() => ({ fn: undefined as (() => void) | undefined }));
-  const handOverOf = (tx: Tx) => (handOver.of(tx).fn ??= () => worker.take(paymentsOpenedToCharge(tx)));
+/** A reservation's payment, as the decider sees it: locked in the unit of work, and its change staged back. */
+const paymentOfReservation: StateStore<number, Payment | null, PaymentEvent> = {
+  async load(uow, reservationId) {
+    const row = await lockPaymentOfReservation(uow, reservationId);
+    return row && toPayment(row);
+  },
+  async save(uow, reservationId, state, events) {
+    const row = (await lockPaymentOfReservation(uow, reservationId))!; // known: loaded by this command
+    const cancelled = [...events].reverse().find((e) => e.type === 'Cancelled');
+    changeLockedPayment(uow, row, {
+      cancelRequested: state?.cancelRequested,
+      ...(cancelled ? { status: cancelled.status, nextAttemptAt: new Date(0), traceParent: currentTraceparent() } : {}),
+    });
+  },
+};
 
+export function paymentHandlers(worker: PaymentWork): EventHandlers {
   return {
     /** Step 4 begins: seats are held, so a payment is due. */
-    async SeatsReserved(event, { tx, now, afterCommit }) {
+    async SeatsReserved(event, { uow, now, afterCommit }) {
       const d = event.data;
-      openPaymentToCharge(
-        tx,
+      stagePaymentToCharge(
+        uow,
         {
           reservationId: d.reservationId,
           customerId: d.customerId,
@@ -51,29 +64,21 @@ export function paymentHandlers(worker: PaymentWork): EventHandlers {
         },
         { now, leaseUntil: worker.leaseUntil(now) },
       );
-      afterCommit(handOverOf(tx)); // nothing opened (a cancel came first, a redelivery): nothing handed over
+      // once committed, the flushed unit of work knows what it opened: nothing (a cancel came first, a redelivery), nothing handed over
+      afterCommit(() => void paymentOpenedToCharge(uow, d.reservationId).then((row) => row && worker.take([row])));
     },
 
     /** Compensation: void a payment not made yet, refund one that was. */
-    async ReservationCancelled(event, { tx, afterCommit }) {
+    async ReservationCancelled(event, { uow, afterCommit }) {
       const d = event.data;
-      const row = await lockPaymentOfReservation(tx, d.reservationId);
-      if (!row) {
-        insertVoidedPayment(tx, { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency });
-        return;
-      }
-      // opened to charge by this very transaction: nobody has called the processor, so nothing to undo
-      if (row.status === 'CHARGING' && withdrawOpenedPayment(tx, row.id)) {
-        updatePayment(tx, row.id, { status: 'VOIDED' });
-        return;
-      }
-      const next = onReservationCancelled(toPayment(row));
-      if (!next) return;
-      if ('cancelRequested' in next) updatePayment(tx, row.id, { cancelRequested: true });
-      else {
-        updatePayment(tx, row.id, { status: next.status as PaymentStatus, nextAttemptAt: new Date(0), traceParent: currentTraceparent() });
-        if (next.status === 'REFUND_PENDING') afterCommit(worker.kick);
-      }
+      const voided = { reservationId: d.reservationId, customerId: d.customerId, amount: d.amount, currency: d.currency };
+      // opened to charge by this very unit of work (not flushed): nobody has called the processor, so nothing to undo
+      if (opensPayment(uow, d.reservationId)) return stageVoidedPayment(uow, voided);
+      const handled = await handleCommand(paymentDecider, { store: paymentOfReservation, emit: () => {} }, uow, d.reservationId, {
+        type: 'Cancel',
+      });
+      if ('refused' in handled) return stageVoidedPayment(uow, voided); // no payment yet: a VOIDED one makes the later SeatsReserved open nothing
+      if (handled.state?.status === 'REFUND_PENDING' && handled.events.length > 0) afterCommit(worker.kick);
     },
   };
 }

@@ -10,14 +10,15 @@
 // recorded only while its claim is still the payment's latest (status and attempt unchanged).
 import { backoffMs } from '@airline/messaging';
 import { insertIntoOutbox, passLoop, stampEvents, type Clock } from '@airline/outbox';
-import { groupCommit, type Database, type Tx } from '@airline/database';
+import { groupCommit, UnitOfWork, type Database, type Tx } from '@airline/database';
+import { handleCommand } from '@airline/decider';
 import type { IntegrationEvent } from '@airline/contracts';
 import type { Worker } from '@airline/service';
 import type { Logger } from 'pino';
 import { contextFromTraceparent, currentTraceparent, inSpan, type Tracer } from '@airline/telemetry';
-import { afterCharge, afterRefund, type ChargeResult, type RefundResult } from './payment.js';
+import { paymentDecider, type ChargeResult, type RefundResult } from './payment.js';
 import type { PaymentProcessor } from './processor.js';
-import { claimDuePayments, findPayments, toPayment, updatePayments, type PaymentChange, type PaymentRow } from './repository.js';
+import { claimDuePayments, lockedPayment, lockPayments, stagePaymentChange, toPayment, type PaymentRow } from './repository.js';
 
 export interface PaymentWorkerOptions {
   /** Payments in hand at most (claimed by a pass, or handed over, and not recorded yet) before a pass claims more. */
@@ -83,59 +84,83 @@ export function paymentWorker(
     });
   }
 
-  /** Records answers and their events in one transaction. */
+  /** Records answers and their events in one transaction: each answer is a command to its payment's decider. */
   async function record(tx: Tx, answers: Answer[]) {
     const outgoing: IntegrationEvent[] = [];
-    const changes: Array<{ id: number; change: PaymentChange }> = [];
-    // re-read: a cancel may have arrived during the calls
-    const currents = await findPayments(
-      tx,
+    const uow = new UnitOfWork(tx);
+    // re-read, locked: a cancel may have arrived during the calls
+    await lockPayments(
+      uow,
       answers.map((a) => Number(a.row.id)),
-      true,
     );
     for (const { row, result, traceparent } of answers) {
-      const current = currents.get(Number(row.id));
-      // the claim this call was made under is no longer the payment's latest (it ran out and the payment
-      // was claimed again, or that call's answer is recorded already): that call records, not this one
-      if (!current || current.status !== row.status || current.attempts !== row.attempts) continue;
-      const payment = toPayment(current);
-      const t = row.status === 'CHARGING' ? afterCharge(payment, result as ChargeResult) : afterRefund(payment, result as RefundResult);
-      const nextAttemptAt = t.retry
-        ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000))
-        : t.status === 'REFUND_PENDING'
-          ? new Date(0)
-          : undefined;
-      const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
-      const change: PaymentChange = {
-        status: t.status,
-        declineReason: t.declineReason,
-        authorizationCode: t.authorizationCode,
-        nextAttemptAt,
-        lastError,
-        contradictions: t.contradiction?.count,
-      };
-      changes.push({ id: row.id, change });
-      outgoing.push(
-        ...stampEvents(t.events, { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent }, clock),
+      const handled = await handleCommand(
+        paymentDecider,
+        {
+          store: {
+            load: async (u, id) => {
+              const current = await lockedPayment(u, id);
+              return current && toPayment(current);
+            },
+            save(u, id, _state, events) {
+              for (const event of events) {
+                if (event.type !== 'Answered') continue;
+                const t = event.transition;
+                const nextAttemptAt = t.retry
+                  ? new Date(clock().getTime() + backoffMs(row.attempts, 200, 30_000))
+                  : t.status === 'REFUND_PENDING'
+                    ? new Date(0)
+                    : undefined;
+                const lastError = result.outcome === 'failed' ? result.error : (t.contradiction?.error ?? null);
+                stagePaymentChange(u, id, {
+                  status: t.status,
+                  declineReason: t.declineReason,
+                  authorizationCode: t.authorizationCode,
+                  nextAttemptAt,
+                  lastError,
+                  contradictions: t.contradiction?.count,
+                });
+              }
+            },
+          },
+          emit(_id, events) {
+            for (const event of events)
+              if (event.type === 'Answered')
+                outgoing.push(
+                  ...stampEvents(
+                    event.transition.events,
+                    { correlationId: String(row.reservation_id), causationId: `payment-${row.id}`, traceparent },
+                    clock,
+                  ),
+                );
+          },
+        },
+        uow,
+        Number(row.id),
+        { type: 'RecordAnswer', claim: { status: row.status, attempts: row.attempts }, result },
       );
+      // refused: the claim this call was made under is no longer the payment's latest (it ran out and the
+      // payment was claimed again, or that call's answer is recorded already): that call records, not this one
+      if ('refused' in handled) continue;
+      const t = handled.events[0]?.type === 'Answered' ? handled.events[0].transition : undefined;
       if (result.outcome === 'failed')
         log.warn(
           { reservationId: row.reservation_id, correlationId: String(row.reservation_id), attempt: row.attempts, error: result.error },
           'processor call failed; will retry',
         );
-      if (t.contradiction && t.status === 'REFUND_FAILED') {
+      if (t?.contradiction && t.status === 'REFUND_FAILED') {
         log.error(
           { reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error },
           'refund parked as REFUND_FAILED: the processor contradicts the payment record',
         );
-      } else if (t.contradiction) {
+      } else if (t?.contradiction) {
         log.warn(
           { reservationId: row.reservation_id, correlationId: String(row.reservation_id), paymentId: row.id, error: t.contradiction.error },
           'refund answer contradicts the payment record; will retry',
         );
       }
     }
-    updatePayments(tx, changes);
+    await uow.flush();
     insertIntoOutbox(tx, outgoing);
   }
 

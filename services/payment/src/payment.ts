@@ -1,5 +1,8 @@
-// Payment rules, pure: what a processor answer or a cancellation does to a payment.
+// Payment rules, pure: what a processor answer or a cancellation does to a payment. The payment decider
+// (the shape every service's domain has, @airline/decider) decides on these rules: a command gives the
+// payment's events or a refusal, as a value, and `evolve` applies them.
 import type { NewEvent } from '@airline/contracts';
+import { refuse, type Decider } from '@airline/decider';
 
 export type PaymentStatus =
   | 'PENDING'
@@ -130,3 +133,74 @@ export function onReservationCancelled(p: Payment): { status: PaymentStatus } | 
     }
   }
 }
+
+/** What is asked of a payment: the reservation was cancelled, or a processor call made under a claim answered. */
+export type PaymentCommand =
+  | { type: 'Cancel' }
+  | {
+      type: 'RecordAnswer';
+      /** The claim the call was made under (status and attempt, as claimed). */
+      claim: { status: PaymentStatus; attempts: number };
+      result: ChargeResult | RefundResult;
+    };
+
+/** What happened to a payment. */
+export type PaymentEvent =
+  /** Cancelled while its charge is under way: the charge's answer decides what to undo. */
+  | { type: 'CancelRequested' }
+  /** Cancelled: nothing to undo (VOIDED), or a refund (or a void by reference) is due. */
+  | { type: 'Cancelled'; status: 'VOIDED' | 'REFUND_PENDING' }
+  /** The processor answered a call: the payment moves on as the transition says. */
+  | { type: 'Answered'; transition: Transition };
+
+/** A command turned down: there is no payment, or the claim the call was made under is no longer the payment's latest. */
+export type PaymentRefusal = 'no payment' | 'claim superseded';
+
+export const paymentDecider: Decider<Payment | null, PaymentCommand, PaymentEvent, PaymentRefusal> = {
+  initialState: () => null,
+  decide(command, p) {
+    if (!p) return refuse('no payment');
+    switch (command.type) {
+      case 'Cancel': {
+        const next = onReservationCancelled(p);
+        if (!next) return [];
+        return 'cancelRequested' in next
+          ? [{ type: 'CancelRequested' }]
+          : [{ type: 'Cancelled', status: next.status as 'VOIDED' | 'REFUND_PENDING' }];
+      }
+      case 'RecordAnswer': {
+        // that claim ran out and the payment was claimed again, or that call's answer is recorded already
+        if (p.status !== command.claim.status || p.attempts !== command.claim.attempts) return refuse('claim superseded');
+        const transition =
+          p.status === 'CHARGING' ? afterCharge(p, command.result as ChargeResult) : afterRefund(p, command.result as RefundResult);
+        return [{ type: 'Answered', transition }];
+      }
+      default: {
+        const unknown: never = command;
+        throw new Error(`unknown payment command ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+  evolve(p, event) {
+    if (!p) return p;
+    switch (event.type) {
+      case 'CancelRequested':
+        return { ...p, cancelRequested: true };
+      case 'Cancelled':
+        return { ...p, status: event.status };
+      case 'Answered': {
+        const t = event.transition;
+        return {
+          ...p,
+          status: t.status,
+          authorizationCode: t.authorizationCode ?? p.authorizationCode,
+          contradictions: t.contradiction?.count ?? p.contradictions,
+        };
+      }
+      default: {
+        const unknown: never = event;
+        throw new Error(`unknown payment event ${JSON.stringify(unknown)}`);
+      }
+    }
+  },
+};

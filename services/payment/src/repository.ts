@@ -1,5 +1,5 @@
 import { UNSTATED_CURRENCY } from '@airline/contracts';
-import { gatheredRows, perTransaction, type Sql, type Tx } from '@airline/database';
+import { rowKind, writeKind, type Sql, type Tx, type UnitOfWork } from '@airline/database';
 import type { Payment, PaymentStatus } from './payment.js';
 
 export type PaymentRow = {
@@ -66,92 +66,133 @@ type NewPayment = {
   chargeBefore?: string;
   traceParent?: string;
 };
-const paymentsToOpen = gatheredRows<NewPayment>(
-  `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, status, charge_before, trace_parent)
-   SELECT x."reservationId", x."customerId", x.amount, x.currency, x."paymentMethod", x."cardLast4", x."cardBrand", 'PENDING', x."chargeBefore", x."traceParent"
-   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, currency text, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
-   ON CONFLICT (reservation_id) DO NOTHING`,
+
+/** A payment to make for held seats, PENDING (for the worker's passes); nothing when one exists. */
+export function openPayment(tx: Tx, p: NewPayment): void {
+  tx.enqueue(
+    `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, status, charge_before, trace_parent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9)
+     ON CONFLICT (reservation_id) DO NOTHING`,
+    [
+      p.reservationId,
+      p.customerId,
+      p.amount,
+      p.currency ?? null,
+      p.paymentMethod,
+      p.cardLast4,
+      p.cardBrand,
+      p.chargeBefore ?? null,
+      p.traceParent ?? null,
+    ],
+  );
+}
+
+/**
+ * A new payment staged in a unit of work: one to charge at once (opened CHARGING, leased to this
+ * replica's worker, first attempt, unless its hold has already ended: then PENDING, never charged), or a
+ * VOIDED one (a cancel that overtook SeatsReserved: the later SeatsReserved then opens nothing).
+ */
+type StagedPayment =
+  | (Omit<NewPayment, 'currency'> & { voided?: false; now: string; leaseUntil: string })
+  | { voided: true; reservationId: number; customerId: number; amount: number; currency: string | null };
+
+/** The payments this unit of work opened and claimed to charge, by reservation (known once it flushed). */
+const openedToCharge = rowKind<number, PaymentRow>('payments opened to charge', async () => []);
+
+const due = `(x."chargeBefore" IS NULL OR x."chargeBefore" > x.now)`;
+/** All of a unit of work's new payments go as one statement; a reservation that has a payment already opens nothing. */
+const newPayments = writeKind<StagedPayment>(
+  'new payments',
+  `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, charge_before, trace_parent, status, attempts, lease_until)
+   SELECT x."reservationId", x."customerId", x.amount, x.currency, x."paymentMethod", coalesce(x."cardLast4", ''), coalesce(x."cardBrand", ''),
+     x."chargeBefore", x."traceParent", CASE WHEN x.voided THEN 'VOIDED' WHEN ${due} THEN 'CHARGING' ELSE 'PENDING' END,
+     CASE WHEN x.voided THEN 0 WHEN ${due} THEN 1 ELSE 0 END,
+     CASE WHEN x.voided THEN NULL WHEN ${due} THEN x."leaseUntil" END
+   FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, currency text, "paymentMethod" text,
+     "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text, voided boolean, now timestamptz, "leaseUntil" timestamptz)
+   ON CONFLICT (reservation_id) DO NOTHING
+   RETURNING *`,
+  (p) => p.reservationId,
+  (uow, staged, rows) =>
+    uow.record(
+      openedToCharge,
+      staged.map((p) => p.reservationId),
+      (rows as PaymentRow[]).filter((row) => row.status === 'CHARGING').map((row) => [row.reservation_id, row]),
+    ),
 );
 
 /**
- * A payment to make for held seats; nothing when one exists (redelivery, or a cancel that came first).
- * Written with the transaction's other new payments, before COMMIT or before lockPaymentOfReservation.
+ * Stages a payment to charge at once, claimed in the unit of work that records the event asking for it,
+ * so the worker is handed the row after COMMIT (paymentOpenedToCharge) and needs no claim of its own.
+ * Nothing when this unit of work has a new payment for the reservation already (a cancel that came first
+ * in the same transaction); a reservation with a payment in the table (a redelivery, an earlier cancel)
+ * opens nothing at flush.
  */
-export function openPayment(tx: Tx, p: NewPayment): void {
-  paymentsToOpen.add(tx, p);
+export function stagePaymentToCharge(uow: UnitOfWork, p: NewPayment, claim: { now: Date; leaseUntil: Date }): void {
+  if (uow.isStaged(newPayments, p.reservationId)) return;
+  const { currency: _unkept, ...payment } = p; // a charged payment keeps no currency (its events state it)
+  uow.stage(newPayments, { ...payment, now: claim.now.toISOString(), leaseUntil: claim.leaseUntil.toISOString() });
 }
+
+/** Whether this unit of work opens a payment for the reservation (not flushed yet: nobody has called the processor). */
+export const opensPayment = (uow: UnitOfWork, reservationId: number) => uow.isStaged(newPayments, reservationId);
 
 /**
- * Payments to charge at once, opened and claimed (CHARGING, leased to this replica, first attempt) in the
- * transaction that records the event asking for them, so the worker is handed the rows after COMMIT and
- * needs no claim of its own. A payment whose hold has already ended opens PENDING (never charged); a
- * reservation that has a payment already (a redelivery, a cancel that came first) opens nothing.
+ * Stages a VOIDED payment for the reservation: a cancel that came before SeatsReserved, or one that came
+ * in the same unit of work (it replaces the payment to charge, which is then never opened).
  */
-const toCharge = perTransaction(() => ({
-  gathered: new Map<number, NewPayment>(),
-  claim: { now: new Date(0), leaseUntil: new Date(0) },
-  opened: [] as PaymentRow[],
-}));
-
-export function openPaymentToCharge(tx: Tx, p: NewPayment, claim: { now: Date; leaseUntil: Date }): void {
-  const state = toCharge.of(tx);
-  if (state.gathered.size === 0) tx.beforeCommit(() => flushPaymentsToCharge(tx));
-  state.gathered.set(p.reservationId, p);
-  state.claim = claim;
+export function stageVoidedPayment(
+  uow: UnitOfWork,
+  p: { reservationId: number; customerId: number; amount: number; currency?: string },
+): void {
+  uow.stage(newPayments, {
+    voided: true,
+    reservationId: p.reservationId,
+    customerId: p.customerId,
+    amount: p.amount,
+    currency: p.currency ?? null,
+  });
 }
 
-async function flushPaymentsToCharge(tx: Tx): Promise<void> {
-  const state = toCharge.of(tx);
-  if (state.gathered.size === 0) return;
-  const rows = [...state.gathered.values()];
-  state.gathered.clear();
-  const due = `(x."chargeBefore" IS NULL OR x."chargeBefore" > $2::timestamptz)`;
-  const r = await tx.query<PaymentRow>(
-    `INSERT INTO payments (reservation_id, customer_id, amount, currency, payment_method, card_last4, card_brand, charge_before, trace_parent, status, attempts, lease_until)
-     SELECT x."reservationId", x."customerId", x.amount, x.currency, x."paymentMethod", x."cardLast4", x."cardBrand", x."chargeBefore", x."traceParent",
-       CASE WHEN ${due} THEN 'CHARGING' ELSE 'PENDING' END, CASE WHEN ${due} THEN 1 ELSE 0 END, CASE WHEN ${due} THEN $3::timestamptz END
-     FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "customerId" integer, amount integer, currency text, "paymentMethod" text, "cardLast4" text, "cardBrand" text, "chargeBefore" timestamptz, "traceParent" text)
-     ON CONFLICT (reservation_id) DO NOTHING
-     RETURNING *`,
-    [JSON.stringify(rows), state.claim.now.toISOString(), state.claim.leaseUntil.toISOString()],
-  );
-  state.opened.push(...r.rows.filter((row) => row.status === 'CHARGING').sort((a, b) => Number(a.id) - Number(b.id)));
+/** The payment this unit of work opened and claimed to charge for the reservation (complete once it committed): for the worker. */
+export const paymentOpenedToCharge = (uow: UnitOfWork, reservationId: number) => uow.get(openedToCharge, reservationId);
+
+/** Payments locked by reservation for a command: read FOR UPDATE once per unit of work. */
+const lockedPayments = rowKind<number, PaymentRow>('payments by reservation', async (tx, ids) => {
+  const r = await tx.query<PaymentRow>('SELECT * FROM payments WHERE reservation_id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+  return r.rows.map((row) => [row.reservation_id, row]);
+});
+
+/** The payment of a reservation, locked in this unit of work (undefined: none in the table). */
+export const lockPaymentOfReservation = (uow: UnitOfWork, reservationId: number) => uow.get(lockedPayments, reservationId);
+
+/** Stages a change of a payment locked in this unit of work (sent at flush), and the unit of work knows the row as changed. */
+export function changeLockedPayment(uow: UnitOfWork, row: PaymentRow, change: PaymentChange) {
+  stagePaymentChange(uow, row.id, change);
+  uow.remember(lockedPayments, row.reservation_id, {
+    ...row,
+    status: change.status ?? row.status,
+    cancel_requested: change.cancelRequested ?? row.cancel_requested,
+  });
 }
 
-/** The payments this transaction opened and claimed to charge (complete once it committed): for the worker. */
-export function paymentsOpenedToCharge(tx: Tx): PaymentRow[] {
-  return toCharge.of(tx).opened;
-}
+/** Payments locked by id for the answers to record: read FOR UPDATE, in id order, once per unit of work. */
+const lockedPaymentsById = rowKind<number, PaymentRow>('payments by id', async (tx, ids) => {
+  const r = await tx.query<PaymentRow>('SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
+  return r.rows.map((row) => [Number(row.id), row]);
+});
 
-/** Takes back a payment this transaction opened to charge (cancelled in the same transaction): no worker will charge it. */
-export function withdrawOpenedPayment(tx: Tx, id: number): boolean {
-  const opened = toCharge.of(tx).opened;
-  const i = opened.findIndex((row) => Number(row.id) === Number(id));
-  if (i < 0) return false;
-  opened.splice(i, 1);
-  return true;
-}
+/** Locks these payments in one statement and keeps them in the unit of work. */
+export const lockPayments = (uow: UnitOfWork, ids: number[]) => uow.load(lockedPaymentsById, ids);
 
-/** The payment of a reservation, locked (the payments opened so far in this transaction included). */
-export async function lockPaymentOfReservation(tx: Tx, reservationId: number) {
-  paymentsToOpen.flush(tx);
-  await flushPaymentsToCharge(tx);
-  return findPaymentForReservation(tx, reservationId, true);
-}
+/** A payment locked in this unit of work, by id. */
+export const lockedPayment = (uow: UnitOfWork, id: number) => uow.get(lockedPaymentsById, id);
 
 export async function findPaymentForReservation(tx: Sql, reservationId: number, forUpdate = false) {
   const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE reservation_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
     reservationId,
   ]);
   return r.rows[0];
-}
-
-/** A cancel that overtook SeatsReserved: a VOIDED row makes the later SeatsReserved do nothing. */
-export function insertVoidedPayment(tx: Tx, p: { reservationId: number; customerId: number; amount: number; currency?: string }) {
-  tx.enqueue(
-    `INSERT INTO payments (reservation_id, customer_id, amount, currency, status) VALUES ($1, $2, $3, $4, 'VOIDED') ON CONFLICT (reservation_id) DO NOTHING`,
-    [p.reservationId, p.customerId, p.amount, p.currency ?? null],
-  );
 }
 
 export type PaymentChange = {
@@ -167,15 +208,7 @@ export type PaymentChange = {
   traceParent?: string;
 };
 
-export function updatePayment(tx: Tx, id: number, change: PaymentChange) {
-  updatePayments(tx, [{ id, change }]);
-}
-
-/** Changes several payments in one statement (each at most once): what a change leaves out stays as it is. */
-export function updatePayments(tx: Tx, changes: Array<{ id: number; change: PaymentChange }>) {
-  if (changes.length === 0) return;
-  tx.enqueue(
-    `UPDATE payments p SET
+const paymentUpdate = `UPDATE payments p SET
        status = coalesce(x.status, p.status),
        cancel_requested = coalesce(x."cancelRequested", p.cancel_requested),
        next_attempt_at = coalesce(x."nextAttemptAt", p.next_attempt_at),
@@ -188,9 +221,15 @@ export function updatePayments(tx: Tx, changes: Array<{ id: number; change: Paym
        updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS x(id integer, status text, "cancelRequested" boolean, "nextAttemptAt" timestamptz, "declineReason" text,
        "authorizationCode" text, contradictions integer, "traceParent" text, "setLastError" boolean, "lastError" text)
-     WHERE p.id = x.id`,
-    [JSON.stringify(changes.map(({ id, change }) => ({ id, ...change, setLastError: change.lastError !== undefined })))],
-  );
+     WHERE p.id = x.id`;
+const asUpdate = (id: number, change: PaymentChange) => ({ id, ...change, setLastError: change.lastError !== undefined });
+
+/** A unit of work's payment changes, one statement at flush; a later change of the same payment replaces the earlier. */
+const paymentChanges = writeKind<ReturnType<typeof asUpdate>>('payment changes', paymentUpdate, (c) => c.id);
+
+/** Stages a payment's change (what it leaves out stays as it is). */
+export function stagePaymentChange(uow: UnitOfWork, id: number, change: PaymentChange) {
+  uow.stage(paymentChanges, asUpdate(id, change));
 }
 
 /**
@@ -213,14 +252,6 @@ export async function claimDuePayments(tx: Sql, now: Date, leaseMs: number, limi
     [now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), limit],
   );
   return r.rows.sort((a, b) => Number(a.id) - Number(b.id));
-}
-
-/** Several payments by id, locked in id order when forUpdate. */
-export async function findPayments(tx: Sql, ids: number[], forUpdate = false): Promise<Map<number, PaymentRow>> {
-  const r = await tx.query<PaymentRow>(`SELECT * FROM payments WHERE id = ANY($1::bigint[]) ORDER BY id${forUpdate ? ' FOR UPDATE' : ''}`, [
-    ids,
-  ]);
-  return new Map(r.rows.map((row) => [Number(row.id), row]));
 }
 
 export async function findPayment(tx: Sql, id: number) {

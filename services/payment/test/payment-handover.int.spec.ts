@@ -5,7 +5,7 @@
 // worker died before charging it is charged after its claim runs out, once, with one PaymentApproved.
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, migrate, type Database, type Tx } from '@airline/database';
+import { createPgliteDatabase, migrate, UnitOfWork, type Database, type Tx } from '@airline/database';
 import { messagingMigration, type EventHandlers, type HandlerContext } from '@airline/outbox';
 import { eventually } from '@airline/testing';
 import { paymentHandlers } from '../src/handlers.js';
@@ -53,8 +53,10 @@ async function handle(
 ) {
   const after = new Set<() => void>();
   await db.transaction(async (tx: Tx) => {
+    const uow = new UnitOfWork(tx);
     for (const event of events) {
       const ctx = {
+        uow,
         tx,
         now,
         log: silent,
@@ -67,6 +69,7 @@ async function handle(
         ctx,
       );
     }
+    await uow.flush();
   });
   for (const fn of after) fn();
 }

@@ -2,9 +2,9 @@
 // latest activity (flight_board); per reservation that asked for seats, what the board knows of its
 // hold (flight_board_seats), so a late or repeated seat event changes the counts once.
 import type { IntegrationEvent } from '@airline/contracts';
-import { rowsPerTransaction, type Tx } from '@airline/database';
+import { rowKind, writeKind, type UnitOfWork } from '@airline/database';
 import { describe, evolveSeatHold, flightBoardChange, type SeatEvent, type SeatHold } from '../projections.js';
-import { asJson, defineProjection, gatheredWrites, type EventOf } from './projection.js';
+import { defineProjection, type EventOf } from './projection.js';
 
 type HoldRow = { reservation_id: number; flight_id: number; seat_qty: number; reserved: boolean; released: boolean; sold_out: boolean };
 
@@ -17,8 +17,8 @@ const toSeatHold = (row: HoldRow): SeatHold => ({
   soldOut: row.sold_out,
 });
 
-// the seat holds of this transaction, read or written
-const seatHolds = rowsPerTransaction<number, SeatHold>(async (tx, ids) =>
+// the seat holds this unit of work read or wrote
+const seatHolds = rowKind<number, SeatHold>('flight board seats', async (tx, ids) =>
   (await tx.query<HoldRow>('SELECT * FROM flight_board_seats WHERE reservation_id = ANY($1::int[])', [ids])).rows.map((r) => [
     r.reservation_id,
     toSeatHold(r),
@@ -35,7 +35,7 @@ interface Activity {
   summary: string;
 }
 
-/** What the transaction's events did to one flight: counters to add, labels, the latest activity among them. */
+/** What the unit of work's events did to one flight: counters to add, labels, the latest activity among them. */
 interface FlightTouch {
   seatsTaken: number;
   soldOutCount: number;
@@ -71,25 +71,22 @@ const laterThan = (a: Activity, b: Activity) => {
 const LATER = `(b.last_activity_at IS NULL OR (coalesce(EXCLUDED.last_activity_seq, 0), EXCLUDED.last_activity_at, EXCLUDED.last_activity_event_id)
                                            > (coalesce(b.last_activity_seq, 0), b.last_activity_at, b.last_activity_event_id))`;
 
-const writes = gatheredWrites(
-  () => ({
-    /** reservations whose seat hold changed, and how it is now */
-    seats: new Map<number, SeatHold>(),
-    flights: new Map<number, FlightTouch>(),
-  }),
-  (tx, g) => {
-    if (g.seats.size > 0) {
-      tx.enqueue(
-        `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out)
+/** Reservations whose seat hold changed, and how it is now (the last one staged is the truth). */
+const seatWrites = writeKind<SeatHold>(
+  'flight board seats',
+  `INSERT INTO flight_board_seats (reservation_id, flight_id, seat_qty, reserved, released, sold_out)
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x("reservationId" integer, "flightId" integer, "seatQty" integer, reserved boolean, released boolean, "soldOut" boolean)
          ON CONFLICT (reservation_id) DO UPDATE SET seat_qty = EXCLUDED.seat_qty, reserved = EXCLUDED.reserved, released = EXCLUDED.released, sold_out = EXCLUDED.sold_out`,
-        asJson([...g.seats.values()]),
-      );
-    }
-    if (g.flights.size > 0) {
-      // counters are added (commutative); the activity is replaced only by a later one (laterThan: flightSeq, time, event id)
-      tx.enqueue(
-        `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
+  (hold) => hold.reservationId,
+);
+
+/**
+ * What the unit of work's events did to each flight, staged again, whole, as they add up: counters are
+ * added (commutative); the activity is replaced only by a later one (laterThan: flightSeq, time, event id).
+ */
+const flightWrites = writeKind<{ flightId: number } & Omit<FlightTouch, 'latest'> & Activity>(
+  'flight board',
+  `INSERT INTO flight_board AS b (flight_id, flight_code, takeoff_date, capacity, registered_remaining, seats_taken, sold_out_count, status,
                                         last_activity_type, last_activity_at, last_activity_event_id, last_activity_seq, last_activity_reservation_id, last_activity_summary)
          SELECT x."flightId", x."flightCode", x."takeoffDate", x.capacity, x."registeredRemaining", x."seatsTaken", x."soldOutCount",
                 CASE WHEN x.cancelled THEN 'CANCELLED' ELSE 'SCHEDULED' END, x.type, x.at, x."eventId", x.seq, x."reservationId", x.summary
@@ -110,19 +107,18 @@ const writes = gatheredWrites(
              CASE WHEN ${LATER} THEN EXCLUDED.last_activity_seq ELSE b.last_activity_seq END,
              CASE WHEN ${LATER} THEN EXCLUDED.last_activity_reservation_id ELSE b.last_activity_reservation_id END,
              CASE WHEN ${LATER} THEN EXCLUDED.last_activity_summary ELSE b.last_activity_summary END)`,
-        asJson([...g.flights].map(([flightId, t]) => ({ flightId, ...t, ...t.latest, latest: undefined }))),
-      );
-    }
-  },
+  (row) => row.flightId,
 );
+/** The touch of a flight staged and not flushed yet (none known: a fresh one; nothing is read). */
+const stagedTouches = rowKind<number, FlightTouch>('flight touches staged', async () => []);
 
 /**
  * Adds to a flight's counters and records the event as its latest activity when it is the latest.
  * Touches of one flight in a transaction merge: counters add up, a label's last value wins, the
  * latest activity is the latest of them.
  */
-function touchFlight(tx: Tx, event: IntegrationEvent & { data: { flightId: number } }, set: FlightFacts) {
-  const flights = writes.of(tx).flights;
+async function touchFlight(uow: UnitOfWork, event: IntegrationEvent & { data: { flightId: number } }, set: FlightFacts) {
+  const flightId = event.data.flightId;
   const latest: Activity = {
     type: event.type,
     at: event.occurredAt,
@@ -131,9 +127,10 @@ function touchFlight(tx: Tx, event: IntegrationEvent & { data: { flightId: numbe
     reservationId: 'reservationId' in event.data ? event.data.reservationId : null,
     summary: describe(event),
   };
-  const t = flights.get(event.data.flightId);
+  const staged = uow.isStaged(flightWrites, flightId) ? await uow.get(stagedTouches, flightId) : undefined;
+  const t: FlightTouch | undefined = staged && { ...staged };
   if (!t) {
-    flights.set(event.data.flightId, {
+    stageTouch(uow, flightId, {
       seatsTaken: set.seatsTaken ?? 0,
       soldOutCount: set.soldOutCount ?? 0,
       flightCode: set.flightCode ?? null,
@@ -153,10 +150,17 @@ function touchFlight(tx: Tx, event: IntegrationEvent & { data: { flightId: numbe
   t.registeredRemaining = set.registeredRemaining ?? t.registeredRemaining;
   t.cancelled ||= set.cancelled ?? false;
   if (laterThan(latest, t.latest)) t.latest = latest;
+  stageTouch(uow, flightId, t);
 }
 
-async function applySeats(tx: Tx, event: SeatEvent) {
-  const before = await seatHolds.get(tx, event.data.reservationId);
+function stageTouch(uow: UnitOfWork, flightId: number, t: FlightTouch) {
+  uow.remember(stagedTouches, flightId, t);
+  const { latest, ...counts } = t;
+  uow.stage(flightWrites, { flightId, ...counts, ...latest });
+}
+
+async function applySeats(uow: UnitOfWork, event: SeatEvent) {
+  const before = await uow.get(seatHolds, event.data.reservationId);
   const after = evolveSeatHold(before, event);
   const change = flightBoardChange(before, after);
   const same =
@@ -166,10 +170,10 @@ async function applySeats(tx: Tx, event: SeatEvent) {
     before.soldOut === after.soldOut &&
     before.seatQty === after.seatQty;
   if (!same) {
-    seatHolds.set(tx, after.reservationId, after);
-    writes.of(tx).seats.set(after.reservationId, after);
+    uow.remember(seatHolds, after.reservationId, after);
+    uow.stage(seatWrites, after);
   }
-  touchFlight(tx, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
+  await touchFlight(uow, event, { seatsTaken: change.seatsTaken, soldOutCount: change.soldOutCount });
 }
 
 const isSeatEvent = (event: IntegrationEvent): event is SeatEvent =>
@@ -180,15 +184,15 @@ type FlightBoardEvent = EventOf<'FlightRegistered' | 'FlightCancelled'> | SeatEv
 export const flightBoardProjection = defineProjection<FlightBoardEvent['type']>({
   name: 'flightBoard',
   eventTypes: ['FlightRegistered', 'FlightCancelled', 'SeatsReserved', 'SeatsReleased', 'SeatsSoldOut'],
-  async prefetch(tx, events) {
+  async prefetch(uow, events) {
     const ids = events.filter(isSeatEvent).map((e) => e.data.reservationId);
-    if (ids.length > 0) await seatHolds.load(tx, ids);
+    if (ids.length > 0) await uow.load(seatHolds, ids);
   },
-  async apply(tx, event) {
+  async apply(uow, event) {
     switch (event.type) {
       case 'FlightRegistered': {
         const d = event.data;
-        return touchFlight(tx, event, {
+        return touchFlight(uow, event, {
           flightCode: d.flightCode,
           takeoffDate: d.takeoffDate,
           capacity: d.capacity,
@@ -196,16 +200,15 @@ export const flightBoardProjection = defineProjection<FlightBoardEvent['type']>(
         });
       }
       case 'FlightCancelled':
-        return touchFlight(tx, event, { flightCode: event.data.flightCode, cancelled: true });
+        return touchFlight(uow, event, { flightCode: event.data.flightCode, cancelled: true });
       case 'SeatsReserved':
       case 'SeatsReleased':
       case 'SeatsSoldOut':
-        return applySeats(tx, event);
+        return applySeats(uow, event);
       default: {
         const unknown: never = event;
         throw new Error(`the flight board does not read ${JSON.stringify(unknown)}`);
       }
     }
   },
-  flush: writes.flush,
 });

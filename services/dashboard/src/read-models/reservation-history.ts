@@ -2,10 +2,10 @@
 // event does not name the customer takes it from the reservation's summary (customerInfos); when the
 // event overtook the booking's first status event, the line waits with no customer until that event
 // makes the reservation known.
-import type { Tx } from '@airline/database';
+import { writeKind, type UnitOfWork } from '@airline/database';
 import { historyEntry, sagaStepRank, sagaSteps, type SagaEvent } from '../projections.js';
 import { findSummary } from './customer-infos.js';
-import { asJson, defineProjection, gatheredWrites } from './projection.js';
+import { defineProjection } from './projection.js';
 
 interface HistoryRow {
   event_id: string;
@@ -18,44 +18,36 @@ interface HistoryRow {
   data: unknown;
 }
 
-const writes = gatheredWrites(
-  () => ({
-    lines: [] as HistoryRow[],
-    /** reservations that became known: their earlier lines learn the customer */
-    newlyKnown: new Map<number, number>(),
-  }),
-  (tx, g) => {
-    if (g.lines.length > 0) {
-      tx.enqueue(
-        `INSERT INTO reservation_history (event_id, reservation_id, customer_id, type, step, occurred_at, summary, data)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, reservation_id integer, customer_id integer, type text, step integer, occurred_at timestamptz, summary text, data jsonb)
-         ON CONFLICT (event_id) DO NOTHING`,
-        asJson(g.lines),
-      );
-    }
-    // after the lines above, which may be among those waiting
-    if (g.newlyKnown.size > 0) {
-      tx.enqueue(
-        `UPDATE reservation_history h SET customer_id = x.customer_id
-         FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, customer_id integer)
-         WHERE h.reservation_id = x.reservation_id AND h.customer_id IS NULL`,
-        asJson([...g.newlyKnown].map(([reservation_id, customer_id]) => ({ reservation_id, customer_id }))),
-      );
-    }
-  },
+/** One line per event (a line already written stays as it is). */
+const lines = writeKind<HistoryRow>(
+  'reservation history lines',
+  `INSERT INTO reservation_history (event_id, reservation_id, customer_id, type, step, occurred_at, summary, data)
+   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, reservation_id integer, customer_id integer, type text, step integer, occurred_at timestamptz, summary text, data jsonb)
+   ON CONFLICT (event_id) DO NOTHING`,
+);
+
+/**
+ * Reservations that became known: their earlier lines learn the customer. Staged after a line (every
+ * apply stages its line first), so flushed after the lines, which may be among those waiting.
+ */
+const newlyKnown = writeKind<{ reservation_id: number; customer_id: number }>(
+  'reservation history customers',
+  `UPDATE reservation_history h SET customer_id = x.customer_id
+   FROM jsonb_to_recordset($1::jsonb) AS x(reservation_id integer, customer_id integer)
+   WHERE h.reservation_id = x.reservation_id AND h.customer_id IS NULL`,
+  (k) => k.reservation_id,
 );
 
 const isStatusEvent = (event: SagaEvent) =>
   event.type === 'ReservationPlaced' || event.type === 'ReservationConfirmed' || event.type === 'ReservationCancelled';
 
 /** Runs before customerInfos applies the same event: the summary it reads is the one from before the event. */
-async function apply(tx: Tx, event: SagaEvent) {
+async function apply(uow: UnitOfWork, event: SagaEvent) {
   const needsSummary = isStatusEvent(event) || !('customerId' in event.data) || !('currency' in event.data && event.data.currency);
-  const summary = needsSummary ? await findSummary(tx, event.data.reservationId) : undefined;
+  const summary = needsSummary ? await findSummary(uow, event.data.reservationId) : undefined;
   const known = 'customerId' in event.data ? null : (summary?.customerId ?? null);
   const entry = historyEntry(event, known, summary?.currency);
-  const g = writes.of(tx);
-  g.lines.push({
+  uow.stage(lines, {
     event_id: entry.eventId,
     reservation_id: entry.reservationId,
     customer_id: entry.customerId,
@@ -66,7 +58,8 @@ async function apply(tx: Tx, event: SagaEvent) {
     data: entry.data,
   });
   // a status event makes its reservation known, with its customer
-  if (isStatusEvent(event) && !summary && 'customerId' in event.data) g.newlyKnown.set(event.data.reservationId, event.data.customerId);
+  if (isStatusEvent(event) && !summary && 'customerId' in event.data)
+    uow.stage(newlyKnown, { reservation_id: event.data.reservationId, customer_id: event.data.customerId });
 }
 
 export const reservationHistoryProjection = defineProjection<SagaEvent['type']>({
@@ -74,5 +67,4 @@ export const reservationHistoryProjection = defineProjection<SagaEvent['type']>(
   eventTypes: sagaSteps,
   // the summaries it reads are those customerInfos prefetches
   apply,
-  flush: writes.flush,
 });
