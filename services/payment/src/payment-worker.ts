@@ -63,6 +63,11 @@ export function paymentWorker(
 
   /** Calls the processor for one claimed payment (charge or refund). */
   async function callProcessor(row: PaymentRow): Promise<ChargeResult | RefundResult> {
+    // a charge that waited for its turn past the end of the hold is not started: the seats are gone, and the
+    // payment waits, uncharged, for the cancellation that voids it (a PENDING payment past its hold is never claimed)
+    if (row.status === 'CHARGING' && row.charge_before && clock() >= new Date(row.charge_before)) {
+      return { outcome: 'failed', error: 'the hold ended before the charge started: not charged' };
+    }
     return row.status === 'CHARGING'
       ? processor.charge({ reference: reference(row), amount: row.amount, paymentMethod: row.payment_method ?? '' }) // none only on rows voided at creation, never charged
       : processor.refund({ reference: reference(row) });

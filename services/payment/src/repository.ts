@@ -22,6 +22,8 @@ export type PaymentRow = {
   last_error: string | null;
   /** The trace its processor calls join (tracing on only). */
   trace_parent: string | null;
+  /** When the seats' hold ends: no charge starts from then on (null: no hold, the seeds' shape). */
+  charge_before: Date | null;
   created_at: Date;
   updated_at: Date;
 };

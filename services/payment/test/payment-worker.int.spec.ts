@@ -34,7 +34,7 @@ function heldProcessor() {
   return { processor, waiting };
 }
 
-const open = (reservationId: number) =>
+const open = (reservationId: number, holdMs = 60_000) =>
   db.transaction(async (tx) =>
     openPayment(tx, {
       reservationId,
@@ -43,7 +43,7 @@ const open = (reservationId: number) =>
       paymentMethod: 'pm_card_visa',
       cardLast4: '4242',
       cardBrand: 'visa',
-      chargeBefore: new Date(Date.now() + 60_000).toISOString(),
+      chargeBefore: new Date(Date.now() + holdMs).toISOString(),
     }),
   );
 
@@ -122,5 +122,40 @@ describe('the payment worker', () => {
     waiting.get('reservation-14')!({ outcome: 'declined', reason: 'card_declined' });
     await stopped;
     expect(await Promise.all([11, 12, 13, 14].map(statusOf))).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'DECLINED']);
+  });
+
+  it('never starts a charge after its hold ended, even one that waited for its turn: the payment stays uncharged', async () => {
+    const { processor, waiting } = heldProcessor();
+    const worker = paymentWorker(
+      db,
+      processor,
+      () => new Date(),
+      () => {},
+      pino({ level: 'silent' }),
+      { idleMs: 60_000, maxCalls: 1 },
+    );
+    worker.start();
+    await open(21);
+    worker.kick();
+    await eventually(
+      async () => waiting.has('reservation-21'),
+      (asked) => asked,
+    );
+    // the one call under way holds back the next payment, whose hold ends while it waits its turn
+    await open(22, 300);
+    worker.kick();
+    await eventually(
+      () => statusOf(22),
+      (s) => s === 'CHARGING',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    waiting.get('reservation-21')!({ outcome: 'approved', authorizationCode: 'C21' });
+    await eventually(
+      () => statusOf(22),
+      (s) => s === 'PENDING',
+    );
+    await worker.stop();
+    expect(waiting.has('reservation-22')).toBe(false);
+    expect(await statusOf(21)).toBe('APPROVED');
   });
 });
