@@ -132,8 +132,7 @@ const newPayments = writeKind<StagedPayment>(
  */
 export function stagePaymentToCharge(uow: UnitOfWork, p: NewPayment, claim: { now: Date; leaseUntil: Date }): void {
   if (uow.isStaged(newPayments, p.reservationId)) return;
-  const { currency: _unkept, ...payment } = p; // a charged payment keeps no currency (its events state it)
-  uow.stage(newPayments, { ...payment, now: claim.now.toISOString(), leaseUntil: claim.leaseUntil.toISOString() });
+  uow.stage(newPayments, { ...p, currency: p.currency ?? null, now: claim.now.toISOString(), leaseUntil: claim.leaseUntil.toISOString() });
 }
 
 /** Whether this unit of work opens a payment for the reservation (not flushed yet: nobody has called the processor). */
