@@ -3,7 +3,7 @@
 // totalElements, totalPages, number}`, honouring `?page=` (from 0), `size=` and `sort=field,asc|desc`.
 // Plain JSON stays the default: HAL only when the Accept header asks for it.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HttpProblem } from './problem.js';
 
 export const HAL_JSON = 'application/hal+json';
@@ -135,6 +135,18 @@ export const HalPageSchema = (collection: string, item: ReturnType<typeof Type.O
     },
     { description: `a page of ${collection} (Accept: application/hal+json), as Spring Data REST writes it` },
   );
+
+/** The 200 of a list route: the items as plain JSON, or a page of them for HAL clients. */
+export const listOrHalPage = (description: string, collection: string, item: ReturnType<typeof Type.Object>) => ({
+  description,
+  content: {
+    'application/json': { schema: Type.Array(item) },
+    [HAL_JSON]: { schema: HalPageSchema(collection, item) },
+  },
+});
+
+/** Sends a HAL document (a page, an item) as `application/hal+json`. */
+export const sendHal = (reply: FastifyReply, body: unknown) => reply.type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
 
 /**
  * A service's root resource and profile, at `/` and `/profile`: what a HAL client starts from

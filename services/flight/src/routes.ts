@@ -21,6 +21,7 @@ import {
   sortingOf,
   sortItems,
   wantsHal,
+  sendHal,
   type HttpApp,
 } from '@airline/http';
 import { airports, localToUtc, type AirportTable } from './airports.js';
@@ -266,7 +267,7 @@ export function flightRoutes(
           size,
           itemHref: (f) => `/flights/${(f as { id: number }).id}`,
         });
-        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
+        return sendHal(reply as FastifyReply, body);
       }
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json); // serialized once per change of the view (a search: per request)
     },
@@ -339,8 +340,7 @@ export function flightRoutes(
       const etag = hal ? flightEtag(flight).replace(/"$/, '-hal"') : flightEtag(flight);
       reply.header('etag', etag).header('cache-control', REVALIDATE).header('vary', 'accept');
       if (req.headers['if-none-match'] === etag) return notModified(reply);
-      if (hal)
-        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(flight, `/flights/${flight.id}`)));
+      if (hal) return sendHal(reply as FastifyReply, halItem(flight, `/flights/${flight.id}`));
       return flight;
     },
   );

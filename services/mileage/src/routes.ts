@@ -1,7 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Database } from '@airline/database';
-import { DEFAULT_PAGE_SIZE, HAL_JSON, halPage, HalPageSchema, PagingQuery, sortingOf, wantsHal, type HttpApp } from '@airline/http';
+import {
+  DEFAULT_PAGE_SIZE,
+  HAL_JSON,
+  halPage,
+  HalPageSchema,
+  listOrHalPage,
+  PagingQuery,
+  sendHal,
+  sortingOf,
+  wantsHal,
+  type HttpApp,
+} from '@airline/http';
 import { accountOf } from './mileage.js';
 import {
   ACCOUNT_SORT_COLUMNS,
@@ -59,8 +70,6 @@ const accountLinks = (customerId: number) => ({
   ledger: { href: `/mileages/${customerId}/ledger{?page,size,sort}`, templated: true },
 });
 
-const hal = (reply: FastifyReply, body: unknown) => reply.type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
-
 export function mileageRoutes(app: HttpApp, db: Database) {
   app.get(
     '/mileages',
@@ -74,13 +83,7 @@ export function mileageRoutes(app: HttpApp, db: Database) {
           ...PagingQuery,
         }),
         response: {
-          200: {
-            description: 'The accounts (application/json), or a page of them (application/hal+json)',
-            content: {
-              'application/json': { schema: Type.Array(MileageAccountView) },
-              [HAL_JSON]: { schema: HalPageSchema('mileages', MileageAccountView) },
-            },
-          },
+          200: listOrHalPage('The accounts (application/json), or a page of them (application/hal+json)', 'mileages', MileageAccountView),
           400: Problem,
         },
       },
@@ -98,7 +101,7 @@ export function mileageRoutes(app: HttpApp, db: Database) {
         sort: sorting.field,
         descending: sorting.descending,
       });
-      return hal(
+      return sendHal(
         reply as FastifyReply,
         halPage({
           collection: 'mileages',
@@ -134,7 +137,7 @@ export function mileageRoutes(app: HttpApp, db: Database) {
       const account = accountOf(req.params.customerId, await milesByKind(db, req.params.customerId));
       reply.header('vary', 'accept');
       if (!wantsHal(req.headers.accept)) return account;
-      return hal(reply as FastifyReply, { ...account, _links: accountLinks(account.customerId) });
+      return sendHal(reply as FastifyReply, { ...account, _links: accountLinks(account.customerId) });
     },
   );
 
@@ -174,7 +177,7 @@ export function mileageRoutes(app: HttpApp, db: Database) {
       const { entries, total } = await entryPage(db, customerId, { offset: page * size, limit: size, descending: sorting.descending });
       const path = `/mileages/${customerId}/ledger`;
       // an entry has no resource of its own: its self link is its place in the ledger
-      return hal(
+      return sendHal(
         reply as FastifyReply,
         halPage({
           collection: 'ledgerEntries',

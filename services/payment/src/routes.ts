@@ -6,12 +6,13 @@ import {
   HAL_JSON,
   halItem,
   halPage,
-  HalPageSchema,
   HttpProblem,
   notFound,
   PagingQuery,
   sortingOf,
   wantsHal,
+  listOrHalPage,
+  sendHal,
   type HttpApp,
 } from '@airline/http';
 import type { PaymentProcessor } from './processor.js';
@@ -87,13 +88,7 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
           ...PagingQuery,
         }),
         response: {
-          200: {
-            description: 'The payments (application/json), or a page of them (application/hal+json)',
-            content: {
-              'application/json': { schema: Type.Array(PaymentView) },
-              [HAL_JSON]: { schema: HalPageSchema('payments', PaymentView) },
-            },
-          },
+          200: listOrHalPage('The payments (application/json), or a page of them (application/hal+json)', 'payments', PaymentView),
           400: Problem,
         },
       },
@@ -122,7 +117,7 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
         size,
         itemHref: (p) => `/payments/${p.id}`,
       });
-      return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
+      return sendHal(reply as FastifyReply, body);
     },
   );
   app.get(
@@ -158,8 +153,7 @@ export function paymentRoutes(app: HttpApp, db: Database, processor: PaymentProc
       const row = await findPayment(db, req.params.id);
       if (!row) throw notFound(`payment ${req.params.id}`);
       reply.header('vary', 'accept');
-      if (wantsHal(req.headers.accept))
-        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(toView(row), `/payments/${row.id}`)));
+      if (wantsHal(req.headers.accept)) return sendHal(reply as FastifyReply, halItem(toView(row), `/payments/${row.id}`));
       return toView(row);
     },
   );

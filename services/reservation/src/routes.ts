@@ -10,13 +10,14 @@ import {
   HAL_JSON,
   halItem,
   halPage,
-  HalPageSchema,
   HttpProblem,
   idempotent,
   notFound,
   PagingQuery,
   sortingOf,
   wantsHal,
+  listOrHalPage,
+  sendHal,
   type HttpApp,
 } from '@airline/http';
 import { customerCancelled } from './booking-saga.js';
@@ -337,13 +338,11 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         summary: 'Reservations, oldest first (filter by customer, flight, status; page with after=lastId, or with HAL page, size and sort)',
         querystring: ListQuery,
         response: {
-          200: {
-            description: 'The reservations (application/json), or a page of them (application/hal+json)',
-            content: {
-              'application/json': { schema: Type.Array(ReservationView) },
-              [HAL_JSON]: { schema: HalPageSchema('reservations', ReservationView) },
-            },
-          },
+          200: listOrHalPage(
+            'The reservations (application/json), or a page of them (application/hal+json)',
+            'reservations',
+            ReservationView,
+          ),
           400: Problem,
         },
       },
@@ -372,7 +371,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
         size,
         itemHref: (r) => `/reservations/${r.id}`,
       });
-      return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(body));
+      return sendHal(reply as FastifyReply, body);
     },
   );
 
@@ -407,8 +406,7 @@ export function reservationRoutes(app: HttpApp, db: Database, clock: Clock, onCo
     async (req, reply) => {
       const found = view((await findReservation(db, req.params.id)) ?? (await Promise.reject(notFound(`reservation ${req.params.id}`))));
       reply.header('vary', 'accept');
-      if (wantsHal(req.headers.accept))
-        return (reply as FastifyReply).type(`${HAL_JSON}; charset=utf-8`).send(JSON.stringify(halItem(found, `/reservations/${found.id}`)));
+      if (wantsHal(req.headers.accept)) return sendHal(reply as FastifyReply, halItem(found, `/reservations/${found.id}`));
       return found;
     },
   );
