@@ -103,6 +103,11 @@ export class UnitOfWork {
     return this.staged.get(kind as WriteKind<unknown>)?.has(key) ?? false;
   }
 
+  /** The row staged with this key and not flushed yet (a keyed kind), or undefined. */
+  stagedRow<R>(kind: WriteKind<R>, key: unknown): R | undefined {
+    return this.staged.get(kind as WriteKind<unknown>)?.get(key) as R | undefined;
+  }
+
   /**
    * Sends the staged writes, one statement per kind in the order the kinds were first staged. They go
    * with the transaction's next round trip (its next query, or COMMIT); a failure fails that, and the

@@ -1,5 +1,5 @@
-// Flight inventory: pure rules. The seat decider decides on the flight's locked row; the conditional
-// UPDATE that takes the seats (repository.ts, takeSeats) stays as the database's guard of the same rule.
+// Flight inventory: pure rules. The seat decider decides on the flight's locked row; the UPDATE that
+// writes the row back (repository.ts, flightSeats) stays as the database's guard of the same rule.
 import type { NewEvent, ReservationPlaced, ReservationCancelled, SeatsSoldOut } from '@airline/contracts';
 import { refuse, type Decider, type Decision } from '@airline/decider';
 
@@ -45,7 +45,7 @@ export interface Flight extends Partial<Route> {
 
 export type HoldStatus = 'HELD' | 'SOLD' | 'RELEASED' | 'REJECTED';
 
-/** Can `seatQty` seats be held on this flight? (takeSeats's WHERE says the same to the database.) */
+/** Can `seatQty` seats be held on this flight? (flightSeats's WHERE and CHECK say the same to the database.) */
 function canHold(flight: Pick<Flight, 'status' | 'remainingSeatsCount'>, seatQty: number): boolean {
   return flight.status === 'SCHEDULED' && flight.remainingSeatsCount >= seatQty;
 }

@@ -127,21 +127,6 @@ export async function setFlightStatus(tx: Sql, id: number, status: Flight['statu
   return toChange(r.rows[0]);
 }
 
-/**
- * Holds seats with one conditional UPDATE: no read-modify-write, so concurrent holds can never take
- * more seats than remain. Returns the new remaining count and the event's number, or undefined when the
- * seats are not there.
- */
-export async function takeSeats(tx: Sql, flightId: number, seatQty: number): Promise<FlightChange | undefined> {
-  const r = await tx.query<ChangeRow>(
-    `UPDATE flights SET remaining_seats_count = remaining_seats_count - $2, event_seq = event_seq + 1, updated_at = now()
-     WHERE id = $1 AND status = 'SCHEDULED' AND remaining_seats_count >= $2
-     RETURNING remaining_seats_count, event_seq`,
-    [flightId, seatQty],
-  );
-  return r.rows[0] && toChange(r.rows[0]);
-}
-
 type LockedFlight = NonNullable<SeatState['flight']>;
 
 /** Flights whose seats a unit of work decides on: locked FOR UPDATE, in id order (replicas cannot deadlock). */
@@ -243,31 +228,44 @@ function stageHold(uow: UnitOfWork, reservationId: number, hold: SeatHold, isNew
 }
 
 /**
- * Saves what the seat decider decided: the holds are staged; the flight's row changes at once. Seats are
- * taken with one conditional UPDATE, the database's guard of the rule the decider applied to the locked
- * row: if it takes nothing, or counts otherwise, the decision was wrong and the transaction fails.
+ * A flight's seats and event number as the unit of work locked them (`was_`) and as its decisions left
+ * them: one statement for every flight of a batch at flush. It is the database's guard of the rules the
+ * decider applied to the locked rows: it changes a row only as it was locked, takes seats only from a
+ * scheduled flight, and the CHECK on remaining_seats_count refuses a negative count. A row it does not
+ * change fails the transaction.
+ */
+type FlightSeatsRow = { id: number; remaining: number; event_seq: number; was_remaining: number; was_seq: number };
+const flightSeats = writeKind<FlightSeatsRow>(
+  'flight seats',
+  `UPDATE flights f SET remaining_seats_count = x.remaining, event_seq = x.event_seq, updated_at = now()
+   FROM jsonb_to_recordset($1::jsonb) AS x(id integer, remaining integer, event_seq integer, was_remaining integer, was_seq integer)
+   WHERE f.id = x.id AND f.remaining_seats_count = x.was_remaining AND f.event_seq = x.was_seq
+     AND (x.remaining >= x.was_remaining OR f.status = 'SCHEDULED')
+   RETURNING f.id`,
+  (row) => row.id,
+  (_uow, staged, rows) => {
+    const changed = new Set((rows as Array<{ id: number }>).map((r) => r.id));
+    const missed = staged.filter((row) => !changed.has(row.id));
+    if (missed.length > 0) throw new Error(`flights did not change as decided: ${JSON.stringify(missed)}`);
+  },
+);
+
+/**
+ * Saves what the seat decider decided: the holds and the flight's seats are staged, for the unit of
+ * work's flush (the flight's row once, however many of the batch's events changed it).
  */
 export async function saveSeats(uow: UnitOfWork, key: SeatKey, state: SeatState, events: SeatEvent[]) {
   for (const event of events) {
     switch (event.type) {
       case 'SeatsReserved': {
         const d = event.data;
-        const taken = await takeSeats(uow.tx, d.flightId, d.seatQty);
-        if (!taken || taken.remainingSeatsCount !== d.remainingSeatsCount || taken.flightSeq !== d.flightSeq) {
-          throw new Error(`flight ${d.flightId} did not hold ${d.seatQty} seats as decided (${JSON.stringify(taken)})`);
-        }
         stageHold(uow, key.reservationId, { flightId: d.flightId, seatQty: d.seatQty, status: 'HELD' }, true);
         break;
       }
       case 'SeatsSoldOut': // a placement the flight turned down still takes its place among the flight's events
-        uow.tx.enqueue('UPDATE flights SET event_seq = event_seq + 1 WHERE id = $1', [event.data.flightId]);
         stageHold(uow, key.reservationId, { flightId: event.data.flightId, seatQty: event.data.seatQty, status: 'REJECTED' }, true);
         break;
       case 'SeatsReleased':
-        uow.tx.enqueue(
-          'UPDATE flights SET remaining_seats_count = remaining_seats_count + $2, event_seq = event_seq + 1, updated_at = now() WHERE id = $1',
-          [event.data.flightId, event.data.seatQty],
-        );
         stageHold(uow, key.reservationId, state.hold!, false);
         break;
       case 'SeatsSold':
@@ -282,7 +280,20 @@ export async function saveSeats(uow: UnitOfWork, key: SeatKey, state: SeatState,
       }
     }
   }
-  if (state.flight) uow.remember(lockedFlights, state.flight.id, state.flight);
+  const flight = state.flight;
+  if (!flight) return;
+  const locked = (await uow.get(lockedFlights, flight.id))!; // as loaded, or as the batch's decisions before this one left it
+  if (locked.flightSeq !== flight.flightSeq) {
+    const staged = uow.stagedRow(flightSeats, flight.id);
+    uow.stage(flightSeats, {
+      id: flight.id,
+      remaining: flight.remainingSeatsCount,
+      event_seq: flight.flightSeq,
+      was_remaining: staged?.was_remaining ?? locked.remainingSeatsCount,
+      was_seq: staged?.was_seq ?? locked.flightSeq,
+    });
+  }
+  uow.remember(lockedFlights, flight.id, flight);
 }
 
 /** Seats per hold status of a flight (capacity = remaining + HELD + SOLD). */

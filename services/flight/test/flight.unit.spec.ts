@@ -36,7 +36,7 @@ const flight: Flight = {
 
 describe('holding seats (saga step 2)', () => {
   it('holds when enough seats remain, and only then', () => {
-    // the rule the flight decides on its locked row (takeSeats's conditional UPDATE guards it in the database)
+    // the rule the flight decides on its locked row (the flightSeats UPDATE guards it in the database)
     const holds = (f: Flight, seatQty: number) => {
       const decision = decideSeats(
         { type: 'HoldSeats', placed: { ...placed, seatQty } },

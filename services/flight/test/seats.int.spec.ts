@@ -6,9 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { envelope, type IntegrationEvent } from '@airline/contracts';
-import { createPgliteDatabase, migrate, type Database } from '@airline/database';
+import { createPgliteDatabase, migrate, UnitOfWork, type Database } from '@airline/database';
+import { handleCommand } from '@airline/decider';
 import { createConsumer, messagingMigration } from '@airline/outbox';
-import { flightService } from '../src/index.js';
+import { flightService, seatDecider, type SeatEvent } from '../src/index.js';
+import { loadSeats, saveSeats } from '../src/repository.js';
 import { prefetchSeats, seatHandlers, seatLockOrder } from '../src/seats.js';
 
 const CAPACITY = [3, 2, 4];
@@ -160,5 +162,41 @@ describe('seat holds in batches', () => {
       ['SeatsReserved', '3', 0],
     ]);
     expect(flights[1]).toMatchObject({ capacity: 2, remaining_seats_count: 0 });
+  });
+
+  it('writes a flight row only as it was locked: a decision on a row that changed since fails the transaction, and nothing is written', async () => {
+    // the database's guard of the decider's rule: the row changed behind the unit of work's back (here in
+    // its own transaction, which no other writer can do while the row is locked)
+    const placed = eventOf({ kind: 'place', reservation: 7, flight: 0, seats: 2 });
+    const hold = (db: Database, change: string) =>
+      db.transaction(async (tx) => {
+        const uow = new UnitOfWork(tx);
+        const key = { reservationId: 7, flightId: 1 };
+        await loadSeats(uow, key);
+        await tx.query(change);
+        const handled = await handleCommand(
+          seatDecider,
+          { store: { load: loadSeats, save: saveSeats }, emit: (_key: unknown, _events: SeatEvent[]) => undefined },
+          uow,
+          key,
+          { type: 'HoldSeats', placed: placed.data as never },
+        );
+        expect(handled).toMatchObject({ events: [{ type: 'SeatsReserved' }] });
+        await uow.flush();
+      });
+    for (const change of [
+      'UPDATE flights SET remaining_seats_count = 1 WHERE id = 1', // fewer seats than decided on
+      "UPDATE flights SET status = 'CANCELLED' WHERE id = 1", // seats taken only from a scheduled flight
+      'UPDATE flights SET event_seq = event_seq + 1 WHERE id = 1', // another event took this number
+    ]) {
+      await reset(batched);
+      await expect(hold(batched, change)).rejects.toThrow(/flights did not change as decided/);
+      const { flights, holds } = await outcome(batched);
+      expect(flights[0]).toMatchObject({ remaining_seats_count: 3, event_seq: 1 });
+      expect(holds).toEqual([]);
+    }
+    await reset(batched);
+    await hold(batched, 'SELECT 1'); // and as locked, it holds
+    expect((await outcome(batched)).flights[0]).toMatchObject({ remaining_seats_count: 1, event_seq: 2 });
   });
 });
