@@ -77,16 +77,18 @@ export async function outboxBacklog(db: Database): Promise<OutboxBacklog> {
 }
 
 /**
- * Moves events from a service's outbox to the bus. Rows are claimed with FOR UPDATE SKIP LOCKED and
- * deleted in the same transaction that publishes them, so replicas never publish the same row twice
- * and a failed publish leaves the rows for the next try. A crash after publishing but before commit
- * republishes: the bus deduplicates by eventId.
+ * Moves events from a service's outbox to the bus. On PostgreSQL, rows are claimed with FOR UPDATE SKIP
+ * LOCKED and deleted in the same transaction that publishes them, so replicas never publish the same
+ * row twice and a failed publish leaves the rows for the next try. A crash after publishing but before
+ * commit republishes: the bus deduplicates by eventId. On PGlite (one process, one relay per outbox) the
+ * rows are read, published and then deleted, so that the one connection is not held during the publish.
  */
 export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, options: RelayOptions = {}): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 250;
   const lingerMs = options.lingerMs ?? 0;
   async function publishBatch(): Promise<number> {
+    if (db.kind === 'pglite') return publishThenDelete();
     return db.transaction(async (tx) => {
       const claimed = await tx.query<{ id: string; payload: IntegrationEvent }>(
         `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -99,6 +101,21 @@ export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, 
       options.onPublished?.(events);
       return events.length;
     });
+  }
+
+  // PGlite is one connection that every transaction of its database waits for: it is not held while the
+  // bus takes the batch. The rows are read, published, then deleted; a crash in between publishes them
+  // again (the bus deduplicates by eventId), and so would a second relay of the same outbox.
+  async function publishThenDelete(): Promise<number> {
+    const read = await db.query<{ id: string; payload: IntegrationEvent }>('SELECT id, payload FROM outbox ORDER BY id LIMIT $1', [
+      batchSize,
+    ]);
+    if (read.rows.length === 0) return 0;
+    const events = read.rows.map((r) => r.payload);
+    await bus.publish(events);
+    options.onPublished?.(events);
+    await db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [read.rows.map((r) => r.id)]);
+    return events.length;
   }
 
   async function drain() {

@@ -154,6 +154,49 @@ describe('outbox', () => {
     expect((await db.query('SELECT * FROM outbox')).rowCount).toBe(0);
     await bus.close();
   });
+
+  it('on PGlite, keeps the rows when the bus refuses them, and leaves the connection free while the bus takes a batch', async () => {
+    const db = await serviceDb();
+    const [event] = await db.transaction((tx) =>
+      appendToOutbox(tx, [{ type: 'FlightCancelled', data: { flightId: 1, flightCode: 'X' } }], {
+        correlationId: 'flight-1',
+        causationId: null,
+      }),
+    );
+    await expect(
+      createOutboxRelay(db, {
+        publish: async () => {
+          throw new Error('broker unavailable');
+        },
+      }).drain(),
+    ).rejects.toThrow('broker unavailable');
+    expect((await db.query('SELECT event_id FROM outbox')).rows).toEqual([{ event_id: event!.eventId }]);
+
+    // one connection for every transaction of the database: a write waits for no publish
+    const published: string[] = [];
+    let taken!: () => void;
+    let release!: () => void;
+    const taking = new Promise<void>((resolve) => {
+      taken = resolve;
+    });
+    const releasing = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const drained = createOutboxRelay(db, {
+      publish: async (events) => {
+        taken();
+        await releasing;
+        published.push(...events.map((e) => e.eventId));
+      },
+    }).drain();
+    await taking;
+    await db.transaction((tx) => tx.query('INSERT INTO effects VALUES (1, 1)')); // while the bus holds the batch
+    expect((await db.query('SELECT count(*)::int AS n FROM outbox')).rows).toEqual([{ n: 1 }]); // not deleted before it is taken
+    release();
+    await drained;
+    expect(published).toEqual([event!.eventId]);
+    expect((await db.query('SELECT * FROM outbox')).rowCount).toBe(0);
+  });
 });
 
 describe('embedded event log', () => {
