@@ -266,6 +266,12 @@ describe('hostile requests stop at the gateway', () => {
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(r.headers.get('access-control-allow-origin')).toBeNull();
+    // refusals and unknown paths too, and the answers of the micro-cache
+    for (const path of ['/reservations', '/no-such-path', '/flights']) {
+      const other = await fetch(`${g.url}${path}`);
+      expect(other.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(other.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
   });
 });
 
