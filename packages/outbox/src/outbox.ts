@@ -87,8 +87,15 @@ export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, 
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 250;
   const lingerMs = options.lingerMs ?? 0;
-  async function publishBatch(): Promise<number> {
-    if (db.kind === 'pglite') return publishThenDelete();
+  /** Hands a batch to the bus, in outbox order; resolves with its size once the bus has it. */
+  async function send(events: IntegrationEvent[]): Promise<number> {
+    await bus.publish(events);
+    options.onPublished?.(events);
+    return events.length;
+  }
+
+  // PostgreSQL: claimed, published and deleted in one transaction.
+  async function publishClaimed(): Promise<number> {
     return db.transaction(async (tx) => {
       const claimed = await tx.query<{ id: string; payload: IntegrationEvent }>(
         `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -96,10 +103,7 @@ export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, 
         [batchSize],
       );
       if (claimed.rows.length === 0) return 0;
-      const events = claimed.rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.payload);
-      await bus.publish(events);
-      options.onPublished?.(events);
-      return events.length;
+      return send(claimed.rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.payload));
     });
   }
 
@@ -111,12 +115,12 @@ export function createOutboxRelay(db: Database, bus: Pick<EventBus, 'publish'>, 
       batchSize,
     ]);
     if (read.rows.length === 0) return 0;
-    const events = read.rows.map((r) => r.payload);
-    await bus.publish(events);
-    options.onPublished?.(events);
+    const sent = await send(read.rows.map((r) => r.payload));
     await db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [read.rows.map((r) => r.id)]);
-    return events.length;
+    return sent;
   }
+
+  const publishBatch = db.kind === 'pglite' ? publishThenDelete : publishClaimed;
 
   async function drain() {
     while ((await publishBatch()) > 0);

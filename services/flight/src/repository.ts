@@ -227,6 +227,15 @@ function stageHold(uow: UnitOfWork, reservationId: number, hold: SeatHold, isNew
   else uow.stage(holdChanges, { reservation_id: reservationId, status: hold.status });
 }
 
+/** Which seat events write a reservation's hold for the first time (a refused placement and a tombstone too). */
+const CREATES_HOLD: Record<SeatEvent['type'], boolean> = {
+  SeatsReserved: true,
+  SeatsSoldOut: true,
+  CancelledBeforePlaced: true,
+  SeatsReleased: false,
+  SeatsSold: false,
+};
+
 /**
  * A flight's seats and event number as the unit of work locked them (`was_`) and as its decisions left
  * them: one statement for every flight of a batch at flush. It is the database's guard of the rules the
@@ -255,31 +264,14 @@ const flightSeats = writeKind<FlightSeatsRow>(
  * work's flush (the flight's row once, however many of the batch's events changed it).
  */
 export async function saveSeats(uow: UnitOfWork, key: SeatKey, state: SeatState, events: SeatEvent[]) {
-  for (const event of events) {
-    switch (event.type) {
-      case 'SeatsReserved': {
-        const d = event.data;
-        stageHold(uow, key.reservationId, { flightId: d.flightId, seatQty: d.seatQty, status: 'HELD' }, true);
-        break;
-      }
-      case 'SeatsSoldOut': // a placement the flight turned down still takes its place among the flight's events
-        stageHold(uow, key.reservationId, { flightId: event.data.flightId, seatQty: event.data.seatQty, status: 'REJECTED' }, true);
-        break;
-      case 'SeatsReleased':
-        stageHold(uow, key.reservationId, state.hold!, false);
-        break;
-      case 'SeatsSold':
-        stageHold(uow, key.reservationId, state.hold!, false);
-        break;
-      case 'CancelledBeforePlaced':
-        stageHold(uow, key.reservationId, state.hold!, true);
-        break;
-      default: {
-        const unknown: never = event;
-        throw new Error(`unknown event ${JSON.stringify(unknown)}`);
-      }
-    }
-  }
+  // the hold is as the decision left it: a new row, or a change of the one there
+  if (state.hold)
+    stageHold(
+      uow,
+      key.reservationId,
+      state.hold,
+      events.some((e) => CREATES_HOLD[e.type]),
+    );
   const flight = state.flight;
   if (!flight) return;
   const locked = (await uow.get(lockedFlights, flight.id))!; // as loaded, or as the batch's decisions before this one left it

@@ -9,7 +9,7 @@ import { envelope, type IntegrationEvent } from '@airline/contracts';
 import { createPgliteDatabase, migrate, UnitOfWork, type Database } from '@airline/database';
 import { handleCommand } from '@airline/decider';
 import { createConsumer, messagingMigration } from '@airline/outbox';
-import { flightService, seatDecider, type SeatEvent } from '../src/index.js';
+import { flightService, seatDecider } from '../src/index.js';
 import { loadSeats, saveSeats } from '../src/repository.js';
 import { prefetchSeats, seatHandlers, seatLockOrder } from '../src/seats.js';
 
@@ -174,13 +174,10 @@ describe('seat holds in batches', () => {
         const key = { reservationId: 7, flightId: 1 };
         await loadSeats(uow, key);
         await tx.query(change);
-        const handled = await handleCommand(
-          seatDecider,
-          { store: { load: loadSeats, save: saveSeats }, emit: (_key: unknown, _events: SeatEvent[]) => undefined },
-          uow,
-          key,
-          { type: 'HoldSeats', placed: placed.data as never },
-        );
+        const handled = await handleCommand(seatDecider, { store: { load: loadSeats, save: saveSeats }, emit: () => undefined }, uow, key, {
+          type: 'HoldSeats',
+          placed: placed.data as never,
+        });
         expect(handled).toMatchObject({ events: [{ type: 'SeatsReserved' }] });
         await uow.flush();
       });
